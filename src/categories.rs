@@ -1,0 +1,114 @@
+//! The v3 categories: several per order, each with its own id.
+//!
+//! Use v2 ([`crate::OrderRequest::put_category`]) when an order has one
+//! link that you replace as the order moves on (order confirmation, then
+//! receipt). Use v3 when an order needs several links at once (a ticket and
+//! a receipt), or when you need to delete a link.
+
+use reqwest::Method;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::model::{CategoryCreated, CategoryId, CategoryList, CategoryV3, NewCategory, OrderId};
+use crate::operation::Operation;
+use crate::transport::{call_options_setters, json_body, Call, CallOptions};
+use crate::validate::{self, Report};
+
+/// The v3 category calls: `client.categories()`.
+///
+/// ```no_run
+/// # async fn demo(client: vipps_order_management::Client) -> Result<(), vipps_order_management::Error> {
+/// use vipps_order_management::{CategoryType, NewCategory, PaymentType};
+/// let id = client
+///     .categories()
+///     .add(&NewCategory::new(PaymentType::Ecom, "order-123", CategoryType::Ticket, "https://shop.example/t/123"))
+///     .await?;
+/// for c in client.categories().list("order-123").await? {
+///     println!("{:?} {:?}", c.category_type, c.url);
+/// }
+/// client.categories().delete(&id).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Categories<'c> {
+    client: &'c Client,
+    options: CallOptions,
+}
+
+impl<'c> Categories<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Categories {
+            client,
+            options: CallOptions::default(),
+        }
+    }
+
+    call_options_setters!();
+
+    fn call(&self, op: Operation, method: Method, id: Option<&CategoryId>) -> Call {
+        let mut segments = vec!["order-management".to_owned(), "v3".to_owned(), "categories".to_owned()];
+        segments.extend(id.map(|id| id.as_str().to_owned()));
+        Call {
+            op,
+            method,
+            segments,
+            query: None,
+            body: None,
+            auth: true,
+            headers: Vec::new(),
+            options: self.options.clone(),
+        }
+    }
+
+    fn check_id(id: &CategoryId) -> Result<(), Error> {
+        let mut report = Report::default();
+        report.extend(validate::category_id("categoryId", id.as_str()));
+        report.into_result()
+    }
+
+    /// Adds a category (`POST /order-management/v3/categories`) and returns
+    /// its id. Each call adds one more: a retry after a lost answer may
+    /// leave two equal categories, which [`Categories::list`] shows.
+    pub async fn add(&self, category: &NewCategory) -> Result<CategoryId, Error> {
+        let mut report = Report::default();
+        report.extend(validate::new_category(category));
+        report.into_result()?;
+        let mut call = self.call(Operation::AddCategory, Method::POST, None);
+        call.body = Some(json_body(category));
+        let reply = self.client.execute(call).await?.success()?;
+        let created: CategoryCreated = reply.json()?;
+        created.category_id.ok_or_else(|| Error::Decode {
+            operation: Operation::AddCategory,
+            status: reply.status,
+            snippet: crate::error::cut(&String::from_utf8_lossy(&reply.body), 200),
+            source: <serde_json::Error as serde::de::Error>::missing_field("categoryId"),
+        })
+    }
+
+    /// The order's categories (`GET /order-management/v3/categories?orderId=`).
+    pub async fn list(&self, order_id: impl Into<OrderId>) -> Result<Vec<CategoryV3>, Error> {
+        let order_id = order_id.into();
+        let mut report = Report::default();
+        report.extend(validate::order_id("orderId", order_id.as_str()));
+        report.into_result()?;
+        let mut call = self.call(Operation::ListCategories, Method::GET, None);
+        call.query = Some(("orderId", order_id.into_string()));
+        let list: CategoryList = self.client.execute(call).await?.success()?.json()?;
+        Ok(list.categories)
+    }
+
+    /// One category (`GET /order-management/v3/categories/{categoryId}`).
+    pub async fn get(&self, id: &CategoryId) -> Result<CategoryV3, Error> {
+        Self::check_id(id)?;
+        let call = self.call(Operation::GetCategory, Method::GET, Some(id));
+        self.client.execute(call).await?.success()?.json()
+    }
+
+    /// Deletes a category (`DELETE /order-management/v3/categories/{categoryId}`).
+    pub async fn delete(&self, id: &CategoryId) -> Result<(), Error> {
+        Self::check_id(id)?;
+        let call = self.call(Operation::DeleteCategory, Method::DELETE, Some(id));
+        self.client.execute(call).await?.success()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,92 @@
+//! A typed async client for the Vipps MobilePay **Order Management API**:
+//! attach receipts, categories (links) and images to Vipps and MobilePay
+//! payments, so that customers see them in the app.
+//!
+//! - [`Client`] holds the credentials and the standard Vipps headers, and
+//!   fetches, caches and refreshes access tokens for you.
+//! - [`Client::order`] (or [`Client::ecom`] / [`Client::recurring`]) gives
+//!   the calls on one order: [`put_category`](OrderRequest::put_category),
+//!   [`post_receipt`](OrderRequest::post_receipt), [`get`](OrderRequest::get).
+//! - [`Client::images`] uploads images; [`Client::categories`] holds the v3
+//!   category calls.
+//! - Every request is checked against the API's rules before it is sent
+//!   ([`validate`]); a broken one is an [`Error::InvalidInput`] naming the field.
+//! - Calls are retried on network failures, 423, 429 and 5xx
+//!   ([`RetryPolicy`]), without ever doubling a receipt.
+//! - With the `emulator` feature, `emulator::Emulator` runs the API
+//!   in-process for tests and offline development.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use vipps_order_management::{
+//!     Category, CategoryType, Client, Currency, ImageUpload, OrderLine, Receipt,
+//! };
+//!
+//! # async fn demo(logo_png: Vec<u8>) -> Result<(), vipps_order_management::Error> {
+//! let client = Client::from_env()?; // VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, ...
+//!
+//! let image_id = client.images().upload(&ImageUpload::from_bytes(logo_png)?).await?;
+//!
+//! let order = client.ecom("order-123");
+//! order
+//!     .put_category(
+//!         &Category::new(CategoryType::Receipt, "https://shop.example/orders/123")
+//!             .with_image(image_id),
+//!     )
+//!     .await?;
+//!
+//! // 2 x socks at 125.00 NOK with 25 % VAT: 250.00, of which 50.00 tax.
+//! let receipt = Receipt::new(
+//!     Currency::Nok,
+//!     vec![OrderLine::new("sku-1", "Socks", 25_000, 20_000, 2_500)],
+//! );
+//! order.post_receipt(&receipt).await?;
+//!
+//! let stored = order.get().await?;
+//! println!("{:?}", stored.receipt);
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! Every call returns [`Error`]. Its `Display` is written for the merchant's
+//! staff (what happened, what to do); [`Error::status`],
+//! [`Error::problem`], [`Error::is_conflict`], [`Error::is_not_found`] and
+//! [`Error::is_retryable`] serve code. Secrets never appear in `Debug`,
+//! `Display` or logs.
+#![deny(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod auth;
+mod categories;
+mod client;
+mod error;
+mod image;
+pub mod model;
+mod operation;
+mod order;
+mod retry;
+mod secret;
+mod transport;
+pub mod validate;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
+pub use categories::Categories;
+pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
+pub use error::{Error, ErrorBody, GatewayError, Problem, Violation};
+pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload, Images};
+pub use model::{
+    Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId, NewCategory, Order, OrderId,
+    OrderLine, PaymentSources, PaymentType, QuantityUnit, Receipt, UnitInfo,
+};
+pub use operation::Operation;
+pub use order::{OrderRequest, ReceiptPosted};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+
+/// The HTTP status type used in errors (re-exported from `reqwest`).
+pub use reqwest::StatusCode;

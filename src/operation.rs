@@ -1,0 +1,65 @@
+//! The API's operations, named for errors, logs and the emulator's faults.
+
+use std::fmt;
+
+/// One operation of the API (or the access token fetch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `POST /accesstoken/get`.
+    FetchToken,
+    /// `POST /order-management/v1/images`.
+    UploadImage,
+    /// `PUT /order-management/v2/{paymentType}/categories/{orderId}`.
+    PutCategory,
+    /// `POST /order-management/v2/{paymentType}/receipts/{orderId}`.
+    PostReceipt,
+    /// `GET /order-management/v2/{paymentType}/{orderId}`.
+    GetOrder,
+    /// `POST /order-management/v3/categories`.
+    AddCategory,
+    /// `GET /order-management/v3/categories?orderId=`.
+    ListCategories,
+    /// `GET /order-management/v3/categories/{categoryId}`.
+    GetCategory,
+    /// `DELETE /order-management/v3/categories/{categoryId}`.
+    DeleteCategory,
+}
+
+impl Operation {
+    /// A short name for logs: `post_receipt`, `get_order`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::FetchToken => "fetch_token",
+            Operation::UploadImage => "upload_image",
+            Operation::PutCategory => "put_category",
+            Operation::PostReceipt => "post_receipt",
+            Operation::GetOrder => "get_order",
+            Operation::AddCategory => "add_category",
+            Operation::ListCategories => "list_categories",
+            Operation::GetCategory => "get_category",
+            Operation::DeleteCategory => "delete_category",
+        }
+    }
+
+    /// What the operation does, in words for a message to people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Operation::FetchToken => "fetching an access token",
+            Operation::UploadImage => "uploading the image",
+            Operation::PutCategory => "setting the order's category",
+            Operation::PostReceipt => "posting the receipt",
+            Operation::GetOrder => "getting the order",
+            Operation::AddCategory => "adding the category",
+            Operation::ListCategories => "listing the order's categories",
+            Operation::GetCategory => "getting the category",
+            Operation::DeleteCategory => "deleting the category",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

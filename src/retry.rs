@@ -1,0 +1,189 @@
+//! When and how calls are retried: the policy, the backoff, the shared budget.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+
+/// How a call is retried. On by default: 3 attempts in all, exponential
+/// backoff with full jitter (each delay uniform in
+/// `[0, min(max_delay, base_delay · 2^n)]`), a whole-call deadline, and the
+/// server's `Retry-After` honoured.
+///
+/// Retried: connection failures, timeouts, 423, 429, 500, 502, 503, 504.
+/// Never: 400, 403, 404, 409, 422; a 401 only once, after a token refresh.
+///
+/// ```
+/// use std::time::Duration;
+/// use vipps_order_management::RetryPolicy;
+/// let patient = RetryPolicy::default().max_attempts(5).deadline(Duration::from_secs(50));
+/// let once = RetryPolicy::none();
+/// # let _ = (patient, once);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub(crate) max_attempts: u32,
+    pub(crate) base_delay: Duration,
+    pub(crate) max_delay: Duration,
+    pub(crate) deadline: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            deadline: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt, no retries (a 401 still gets its one token refresh).
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Attempts in all, the first included (at least 1; default 3).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first retry's upper delay bound (default 200 ms).
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The largest delay bound (default 5 s).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The whole call's deadline, all attempts and waits included
+    /// (default 30 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The upper bound of the delay before retry number `retry` (1-based).
+    pub fn delay_bound(&self, retry: u32) -> Duration {
+        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        self.base_delay.checked_mul(factor).unwrap_or(self.max_delay).min(self.max_delay)
+    }
+
+    /// A full-jitter delay before retry number `retry`.
+    pub(crate) fn backoff(&self, retry: u32, rng: &Mutex<fastrand::Rng>) -> Duration {
+        let bound = self.delay_bound(retry).as_nanos().min(u128::from(u64::MAX)) as u64;
+        let nanos = rng.lock().unwrap_or_else(|e| e.into_inner()).u64(0..=bound);
+        Duration::from_nanos(nanos)
+    }
+}
+
+/// Statuses worth another attempt.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 423 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// Reads a `Retry-After` value: seconds, or an HTTP date. Garbage is `None`.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// A retry budget shared by all clones of a client, as in the AWS SDKs'
+/// standard mode: a retry spends tokens, a success gives one back, and when
+/// the bucket is empty calls fail at once instead of retrying, so an outage
+/// does not multiply the load.
+#[derive(Debug)]
+pub(crate) struct RetryBudget {
+    tokens: Mutex<u32>,
+    capacity: u32,
+}
+
+/// What a retry costs.
+pub(crate) const RETRY_COST: u32 = 5;
+/// What a retry after a timeout costs.
+pub(crate) const TIMEOUT_RETRY_COST: u32 = 10;
+/// The budget's size: 100 ordinary retries.
+pub(crate) const BUDGET_CAPACITY: u32 = 500;
+
+impl RetryBudget {
+    pub(crate) fn new(capacity: u32) -> Self {
+        RetryBudget {
+            tokens: Mutex::new(capacity),
+            capacity,
+        }
+    }
+
+    pub(crate) fn try_spend(&self, cost: u32) -> bool {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if *tokens >= cost {
+            *tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn refill(&self) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        *tokens = (*tokens + 1).min(self.capacity);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_both_forms_and_garbage() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(90)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn seeded_backoff_stays_within_bounds() {
+        let policy = RetryPolicy::default();
+        let rng = Mutex::new(fastrand::Rng::with_seed(7));
+        for retry in 1..=20 {
+            let bound = policy.delay_bound(retry);
+            assert!(bound <= Duration::from_secs(5));
+            for _ in 0..1000 {
+                assert!(policy.backoff(retry, &rng) <= bound);
+            }
+        }
+        assert_eq!(policy.delay_bound(1), Duration::from_millis(200));
+        assert_eq!(policy.delay_bound(2), Duration::from_millis(400));
+        assert_eq!(policy.delay_bound(40), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn budget_spends_and_refills() {
+        let b = RetryBudget::new(10);
+        assert!(b.try_spend(5));
+        assert!(b.try_spend(5));
+        assert!(!b.try_spend(5));
+        for _ in 0..5 {
+            b.refill();
+        }
+        assert!(b.try_spend(5));
+    }
+}

@@ -1,0 +1,374 @@
+//! Sending one call: headers, the token, timeouts, retries, the body cap,
+//! and the tracing span. Every operation goes through [`Client::execute`].
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::{field, Instrument};
+use url::Url;
+
+use crate::auth::Token;
+use crate::client::Client;
+use crate::error::{cut, Error, ErrorBody};
+use crate::operation::Operation;
+use crate::retry::{is_retryable_status, parse_retry_after, RetryPolicy, RETRY_COST, TIMEOUT_RETRY_COST};
+
+/// Error bodies are read up to this many bytes.
+pub(crate) const ERROR_BODY_CAP: usize = 1024 * 1024;
+/// Success bodies are read up to this many bytes.
+pub(crate) const SUCCESS_BODY_CAP: usize = 16 * 1024 * 1024;
+
+const USER_AGENT: &str = concat!("vipps-order-management-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Per-call settings shared by every operation handle.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallOptions {
+    /// Overrides the client's merchant serial number (partners).
+    pub(crate) msn: Option<String>,
+    /// Overrides the client's retry policy.
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+/// One call to make.
+pub(crate) struct Call {
+    pub(crate) op: Operation,
+    pub(crate) method: Method,
+    /// Path segments below the base URL, unencoded.
+    pub(crate) segments: Vec<String>,
+    pub(crate) query: Option<(&'static str, String)>,
+    pub(crate) body: Option<Bytes>,
+    /// Send `Authorization: Bearer` (everything but the token fetch).
+    pub(crate) auth: bool,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) options: CallOptions,
+}
+
+/// The answer the call ended with (success, or a status not retried).
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) op: Operation,
+    pub(crate) status: StatusCode,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body: Bytes,
+    /// An earlier attempt may have reached the server (timeout or a
+    /// connection lost after sending), so a 409 may be this call's own write.
+    pub(crate) after_unknown_outcome: bool,
+}
+
+impl Reply {
+    /// The reply when it is a success, else its error.
+    pub(crate) fn success(self) -> Result<Reply, Error> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(self.error())
+        }
+    }
+
+    /// The error this reply stands for.
+    pub(crate) fn error(&self) -> Error {
+        let body = ErrorBody::parse(&self.body);
+        match self.status {
+            StatusCode::UNAUTHORIZED => Error::Auth { status: self.status, body },
+            StatusCode::FORBIDDEN if self.op == Operation::FetchToken => Error::Auth { status: self.status, body },
+            status => Error::Api {
+                operation: self.op,
+                status,
+                body,
+                retry_after: self.retry_after,
+            },
+        }
+    }
+
+    /// Decodes a JSON body.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+            operation: self.op,
+            status: self.status,
+            snippet: cut(&String::from_utf8_lossy(&self.body), 200),
+            source,
+        })
+    }
+
+    /// A success body that may be a JSON string, plain text or empty.
+    pub(crate) fn text(&self) -> Option<String> {
+        let raw = self.body.trim_ascii();
+        if raw.is_empty() {
+            return None;
+        }
+        match serde_json::from_slice::<serde_json::Value>(raw) {
+            Ok(serde_json::Value::String(s)) => Some(s),
+            _ => Some(String::from_utf8_lossy(raw).into_owned()),
+        }
+    }
+}
+
+/// Why an attempt got no answer.
+enum NoAnswer {
+    /// The request may have reached the server.
+    Lost(reqwest::Error),
+    /// The request never left (connection refused, DNS).
+    NotSent(reqwest::Error),
+    TimedOut,
+}
+
+impl Client {
+    fn url_for(&self, call: &Call) -> Url {
+        let mut url = self.inner.base.clone();
+        {
+            let mut path = url.path_segments_mut().expect("the base URL is http(s), so it has a path");
+            path.pop_if_empty();
+            path.extend(call.segments.iter());
+        }
+        if let Some((key, value)) = &call.query {
+            url.query_pairs_mut().append_pair(key, value);
+        }
+        url
+    }
+
+    /// Makes the call: retries, token refresh and deadline included.
+    pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
+        let policy = call.options.retry.clone().unwrap_or_else(|| self.inner.retry.clone());
+        let url = self.url_for(&call);
+        let span = tracing::info_span!(
+            "vipps_order_management",
+            operation = call.op.name(),
+            method = %call.method,
+            path = url.path(),
+            status = field::Empty,
+            attempts = field::Empty,
+            latency_ms = field::Empty,
+            instance = field::Empty,
+        );
+        let started = Instant::now();
+        let deadline = started + policy.deadline;
+        let result = async {
+            match tokio::time::timeout_at(deadline, self.attempts(&call, &url, &policy, deadline)).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout {
+                    operation: call.op,
+                    after: policy.deadline,
+                }),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        let _entered = span.enter();
+        match &result {
+            Ok(reply) if reply.status.is_success() => {
+                span.record("status", reply.status.as_u16());
+                tracing::debug!("call succeeded");
+            }
+            Ok(reply) => {
+                span.record("status", reply.status.as_u16());
+                if let Some(id) = ErrorBody::parse(&reply.body).instance() {
+                    span.record("instance", id);
+                }
+                tracing::warn!(status = reply.status.as_u16(), "call failed");
+            }
+            Err(e) => {
+                if let Some(status) = e.status() {
+                    span.record("status", status.as_u16());
+                }
+                if let Some(id) = e.body().and_then(ErrorBody::instance) {
+                    span.record("instance", id);
+                }
+                tracing::warn!(error = %e, "call failed");
+            }
+        }
+        result
+    }
+
+    async fn attempts(&self, call: &Call, url: &Url, policy: &RetryPolicy, deadline: Instant) -> Result<Reply, Error> {
+        let mut attempt: u32 = 0;
+        let mut refreshed = false;
+        let mut after_unknown_outcome = false;
+        loop {
+            let token = match call.auth {
+                true => Some(self.inner.tokens.get(self).await?),
+                false => None,
+            };
+            attempt += 1;
+            tracing::Span::current().record("attempts", attempt);
+            let (status, headers, body) = match self.attempt(call, url, token.as_ref()).await {
+                Ok(answer) => answer,
+                Err(no_answer) => {
+                    let (cost, reason) = match &no_answer {
+                        NoAnswer::TimedOut => (TIMEOUT_RETRY_COST, "timeout"),
+                        NoAnswer::Lost(_) => (RETRY_COST, "connection lost"),
+                        NoAnswer::NotSent(_) => (RETRY_COST, "connection failed"),
+                    };
+                    let may_have_arrived = !matches!(no_answer, NoAnswer::NotSent(_));
+                    let error = match no_answer {
+                        NoAnswer::TimedOut => Error::Timeout {
+                            operation: call.op,
+                            after: self.inner.timeout,
+                        },
+                        NoAnswer::Lost(source) | NoAnswer::NotSent(source) => Error::Transport {
+                            operation: call.op,
+                            source,
+                        },
+                    };
+                    self.pause_before_retry(policy, attempt, deadline, None, cost, reason)
+                        .await
+                        .map_err(|()| error)?;
+                    after_unknown_outcome |= may_have_arrived;
+                    continue;
+                }
+            };
+            let retry_after = headers
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let reply = Reply {
+                op: call.op,
+                status,
+                retry_after,
+                body,
+                after_unknown_outcome,
+            };
+            if status.is_success() {
+                self.inner.budget.refill();
+                return Ok(reply);
+            }
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                if let Some(token) = &token {
+                    refreshed = true;
+                    attempt -= 1;
+                    self.inner.tokens.invalidate(token);
+                    tracing::info!("the API refused the access token; fetching a new one and sending once more");
+                    continue;
+                }
+            }
+            if !is_retryable_status(status) {
+                return Ok(reply);
+            }
+            if let Some(wait) = retry_after {
+                if Instant::now() + wait > deadline {
+                    return Err(Error::RateLimited {
+                        operation: call.op,
+                        status,
+                        retry_after: wait,
+                        body: ErrorBody::parse(&reply.body),
+                    });
+                }
+            }
+            let reason = status.canonical_reason().unwrap_or("retryable status");
+            if self
+                .pause_before_retry(policy, attempt, deadline, retry_after, RETRY_COST, reason)
+                .await
+                .is_err()
+            {
+                return Ok(reply);
+            }
+        }
+    }
+
+    /// Waits before the next attempt, or says `Err` when no retry is
+    /// allowed (attempts used up, the deadline, or the shared budget).
+    async fn pause_before_retry(
+        &self,
+        policy: &RetryPolicy,
+        attempt: u32,
+        deadline: Instant,
+        retry_after: Option<Duration>,
+        cost: u32,
+        reason: &str,
+    ) -> Result<(), ()> {
+        if attempt >= policy.max_attempts {
+            return Err(());
+        }
+        let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt, &self.inner.rng));
+        if Instant::now() + delay >= deadline {
+            tracing::info!(attempt, reason, "not retrying: the call's deadline would pass");
+            return Err(());
+        }
+        if !self.inner.budget.try_spend(cost) {
+            tracing::warn!(
+                attempt,
+                reason,
+                "retry withheld: too many calls are failing, the retry budget is spent"
+            );
+            return Err(());
+        }
+        tracing::info!(attempt, delay_ms = delay.as_millis() as u64, reason, "retrying");
+        tokio::time::sleep(delay).await;
+        Ok(())
+    }
+
+    async fn attempt(&self, call: &Call, url: &Url, token: Option<&Arc<Token>>) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
+        let inner = &self.inner;
+        let mut key = HeaderValue::from_str(inner.subscription_key.expose()).expect("checked in build()");
+        key.set_sensitive(true);
+        let msn = call.options.msn.as_deref().unwrap_or(&inner.msn);
+        let mut request = inner
+            .http
+            .request(call.method.clone(), url.clone())
+            .header(header::USER_AGENT, USER_AGENT)
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Ocp-Apim-Subscription-Key", key)
+            .header("Merchant-Serial-Number", msn);
+        for (name, value) in inner.system_headers.iter().chain(call.headers.iter()) {
+            request = request.header(name, value);
+        }
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, token.bearer());
+        }
+        if let Some(body) = &call.body {
+            request = request.body(body.clone());
+        }
+        let exchange = async {
+            let mut response = request.send().await?;
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            let cap = if status.is_success() { SUCCESS_BODY_CAP } else { ERROR_BODY_CAP };
+            let mut body = BytesMut::new();
+            while let Some(chunk) = response.chunk().await? {
+                let room = cap - body.len();
+                if chunk.len() >= room {
+                    body.extend_from_slice(&chunk[..room]);
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>((status, headers, body.freeze()))
+        };
+        match tokio::time::timeout(inner.timeout, exchange).await {
+            Err(_) => Err(NoAnswer::TimedOut),
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) if e.is_connect() => Err(NoAnswer::NotSent(e)),
+            Ok(Err(e)) => Err(NoAnswer::Lost(e)),
+        }
+    }
+}
+
+/// Serializes a request body.
+pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Bytes {
+    Bytes::from(serde_json::to_vec(value).expect("request types always serialize"))
+}
+
+/// The per-call setters every operation handle offers.
+macro_rules! call_options_setters {
+    () => {
+        /// Sends this merchant serial number instead of the client's: for
+        /// partners and platforms acting for many merchants.
+        pub fn merchant_serial_number(mut self, msn: impl Into<String>) -> Self {
+            self.options.msn = Some(msn.into());
+            self
+        }
+
+        /// Uses this retry policy instead of the client's.
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry = Some(policy);
+            self
+        }
+    };
+}
+pub(crate) use call_options_setters;

@@ -1,0 +1,340 @@
+//! The API's rules, checked before any byte leaves the process.
+//!
+//! Each function returns the list of [`Violation`]s (empty when the value is
+//! fine), naming fields as the API does (`orderLines[0].taxRate`). The client
+//! refuses to send a request with any violation; the emulator answers them as
+//! the service would, with a 400 listing each one. Merchants can call these to
+//! check data before they queue it.
+
+use crate::error::Violation;
+use crate::model::{Barcode, BarcodeFormat, Category, NewCategory, OrderLine, Receipt};
+
+/// Longest image id the API accepts.
+pub const IMAGE_ID_MAX_LEN: usize = 128;
+/// Longest order id this crate sends. The spec sets no limit; no Vipps
+/// MobilePay payment API accepts a reference over 64 characters, so 128 only
+/// stops obvious mistakes.
+pub const ORDER_ID_MAX_LEN: usize = 128;
+/// Longest `Vipps-System-*` header value.
+pub const SYSTEM_HEADER_MAX_LEN: usize = 30;
+/// Largest image, decoded: 2 MiB.
+pub const IMAGE_MAX_BYTES: usize = 2 * 1024 * 1024;
+/// Smallest image height in pixels.
+pub const IMAGE_MIN_HEIGHT: u32 = 167;
+
+/// Collects violations.
+#[derive(Default)]
+pub(crate) struct Report(Vec<Violation>);
+
+impl Report {
+    pub(crate) fn fail(&mut self, name: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(Violation {
+            name: name.into(),
+            reason: reason.into(),
+        });
+    }
+
+    pub(crate) fn extend(&mut self, more: Vec<Violation>) {
+        self.0.extend(more);
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<Violation> {
+        self.0
+    }
+
+    /// `Ok` when empty, else the invalid-input error.
+    pub(crate) fn into_result(self) -> Result<(), crate::Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::Error::from_violations(self.0))
+        }
+    }
+}
+
+fn id_chars_ok(id: &str) -> bool {
+    id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+fn id_rule(report: &mut Report, field: &str, id: &str, max: usize) {
+    if id.is_empty() {
+        report.fail(field, "must not be empty");
+    } else if id.len() > max {
+        report.fail(field, format!("must be at most {max} characters (is {})", id.len()));
+    } else if !id_chars_ok(id) {
+        report.fail(
+            field,
+            "may only contain the letters A-Z and a-z, digits, '-', '_' and '.' (pattern ^[0-9A-Za-z-_\\.]+$)",
+        );
+    }
+}
+
+/// The order id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`.
+pub fn order_id(field: &str, id: &str) -> Vec<Violation> {
+    let mut r = Report::default();
+    id_rule(&mut r, field, id, ORDER_ID_MAX_LEN);
+    r.into_vec()
+}
+
+/// The image id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`.
+pub fn image_id(field: &str, id: &str) -> Vec<Violation> {
+    let mut r = Report::default();
+    id_rule(&mut r, field, id, IMAGE_ID_MAX_LEN);
+    r.into_vec()
+}
+
+/// A v3 category id must be a UUID.
+pub fn category_id(field: &str, id: &str) -> Vec<Violation> {
+    let mut r = Report::default();
+    if uuid::Uuid::parse_str(id).is_err() {
+        r.fail(field, "must be a UUID such as 337f5e5d-288b-40d5-be14-901cc3acacc0");
+    }
+    r.into_vec()
+}
+
+/// An absolute `https` URL with a host.
+pub fn https_url(field: &str, value: &str) -> Vec<Violation> {
+    let mut r = Report::default();
+    match url::Url::parse(value) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => {}
+        Ok(_) => r.fail(field, "must be an absolute https URL (https://...)"),
+        Err(e) => r.fail(field, format!("must be an absolute https URL ({e})")),
+    }
+    r.into_vec()
+}
+
+/// A `Vipps-System-*` header value: 1 to 30 visible ASCII characters.
+pub fn system_header(name: &str, value: &str) -> Vec<Violation> {
+    let mut r = Report::default();
+    if value.is_empty() || value.len() > SYSTEM_HEADER_MAX_LEN {
+        r.fail(
+            name,
+            format!("must be 1 to {SYSTEM_HEADER_MAX_LEN} characters (is {})", value.len()),
+        );
+    } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        r.fail(name, "may only contain visible ASCII characters (no spaces)");
+    }
+    r.into_vec()
+}
+
+/// The v2 category rules.
+pub fn category(c: &Category) -> Vec<Violation> {
+    let mut r = Report::default();
+    if !c.category.is_known() {
+        r.fail(
+            "category",
+            known_values("category", crate::CategoryType::KNOWN.iter().map(|v| v.as_str())),
+        );
+    }
+    r.extend(https_url("orderDetailsUrl", &c.order_details_url));
+    if let Some(id) = &c.image_id {
+        r.extend(image_id("imageId", id.as_str()));
+    }
+    r.into_vec()
+}
+
+/// The v3 category rules.
+pub fn new_category(c: &NewCategory) -> Vec<Violation> {
+    let mut r = Report::default();
+    r.extend(order_id("orderId", c.order_id.as_str()));
+    if !c.payment_type.is_known() {
+        r.fail(
+            "paymentType",
+            known_values("paymentType", crate::PaymentType::KNOWN.iter().map(|v| v.as_str())),
+        );
+    }
+    if !c.category_type.is_known() {
+        r.fail("type", known_values("type", crate::CategoryType::KNOWN.iter().map(|v| v.as_str())));
+    }
+    r.extend(https_url("url", &c.url));
+    if let Some(id) = &c.image_id {
+        r.extend(image_id("imageId", id.as_str()));
+    }
+    r.into_vec()
+}
+
+fn known_values<'a>(field: &str, values: impl Iterator<Item = &'a str>) -> String {
+    format!("{field} must be one of {}", values.collect::<Vec<_>>().join(", "))
+}
+
+/// A quantity: digits, optionally `.` and 1 to 8 digits, at most 10 characters.
+pub fn quantity_ok(q: &str) -> bool {
+    if q.is_empty() || q.len() > 10 {
+        return false;
+    }
+    let (whole, frac) = match q.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (q, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && frac.is_none_or(|f| digits(f) && f.len() <= 8)
+}
+
+/// The receipt rules: the spec's, plus the line arithmetic the service
+/// enforces (`totalAmount = totalAmountExcludingTax + totalTaxAmount`).
+pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
+    let mut r = Report::default();
+    if receipt.order_lines.is_empty() {
+        r.fail("orderLines", "must hold at least one order line");
+    }
+    for (i, line) in receipt.order_lines.iter().enumerate() {
+        r.extend(order_line(&format!("orderLines[{i}]"), line));
+    }
+    let b = &receipt.bottom_line;
+    if !b.currency.is_known() {
+        r.fail(
+            "bottomLine.currency",
+            known_values("currency", crate::Currency::KNOWN.iter().map(|v| v.as_str())),
+        );
+    }
+    non_negative(&mut r, "bottomLine.tipAmount", b.tip_amount);
+    if let Some(barcode) = &b.barcode {
+        if !barcode.format.is_known() {
+            r.fail(
+                "bottomLine.barcode.format",
+                known_values("format", BarcodeFormat::KNOWN.iter().map(|v| v.as_str())),
+            );
+        }
+        if barcode.data.is_empty() {
+            r.fail("bottomLine.barcode.data", "must not be empty");
+        }
+    }
+    r.into_vec()
+}
+
+fn non_negative(r: &mut Report, field: &str, value: Option<i64>) {
+    if let Some(v) = value {
+        if v < 0 {
+            r.fail(field, format!("must be 0 or more (is {v}); returns are lines with isReturn"));
+        }
+    }
+}
+
+/// The rules of one order line; `at` is its name (`orderLines[2]`).
+pub fn order_line(at: &str, line: &OrderLine) -> Vec<Violation> {
+    let mut r = Report::default();
+    if line.name.trim().is_empty() {
+        r.fail(format!("{at}.name"), "must not be empty");
+    }
+    if line.id.trim().is_empty() {
+        r.fail(format!("{at}.id"), "must not be empty");
+    }
+    non_negative(&mut r, &format!("{at}.totalAmount"), Some(line.total_amount));
+    non_negative(
+        &mut r,
+        &format!("{at}.totalAmountExcludingTax"),
+        Some(line.total_amount_excluding_tax),
+    );
+    non_negative(&mut r, &format!("{at}.totalTaxAmount"), Some(line.total_tax_amount));
+    non_negative(&mut r, &format!("{at}.discount"), line.discount);
+    match (line.tax_rate, line.tax_percentage) {
+        (None, None) => r.fail(format!("{at}.taxRate"), "must be set (0..=10000, 2500 is 25 %)"),
+        (rate, percentage) => {
+            if rate.is_some_and(|v| !(0..=10_000).contains(&v)) {
+                r.fail(format!("{at}.taxRate"), "must be 0..=10000 (hundredths of a percent, 2500 is 25 %)");
+            }
+            if percentage.is_some_and(|v| !(0..=100).contains(&v)) {
+                r.fail(format!("{at}.taxPercentage"), "must be 0..=100");
+            }
+        }
+    }
+    match line.total_amount_excluding_tax.checked_add(line.total_tax_amount) {
+        Some(sum) if sum == line.total_amount => {}
+        _ => r.fail(
+            format!("{at}.totalAmount"),
+            format!(
+                "must equal totalAmountExcludingTax + totalTaxAmount ({} + {} != {})",
+                line.total_amount_excluding_tax, line.total_tax_amount, line.total_amount
+            ),
+        ),
+    }
+    if let Some(info) = &line.unit_info {
+        non_negative(&mut r, &format!("{at}.unitInfo.unitPrice"), Some(info.unit_price));
+        if !quantity_ok(&info.quantity) {
+            r.fail(
+                format!("{at}.unitInfo.quantity"),
+                "must be a whole or decimal number of at most 10 characters with at most 8 decimals, like \"2\" or \"2.5\"",
+            );
+        }
+        if let Some(unit) = &info.quantity_unit {
+            if !unit.is_known() {
+                r.fail(
+                    format!("{at}.unitInfo.quantityUnit"),
+                    known_values("quantityUnit", crate::QuantityUnit::KNOWN.iter().map(|v| v.as_str())),
+                );
+            }
+        }
+    }
+    if let Some(url) = &line.product_url {
+        r.extend(https_url(&format!("{at}.productUrl"), url));
+    }
+    r.into_vec()
+}
+
+/// Barcode data checks beyond the spec: the EAN-13 check digit and the
+/// CODE 39 / CODE 128 character sets. The client applies them before
+/// sending, so a barcode that no scanner can read is caught early.
+pub fn barcode(field: &str, b: &Barcode) -> Vec<Violation> {
+    let mut r = Report::default();
+    let data = b.data.as_str();
+    match &b.format {
+        BarcodeFormat::Ean13 => {
+            if data.len() != 13 || !data.bytes().all(|c| c.is_ascii_digit()) {
+                r.fail(field, "EAN-13 data must be exactly 13 digits");
+            } else if ean13_check_digit(&data[..12]) != data.as_bytes()[12] - b'0' {
+                r.fail(
+                    field,
+                    format!("EAN-13 check digit is wrong: expected {}", ean13_check_digit(&data[..12])),
+                );
+            }
+        }
+        BarcodeFormat::Code39 => {
+            if !data
+                .bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b" -.$/+%".contains(&c))
+            {
+                r.fail(field, "CODE 39 data may only contain A-Z, 0-9, space and - . $ / + %");
+            }
+        }
+        BarcodeFormat::Code128 => {
+            if !data.bytes().all(|c| (32..=126).contains(&c)) {
+                r.fail(field, "CODE 128 data may only contain printable ASCII characters");
+            }
+        }
+        BarcodeFormat::Unknown(_) => {}
+    }
+    r.into_vec()
+}
+
+/// The EAN-13 check digit of the first 12 digits.
+pub fn ean13_check_digit(first12: &str) -> u8 {
+    let sum: u32 = first12
+        .bytes()
+        .enumerate()
+        .map(|(i, c)| u32::from(c - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        for ok in ["1", "2.5", "0.822", "12345678.9", "1.12345678"] {
+            assert!(quantity_ok(ok), "{ok}");
+        }
+        for bad in ["", ".5", "1.", "1,5", "-1", "1.123456789", "12345678901", "1e3"] {
+            assert!(!quantity_ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ean13() {
+        let ok = Barcode::new(BarcodeFormat::Ean13, "4006381333931");
+        assert!(barcode("b", &ok).is_empty());
+        let bad = Barcode::new(BarcodeFormat::Ean13, "4006381333932");
+        assert!(barcode("b", &bad)[0].reason.contains("check digit"));
+    }
+}

@@ -1,0 +1,171 @@
+//! The whole Order Management checklist flow in one command:
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With no `VIPPS_*` variables set it runs against the crate's built-in
+//! emulator, offline. With `VIPPS_CLIENT_ID`, `VIPPS_CLIENT_SECRET`,
+//! `VIPPS_SUBSCRIPTION_KEY` and `VIPPS_MSN` set it talks to Vipps MobilePay
+//! (the test environment unless `VIPPS_ENV` or `VIPPS_BASE_URL` says
+//! otherwise) with a fresh order id.
+
+use std::process::ExitCode;
+
+use vipps_order_management::emulator::Emulator;
+use vipps_order_management::{
+    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, Order, OrderLine, QuantityUnit, Receipt,
+    UnitInfo,
+};
+
+/// A 200 x 200 PNG: the image shown with the link in the app.
+const LOGO_PNG: &[u8] = include_bytes!("assets/receipt-logo.png");
+
+const CREDENTIAL_VARS: [&str; 4] = ["VIPPS_CLIENT_ID", "VIPPS_CLIENT_SECRET", "VIPPS_SUBSCRIPTION_KEY", "VIPPS_MSN"];
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Error> {
+    // Keep the emulator alive for the whole run when it is used.
+    let mut _emulator = None;
+    let client = if CREDENTIAL_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+        let client = Client::from_env()?;
+        println!("Using Vipps MobilePay at {} (credentials from VIPPS_* variables)", client.base_url());
+        client
+    } else {
+        let emulator = Emulator::start().await;
+        println!(
+            "No VIPPS_* variables set: running offline against the built-in emulator at {}",
+            emulator.base_url()
+        );
+        let client = emulator.client();
+        _emulator = Some(emulator);
+        client
+    };
+
+    let order_id = format!("quickstart-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+
+    // 1. An access token (fetched, cached and refreshed by the client).
+    let valid_for = client.warm_up().await?;
+    println!("1. Access token fetched; valid for {} more minutes", valid_for.as_secs() / 60);
+
+    // 2. An image for the link. Its id is derived from its bytes, so the
+    //    same picture is stored once: a conflict means it is already there.
+    let upload = ImageUpload::from_bytes(LOGO_PNG)?;
+    let image_id = match client.images().upload(&upload).await {
+        Ok(id) => {
+            println!("2. Image uploaded ({} px high) as {}…", upload.info().height, &id.as_str()[..16]);
+            id
+        }
+        Err(e) if e.is_conflict() => {
+            println!("2. Image already uploaded earlier; reusing {}…", &upload.id().as_str()[..16]);
+            upload.id().clone()
+        }
+        Err(e) => return Err(e),
+    };
+
+    // 3. The category: a RECEIPT link to the merchant's order page.
+    let order = client.ecom(order_id.as_str());
+    let link = format!("https://shop.example.com/orders/{order_id}");
+    order
+        .put_category(&Category::new(CategoryType::Receipt, &link).with_image(image_id))
+        .await?;
+    println!("3. Category RECEIPT set for order {order_id}");
+
+    // 4. The receipt: goods, a shipping line and a returned item.
+    let mut receipt = Receipt::new(
+        Currency::Nok,
+        vec![
+            line("sku-socks", "Wool socks", 29_800, 2_500).with_unit_info(UnitInfo::new(14_900, "2", QuantityUnit::Pcs)),
+            line("sku-coffee", "Coffee beans", 16_000, 1_500).with_unit_info(UnitInfo::new(32_000, "0.5", QuantityUnit::Kg)),
+            line("shipping", "Home delivery", 9_900, 2_500).shipping(),
+            line("sku-scarf", "Cotton scarf (returned)", 19_900, 2_500).returned(),
+        ],
+    );
+    receipt.bottom_line.receipt_number = Some("100042".into());
+    receipt.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Code128, "100042"));
+    let posted = order.post_receipt(&receipt).await?;
+    println!("4. Receipt posted ({} lines){}", receipt.order_lines.len(), posted.id.map(|id| format!(", id {id}")).unwrap_or_default());
+
+    // 5. Read it all back, as customer support would.
+    let stored = order.get().await?;
+    println!("5. Order {order_id} as stored:\n");
+    print_order(&stored);
+    Ok(())
+}
+
+/// An order line from its total (tax included) and tax rate in hundredths of
+/// a percent: the tax is rounded half away from zero, the rest is the amount
+/// excluding tax, so the three always add up.
+fn line(id: &str, name: &str, total: i64, tax_rate: i64) -> OrderLine {
+    let numerator = i128::from(total) * i128::from(tax_rate);
+    let denominator = i128::from(10_000 + tax_rate);
+    let tax = ((2 * numerator + denominator) / (2 * denominator)) as i64;
+    OrderLine::new(id, name, total, total - tax, tax_rate)
+}
+
+fn kroner(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", minor.abs() / 100, minor.abs() % 100)
+}
+
+fn print_order(order: &Order) {
+    if let Some(receipt) = &order.receipt {
+        let currency = receipt.bottom_line.currency.as_str();
+        println!("  {:<26} {:>9} {:>6} {:>12} {:>10}", "Item", "Quantity", "VAT", "Amount", "of it VAT");
+        println!("  {}", "-".repeat(67));
+        for l in &receipt.order_lines {
+            let quantity = l
+                .unit_info
+                .as_ref()
+                .map(|u| format!("{} {}", u.quantity, u.quantity_unit.as_ref().map(|q| q.as_str()).unwrap_or("PCS")))
+                .unwrap_or_else(|| "1".into());
+            let mut name = l.name.clone();
+            if l.is_shipping == Some(true) {
+                name.push_str(" [shipping]");
+            }
+            let sign = if l.is_return == Some(true) { -1 } else { 1 };
+            let rate = l.tax_rate.map(|r| format!("{}%", r as f64 / 100.0)).unwrap_or_default();
+            println!(
+                "  {:<26} {:>9} {:>6} {:>12} {:>10}",
+                name,
+                quantity,
+                rate,
+                kroner(sign * l.total_amount),
+                kroner(sign * l.total_tax_amount)
+            );
+        }
+        println!("  {}", "-".repeat(67));
+        println!(
+            "  {:<26} {:>9} {:>6} {:>12} {:>10}",
+            format!("Sum ({currency})"),
+            "",
+            "",
+            kroner(receipt.total_amount()),
+            kroner(receipt.total_tax_amount())
+        );
+        if let Some(n) = &receipt.bottom_line.receipt_number {
+            println!("  Receipt number {n}");
+        }
+    } else {
+        println!("  (no receipt)");
+    }
+    match &order.category {
+        Some(c) => println!(
+            "\n  Category {} -> {}{}",
+            c.category,
+            c.order_details_url,
+            c.image_id.as_ref().map(|i| format!(" (image {}…)", &i.as_str()[..i.as_str().len().min(16)])).unwrap_or_default()
+        ),
+        None => println!("\n  (no category)"),
+    }
+}

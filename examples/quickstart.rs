@@ -14,8 +14,7 @@ use std::process::ExitCode;
 
 use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{
-    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, Order, OrderLine, QuantityUnit, Receipt,
-    UnitInfo,
+    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, Order, OrderLine, QuantityUnit, Receipt, UnitInfo,
 };
 
 /// A 200 x 200 PNG: the image shown with the link in the app.
@@ -39,7 +38,10 @@ async fn run() -> Result<(), Error> {
     let mut _emulator = None;
     let client = if CREDENTIAL_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
         let client = Client::from_env()?;
-        println!("Using Vipps MobilePay at {} (credentials from VIPPS_* variables)", client.base_url());
+        println!(
+            "Using Vipps MobilePay at {} (credentials from VIPPS_* variables)",
+            client.base_url()
+        );
         client
     } else {
         let emulator = Emulator::start().await;
@@ -94,7 +96,11 @@ async fn run() -> Result<(), Error> {
     receipt.bottom_line.receipt_number = Some("100042".into());
     receipt.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Code128, "100042"));
     let posted = order.post_receipt(&receipt).await?;
-    println!("4. Receipt posted ({} lines){}", receipt.order_lines.len(), posted.id.map(|id| format!(", id {id}")).unwrap_or_default());
+    println!(
+        "4. Receipt posted ({} lines){}",
+        receipt.order_lines.len(),
+        posted.id.map(|id| format!(", id {id}")).unwrap_or_default()
+    );
 
     // 5. Read it all back, as customer support would.
     let stored = order.get().await?;
@@ -121,7 +127,10 @@ fn kroner(minor: i64) -> String {
 fn print_order(order: &Order) {
     if let Some(receipt) = &order.receipt {
         let currency = receipt.bottom_line.currency.as_str();
-        println!("  {:<26} {:>9} {:>6} {:>12} {:>10}", "Item", "Quantity", "VAT", "Amount", "of it VAT");
+        println!(
+            "  {:<26} {:>9} {:>6} {:>12} {:>10}",
+            "Item", "Quantity", "VAT", "Amount", "of it VAT"
+        );
         println!("  {}", "-".repeat(67));
         for l in &receipt.order_lines {
             let quantity = l
@@ -164,7 +173,10 @@ fn print_order(order: &Order) {
             "\n  Category {} -> {}{}",
             c.category,
             c.order_details_url,
-            c.image_id.as_ref().map(|i| format!(" (image {}…)", &i.as_str()[..i.as_str().len().min(16)])).unwrap_or_default()
+            c.image_id
+                .as_ref()
+                .map(|i| format!(" (image {}…)", &i.as_str()[..i.as_str().len().min(16)]))
+                .unwrap_or_default()
         ),
         None => println!("\n  (no category)"),
     }

@@ -61,7 +61,9 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("base_url", &self.server.uri()).finish_non_exhaustive()
+        f.debug_struct("Emulator")
+            .field("base_url", &self.server.uri())
+            .finish_non_exhaustive()
     }
 }
 
@@ -155,7 +157,10 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of a header (name in any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON, if it is JSON.
@@ -285,9 +290,7 @@ impl Emulator {
 
     /// A ready client for this emulator.
     pub fn client(&self) -> Client {
-        self.client_builder()
-            .build()
-            .expect("the emulator's own settings are valid")
+        self.client_builder().build().expect("the emulator's own settings are valid")
     }
 
     /// The merchant serial number [`Emulator::client`] sends.

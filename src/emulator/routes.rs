@@ -188,7 +188,11 @@ impl Respond for Handler {
             operation: op,
         });
         let mut delay = state.latency;
-        if let Some(i) = state.faults.iter().position(|f| f.times > 0 && f.only.is_none_or(|only| Some(only) == op)) {
+        if let Some(i) = state
+            .faults
+            .iter()
+            .position(|f| f.times > 0 && f.only.is_none_or(|only| Some(only) == op))
+        {
             let fault = &mut state.faults[i];
             fault.times -= 1;
             let kind = fault.kind.clone();
@@ -253,10 +257,8 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
     let lifetime = c.token_lifetime;
     let now = unix_now();
     let exp = now + lifetime.as_secs();
-    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#,
-        uuid::Uuid::new_v4()
-    ));
+    let payload =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
     let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
     state.tokens.insert(token.clone(), Instant::now() + lifetime);
     state.tokens_issued += 1;
@@ -433,7 +435,12 @@ fn get_order(state: &State, pt: &str, order_id: &str) -> ResponseTemplate {
         receipt: state.receipts.get(&key).cloned(),
     };
     if order.category.is_none() && order.receipt.is_none() {
-        return problem(404, "Not Found", &format!("No category or receipt exists for order {order_id}"), vec![]);
+        return problem(
+            404,
+            "Not Found",
+            &format!("No category or receipt exists for order {order_id}"),
+            vec![],
+        );
     }
     json_body(200, serde_json::to_value(order).expect("orders serialize"))
 }
@@ -478,7 +485,10 @@ fn list_categories(state: &State, req: &Request) -> ResponseTemplate {
 }
 
 fn find_v3(state: &State, id: &str) -> Option<usize> {
-    state.v3.iter().position(|c| c.category_id.as_ref().is_some_and(|c| c.as_str().eq_ignore_ascii_case(id)))
+    state
+        .v3
+        .iter()
+        .position(|c| c.category_id.as_ref().is_some_and(|c| c.as_str().eq_ignore_ascii_case(id)))
 }
 
 fn get_category(state: &State, id: &str) -> ResponseTemplate {

@@ -46,7 +46,14 @@ fn join(at: &str, name: &str) -> String {
 
 /// Checks one field: present (when required) and of the right type; `null`
 /// is allowed for optional fields. Returns the value when it is usable.
-pub(super) fn field<'v>(r: &mut Report, obj: &'v Map<String, Value>, at: &str, name: &str, kind: Kind, required: bool) -> Option<&'v Value> {
+pub(super) fn field<'v>(
+    r: &mut Report,
+    obj: &'v Map<String, Value>,
+    at: &str,
+    name: &str,
+    kind: Kind,
+    required: bool,
+) -> Option<&'v Value> {
     match obj.get(name) {
         None | Some(Value::Null) if required => {
             r.fail(join(at, name), "is required");

@@ -1,0 +1,95 @@
+//! Helpers shared by the integration tests: a wiremock server with the
+//! token endpoint and a catch-all that fails on any unexpected request.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::json;
+use vipps_order_management::{Client, ClientBuilder, RetryPolicy};
+use wiremock::matchers::{any, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const CLIENT_ID: &str = "test-client-id";
+pub const CLIENT_SECRET: &str = "test-client-secret-Zx9";
+pub const SUBSCRIPTION_KEY: &str = "test-subscription-key-Qw7";
+pub const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.test-token-Kj3";
+pub const MSN: &str = "123456";
+
+pub const PNG: &[u8] = include_bytes!("../../examples/assets/receipt-logo.png");
+
+/// The token answer as documented: every number a string.
+pub fn token_body(token: &str, expires_in: &str) -> serde_json::Value {
+    json!({
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "ext_expires_in": "0",
+        "expires_on": "4102444800",
+        "not_before": "4102441200",
+        "resource": "00000002-0000-0000-c000-000000000000",
+        "access_token": token,
+    })
+}
+
+/// A mock server answering the token endpoint `token_fetches` times (exactly),
+/// with a catch-all at the lowest priority that must never be hit.
+pub async fn server_with_token(token_fetches: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .and(header("client_id", CLIENT_ID))
+        .and(header("client_secret", CLIENT_SECRET))
+        .and(header("Ocp-Apim-Subscription-Key", SUBSCRIPTION_KEY))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body(TOKEN, "3600")))
+        .expect(token_fetches)
+        .named("token endpoint")
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    server
+}
+
+/// Fails the test (on drop) if any request matches nothing else.
+pub async fn catch_all(server: &MockServer) {
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(599))
+        .with_priority(u8::MAX)
+        .expect(0)
+        .named("unexpected request")
+        .mount(server)
+        .await;
+}
+
+pub fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder()
+        .base_url(server.uri())
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .subscription_key(SUBSCRIPTION_KEY)
+        .merchant_serial_number(MSN)
+        .system_name("acme-shop")
+        .system_version("4.2.0")
+        .plugin_name("acme-vipps")
+        .plugin_version("1.0.1")
+        .retry_policy(
+            RetryPolicy::default()
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(5)),
+        )
+}
+
+pub fn client(server: &MockServer) -> Client {
+    builder(server).build().expect("test settings are valid")
+}
+
+/// Reads a file of the shared reference material, or says why the test is
+/// skipped.
+pub fn shared_file(rel: &str) -> Option<String> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            println!("SKIPPED: {} is absent (this test reads the shared reference material)", p.display());
+            None
+        }
+    }
+}

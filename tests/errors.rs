@@ -1,0 +1,198 @@
+//! Every error variant from a realistic response, with a message that says
+//! what happened and what to do.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+use vipps_order_management::{Category, CategoryType, Currency, Error, ErrorBody, Operation, OrderLine, Receipt, RetryPolicy};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn receipt() -> Receipt {
+    Receipt::new(Currency::Nok, vec![OrderLine::new("1", "Socks", 1250, 1000, 2500)])
+}
+
+async fn answer(server: &MockServer, m: &str, p: &str, t: ResponseTemplate, times: u64) {
+    Mock::given(method(m))
+        .and(path(p))
+        .respond_with(t)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_problem_with_invalid_params_names_each_field() {
+    let server = server_with_token(1).await;
+    let problem = json!({
+        "type": "https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1",
+        "title": "One or more validation errors occurred.",
+        "detail": "BadRequest",
+        "instance": "00-616e415f5af7584eb4d9369d0fe8d7cc-48b90041faff204c-00",
+        "invalidParams": [{"name": "OrderLines[0].TaxRate", "reason": "The field TaxRate must be between 0 and 10000."}]
+    });
+    answer(
+        &server,
+        "POST",
+        "/order-management/v2/ECOM/receipts/o-1",
+        ResponseTemplate::new(400).set_body_raw(problem.to_string(), "application/problem+json"),
+        1,
+    )
+    .await;
+    let err = client(&server).ecom("o-1").post_receipt(&receipt()).await.unwrap_err();
+    let text = err.to_string();
+    assert_eq!(err.status().unwrap().as_u16(), 400);
+    assert!(!err.is_retryable());
+    let p = err.problem().unwrap();
+    assert_eq!(p.invalid_params[0].name, "OrderLines[0].TaxRate");
+    for needle in [
+        "refused the request as invalid",
+        "OrderLines[0].TaxRate",
+        "between 0 and 10000",
+        "00-616e415f5af7584eb4d9369d0fe8d7cc-48b90041faff204c-00",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_403_points_to_the_portal() {
+    let server = server_with_token(1).await;
+    answer(
+        &server,
+        "PUT",
+        "/order-management/v2/ECOM/categories/o-1",
+        ResponseTemplate::new(403).set_body_json(json!({"statusCode": 403, "message": "Out of call volume quota."})),
+        1,
+    )
+    .await;
+    let err = client(&server)
+        .ecom("o-1")
+        .put_category(&Category::new(CategoryType::Receipt, "https://shop.example/o/1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err.body(), Some(ErrorBody::Gateway(_))));
+    let text = err.to_string();
+    assert!(
+        text.contains("portal.vipps.no") && text.contains("Out of call volume quota."),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_409_on_a_receipt_says_receipts_cannot_change() {
+    let server = server_with_token(1).await;
+    answer(
+        &server,
+        "POST",
+        "/order-management/v2/ECOM/receipts/o-1",
+        ResponseTemplate::new(409).set_body_raw(
+            r#"{"title":"Conflict","detail":"Receipt already exists","instance":"i-1"}"#,
+            "application/problem+json",
+        ),
+        1,
+    )
+    .await;
+    let err = client(&server).ecom("o-1").post_receipt(&receipt()).await.unwrap_err();
+    assert!(err.is_conflict());
+    assert!(err.to_string().contains("receipts cannot be changed"), "{err}");
+}
+
+#[tokio::test]
+async fn html_and_empty_bodies_keep_the_status() {
+    let server = server_with_token(1).await;
+    answer(
+        &server,
+        "GET",
+        "/order-management/v2/ECOM/html",
+        ResponseTemplate::new(502).set_body_raw("<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+        1,
+    )
+    .await;
+    answer(&server, "GET", "/order-management/v2/ECOM/empty", ResponseTemplate::new(404), 1).await;
+    let client = builder(&server).retry_policy(RetryPolicy::none()).build().unwrap();
+    let err = client.ecom("html").get().await.unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 502);
+    assert!(err.is_retryable());
+    assert!(matches!(err.body(), Some(ErrorBody::Text(t)) if t.contains("502 Bad Gateway")));
+    assert!(err.to_string().contains("on its side"), "{err}");
+    let err = client.ecom("empty").get().await.unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(err.body(), Some(&ErrorBody::Empty));
+}
+
+#[tokio::test]
+async fn an_undecodable_answer_is_a_decode_error_with_a_snippet() {
+    let server = server_with_token(1).await;
+    answer(
+        &server,
+        "GET",
+        "/order-management/v2/ECOM/o-1",
+        ResponseTemplate::new(200).set_body_raw("{\"receipt\": [trunc", "application/json"),
+        1,
+    )
+    .await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    match &err {
+        Error::Decode {
+            snippet,
+            status,
+            operation,
+            ..
+        } => {
+            assert_eq!(snippet, "{\"receipt\": [trunc");
+            assert_eq!(status.as_u16(), 200);
+            assert_eq!(*operation, Operation::GetOrder);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_transport_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let client = vipps_order_management::Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .client_id("a")
+        .client_secret("b")
+        .subscription_key("c")
+        .merchant_serial_number("1")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains("could not reach Vipps MobilePay"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[tokio::test]
+async fn a_slow_server_is_a_timeout() {
+    let server = server_with_token(1).await;
+    answer(
+        &server,
+        "GET",
+        "/order-management/v2/ECOM/o-1",
+        ResponseTemplate::new(200)
+            .set_body_json(json!({}))
+            .set_delay(Duration::from_secs(5)),
+        1,
+    )
+    .await;
+    let client = builder(&server)
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(err.to_string().contains("did not answer within 0.2s"), "{err}");
+}

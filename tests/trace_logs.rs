@@ -1,0 +1,78 @@
+//! TRACE-level logs of a whole flow, errors and retries included, hold no
+//! secret. The only test in this binary (it installs a global subscriber).
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::PNG;
+use vipps_order_management::emulator::{self, Emulator, Fault};
+use vipps_order_management::{Category, CategoryType, Currency, ImageUpload, Operation, OrderLine, Receipt};
+
+fn assert_clean(text: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(!text.contains(s), "a secret leaked into the logs");
+    }
+}
+
+/// A writer that collects everything the subscriber prints.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn trace_logs_of_a_whole_flow_hold_no_secret() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    // Global, and alone in this test binary: tracing caches callsite
+    // interest process-wide, so a thread-local subscriber would miss events.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let emulator = Emulator::start().await;
+    let client = emulator.client();
+    let image = client.images().upload(&ImageUpload::from_bytes(PNG).unwrap()).await.unwrap();
+    let order = client.ecom("flow-1");
+    order
+        .put_category(&Category::new(CategoryType::Receipt, "https://shop.example/o/1").with_image(image))
+        .await
+        .unwrap();
+    // A failure and a retry, and an expired token, so error paths log too.
+    emulator.inject(Fault::status(503).only(Operation::PostReceipt));
+    emulator.expire_tokens();
+    order
+        .post_receipt(&Receipt::new(Currency::Nok, vec![OrderLine::new("1", "Socks", 1250, 1000, 2500)]))
+        .await
+        .unwrap();
+    order.get().await.unwrap();
+    let _ = client.ecom("missing").get().await.unwrap_err();
+
+    let tokens: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("authorization").map(|v| v.trim_start_matches("Bearer ").to_owned()))
+        .collect();
+    assert!(tokens.len() >= 2);
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("post_receipt") && logs.contains("retrying"),
+        "the flow was not logged: {logs}"
+    );
+    let mut secrets: Vec<&str> = vec![emulator::CLIENT_SECRET, emulator::SUBSCRIPTION_KEY];
+    secrets.extend(tokens.iter().map(String::as_str));
+    assert_clean(&logs, &secrets);
+}

@@ -1,0 +1,195 @@
+//! Every local rule rejects before a byte leaves the process: the server
+//! (token endpoint included) must see no request at all.
+
+mod common;
+
+use common::*;
+use vipps_order_management::{
+    Barcode, BarcodeFormat, Category, CategoryId, CategoryType, Client, Currency, Error, ImageUpload, NewCategory, OrderLine, PaymentType,
+    QuantityUnit, Receipt, UnitInfo,
+};
+
+fn good_line() -> OrderLine {
+    OrderLine::new("sku-1", "Socks", 1250, 1000, 2500)
+}
+
+fn receipt_with(line: OrderLine) -> Receipt {
+    Receipt::new(Currency::Nok, vec![line])
+}
+
+/// Asserts the error is invalid input naming `field`.
+fn assert_invalid(result: Result<impl std::fmt::Debug, Error>, field: &str) {
+    match result {
+        Err(Error::InvalidInput { violations, .. }) => assert!(
+            violations.iter().any(|v| v.name == field),
+            "expected a violation of {field}, got {violations:?}"
+        ),
+        other => panic!("expected invalid input on {field}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn invalid_requests_never_reach_the_server() {
+    let server = server_with_token(0).await;
+    let client = client(&server);
+    let ok_category = Category::new(CategoryType::Receipt, "https://shop.example/o/1");
+
+    // Order ids: pattern, empty, length.
+    assert_invalid(client.ecom("order 1").get().await, "orderId");
+    assert_invalid(client.ecom("ordre/1").put_category(&ok_category).await, "orderId");
+    assert_invalid(client.ecom("").get().await, "orderId");
+    assert_invalid(client.ecom("x".repeat(129)).get().await, "orderId");
+    assert_invalid(client.order(PaymentType::Unknown("CARD".into()), "o-1").get().await, "paymentType");
+
+    // Categories: https URL, known category, image id pattern and length.
+    let http = Category::new(CategoryType::Receipt, "http://shop.example/o/1");
+    assert_invalid(client.ecom("o-1").put_category(&http).await, "orderDetailsUrl");
+    let relative = Category::new(CategoryType::Receipt, "/orders/1");
+    assert_invalid(client.ecom("o-1").put_category(&relative).await, "orderDetailsUrl");
+    let unknown = Category::new(CategoryType::Unknown("INVOICE".into()), "https://shop.example");
+    assert_invalid(client.ecom("o-1").put_category(&unknown).await, "category");
+    let bad_image = ok_category.clone().with_image("logo!.png");
+    assert_invalid(client.ecom("o-1").put_category(&bad_image).await, "imageId");
+    let long_image = ok_category.clone().with_image("i".repeat(129));
+    assert_invalid(client.ecom("o-1").put_category(&long_image).await, "imageId");
+
+    // Receipts.
+    let post = |r: Receipt| {
+        let c = client.clone();
+        async move { c.ecom("o-1").post_receipt(&r).await }
+    };
+    assert_invalid(post(Receipt::new(Currency::Nok, vec![])).await, "orderLines");
+    let mut no_tax = good_line();
+    no_tax.tax_rate = None;
+    assert_invalid(post(receipt_with(no_tax)).await, "orderLines[0].taxRate");
+    let mut high_rate = good_line();
+    high_rate.tax_rate = Some(10_001);
+    assert_invalid(post(receipt_with(high_rate)).await, "orderLines[0].taxRate");
+    let mut legacy = good_line();
+    legacy.tax_rate = None;
+    legacy.tax_percentage = Some(101);
+    assert_invalid(post(receipt_with(legacy)).await, "orderLines[0].taxPercentage");
+    let mut sum = good_line();
+    sum.total_tax_amount = 249;
+    assert_invalid(post(receipt_with(sum)).await, "orderLines[0].totalAmount");
+    let negative = OrderLine::new("r", "Refund", -1250, -1000, 2500);
+    assert_invalid(post(receipt_with(negative)).await, "orderLines[0].totalAmount");
+    assert_invalid(post(receipt_with(good_line().with_discount(-1))).await, "orderLines[0].discount");
+    for q in ["2,5", "1.123456789", "12345678901", "-1", ""] {
+        let line = good_line().with_unit_info(UnitInfo::new(1250, q, QuantityUnit::Pcs));
+        assert_invalid(post(receipt_with(line)).await, "orderLines[0].unitInfo.quantity");
+    }
+    let neg_price = good_line().with_unit_info(UnitInfo::new(-1, "1", QuantityUnit::Pcs));
+    assert_invalid(post(receipt_with(neg_price)).await, "orderLines[0].unitInfo.unitPrice");
+    assert_invalid(
+        post(receipt_with(good_line().with_product_url("ftp://x/y"))).await,
+        "orderLines[0].productUrl",
+    );
+    let mut unnamed = good_line();
+    unnamed.name = " ".into();
+    assert_invalid(post(receipt_with(unnamed)).await, "orderLines[0].name");
+    assert_invalid(
+        post(Receipt::new(Currency::Unknown("SEK".into()), vec![good_line()])).await,
+        "bottomLine.currency",
+    );
+    let mut tip = receipt_with(good_line());
+    tip.bottom_line.tip_amount = Some(-5);
+    assert_invalid(post(tip).await, "bottomLine.tipAmount");
+    let mut ean = receipt_with(good_line());
+    ean.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Ean13, "4006381333932"));
+    assert_invalid(post(ean).await, "bottomLine.barcode.data");
+    let mut code39 = receipt_with(good_line());
+    code39.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Code39, "lower case"));
+    assert_invalid(post(code39).await, "bottomLine.barcode.data");
+
+    // v3 categories.
+    let v3 = NewCategory::new(PaymentType::Ecom, "o-1", CategoryType::Ticket, "http://not-https.example");
+    assert_invalid(client.categories().add(&v3).await, "url");
+    assert_invalid(client.categories().get(&CategoryId::new("not-a-uuid")).await, "categoryId");
+    assert_invalid(client.categories().delete(&CategoryId::new("../x")).await, "categoryId");
+    assert_invalid(client.categories().list("bad id").await, "orderId");
+
+    // Images: id pattern (the bytes are checked when the upload is built).
+    let upload = ImageUpload::from_bytes(PNG).unwrap().with_id("bad id");
+    assert_invalid(client.images().upload(&upload).await, "imageId");
+}
+
+#[test]
+fn image_bytes_are_checked_when_the_upload_is_built() {
+    assert_invalid(ImageUpload::from_bytes(b"GIF89a\x01\x00".to_vec()), "src");
+    assert_invalid(ImageUpload::from_bytes(b"not an image".to_vec()), "src");
+    assert_invalid(ImageUpload::from_bytes(PNG[..PNG.len() - 10].to_vec()), "src");
+    let mut huge = PNG.to_vec();
+    huge.resize(2 * 1024 * 1024 + 1, 0);
+    assert_invalid(ImageUpload::from_bytes(huge), "src");
+    let upload = ImageUpload::from_bytes(PNG).unwrap();
+    assert_eq!(upload.id().as_str().len(), 128);
+    assert_eq!(upload.info().height, 200);
+}
+
+#[test]
+fn build_checks_every_setting() {
+    let base = || {
+        Client::builder()
+            .client_id("id")
+            .client_secret("secret")
+            .subscription_key("key")
+            .merchant_serial_number("123456")
+    };
+    assert!(base().build().is_ok());
+    let config_error = |b: vipps_order_management::ClientBuilder, needle: &str| {
+        let err = b.build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.to_string().contains(needle), "{needle} not in {err}");
+    };
+    config_error(base().system_name("x".repeat(31)), "Vipps-System-Name");
+    config_error(base().plugin_version(""), "Vipps-System-Plugin-Version");
+    config_error(base().system_version("1.0 beta"), "Vipps-System-Version");
+    config_error(base().plugin_name("plügin"), "Vipps-System-Plugin-Name");
+    config_error(base().base_url("http://api.vipps.no"), "plain http");
+    config_error(base().base_url("not a url"), "not a URL");
+    config_error(base().client_secret(""), "client secret is missing");
+    config_error(
+        Client::builder().client_id("id").client_secret("s").subscription_key("k"),
+        "merchant serial number is missing",
+    );
+    assert!(base().base_url("http://127.0.0.1:9").build().is_ok());
+    assert!(base().base_url("http://localhost:9").build().is_ok());
+    assert!(base().base_url("http://[::1]:9").build().is_ok());
+    assert!(base().system_name("x".repeat(30)).build().is_ok());
+}
+
+#[test]
+fn from_env_names_the_missing_variable() {
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name: &str| owned.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+    let all = [
+        ("VIPPS_CLIENT_ID", "a"),
+        ("VIPPS_CLIENT_SECRET", "b"),
+        ("VIPPS_SUBSCRIPTION_KEY", "c"),
+        ("VIPPS_MSN", "1"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut v = all.to_vec();
+        v.extend_from_slice(extra);
+        Client::builder_from(vars(&v))
+    };
+    let err = Client::builder_from(vars(&all[..3])).unwrap_err();
+    assert!(err.to_string().contains("VIPPS_MSN"), "{err}");
+    let err = Client::builder_from(vars(&[all[0], ("VIPPS_CLIENT_SECRET", ""), all[2], all[3]])).unwrap_err();
+    assert!(err.to_string().contains("VIPPS_CLIENT_SECRET"), "{err}");
+    assert_eq!(with(&[]).unwrap().build().unwrap().base_url().as_str(), "https://apitest.vipps.no/");
+    let prod = with(&[("VIPPS_ENV", "production"), ("VIPPS_SYSTEM_NAME", "shop")])
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(prod.base_url().as_str(), "https://api.vipps.no/");
+    assert!(with(&[("VIPPS_ENV", "staging")]).unwrap_err().to_string().contains("VIPPS_ENV"));
+    let custom = with(&[("VIPPS_ENV", "production"), ("VIPPS_BASE_URL", "http://127.0.0.1:4010")])
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(custom.base_url().as_str(), "http://127.0.0.1:4010/");
+}

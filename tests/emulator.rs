@@ -1,0 +1,527 @@
+//! The emulator answers like the service: each rule through the public
+//! client where it can express the request, and with raw HTTP for the
+//! requests the client refuses to send.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::PNG;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use vipps_order_management::emulator::{self, Emulator, Fault};
+use vipps_order_management::{
+    Category, CategoryType, Currency, Error, ImageUpload, NewCategory, Operation, OrderLine, PaymentType, Receipt, RetryPolicy,
+};
+
+fn receipt(total: i64) -> Receipt {
+    Receipt::new(Currency::Nok, vec![OrderLine::new("1", "Socks", total, total * 4 / 5, 2500)])
+}
+
+/// Raw HTTP against the emulator, with a valid token unless told otherwise.
+struct Raw {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    key: String,
+    msn: String,
+}
+
+impl Raw {
+    async fn new(emu: &Emulator) -> Raw {
+        let http = reqwest::Client::new();
+        let answer: Value = http
+            .post(format!("{}/accesstoken/get", emu.base_url()))
+            .header("client_id", emulator::CLIENT_ID)
+            .header("client_secret", emulator::CLIENT_SECRET)
+            .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Raw {
+            http,
+            base: emu.base_url(),
+            token: answer["access_token"].as_str().unwrap().to_owned(),
+            key: emu.subscription_key().to_owned(),
+            msn: emu.merchant_serial_number().to_owned(),
+        }
+    }
+
+    fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Ocp-Apim-Subscription-Key", &self.key)
+            .header("Merchant-Serial-Number", &self.msn)
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Option<String>, Value) {
+        let mut r = self.request(method, path);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        answer(r).await
+    }
+}
+
+async fn answer(r: reqwest::RequestBuilder) -> (StatusCode, Option<String>, Value) {
+    let resp = r.send().await.unwrap();
+    let status = resp.status();
+    let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let text = resp.text().await.unwrap();
+    (status, ct, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts a 400 problem whose invalidParams name exactly these fields.
+fn assert_invalid_params(answer: &(StatusCode, Option<String>, Value), fields: &[&str]) {
+    let (status, ct, body) = answer;
+    assert_eq!(*status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(ct.as_deref(), Some("application/problem+json"));
+    assert!(body["instance"].as_str().is_some_and(|i| i.starts_with("00-")), "{body}");
+    let mut named: Vec<&str> = body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    named.sort();
+    let mut expected = fields.to_vec();
+    expected.sort();
+    assert_eq!(named, expected, "{body}");
+}
+
+#[tokio::test]
+async fn tokens_have_string_fields_a_real_expiry_and_need_the_right_keys() {
+    let emu = Emulator::builder().token_lifetime(Duration::from_secs(120)).start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/accesstoken/get", emu.base_url());
+    let (status, _, body) = answer(
+        http.post(&url)
+            .header("client_id", emulator::CLIENT_ID)
+            .header("client_secret", emulator::CLIENT_SECRET)
+            .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for field in [
+        "token_type",
+        "expires_in",
+        "ext_expires_in",
+        "expires_on",
+        "not_before",
+        "resource",
+        "access_token",
+    ] {
+        assert!(body[field].is_string(), "{field} is not a string: {body}");
+    }
+    assert_eq!(body["expires_in"], "120");
+    let (status, _, body) = answer(
+        http.post(&url)
+            .header("client_id", emulator::CLIENT_ID)
+            .header("client_secret", "wrong")
+            .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["statusCode"], 401);
+    assert!(body["message"].as_str().unwrap().contains("Access denied"));
+    assert_eq!(emu.tokens_issued(), 1);
+
+    // Through the client: wrong credentials are an auth error.
+    let err = emu
+        .client_builder()
+        .client_secret("wrong")
+        .build()
+        .unwrap()
+        .warm_up()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn api_calls_check_token_key_and_merchant_serial_number() {
+    let emu = Emulator::start().await;
+    let raw = Raw::new(&emu).await;
+    let path = "/order-management/v2/ECOM/o-1";
+    let base = || raw.http.get(format!("{}{path}", raw.base));
+    // No token, an unknown token, no subscription key, a wrong one.
+    let (s, _, b) = answer(
+        base()
+            .header("Ocp-Apim-Subscription-Key", &raw.key)
+            .header("Merchant-Serial-Number", &raw.msn),
+    )
+    .await;
+    assert_eq!((s, b["statusCode"].clone()), (StatusCode::UNAUTHORIZED, json!(401)));
+    let (s, _, _) = answer(
+        base()
+            .header("Authorization", "Bearer forged")
+            .header("Ocp-Apim-Subscription-Key", &raw.key)
+            .header("Merchant-Serial-Number", &raw.msn),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, b) = answer(
+        base()
+            .header("Authorization", format!("Bearer {}", raw.token))
+            .header("Merchant-Serial-Number", &raw.msn),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(b["message"].as_str().unwrap().contains("subscription key"));
+    let (s, _, _) = answer(
+        base()
+            .header("Authorization", format!("Bearer {}", raw.token))
+            .header("Ocp-Apim-Subscription-Key", "nope")
+            .header("Merchant-Serial-Number", &raw.msn),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // No Merchant-Serial-Number: 400 naming it.
+    let r = answer(
+        base()
+            .header("Authorization", format!("Bearer {}", raw.token))
+            .header("Ocp-Apim-Subscription-Key", &raw.key),
+    )
+    .await;
+    assert_invalid_params(&r, &["Merchant-Serial-Number"]);
+    // The token works, then expires.
+    assert_eq!(raw.send("GET", path, None).await.0, StatusCode::NOT_FOUND);
+    emu.expire_tokens();
+    assert_eq!(raw.send("GET", path, None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_by_the_client() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    client
+        .ecom("o-1")
+        .put_category(&Category::new(CategoryType::General, "https://shop.example"))
+        .await
+        .unwrap();
+    emu.expire_tokens();
+    client.ecom("o-1").get().await.unwrap();
+    assert_eq!(emu.tokens_issued(), 2);
+    let gets = emu.requests_for(Operation::GetOrder);
+    assert_eq!(gets.len(), 2, "one refused, one resent");
+}
+
+#[tokio::test]
+async fn images_are_stored_reusable_and_never_overwritten() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    let upload = ImageUpload::from_bytes(PNG).unwrap();
+    let id = client.images().upload(&upload).await.unwrap();
+    assert_eq!(emu.image(id.as_str()).as_deref(), Some(PNG));
+    for order in ["o-1", "o-2"] {
+        client
+            .recurring(order)
+            .put_category(&Category::new(CategoryType::Ticket, "https://shop.example/t").with_image(id.clone()))
+            .await
+            .unwrap();
+    }
+    let err = client.images().upload(&upload).await.unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert!(err.to_string().contains("images cannot be overwritten"), "{err}");
+    assert_eq!(emu.image_ids(), vec![id.to_string()]);
+}
+
+#[tokio::test]
+async fn a_category_put_replaces_the_previous_one() {
+    let emu = Emulator::start().await;
+    let order = emu.client();
+    let order = order.ecom("o-1");
+    order
+        .put_category(&Category::new(CategoryType::OrderConfirmation, "https://shop.example/confirm"))
+        .await
+        .unwrap();
+    order
+        .put_category(&Category::new(CategoryType::Receipt, "https://shop.example/receipt"))
+        .await
+        .unwrap();
+    let stored = order.get().await.unwrap().category.unwrap();
+    assert_eq!(stored.category, CategoryType::Receipt);
+    assert_eq!(stored.order_details_url, "https://shop.example/receipt");
+}
+
+#[tokio::test]
+async fn a_receipt_is_stored_once_and_get_order_answers_what_is_stored() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    let order = client.ecom("o-1");
+    let err = order.get().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert!(err.problem().is_some());
+    order.post_receipt(&receipt(1250)).await.unwrap();
+    let err = order.post_receipt(&receipt(2500)).await.unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert_eq!(emu.receipt(PaymentType::Ecom, "o-1"), Some(receipt(1250)));
+    let stored = order.get().await.unwrap();
+    assert_eq!(stored.receipt, Some(receipt(1250)));
+    assert_eq!(stored.category, None);
+    // The same order id under the other payment type is another order.
+    assert!(client.recurring("o-1").get().await.unwrap_err().is_not_found());
+}
+
+#[tokio::test]
+async fn the_payment_type_matches_case_insensitively() {
+    let emu = Emulator::start().await;
+    emu.client().ecom("o-1").post_receipt(&receipt(1250)).await.unwrap();
+    let raw = Raw::new(&emu).await;
+    for pt in ["ECOM", "ecom", "eCom"] {
+        let (status, _, body) = raw.send("GET", &format!("/order-management/v2/{pt}/o-1"), None).await;
+        assert_eq!(status, StatusCode::OK, "{pt}");
+        assert_eq!(body["receipt"]["orderLines"][0]["totalAmount"], 1250);
+    }
+    let r = raw.send("GET", "/order-management/v2/CARD/o-1", None).await;
+    assert_invalid_params(&r, &["paymentType"]);
+}
+
+#[tokio::test]
+async fn invalid_receipts_get_a_problem_naming_each_field() {
+    let emu = Emulator::start().await;
+    let raw = Raw::new(&emu).await;
+    let path = "/order-management/v2/ECOM/receipts/o-1";
+    // Required fields and types.
+    let r = raw
+        .send(
+            "POST",
+            path,
+            Some(json!({"orderLines": [{"name": "x", "totalAmount": "10"}], "bottomLine": {}})),
+        )
+        .await;
+    assert_invalid_params(
+        &r,
+        &[
+            "orderLines[0].id",
+            "orderLines[0].totalAmount",
+            "orderLines[0].totalAmountExcludingTax",
+            "orderLines[0].totalTaxAmount",
+            "bottomLine.currency",
+        ],
+    );
+    // minItems, enums, ranges, patterns, arithmetic.
+    let r = raw
+        .send("POST", path, Some(json!({"orderLines": [], "bottomLine": {"currency": "SEK"}})))
+        .await;
+    assert_invalid_params(&r, &["orderLines", "bottomLine.currency"]);
+    let line = json!({"name": "Socks", "id": "1", "totalAmount": 1250, "totalAmountExcludingTax": 1000, "totalTaxAmount": 200,
+                      "taxRate": 10001, "unitInfo": {"unitPrice": 1250, "quantity": "1,5", "quantityUnit": "BOX"}});
+    let r = raw
+        .send("POST", path, Some(json!({"orderLines": [line], "bottomLine": {"currency": "NOK"}})))
+        .await;
+    assert_invalid_params(
+        &r,
+        &[
+            "orderLines[0].taxRate",
+            "orderLines[0].totalAmount",
+            "orderLines[0].unitInfo.quantity",
+            "orderLines[0].unitInfo.quantityUnit",
+        ],
+    );
+    let no_tax = json!({"name": "Socks", "id": "1", "totalAmount": 1250, "totalAmountExcludingTax": 1000, "totalTaxAmount": 250});
+    let r = raw
+        .send(
+            "POST",
+            path,
+            Some(json!({"orderLines": [no_tax], "bottomLine": {"currency": "NOK"}})),
+        )
+        .await;
+    assert_invalid_params(&r, &["orderLines[0].taxRate"]);
+    let r = raw
+        .send("POST", "/order-management/v2/ECOM/receipts/bad%20id", Some(json!({})))
+        .await;
+    assert_eq!(r.0, StatusCode::BAD_REQUEST);
+    assert!(r.2["invalidParams"].as_array().unwrap().iter().any(|p| p["name"] == "orderId"));
+    let r = raw.send("POST", path, None).await;
+    assert_invalid_params(&r, &["body"]);
+    assert_eq!(emu.receipt_count(), 0);
+}
+
+#[tokio::test]
+async fn invalid_categories_and_images_get_a_problem_naming_each_field() {
+    let emu = Emulator::start().await;
+    let raw = Raw::new(&emu).await;
+    let r = raw
+        .send(
+            "PUT",
+            "/order-management/v2/ECOM/categories/o-1",
+            Some(json!({"category": "INVOICE", "imageId": "bad id!"})),
+        )
+        .await;
+    assert_invalid_params(&r, &["orderDetailsUrl"]);
+    let r = raw
+        .send(
+            "PUT",
+            "/order-management/v2/ECOM/categories/o-1",
+            Some(json!({"category": "INVOICE", "orderDetailsUrl": "ftp://x", "imageId": "bad id!"})),
+        )
+        .await;
+    assert_invalid_params(&r, &["category", "orderDetailsUrl", "imageId"]);
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let r = raw
+        .send(
+            "POST",
+            "/order-management/v1/images",
+            Some(json!({"imageId": "x".repeat(129), "src": "%%%", "type": "url"})),
+        )
+        .await;
+    assert_invalid_params(&r, &["imageId", "src", "type"]);
+    let r = raw
+        .send(
+            "POST",
+            "/order-management/v1/images",
+            Some(json!({"imageId": "gif", "src": b64(b"GIF89a\x01\x00\x01\x00"), "type": "base64"})),
+        )
+        .await;
+    assert_invalid_params(&r, &["src"]);
+    let r = raw
+        .send("POST", "/order-management/v1/images", Some(json!({"src": b64(PNG)})))
+        .await;
+    assert_invalid_params(&r, &["imageId", "type"]);
+    // v3
+    let r = raw
+        .send(
+            "POST",
+            "/order-management/v3/categories",
+            Some(json!({"orderId": "o 1", "paymentType": "CARD", "type": "RECEIPT"})),
+        )
+        .await;
+    assert_invalid_params(&r, &["url"]);
+    let r = raw
+        .send(
+            "POST",
+            "/order-management/v3/categories",
+            Some(json!({"orderId": "o 1", "paymentType": "CARD", "type": "X", "url": "https://a.example"})),
+        )
+        .await;
+    assert_invalid_params(&r, &["orderId", "paymentType", "type"]);
+    let r = raw.send("GET", "/order-management/v3/categories", None).await;
+    assert_invalid_params(&r, &["orderId"]);
+    let r = raw.send("GET", "/order-management/v3/categories/not-a-uuid", None).await;
+    assert_invalid_params(&r, &["categoryId"]);
+    assert!(emu.image_ids().is_empty() && emu.categories_v3().is_empty());
+}
+
+#[tokio::test]
+async fn v3_categories_are_added_listed_got_and_deleted() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    let ticket = NewCategory::new(PaymentType::Ecom, "o-1", CategoryType::Ticket, "https://shop.example/t/1");
+    let receipt_link = NewCategory::new(PaymentType::Ecom, "o-1", CategoryType::Receipt, "https://shop.example/r/1");
+    let a = client.categories().add(&ticket).await.unwrap();
+    let b = client.categories().add(&receipt_link).await.unwrap();
+    client
+        .categories()
+        .add(&NewCategory::new(
+            PaymentType::Ecom,
+            "o-2",
+            CategoryType::General,
+            "https://shop.example",
+        ))
+        .await
+        .unwrap();
+    let listed = client.categories().list("o-1").await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        client.categories().get(&b).await.unwrap().category_type,
+        Some(CategoryType::Receipt)
+    );
+    client.categories().delete(&a).await.unwrap();
+    assert!(client.categories().get(&a).await.unwrap_err().is_not_found());
+    assert!(client.categories().delete(&a).await.unwrap_err().is_not_found());
+    assert_eq!(client.categories().list("o-1").await.unwrap().len(), 1);
+    assert!(client.categories().list("o-3").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn requests_are_recorded_for_inspection() {
+    let emu = Emulator::start().await;
+    emu.client()
+        .ecom("o-1")
+        .put_category(&Category::new(CategoryType::General, "https://shop.example"))
+        .await
+        .unwrap();
+    let all = emu.requests();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].operation, Some(Operation::FetchToken));
+    let put = &all[1];
+    assert_eq!(
+        (put.method.as_str(), put.path.as_str()),
+        ("PUT", "/order-management/v2/ECOM/categories/o-1")
+    );
+    assert_eq!(put.header("merchant-serial-number"), Some(emulator::MSN));
+    assert_eq!(put.header("vipps-system-name"), Some("emulator-test"));
+    assert_eq!(put.json().unwrap()["orderDetailsUrl"], "https://shop.example");
+    assert_eq!(emu.tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn faults_fail_the_next_calls_of_one_operation() {
+    let emu = Emulator::start().await;
+    let client = emu.client_builder().retry_policy(RetryPolicy::none()).build().unwrap();
+    emu.inject(Fault::status(500).times(2).only(Operation::PostReceipt));
+    // Other operations are untouched.
+    client
+        .ecom("o-1")
+        .put_category(&Category::new(CategoryType::General, "https://shop.example"))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let err = client.ecom("o-1").post_receipt(&receipt(1250)).await.unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    client.ecom("o-1").post_receipt(&receipt(1250)).await.unwrap();
+    // Any operation, custom body.
+    emu.inject(Fault::status(502).body("<html>bad gateway</html>", "text/html"));
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert!(err.to_string().contains("bad gateway"), "{err}");
+    emu.fail_next(1, 503);
+    assert_eq!(
+        client.ecom("o-1").get().await.unwrap_err().status(),
+        Some(StatusCode::SERVICE_UNAVAILABLE)
+    );
+    client.ecom("o-1").get().await.unwrap();
+}
+
+#[tokio::test]
+async fn rate_limits_carry_retry_after_and_latency_delays_answers() {
+    let emu = Emulator::start().await;
+    let raw = Raw::new(&emu).await;
+    emu.rate_limit_next(1, 7);
+    let resp = raw.request("GET", "/order-management/v2/ECOM/o-1").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(resp.headers()["retry-after"], "7");
+    emu.set_latency(Duration::from_millis(300));
+    let started = Instant::now();
+    let (status, _, _) = raw.send("GET", "/order-management/v2/ECOM/o-1", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    // Through the client: a wait beyond the call's deadline fails at once.
+    emu.set_latency(Duration::ZERO);
+    emu.rate_limit_next(1, 600);
+    let err = emu.client().ecom("o-1").get().await.unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(600)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods() {
+    let emu = Emulator::start().await;
+    let raw = Raw::new(&emu).await;
+    assert_eq!(
+        raw.send("GET", "/order-management/v1/orders/o-1", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        raw.send("DELETE", "/order-management/v2/ECOM/receipts/o-1", None).await.0,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}

@@ -90,3 +90,8 @@ pub use secret::Secret;
 
 /// The HTTP status type used in errors (re-exported from `reqwest`).
 pub use reqwest::StatusCode;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -15,5 +15,5 @@ pub use category::{Category, CategoryCreated, CategoryList, CategoryV3, NewCateg
 pub use enums::{BarcodeFormat, CategoryType, Currency, PaymentType, QuantityUnit};
 pub use ids::{CategoryId, ImageId, OrderId};
 pub use image::{ImageBody, ImageCreated};
-pub use order::Order;
+pub use order::{format_minor_units, Order};
 pub use receipt::{Barcode, BottomLine, OrderLine, PaymentSources, Receipt, UnitInfo};

@@ -197,13 +197,17 @@ async fn run(cli: Cli) -> Result<(), Error> {
             order_id,
             receipt,
         } => {
-            let text = std::fs::read_to_string(&receipt)
-                .map_err(|e| vipps_order_management::Error::Config { reason: format!("cannot read {}: {e}", receipt.display()) })?;
+            let text = std::fs::read_to_string(&receipt).map_err(|e| vipps_order_management::Error::Config {
+                reason: format!("cannot read {}: {e}", receipt.display()),
+            })?;
             let parsed: Receipt = serde_json::from_str(&text).map_err(|e| vipps_order_management::Error::Config {
                 reason: format!("{} is not a Receipt JSON: {e}", receipt.display()),
             })?;
             let posted = order(payment_type, order_id.clone()).post_receipt(&parsed).await?;
-            println!("receipt posted for {order_id}{}", posted.id.map(|id| format!(" (id {id})")).unwrap_or_default());
+            println!(
+                "receipt posted for {order_id}{}",
+                posted.id.map(|id| format!(" (id {id})")).unwrap_or_default()
+            );
         }
         Command::GetOrder {
             payment_type,

@@ -42,7 +42,15 @@ fn quickstart_runs_offline_to_a_printed_order() {
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     let first = stdout.lines().next().unwrap();
     assert!(first.contains("emulator"), "first line: {first}");
-    for needle in ["Wool socks", "[shipping]", "[returned]", "-199.00", "Sum (NOK)", "358.00", "Category: RECEIPT -> https://shop.example.com/orders/quickstart-"] {
+    for needle in [
+        "Wool socks",
+        "[shipping]",
+        "[returned]",
+        "-199.00",
+        "Sum (NOK)",
+        "358.00",
+        "Category: RECEIPT -> https://shop.example.com/orders/quickstart-",
+    ] {
         assert!(stdout.contains(needle), "{needle} missing in:\n{stdout}");
     }
 }
@@ -58,7 +66,19 @@ fn cli_commands_on_the_emulator() {
     let out = run("vipps-om", &["--emulator", "upload-image", logo, "--id", "logo-1"]);
     assert_eq!(text(&out.stdout).trim(), "logo-1");
 
-    let out = run("vipps-om", &["--emulator", "put-category", "ecom", "o-1", "RECEIPT", "https://shop.example/o/1", "--image", "logo-1"]);
+    let out = run(
+        "vipps-om",
+        &[
+            "--emulator",
+            "put-category",
+            "ecom",
+            "o-1",
+            "RECEIPT",
+            "https://shop.example/o/1",
+            "--image",
+            "logo-1",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     let receipt = std::env::temp_dir().join(format!("vipps-om-test-{}.json", std::process::id()));
@@ -67,11 +87,21 @@ fn cli_commands_on_the_emulator() {
         r#"{"orderLines":[{"name":"Socks","id":"1","totalAmount":1250,"totalAmountExcludingTax":1000,"totalTaxAmount":250,"taxRate":2500}],"bottomLine":{"currency":"NOK"}}"#,
     )
     .unwrap();
-    let out = run("vipps-om", &["--emulator", "post-receipt", "recurring", "charge-1", receipt.to_str().unwrap()]);
-    assert!(text(&out.stdout).starts_with("receipt posted for charge-1"), "{}", text(&out.stderr));
+    let out = run(
+        "vipps-om",
+        &["--emulator", "post-receipt", "recurring", "charge-1", receipt.to_str().unwrap()],
+    );
+    assert!(
+        text(&out.stdout).starts_with("receipt posted for charge-1"),
+        "{}",
+        text(&out.stderr)
+    );
     std::fs::remove_file(&receipt).unwrap();
 
-    let out = run("vipps-om", &["--emulator", "add-category", "ecom", "o-1", "TICKET", "https://shop.example/t/1"]);
+    let out = run(
+        "vipps-om",
+        &["--emulator", "add-category", "ecom", "o-1", "TICKET", "https://shop.example/t/1"],
+    );
     assert!(uuid_like(text(&out.stdout).trim()), "{}", text(&out.stdout));
     let out = run("vipps-om", &["--emulator", "list-categories", "o-1"]);
     assert_eq!(text(&out.stdout).trim(), "[]", "a fresh emulator has none");
@@ -83,7 +113,10 @@ fn cli_commands_on_the_emulator() {
     let out = run("vipps-om", &["--emulator", "get-category", "337f5e5d-288b-40d5-be14-901cc3acacc0"]);
     assert_eq!(out.status.code(), Some(1));
     // Validation error: exit 1, nothing sent.
-    let out = run("vipps-om", &["--emulator", "put-category", "ecom", "bad id", "RECEIPT", "https://x.example"]);
+    let out = run(
+        "vipps-om",
+        &["--emulator", "put-category", "ecom", "bad id", "RECEIPT", "https://x.example"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("orderId"));
     // Usage errors: exit 2.

@@ -32,7 +32,11 @@ impl std::fmt::Display for Order {
         const RULE: &str = "-------------------------------------------------------------------";
         match &self.receipt {
             Some(receipt) => {
-                writeln!(f, "{:<26} {:>9} {:>6} {:>12} {:>10}", "Item", "Quantity", "VAT", "Amount", "of it VAT")?;
+                writeln!(
+                    f,
+                    "{:<26} {:>9} {:>6} {:>12} {:>10}",
+                    "Item", "Quantity", "VAT", "Amount", "of it VAT"
+                )?;
                 writeln!(f, "{RULE}")?;
                 for line in &receipt.order_lines {
                     let quantity = line

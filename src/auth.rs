@@ -53,7 +53,15 @@ pub(crate) struct TokenCache {
     current: Mutex<Option<Arc<Token>>>,
     refresh: tokio::sync::Mutex<()>,
     margin: Duration,
+    /// When a refresh last failed while the current token stayed usable:
+    /// the next attempt waits [`REFRESH_COOLDOWN`], so an outage of the token
+    /// endpoint does not slow every call down with its own retries.
+    failed_refresh: Mutex<Option<Instant>>,
 }
+
+/// How long to keep using a still-valid token after a failed refresh before
+/// trying to refresh again.
+const REFRESH_COOLDOWN: Duration = Duration::from_secs(30);
 
 impl TokenCache {
     pub(crate) fn new(margin: Duration) -> Self {
@@ -61,6 +69,7 @@ impl TokenCache {
             current: Mutex::new(None),
             refresh: tokio::sync::Mutex::new(()),
             margin,
+            failed_refresh: Mutex::new(None),
         }
     }
 
@@ -77,17 +86,28 @@ impl TokenCache {
         }
         let _one_fetch = self.refresh.lock().await;
         let cached = self.cached();
-        if let Some(t) = cached.as_ref().filter(|t| t.fresh(Instant::now())) {
+        let now = Instant::now();
+        if let Some(t) = cached.as_ref().filter(|t| t.fresh(now)) {
+            return Ok(t.clone());
+        }
+        let cooling = self
+            .failed_refresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|at| now < at + REFRESH_COOLDOWN);
+        if let Some(t) = cached.as_ref().filter(|t| cooling && t.usable(now)) {
             return Ok(t.clone());
         }
         match Box::pin(fetch(client, self.margin)).await {
             Ok(token) => {
                 let token = Arc::new(token);
                 *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+                *self.failed_refresh.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 Ok(token)
             }
             Err(e) => match cached.filter(|t| t.usable(Instant::now())) {
                 Some(still_valid) => {
+                    *self.failed_refresh.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
                     tracing::warn!(error = %e, "token refresh failed; the current token is still valid and stays in use");
                     Ok(still_valid)
                 }
@@ -129,6 +149,14 @@ async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
     };
     let reply = client.execute(call).await?.success()?;
     let parsed: TokenResponse = reply.json()?;
+    if parsed.access_token.is_empty() {
+        return Err(Error::Decode {
+            operation: Operation::FetchToken,
+            status: reply.status,
+            snippet: String::new(),
+            source: <serde_json::Error as serde::de::Error>::custom("the access_token is empty"),
+        });
+    }
     let fetched_at = Instant::now();
     let lifetime = parsed.lifetime();
     let margin = margin.min(lifetime / 2);
@@ -160,9 +188,18 @@ impl TokenResponse {
             .or_else(|| self.expires_on.map(|on| on.saturating_sub(now)))
             .or_else(|| jwt_exp(&self.access_token).map(|exp| exp.saturating_sub(now)))
             .unwrap_or(300);
-        Duration::from_secs(secs)
+        Duration::from_secs(secs.min(MAX_LIFETIME_SECS))
     }
 }
+
+/// Reads a token answer and its lifetime (for the property tests).
+#[cfg(test)]
+pub(crate) fn parse_token_response(bytes: &[u8]) -> Option<Duration> {
+    serde_json::from_slice::<TokenResponse>(bytes).ok().map(|t| t.lifetime())
+}
+
+/// Longest lifetime believed: 30 days (production tokens live 24 hours).
+const MAX_LIFETIME_SECS: u64 = 30 * 24 * 3600;
 
 fn jwt_exp(token: &str) -> Option<u64> {
     let payload = token.split('.').nth(1)?;
@@ -193,6 +230,8 @@ mod tests {
         assert_eq!(b.lifetime(), Duration::from_secs(86398));
         let c: TokenResponse = serde_json::from_str(r#"{"access_token":"x","expires_in":"soon"}"#).unwrap();
         assert_eq!(c.lifetime(), Duration::from_secs(300));
+        let d: TokenResponse = serde_json::from_str(r#"{"access_token":"x","expires_in":18446744073709551615}"#).unwrap();
+        assert_eq!(d.lifetime(), Duration::from_secs(MAX_LIFETIME_SECS));
     }
 
     #[test]

@@ -115,6 +115,15 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A call failed and was not retried because too many calls are failing
+    /// right now: the client's shared retry budget is spent. This protects
+    /// Vipps MobilePay and your backend from retry storms during an outage.
+    #[error("{last} It was not retried because too many calls to Vipps MobilePay are failing right now (the retry budget is spent); try again in a while.")]
+    RetriesWithheld {
+        /// The failure of the last attempt.
+        last: Box<Error>,
+    },
+
     /// A receipt was already stored for the order, and it is not the one
     /// this call sent. Receipts cannot be changed.
     #[error("a different receipt is already stored for this order, and receipts cannot be changed. Compare the stored receipt with yours; if yours is right, it needs a new order id.")]
@@ -300,6 +309,7 @@ impl Error {
             }
             Error::ReceiptConflict { .. } => Some(StatusCode::CONFLICT),
             Error::Transport { source, .. } => source.status(),
+            Error::RetriesWithheld { last } => last.status(),
             _ => None,
         }
     }
@@ -308,6 +318,7 @@ impl Error {
     pub fn body(&self) -> Option<&ErrorBody> {
         match self {
             Error::Api { body, .. } | Error::Auth { body, .. } | Error::RateLimited { body, .. } => Some(body),
+            Error::RetriesWithheld { last } => last.body(),
             _ => None,
         }
     }
@@ -331,7 +342,7 @@ impl Error {
     /// transport errors, timeouts, 423, 429 and 5xx.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } | Error::RetriesWithheld { .. } => true,
             Error::Api { status, .. } => crate::retry::is_retryable_status(*status),
             _ => false,
         }
@@ -339,7 +350,11 @@ impl Error {
 
     /// `true` for a timeout.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::RetriesWithheld { last } => last.is_timeout(),
+            _ => false,
+        }
     }
 }
 
@@ -374,6 +389,7 @@ fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, retry_after:
                 .unwrap_or_else(|| " in a little while".to_owned());
             format!("Vipps MobilePay is limiting requests. Nothing was changed; try again{wait}.")
         }
+        (300..=399, _) => "the server answered with a redirect, which is not followed so that credentials never go to another host. Check the base URL.".to_owned(),
         (500..=599, _) => "Vipps MobilePay had a problem on its side. Try again later; if it persists, contact Vipps MobilePay support with the error id.".to_owned(),
         _ => "Vipps MobilePay answered with an unexpected error.".to_owned(),
     };

@@ -63,6 +63,8 @@ mod auth;
 mod categories;
 mod client;
 mod error;
+#[cfg(test)]
+mod fuzz_tests;
 mod image;
 pub mod model;
 mod operation;

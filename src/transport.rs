@@ -108,6 +108,14 @@ impl Reply {
     }
 }
 
+/// Why no further attempt is made.
+enum NoRetry {
+    /// Attempts used up, or the deadline would pass.
+    Done,
+    /// The shared retry budget is spent.
+    Withheld,
+}
+
 /// Why an attempt got no answer.
 enum NoAnswer {
     /// The request may have reached the server.
@@ -215,9 +223,9 @@ impl Client {
                             source,
                         },
                     };
-                    self.pause_before_retry(policy, attempt, deadline, None, cost, reason)
-                        .await
-                        .map_err(|()| error)?;
+                    if let Err(why) = self.pause_before_retry(policy, attempt, deadline, None, cost, reason).await {
+                        return Err(withheld(why, error));
+                    }
                     after_unknown_outcome |= may_have_arrived;
                     continue;
                 }
@@ -260,18 +268,18 @@ impl Client {
                 }
             }
             let reason = status.canonical_reason().unwrap_or("retryable status");
-            if self
+            match self
                 .pause_before_retry(policy, attempt, deadline, retry_after, RETRY_COST, reason)
                 .await
-                .is_err()
             {
-                return Ok(reply);
+                Ok(()) => {}
+                Err(NoRetry::Done) => return Ok(reply),
+                Err(NoRetry::Withheld) => return Err(withheld(NoRetry::Withheld, reply.error())),
             }
         }
     }
 
-    /// Waits before the next attempt, or says `Err` when no retry is
-    /// allowed (attempts used up, the deadline, or the shared budget).
+    /// Waits before the next attempt, or says why no retry is allowed.
     async fn pause_before_retry(
         &self,
         policy: &RetryPolicy,
@@ -280,14 +288,14 @@ impl Client {
         retry_after: Option<Duration>,
         cost: u32,
         reason: &str,
-    ) -> Result<(), ()> {
+    ) -> Result<(), NoRetry> {
         if attempt >= policy.max_attempts {
-            return Err(());
+            return Err(NoRetry::Done);
         }
         let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt, &self.inner.rng));
         if Instant::now() + delay >= deadline {
             tracing::info!(attempt, reason, "not retrying: the call's deadline would pass");
-            return Err(());
+            return Err(NoRetry::Done);
         }
         if !self.inner.budget.try_spend(cost) {
             tracing::warn!(
@@ -295,7 +303,7 @@ impl Client {
                 reason,
                 "retry withheld: too many calls are failing, the retry budget is spent"
             );
-            return Err(());
+            return Err(NoRetry::Withheld);
         }
         tracing::info!(attempt, delay_ms = delay.as_millis() as u64, reason, "retrying");
         tokio::time::sleep(delay).await;
@@ -346,6 +354,13 @@ impl Client {
             Ok(Err(e)) if e.is_connect() => Err(NoAnswer::NotSent(e)),
             Ok(Err(e)) => Err(NoAnswer::Lost(e)),
         }
+    }
+}
+
+fn withheld(why: NoRetry, error: Error) -> Error {
+    match why {
+        NoRetry::Done => error,
+        NoRetry::Withheld => Error::RetriesWithheld { last: Box::new(error) },
     }
 }
 

@@ -1,0 +1,517 @@
+//! Retries, timeouts, tokens under stress, exactly-once writes and the
+//! client's defences, each with exact request counts.
+
+mod common;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use common::*;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use vipps_order_management::emulator::{Emulator, Fault};
+use vipps_order_management::{
+    Category, CategoryType, Client, Currency, Error, ErrorBody, ImageUpload, Operation, OrderLine, PaymentType, Receipt, RetryPolicy,
+};
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn receipt(name: &str) -> Receipt {
+    Receipt::new(Currency::Nok, vec![OrderLine::new("1", name, 1250, 1000, 2500)])
+}
+
+fn category() -> Category {
+    Category::new(CategoryType::Receipt, "https://shop.example/o/1")
+}
+
+/// Calls one operation by HTTP method: GET get order, PUT category, POST receipt.
+async fn call(client: &Client, http_method: &str, order_id: &str) -> Result<(), Error> {
+    let order = client.ecom(order_id);
+    match http_method {
+        "GET" => order.get().await.map(drop),
+        "PUT" => order.put_category(&category()).await,
+        _ => order.post_receipt(&receipt("Socks")).await.map(drop),
+    }
+}
+
+fn order_path(http_method: &str, order_id: &str) -> String {
+    match http_method {
+        "GET" => format!("/order-management/v2/ECOM/{order_id}"),
+        "PUT" => format!("/order-management/v2/ECOM/categories/{order_id}"),
+        _ => format!("/order-management/v2/ECOM/receipts/{order_id}"),
+    }
+}
+
+#[tokio::test]
+async fn each_status_and_method_gets_the_exact_number_of_attempts() {
+    for status in [400u16, 401, 403, 404, 409, 422, 423, 429, 500, 502, 503, 504] {
+        let attempts: u64 = match status {
+            401 => 2,
+            423 | 429 | 500 | 502 | 503 | 504 => 3,
+            _ => 1,
+        };
+        // A 401 costs a token refresh per call: three calls, one start.
+        let token_fetches = if status == 401 { 4 } else { 1 };
+        let server = server_with_token(token_fetches).await;
+        for m in ["GET", "PUT", "POST"] {
+            Mock::given(method(m))
+                .and(path(order_path(m, "o-1")))
+                .respond_with(ResponseTemplate::new(status).set_body_json(json!({"title": "x", "detail": "y", "instance": "z"})))
+                .expect(attempts)
+                .named(format!("{m} answered {status}"))
+                .mount(&server)
+                .await;
+        }
+        let client = client(&server);
+        for m in ["GET", "PUT", "POST"] {
+            let err = call(&client, m, "o-1").await.unwrap_err();
+            assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{m} {status}: {err:?}");
+        }
+        server.verify().await;
+    }
+}
+
+async fn first_then_ok(server: &MockServer, first: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn retry_after_in_seconds_is_honoured() {
+    let server = server_with_token(1).await;
+    first_then_ok(&server, ResponseTemplate::new(429).insert_header("Retry-After", "1")).await;
+    let started = Instant::now();
+    client(&server).ecom("o-1").get().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited only {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let server = server_with_token(1).await;
+    let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    first_then_ok(&server, ResponseTemplate::new(503).insert_header("Retry-After", at.as_str())).await;
+    let started = Instant::now();
+    client(&server).ecom("o-1").get().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited only {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_over_long_retry_after_fails_at_once_and_garbage_is_ignored() {
+    let server = server_with_token(1).await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/long"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/garbage"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "whenever"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let err = client.ecom("long").get().await.unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(3600)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("asked to wait 3600s"), "{err}");
+    let err = client.ecom("garbage").get().await.unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 503);
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_call() {
+    let server = server_with_token(1).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy::default()
+        .max_attempts(1000)
+        .base_delay(Duration::from_millis(20))
+        .max_delay(Duration::from_millis(40))
+        .deadline(Duration::from_millis(400));
+    let client = builder(&server).retry_policy(policy).retry_seed(42).build().unwrap();
+    let started = Instant::now();
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 503);
+    assert!(started.elapsed() < Duration::from_millis(400 + 300), "took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn the_retry_budget_stops_a_retry_storm() {
+    let server = server_with_token(1).await;
+    // 100 calls, 3 attempts each would be 300 requests; the budget allows
+    // 100 retries in all.
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(100..=200)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    client.warm_up().await.unwrap();
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.ecom("o-1").get().await.unwrap_err() })
+        })
+        .collect();
+    let mut withheld = 0;
+    for c in calls {
+        let err = c.await.unwrap();
+        assert_eq!(err.status().unwrap().as_u16(), 503);
+        if matches!(err, Error::RetriesWithheld { .. }) {
+            withheld += 1;
+            assert!(err.to_string().contains("retry budget is spent"), "{err}");
+        }
+    }
+    assert!(withheld > 0, "the budget never ran out");
+}
+
+#[tokio::test]
+async fn a_receipt_whose_answer_was_lost_is_stored_once() {
+    let emu = Emulator::start().await;
+    let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
+    let posted = client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap();
+    assert!(posted.already_stored);
+    assert_eq!(emu.receipt_count(), 1);
+    assert_eq!(emu.requests_for(Operation::PostReceipt).len(), 2);
+    assert_eq!(emu.requests_for(Operation::GetOrder).len(), 1);
+}
+
+#[tokio::test]
+async fn a_different_stored_receipt_is_a_conflict_error() {
+    let emu = Emulator::start().await;
+    emu.client().ecom("o-1").post_receipt(&receipt("Hat")).await.unwrap();
+    let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
+    let err = client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap_err();
+    match &err {
+        Error::ReceiptConflict { sent, stored } => {
+            assert_eq!(sent.order_lines[0].name, "Socks");
+            assert_eq!(stored.order_lines[0].name, "Hat");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.is_conflict());
+    assert_eq!(emu.receipt(PaymentType::Ecom, "o-1"), Some(receipt("Hat")));
+}
+
+#[tokio::test]
+async fn a_409_on_the_first_attempt_is_an_error_after_one_attempt() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap();
+    let err = client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap_err();
+    assert!(err.is_conflict() && matches!(err, Error::Api { .. }), "{err:?}");
+    assert_eq!(emu.requests_for(Operation::PostReceipt).len(), 2, "one per call");
+    assert!(emu.requests_for(Operation::GetOrder).is_empty());
+}
+
+#[tokio::test]
+async fn an_image_upload_whose_answer_was_lost_succeeds_once() {
+    let emu = Emulator::start().await;
+    let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::UploadImage));
+    let upload = ImageUpload::from_bytes(PNG).unwrap();
+    let id = client.images().upload(&upload).await.unwrap();
+    assert_eq!(&id, upload.id());
+    assert_eq!(emu.image_ids().len(), 1);
+    assert_eq!(emu.requests_for(Operation::UploadImage).len(), 2);
+    // A later, separate upload of the same id is a conflict.
+    assert!(client.images().upload(&upload).await.unwrap_err().is_conflict());
+}
+
+#[tokio::test]
+async fn a_thousand_concurrent_cold_calls_fetch_one_token() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    let calls: Vec<_> = (0..1000)
+        .map(|i| {
+            let c = client.clone();
+            tokio::spawn(async move { c.ecom(format!("o-{}", i % 10)).put_category(&category()).await })
+        })
+        .collect();
+    for c in calls {
+        c.await.unwrap().unwrap();
+    }
+    assert_eq!(emu.tokens_issued(), 1);
+}
+
+/// Moves tokio's clock (the client's token clock) forward.
+async fn advance(by: Duration) {
+    tokio::time::pause();
+    tokio::time::advance(by).await;
+    tokio::time::resume();
+}
+
+#[tokio::test]
+async fn tokens_are_replaced_before_the_margin_for_1h_and_24h_lifetimes() {
+    for lifetime in [Duration::from_secs(3600), Duration::from_secs(86_400)] {
+        let emu = Emulator::builder().token_lifetime(lifetime).start().await;
+        let client = emu.client();
+        let tokens = || {
+            let mut seen: Vec<String> = emu
+                .requests_for(Operation::GetOrder)
+                .iter()
+                .filter_map(|r| r.header("authorization").map(str::to_owned))
+                .collect();
+            seen.dedup();
+            seen.len()
+        };
+        let _ = client.ecom("o-1").get().await;
+        // Just outside the 5-minute margin: the same token.
+        advance(lifetime - Duration::from_secs(6 * 60)).await;
+        let _ = client.ecom("o-1").get().await;
+        assert_eq!((emu.tokens_issued(), tokens()), (1, 1), "{lifetime:?}");
+        // Inside the margin: a new token before the request goes out.
+        advance(Duration::from_secs(2 * 60)).await;
+        let _ = client.ecom("o-1").get().await;
+        assert_eq!((emu.tokens_issued(), tokens()), (2, 2), "{lifetime:?}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_401s_cause_one_refresh() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    client.warm_up().await.unwrap();
+    emu.expire_tokens();
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.ecom("o-1").put_category(&category()).await })
+        })
+        .collect();
+    for c in calls {
+        c.await.unwrap().unwrap();
+    }
+    assert_eq!(emu.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_serving_the_valid_token_and_the_client_recovers() {
+    let emu = Emulator::start().await;
+    let client = emu.client();
+    client.ecom("o-1").put_category(&category()).await.unwrap();
+    // Inside the refresh margin, the token endpoint is down: keep the old token.
+    advance(Duration::from_secs(57 * 60)).await;
+    emu.inject(Fault::status(500).times(3).only(Operation::FetchToken));
+    client.ecom("o-1").get().await.unwrap();
+    assert_eq!(emu.tokens_issued(), 1);
+    assert_eq!(emu.requests_for(Operation::FetchToken).len(), 1 + 3, "bounded token retries");
+    // Within the cooldown the next call does not wait for another refresh.
+    client.ecom("o-1").get().await.unwrap();
+    assert_eq!(emu.requests_for(Operation::FetchToken).len(), 1 + 3);
+    // After it, the refresh is tried again and succeeds.
+    advance(Duration::from_secs(31)).await;
+    client.ecom("o-1").get().await.unwrap();
+    assert_eq!(emu.tokens_issued(), 2);
+    // An outage of the API; then the client recovers by itself.
+    emu.inject(Fault::status(503).times(9).only(Operation::GetOrder));
+    assert!(client.ecom("o-1").get().await.unwrap_err().is_retryable());
+    assert!(client.ecom("o-1").get().await.unwrap_err().is_retryable());
+    assert!(client.ecom("o-1").get().await.unwrap_err().is_retryable());
+    client.ecom("o-1").get().await.unwrap();
+}
+
+#[tokio::test]
+async fn dropping_a_call_mid_flight_leaves_the_token_cache_usable() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(token_body(TOKEN, "3600"))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body(TOKEN, "3600")))
+        .expect(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let dropped = tokio::time::timeout(Duration::from_millis(200), client.ecom("o-1").get()).await;
+    assert!(dropped.is_err(), "the first call should have been cut off");
+    client.ecom("o-1").get().await.unwrap();
+}
+
+/// A raw server: answers the token endpoint properly, and for anything else
+/// sends `reply` (maybe nothing) and then holds the connection open.
+async fn stalling_server(reply: &'static [u8]) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        for _ in 0..20 {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            if head.starts_with(b"POST /accesstoken/get") {
+                let body = token_body(TOKEN, "3600").to_string();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            } else {
+                let _ = socket.write_all(reply).await;
+            }
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn assert_times_out(base: String) {
+    let client = Client::builder()
+        .base_url(base)
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .subscription_key(SUBSCRIPTION_KEY)
+        .merchant_serial_number(MSN)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(
+            RetryPolicy::default()
+                .base_delay(Duration::from_millis(10))
+                .deadline(Duration::from_secs(2)),
+        )
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2) + Duration::from_millis(500),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_in_bounded_time() {
+    assert_times_out(stalling_server(b"").await).await;
+}
+
+#[tokio::test]
+async fn a_server_that_stalls_mid_body_times_out_in_bounded_time() {
+    assert_times_out(
+        stalling_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"receipt\":").await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn junk_bodies_on_every_status_are_typed_errors() {
+    let junk = "x".repeat(10 * 1024 * 1024);
+    let bodies: [(&str, String); 4] = [
+        ("html", "<!DOCTYPE html><html><body>Service down</body></html>".into()),
+        ("truncated", "{\"title\": \"Bad\", \"invalidParams\": [{\"name\"".into()),
+        ("empty", String::new()),
+        ("junk", junk),
+    ];
+    let statuses = [200u16, 400, 403, 404, 409, 422, 429, 500, 503];
+    let server = server_with_token(1).await;
+    for status in statuses {
+        for (name, body) in &bodies {
+            Mock::given(method("GET"))
+                .and(path(format!("/order-management/v2/ECOM/{name}-{status}")))
+                .respond_with(ResponseTemplate::new(status).set_body_raw(body.clone(), "text/html"))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+    }
+    let client = builder(&server).retry_policy(RetryPolicy::none()).build().unwrap();
+    for status in statuses {
+        for (name, _) in &bodies {
+            let err = client.ecom(format!("{name}-{status}")).get().await.unwrap_err();
+            if status == 200 {
+                match &err {
+                    Error::Decode { snippet, .. } => assert!(snippet.chars().count() <= 201),
+                    other => panic!("{name}-{status}: {other:?}"),
+                }
+            } else {
+                assert_eq!(err.status().unwrap().as_u16(), status, "{name}");
+                match err.body() {
+                    Some(ErrorBody::Text(t)) => assert!(t.len() <= 2048 + 4, "{name}-{status} kept {} bytes", t.len()),
+                    Some(ErrorBody::Empty) => assert_eq!(*name, "empty"),
+                    other => panic!("{name}-{status}: {other:?}"),
+                }
+                assert!(err.to_string().len() < 4096);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_to_another_host() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    // The token endpoint redirects: the client secret must not follow.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", format!("{}/accesstoken/get", elsewhere.uri()).as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 302);
+    assert!(err.to_string().contains("redirect"), "{err}");
+    // An API call redirects: the token must not follow.
+    let server = server_with_token(1).await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", format!("{}/steal", elsewhere.uri()).as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 307);
+}

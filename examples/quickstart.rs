@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{
-    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, OrderLine, QuantityUnit, Receipt, UnitInfo,
+    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, LineItem, Money, QuantityUnit, ReceiptBuilder,
 };
 
 /// A 200 x 200 PNG: the image shown with the link in the app.
@@ -83,18 +83,17 @@ async fn run() -> Result<(), Error> {
         .await?;
     println!("3. Category RECEIPT set for order {order_id}");
 
-    // 4. The receipt: goods, a shipping line and a returned item.
-    let mut receipt = Receipt::new(
-        Currency::Nok,
-        vec![
-            line("sku-socks", "Wool socks", 29_800, 2_500).with_unit_info(UnitInfo::new(14_900, "2", QuantityUnit::Pcs)),
-            line("sku-coffee", "Coffee beans", 16_000, 1_500).with_unit_info(UnitInfo::new(32_000, "0.5", QuantityUnit::Kg)),
-            line("shipping", "Home delivery", 9_900, 2_500).shipping(),
-            line("sku-scarf", "Cotton scarf", 19_900, 2_500).returned(),
-        ],
-    );
-    receipt.bottom_line.receipt_number = Some("100042".into());
-    receipt.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Code128, "100042"));
+    // 4. The receipt, built from unit prices (tax included), quantities and
+    //    tax rates: the builder computes each line's amounts so they add up.
+    let nok = |amount| Money::parse(amount, Currency::Nok);
+    let receipt = ReceiptBuilder::new(Currency::Nok)
+        .line(LineItem::new("sku-socks", "Wool socks", nok("149.00")?, "2", 2_500))
+        .line(LineItem::new("sku-coffee", "Coffee beans", nok("320.00")?, "0.5", 1_500).unit(QuantityUnit::Kg))
+        .line(LineItem::new("shipping", "Home delivery", nok("99.00")?, "1", 2_500).shipping())
+        .line(LineItem::new("sku-scarf", "Cotton scarf", nok("199.00")?, "1", 2_500).returned())
+        .receipt_number("100042")
+        .barcode(Barcode::new(BarcodeFormat::Code128, "100042"))
+        .build()?;
     let posted = order.post_receipt(&receipt).await?;
     println!(
         "4. Receipt posted ({} lines){}",
@@ -106,14 +105,4 @@ async fn run() -> Result<(), Error> {
     let stored = order.get().await?;
     println!("5. Order {order_id} as stored:\n\n{stored}");
     Ok(())
-}
-
-/// An order line from its total (tax included) and tax rate in hundredths of
-/// a percent: the tax is rounded half away from zero, the rest is the amount
-/// excluding tax, so the three always add up.
-fn line(id: &str, name: &str, total: i64, tax_rate: i64) -> OrderLine {
-    let numerator = i128::from(total) * i128::from(tax_rate);
-    let denominator = i128::from(10_000 + tax_rate);
-    let tax = ((2 * numerator + denominator) / (2 * denominator)) as i64;
-    OrderLine::new(id, name, total, total - tax, tax_rate)
 }

@@ -67,8 +67,10 @@ mod error;
 mod fuzz_tests;
 mod image;
 pub mod model;
+mod money;
 mod operation;
 mod order;
+mod receipt_builder;
 mod retry;
 mod secret;
 mod transport;
@@ -82,11 +84,13 @@ pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DE
 pub use error::{Error, ErrorBody, GatewayError, Problem, Violation};
 pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload, Images};
 pub use model::{
-    Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId, NewCategory, Order, OrderId,
-    OrderLine, PaymentSources, PaymentType, QuantityUnit, Receipt, UnitInfo,
+    format_minor_units, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId, NewCategory,
+    Order, OrderId, OrderLine, PaymentSources, PaymentType, QuantityUnit, Receipt, UnitInfo,
 };
+pub use money::Money;
 pub use operation::Operation;
 pub use order::{OrderRequest, ReceiptPosted};
+pub use receipt_builder::{tax_included, LineItem, ReceiptBuilder};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 

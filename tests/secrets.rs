@@ -28,6 +28,9 @@ async fn debug_and_errors_hide_secrets() {
     assert_clean(&format!("{b:?}"), &secrets);
     let client = b.build().unwrap();
     assert_clean(&format!("{client:?}"), &secrets);
+    let handles = format!("{:?} {:?} {:?}", client.ecom("o-1"), client.images(), client.categories());
+    assert!(handles.contains("[redacted]"));
+    assert_clean(&handles, &secrets);
     // The refreshed token is refused too: an auth error after one refresh.
     let err = client.ecom("o-1").get().await.unwrap_err();
     assert_clean(&format!("{err:?} {err}"), &secrets);

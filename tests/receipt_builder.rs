@@ -1,0 +1,81 @@
+//! Property tests: for random carts every built line satisfies the spec's
+//! arithmetic, and the receipt's sum is what the customer pays.
+
+use proptest::prelude::*;
+use vipps_order_management::{tax_included, validate, Currency, LineItem, Money, QuantityUnit, ReceiptBuilder};
+
+#[derive(Debug, Clone)]
+struct Item {
+    unit_price: i64,
+    quantity: String,
+    tax_rate: i64,
+    discount_share: u8,
+    shipping: bool,
+    returned: bool,
+}
+
+/// Whole quantities, or decimals with 1 to 3 places (2.5 KG, 0.822 KG).
+fn quantity() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1u32..100).prop_map(|q| q.to_string()),
+        (0u32..100, 1u32..1000).prop_map(|(w, f)| format!("{w}.{f}")),
+    ]
+}
+
+fn item() -> impl Strategy<Value = Item> {
+    (0i64..1_000_000, quantity(), 0i64..=2500, 0u8..=100, any::<bool>(), any::<bool>()).prop_map(
+        |(unit_price, quantity, tax_rate, discount_share, shipping, returned)| Item {
+            unit_price,
+            quantity,
+            tax_rate,
+            discount_share,
+            shipping,
+            returned,
+        },
+    )
+}
+
+/// What the customer pays for one item, computed independently: the gross
+/// in exact rational arithmetic rounded half away from zero, less the discount.
+fn pays(item: &Item) -> (i64, i64) {
+    let (whole, frac) = item.quantity.split_once('.').unwrap_or((&item.quantity, ""));
+    let scale = 10i128.pow(frac.len() as u32);
+    let mantissa: i128 = format!("{whole}{frac}").parse().unwrap();
+    let exact = i128::from(item.unit_price) * mantissa;
+    let gross = ((2 * exact + scale) / (2 * scale)) as i64; // non-negative: half up
+    let discount = gross * i64::from(item.discount_share) / 100;
+    (gross - discount, discount)
+}
+
+proptest! {
+    #[test]
+    fn built_receipts_add_up(items in prop::collection::vec(item(), 1..20)) {
+        let nok = |m| Money::new(m, Currency::Nok);
+        let mut builder = ReceiptBuilder::new(Currency::Nok);
+        let mut expected_sum = 0i64;
+        for (i, item) in items.iter().enumerate() {
+            let (total, discount) = pays(item);
+            let mut line = LineItem::new(format!("sku-{i}"), format!("Item {i}"), nok(item.unit_price), item.quantity.clone(), item.tax_rate)
+                .unit(QuantityUnit::Kg)
+                .discount(nok(discount));
+            if item.shipping { line = line.shipping(); }
+            if item.returned { line = line.returned(); }
+            expected_sum += if item.returned { -total } else { total };
+            builder = builder.line(line);
+        }
+        let receipt = builder.build().unwrap();
+        prop_assert!(validate::receipt(&receipt).is_empty());
+        for (line, item) in receipt.order_lines.iter().zip(&items) {
+            let (total, _) = pays(item);
+            prop_assert_eq!(line.total_amount, total);
+            prop_assert_eq!(line.total_amount, line.total_amount_excluding_tax + line.total_tax_amount);
+            prop_assert_eq!(line.total_tax_amount, tax_included(total, item.tax_rate));
+            prop_assert!(line.total_tax_amount >= 0 && line.total_amount_excluding_tax >= 0);
+            // The tax is within half a minor unit of the exact tax.
+            let exact = total as f64 * item.tax_rate as f64 / (10_000 + item.tax_rate) as f64;
+            prop_assert!((line.total_tax_amount as f64 - exact).abs() <= 0.5 + 1e-6);
+        }
+        prop_assert_eq!(receipt.total_amount(), expected_sum);
+        prop_assert_eq!(builder.total().unwrap().minor(), expected_sum);
+    }
+}

@@ -71,7 +71,8 @@ pub(crate) struct Inner {
     pub(crate) base: Url,
     pub(crate) client_id: String,
     pub(crate) client_secret: Secret,
-    pub(crate) subscription_key: Secret,
+    /// The subscription key as a header value, marked sensitive.
+    pub(crate) subscription_key_header: HeaderValue,
     pub(crate) msn: String,
     pub(crate) system_headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) timeout: Duration,
@@ -88,7 +89,7 @@ impl fmt::Debug for Client {
             .field("base_url", &i.base.as_str())
             .field("client_id", &i.client_id)
             .field("client_secret", &i.client_secret)
-            .field("subscription_key", &i.subscription_key)
+            .field("subscription_key", &Secret::new(""))
             .field("merchant_serial_number", &i.msn)
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
@@ -398,13 +399,16 @@ impl ClientBuilder {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
+        let mut subscription_key_header = HeaderValue::from_str(subscription_key.expose())
+            .map_err(|_| Error::config("the subscription key holds characters that cannot be sent in a header"))?;
+        subscription_key_header.set_sensitive(true);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
                 client_id,
                 client_secret,
-                subscription_key,
+                subscription_key_header,
                 msn,
                 system_headers,
                 timeout,

@@ -122,7 +122,8 @@ enum NoAnswer {
     Lost(reqwest::Error),
     /// The request never left (connection refused, DNS).
     NotSent(reqwest::Error),
-    TimedOut,
+    /// No answer within this time (the attempt's timeout or the call's deadline).
+    TimedOut(Duration),
 }
 
 impl Client {
@@ -155,17 +156,10 @@ impl Client {
         );
         let started = Instant::now();
         let deadline = started + policy.deadline;
-        let result = async {
-            match tokio::time::timeout_at(deadline, self.attempts(&call, &url, &policy, deadline)).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::Timeout {
-                    operation: call.op,
-                    after: policy.deadline,
-                }),
-            }
-        }
-        .instrument(span.clone())
-        .await;
+        // One timer per attempt: each attempt ends by the earlier of its own
+        // timeout and the call's deadline, and waits between attempts are
+        // checked against the deadline before they start.
+        let result = self.attempts(&call, &url, &policy, deadline).instrument(span.clone()).await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _entered = span.enter();
         match &result {
@@ -198,26 +192,33 @@ impl Client {
         let mut refreshed = false;
         let mut after_unknown_outcome = false;
         loop {
+            // Bounded by the deadline; with a cached token this is ready on
+            // its first poll, so no timer is armed.
             let token = match call.auth {
-                true => Some(self.inner.tokens.get(self).await?),
+                true => match tokio::time::timeout_at(deadline, self.inner.tokens.get(self)).await {
+                    Ok(token) => Some(token?),
+                    Err(_) => {
+                        return Err(Error::Timeout {
+                            operation: call.op,
+                            after: policy.deadline,
+                        })
+                    }
+                },
                 false => None,
             };
             attempt += 1;
             tracing::Span::current().record("attempts", attempt);
-            let (status, headers, body) = match self.attempt(call, url, token.as_ref()).await {
+            let (status, headers, body) = match self.attempt(call, url, token.as_ref(), deadline, policy).await {
                 Ok(answer) => answer,
                 Err(no_answer) => {
                     let (cost, reason) = match &no_answer {
-                        NoAnswer::TimedOut => (TIMEOUT_RETRY_COST, "timeout"),
+                        NoAnswer::TimedOut(_) => (TIMEOUT_RETRY_COST, "timeout"),
                         NoAnswer::Lost(_) => (RETRY_COST, "connection lost"),
                         NoAnswer::NotSent(_) => (RETRY_COST, "connection failed"),
                     };
                     let may_have_arrived = !matches!(no_answer, NoAnswer::NotSent(_));
                     let error = match no_answer {
-                        NoAnswer::TimedOut => Error::Timeout {
-                            operation: call.op,
-                            after: self.inner.timeout,
-                        },
+                        NoAnswer::TimedOut(after) => Error::Timeout { operation: call.op, after },
                         NoAnswer::Lost(source) | NoAnswer::NotSent(source) => Error::Transport {
                             operation: call.op,
                             source,
@@ -310,10 +311,15 @@ impl Client {
         Ok(())
     }
 
-    async fn attempt(&self, call: &Call, url: &Url, token: Option<&Arc<Token>>) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
+    async fn attempt(
+        &self,
+        call: &Call,
+        url: &Url,
+        token: Option<&Arc<Token>>,
+        deadline: Instant,
+        policy: &RetryPolicy,
+    ) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
         let inner = &self.inner;
-        let mut key = HeaderValue::from_str(inner.subscription_key.expose()).expect("checked in build()");
-        key.set_sensitive(true);
         let msn = call.options.msn.as_deref().unwrap_or(&inner.msn);
         let mut request = inner
             .http
@@ -321,7 +327,7 @@ impl Client {
             .header(header::USER_AGENT, USER_AGENT)
             .header(header::ACCEPT, "application/json")
             .header(header::CONTENT_TYPE, "application/json")
-            .header("Ocp-Apim-Subscription-Key", key)
+            .header("Ocp-Apim-Subscription-Key", inner.subscription_key_header.clone())
             .header("Merchant-Serial-Number", msn);
         for (name, value) in inner.system_headers.iter().chain(call.headers.iter()) {
             request = request.header(name, value);
@@ -348,8 +354,14 @@ impl Client {
             }
             Ok::<_, reqwest::Error>((status, headers, body.freeze()))
         };
-        match tokio::time::timeout(inner.timeout, exchange).await {
-            Err(_) => Err(NoAnswer::TimedOut),
+        let own = Instant::now() + inner.timeout;
+        let (ends, after) = if own < deadline {
+            (own, inner.timeout)
+        } else {
+            (deadline, policy.deadline)
+        };
+        match tokio::time::timeout_at(ends, exchange).await {
+            Err(_) => Err(NoAnswer::TimedOut(after)),
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(e)) if e.is_connect() => Err(NoAnswer::NotSent(e)),
             Ok(Err(e)) => Err(NoAnswer::Lost(e)),

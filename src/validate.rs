@@ -92,13 +92,40 @@ pub fn category_id(field: &str, id: &str) -> Vec<Violation> {
     r.into_vec()
 }
 
+/// `true` only for URLs that `url::Url::parse` certainly accepts as https
+/// with a host: `https://` then a plain ASCII host name (letters, digits,
+/// `-`, `.`; no port, no user info, no IDNA label, not an IP address), then
+/// anything after `/`, `?` or `#`. Everything else goes to the parser; this
+/// only spares receipts with hundreds of product links the parser's cost.
+fn plainly_https(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let last_label = host.rsplit('.').next().unwrap_or_default();
+    !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && last_label.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && !host.to_ascii_lowercase().contains("xn--")
+        && !value.bytes().any(|b| b.is_ascii_control() || b == b' ' || b == b'\\')
+}
+
+fn https_url_rule(value: &str) -> Result<(), String> {
+    if plainly_https(value) {
+        return Ok(());
+    }
+    match url::Url::parse(value) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Ok(_) => Err("must be an absolute https URL (https://...)".to_owned()),
+        Err(e) => Err(format!("must be an absolute https URL ({e})")),
+    }
+}
+
 /// An absolute `https` URL with a host.
 pub fn https_url(field: &str, value: &str) -> Vec<Violation> {
     let mut r = Report::default();
-    match url::Url::parse(value) {
-        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => {}
-        Ok(_) => r.fail(field, "must be an absolute https URL (https://...)"),
-        Err(e) => r.fail(field, format!("must be an absolute https URL ({e})")),
+    if let Err(reason) = https_url_rule(value) {
+        r.fail(field, reason);
     }
     r.into_vec()
 }
@@ -178,7 +205,7 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
         r.fail("orderLines", "must hold at least one order line");
     }
     for (i, line) in receipt.order_lines.iter().enumerate() {
-        r.extend(order_line(&format!("orderLines[{i}]"), line));
+        check_line(&mut r, &LineAt(i), line);
     }
     let b = &receipt.bottom_line;
     if !b.currency.is_known() {
@@ -187,7 +214,7 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
             known_values("currency", crate::Currency::KNOWN.iter().map(|v| v.as_str())),
         );
     }
-    non_negative(&mut r, "bottomLine.tipAmount", b.tip_amount);
+    non_negative(&mut r, &"bottomLine", "tipAmount", b.tip_amount);
     if let Some(barcode) = &b.barcode {
         if !barcode.format.is_known() {
             r.fail(
@@ -202,10 +229,14 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
     r.into_vec()
 }
 
-fn non_negative(r: &mut Report, field: &str, value: Option<i64>) {
+/// `at.field` must be 0 or more; the name is only formatted on failure.
+fn non_negative(r: &mut Report, at: &dyn std::fmt::Display, field: &str, value: Option<i64>) {
     if let Some(v) = value {
         if v < 0 {
-            r.fail(field, format!("must be 0 or more (is {v}); returns are lines with isReturn"));
+            r.fail(
+                format!("{at}.{field}"),
+                format!("must be 0 or more (is {v}); returns are lines with isReturn"),
+            );
         }
     }
 }
@@ -213,20 +244,30 @@ fn non_negative(r: &mut Report, field: &str, value: Option<i64>) {
 /// The rules of one order line; `at` is its name (`orderLines[2]`).
 pub fn order_line(at: &str, line: &OrderLine) -> Vec<Violation> {
     let mut r = Report::default();
+    check_line(&mut r, &at, line);
+    r.into_vec()
+}
+
+/// `orderLines[i]`, formatted only when a rule fails.
+struct LineAt(usize);
+
+impl std::fmt::Display for LineAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "orderLines[{}]", self.0)
+    }
+}
+
+fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
     if line.name.trim().is_empty() {
         r.fail(format!("{at}.name"), "must not be empty");
     }
     if line.id.trim().is_empty() {
         r.fail(format!("{at}.id"), "must not be empty");
     }
-    non_negative(&mut r, &format!("{at}.totalAmount"), Some(line.total_amount));
-    non_negative(
-        &mut r,
-        &format!("{at}.totalAmountExcludingTax"),
-        Some(line.total_amount_excluding_tax),
-    );
-    non_negative(&mut r, &format!("{at}.totalTaxAmount"), Some(line.total_tax_amount));
-    non_negative(&mut r, &format!("{at}.discount"), line.discount);
+    non_negative(r, at, "totalAmount", Some(line.total_amount));
+    non_negative(r, at, "totalAmountExcludingTax", Some(line.total_amount_excluding_tax));
+    non_negative(r, at, "totalTaxAmount", Some(line.total_tax_amount));
+    non_negative(r, at, "discount", line.discount);
     match (line.tax_rate, line.tax_percentage) {
         (None, None) => r.fail(format!("{at}.taxRate"), "must be set (0..=10000, 2500 is 25 %)"),
         (rate, percentage) => {
@@ -249,7 +290,7 @@ pub fn order_line(at: &str, line: &OrderLine) -> Vec<Violation> {
         ),
     }
     if let Some(info) = &line.unit_info {
-        non_negative(&mut r, &format!("{at}.unitInfo.unitPrice"), Some(info.unit_price));
+        non_negative(r, at, "unitInfo.unitPrice", Some(info.unit_price));
         if !quantity_ok(&info.quantity) {
             r.fail(
                 format!("{at}.unitInfo.quantity"),
@@ -266,9 +307,10 @@ pub fn order_line(at: &str, line: &OrderLine) -> Vec<Violation> {
         }
     }
     if let Some(url) = &line.product_url {
-        r.extend(https_url(&format!("{at}.productUrl"), url));
+        if let Err(reason) = https_url_rule(url) {
+            r.fail(format!("{at}.productUrl"), reason);
+        }
     }
-    r.into_vec()
 }
 
 /// Barcode data checks beyond the spec: the EAN-13 check digit and the
@@ -327,6 +369,31 @@ mod tests {
         }
         for bad in ["", ".5", "1.", "1,5", "-1", "1.123456789", "12345678901", "1e3"] {
             assert!(!quantity_ok(bad), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast path never accepts what the URL parser would refuse.
+        #[test]
+        fn fast_https_check_agrees_with_the_parser(s in "(https?://)?[a-zA-Z0-9.:@%/?#\\\\ \\-]{0,30}") {
+            if plainly_https(&s) {
+                let parsed = url::Url::parse(&s).unwrap();
+                proptest::prop_assert!(parsed.scheme() == "https" && parsed.host_str().is_some_and(|h| !h.is_empty()));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_https_check() {
+        for ok in ["https://shop.example/p/1", "https://a-b.example.com?x=1", "https://example.com#top", "https://localhost"] {
+            assert!(plainly_https(ok), "{ok}");
+            assert!(https_url("u", ok).is_empty());
+        }
+        for slow in ["https://127.0.0.1/x", "https://xn--nxasmq6b.example", "https://shop.example:8443/", "https://user@shop.example", "https://bücher.example"] {
+            assert!(!plainly_https(slow), "{slow}");
+        }
+        for bad in ["http://shop.example", "https://", "https://exa mple.com", "shop.example", "https://999.1.1.1/"] {
+            assert!(!https_url("u", bad).is_empty(), "{bad}");
         }
     }
 

@@ -14,12 +14,12 @@ use tokio::time::Instant;
 use crate::client::Client;
 use crate::error::Error;
 use crate::operation::Operation;
-use crate::secret::Secret;
 use crate::transport::{Call, CallOptions};
 
 /// A cached access token. Times are on tokio's monotonic clock.
 pub(crate) struct Token {
-    value: Secret,
+    /// `Bearer <token>`, marked sensitive (never shown by `Debug`).
+    header: HeaderValue,
     expires_at: Instant,
     refresh_at: Instant,
 }
@@ -27,10 +27,7 @@ pub(crate) struct Token {
 impl Token {
     /// The `Authorization` header value, marked sensitive.
     pub(crate) fn bearer(&self) -> HeaderValue {
-        let mut v = HeaderValue::from_str(&format!("Bearer {}", self.value.expose()))
-            .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid"));
-        v.set_sensitive(true);
-        v
+        self.header.clone()
     }
 
     /// Time left before the token expires.
@@ -131,22 +128,21 @@ async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
     let mut secret =
         HeaderValue::from_str(inner.client_secret.expose()).map_err(|_| Error::config("the client secret cannot be sent in a header"))?;
     secret.set_sensitive(true);
-    let call = Call {
-        op: Operation::FetchToken,
-        method: Method::POST,
-        segments: vec!["accesstoken".into(), "get".into()],
-        query: None,
-        body: Some(Bytes::new()),
-        auth: false,
-        headers: vec![
-            (
-                HeaderName::from_static("client_id"),
-                HeaderValue::from_str(&inner.client_id).map_err(|_| Error::config("the client id cannot be sent in a header"))?,
-            ),
-            (HeaderName::from_static("client_secret"), secret),
-        ],
-        options: CallOptions::default(),
-    };
+    let mut call = Call::new(
+        Operation::FetchToken,
+        Method::POST,
+        client.url(["accesstoken", "get"]),
+        CallOptions::default(),
+    );
+    call.body = Some(Bytes::new());
+    call.auth = false;
+    call.headers = vec![
+        (
+            HeaderName::from_static("client_id"),
+            HeaderValue::from_str(&inner.client_id).map_err(|_| Error::config("the client id cannot be sent in a header"))?,
+        ),
+        (HeaderName::from_static("client_secret"), secret),
+    ];
     let reply = client.execute(call).await?.success()?;
     let parsed: TokenResponse = reply.json()?;
     if parsed.access_token.is_empty() {
@@ -161,8 +157,15 @@ async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
     let lifetime = parsed.lifetime();
     let margin = margin.min(lifetime / 2);
     tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
+    let mut header = HeaderValue::from_str(&format!("Bearer {}", parsed.access_token)).map_err(|_| Error::Decode {
+        operation: Operation::FetchToken,
+        status: reply.status,
+        snippet: String::new(),
+        source: <serde_json::Error as serde::de::Error>::custom("the access_token holds characters that cannot be sent in a header"),
+    })?;
+    header.set_sensitive(true);
     Ok(Token {
-        value: Secret::new(parsed.access_token),
+        header,
         expires_at: fetched_at + lifetime,
         refresh_at: fetched_at + lifetime - margin,
     })

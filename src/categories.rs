@@ -46,18 +46,12 @@ impl<'c> Categories<'c> {
     call_options_setters!();
 
     fn call(&self, op: Operation, method: Method, id: Option<&CategoryId>) -> Call {
-        let mut segments = vec!["order-management".to_owned(), "v3".to_owned(), "categories".to_owned()];
-        segments.extend(id.map(|id| id.as_str().to_owned()));
-        Call {
-            op,
-            method,
-            segments,
-            query: None,
-            body: None,
-            auth: true,
-            headers: Vec::new(),
-            options: self.options.clone(),
-        }
+        let url = self.client.url(
+            ["order-management", "v3", "categories"]
+                .into_iter()
+                .chain(id.map(CategoryId::as_str)),
+        );
+        Call::new(op, method, url, self.options.clone())
     }
 
     fn check_id(id: &CategoryId) -> Result<(), Error> {
@@ -92,7 +86,7 @@ impl<'c> Categories<'c> {
         report.extend(validate::order_id("orderId", order_id.as_str()));
         report.into_result()?;
         let mut call = self.call(Operation::ListCategories, Method::GET, None);
-        call.query = Some(("orderId", order_id.into_string()));
+        call.url.query_pairs_mut().append_pair("orderId", order_id.as_str());
         let list: CategoryList = self.client.execute(call).await?.success()?.json()?;
         Ok(list.categories)
     }

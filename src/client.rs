@@ -74,6 +74,8 @@ pub(crate) struct Inner {
     /// The subscription key as a header value, marked sensitive.
     pub(crate) subscription_key_header: HeaderValue,
     pub(crate) msn: String,
+    /// The merchant serial number as a header value.
+    pub(crate) msn_header: HeaderValue,
     pub(crate) system_headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
@@ -409,6 +411,8 @@ impl ClientBuilder {
                 client_id,
                 client_secret,
                 subscription_key_header,
+                msn_header: HeaderValue::from_str(&msn)
+                    .map_err(|_| Error::config("the merchant serial number cannot be sent in a header"))?,
                 msn,
                 system_headers,
                 timeout,

@@ -270,16 +270,9 @@ impl<'c> Images<'c> {
     /// ```
     pub async fn upload(&self, image: &ImageUpload) -> Result<ImageId, Error> {
         image.validate()?;
-        let call = Call {
-            op: Operation::UploadImage,
-            method: Method::POST,
-            segments: vec!["order-management".into(), "v1".into(), "images".into()],
-            query: None,
-            body: Some(Bytes::from(image.json_body())),
-            auth: true,
-            headers: Vec::new(),
-            options: self.options.clone(),
-        };
+        let url = self.client.url(["order-management", "v1", "images"]);
+        let mut call = Call::new(Operation::UploadImage, Method::POST, url, self.options.clone());
+        call.body = Some(Bytes::from(image.json_body()));
         let reply = self.client.execute(call).await?;
         if reply.after_unknown_outcome && is_duplicate_refusal(&reply) {
             tracing::info!(

@@ -72,23 +72,15 @@ impl<'c> OrderRequest<'c> {
     }
 
     fn call(&self, op: Operation, method: Method, kind: Option<&str>, body: Option<bytes::Bytes>) -> Call {
-        let mut segments = vec![
-            "order-management".to_owned(),
-            "v2".to_owned(),
-            self.payment_type.as_str().to_owned(),
-        ];
-        segments.extend(kind.map(str::to_owned));
-        segments.push(self.order_id.as_str().to_owned());
-        Call {
-            op,
-            method,
-            segments,
-            query: None,
-            body,
-            auth: true,
-            headers: Vec::new(),
-            options: self.options.clone(),
-        }
+        let url = self.client.url(
+            ["order-management", "v2", self.payment_type.as_str()]
+                .into_iter()
+                .chain(kind)
+                .chain([self.order_id.as_str()]),
+        );
+        let mut call = Call::new(op, method, url, self.options.clone());
+        call.body = body;
+        call
     }
 
     /// Sets the order's category: the link (and image) on the payment in the

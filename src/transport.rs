@@ -23,6 +23,9 @@ pub(crate) const ERROR_BODY_CAP: usize = 1024 * 1024;
 /// Success bodies are read up to this many bytes.
 pub(crate) const SUCCESS_BODY_CAP: usize = 16 * 1024 * 1024;
 
+const SUBSCRIPTION_KEY: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
+const MERCHANT_SERIAL_NUMBER: HeaderName = HeaderName::from_static("merchant-serial-number");
+
 const USER_AGENT: &str = concat!("vipps-order-management-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Per-call settings shared by every operation handle.
@@ -38,14 +41,42 @@ pub(crate) struct CallOptions {
 pub(crate) struct Call {
     pub(crate) op: Operation,
     pub(crate) method: Method,
-    /// Path segments below the base URL, unencoded.
-    pub(crate) segments: Vec<String>,
-    pub(crate) query: Option<(&'static str, String)>,
+    /// The full URL (see [`Client::url`]).
+    pub(crate) url: Url,
     pub(crate) body: Option<Bytes>,
     /// Send `Authorization: Bearer` (everything but the token fetch).
     pub(crate) auth: bool,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) options: CallOptions,
+    /// Set by `execute` from `options.msn`.
+    pub(crate) msn_header: Option<HeaderValue>,
+}
+
+impl Call {
+    /// An authenticated call without body or query.
+    pub(crate) fn new(op: Operation, method: Method, url: Url, options: CallOptions) -> Call {
+        Call {
+            op,
+            method,
+            url,
+            body: None,
+            auth: true,
+            headers: Vec::new(),
+            options,
+            msn_header: None,
+        }
+    }
+
+    /// The per-call merchant serial number as a header value, checked.
+    fn msn_header(&self) -> Result<Option<HeaderValue>, Error> {
+        match &self.options.msn {
+            None => Ok(None),
+            Some(msn) if msn.trim().is_empty() => Err(Error::invalid("Merchant-Serial-Number", "must not be empty")),
+            Some(msn) => HeaderValue::from_str(msn)
+                .map(Some)
+                .map_err(|_| Error::invalid("Merchant-Serial-Number", "holds characters that cannot be sent in a header")),
+        }
+    }
 }
 
 /// The answer the call ended with (success, or a status not retried).
@@ -101,9 +132,9 @@ impl Reply {
         if raw.is_empty() {
             return None;
         }
-        match serde_json::from_slice::<serde_json::Value>(raw) {
-            Ok(serde_json::Value::String(s)) => Some(s),
-            _ => Some(String::from_utf8_lossy(raw).into_owned()),
+        match serde_json::from_slice::<String>(raw) {
+            Ok(s) => Some(s),
+            Err(_) => Some(String::from_utf8_lossy(raw).into_owned()),
         }
     }
 }
@@ -127,23 +158,22 @@ enum NoAnswer {
 }
 
 impl Client {
-    fn url_for(&self, call: &Call) -> Url {
+    /// The base URL with these path segments appended, each percent-encoded.
+    pub(crate) fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str>) -> Url {
         let mut url = self.inner.base.clone();
         {
             let mut path = url.path_segments_mut().expect("the base URL is http(s), so it has a path");
             path.pop_if_empty();
-            path.extend(call.segments.iter());
-        }
-        if let Some((key, value)) = &call.query {
-            url.query_pairs_mut().append_pair(key, value);
+            path.extend(segments);
         }
         url
     }
 
     /// Makes the call: retries, token refresh and deadline included.
-    pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
+    pub(crate) async fn execute(&self, mut call: Call) -> Result<Reply, Error> {
+        call.msn_header = call.msn_header()?;
         let policy = call.options.retry.clone().unwrap_or_else(|| self.inner.retry.clone());
-        let url = self.url_for(&call);
+        let url = &call.url;
         let span = tracing::info_span!(
             "vipps_order_management",
             operation = call.op.name(),
@@ -159,7 +189,14 @@ impl Client {
         // One timer per attempt: each attempt ends by the earlier of its own
         // timeout and the call's deadline, and waits between attempts are
         // checked against the deadline before they start.
-        let result = self.attempts(&call, &url, &policy, deadline).instrument(span.clone()).await;
+        // Boxed: the attempt loop's state is large, and a small outer future
+        // is cheaper for callers to spawn and move.
+        let attempts = Box::pin(self.attempts(&call, url, &policy, deadline, &span));
+        if span.is_disabled() {
+            // No subscriber wants it: skip the per-poll span bookkeeping.
+            return attempts.await;
+        }
+        let result = attempts.instrument(span.clone()).await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _entered = span.enter();
         match &result {
@@ -187,7 +224,14 @@ impl Client {
         result
     }
 
-    async fn attempts(&self, call: &Call, url: &Url, policy: &RetryPolicy, deadline: Instant) -> Result<Reply, Error> {
+    async fn attempts(
+        &self,
+        call: &Call,
+        url: &Url,
+        policy: &RetryPolicy,
+        deadline: Instant,
+        span: &tracing::Span,
+    ) -> Result<Reply, Error> {
         let mut attempt: u32 = 0;
         let mut refreshed = false;
         let mut after_unknown_outcome = false;
@@ -207,7 +251,7 @@ impl Client {
                 false => None,
             };
             attempt += 1;
-            tracing::Span::current().record("attempts", attempt);
+            span.record("attempts", attempt);
             let (status, headers, body) = match self.attempt(call, url, token.as_ref(), deadline, policy).await {
                 Ok(answer) => answer,
                 Err(no_answer) => {
@@ -320,15 +364,15 @@ impl Client {
         policy: &RetryPolicy,
     ) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
         let inner = &self.inner;
-        let msn = call.options.msn.as_deref().unwrap_or(&inner.msn);
+        let msn = call.msn_header.clone().unwrap_or_else(|| inner.msn_header.clone());
         let mut request = inner
             .http
             .request(call.method.clone(), url.clone())
             .header(header::USER_AGENT, USER_AGENT)
             .header(header::ACCEPT, "application/json")
             .header(header::CONTENT_TYPE, "application/json")
-            .header("Ocp-Apim-Subscription-Key", inner.subscription_key_header.clone())
-            .header("Merchant-Serial-Number", msn);
+            .header(SUBSCRIPTION_KEY, inner.subscription_key_header.clone())
+            .header(MERCHANT_SERIAL_NUMBER, msn);
         for (name, value) in inner.system_headers.iter().chain(call.headers.iter()) {
             request = request.header(name, value);
         }

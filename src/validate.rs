@@ -385,14 +385,31 @@ mod tests {
 
     #[test]
     fn fast_https_check() {
-        for ok in ["https://shop.example/p/1", "https://a-b.example.com?x=1", "https://example.com#top", "https://localhost"] {
+        for ok in [
+            "https://shop.example/p/1",
+            "https://a-b.example.com?x=1",
+            "https://example.com#top",
+            "https://localhost",
+        ] {
             assert!(plainly_https(ok), "{ok}");
             assert!(https_url("u", ok).is_empty());
         }
-        for slow in ["https://127.0.0.1/x", "https://xn--nxasmq6b.example", "https://shop.example:8443/", "https://user@shop.example", "https://bücher.example"] {
+        for slow in [
+            "https://127.0.0.1/x",
+            "https://xn--nxasmq6b.example",
+            "https://shop.example:8443/",
+            "https://user@shop.example",
+            "https://bücher.example",
+        ] {
             assert!(!plainly_https(slow), "{slow}");
         }
-        for bad in ["http://shop.example", "https://", "https://exa mple.com", "shop.example", "https://999.1.1.1/"] {
+        for bad in [
+            "http://shop.example",
+            "https://",
+            "https://exa mple.com",
+            "shop.example",
+            "https://999.1.1.1/",
+        ] {
             assert!(!https_url("u", bad).is_empty(), "{bad}");
         }
     }

@@ -109,6 +109,13 @@ async fn invalid_requests_never_reach_the_server() {
     assert_invalid(client.categories().delete(&CategoryId::new("../x")).await, "categoryId");
     assert_invalid(client.categories().list("bad id").await, "orderId");
 
+    // A partner's per-call merchant serial number.
+    assert_invalid(client.ecom("o-1").merchant_serial_number("").get().await, "Merchant-Serial-Number");
+    assert_invalid(
+        client.categories().merchant_serial_number("12\n34").list("o-1").await,
+        "Merchant-Serial-Number",
+    );
+
     // Images: id pattern (the bytes are checked when the upload is built).
     let upload = ImageUpload::from_bytes(PNG).unwrap().with_id("bad id");
     assert_invalid(client.images().upload(&upload).await, "imageId");

@@ -100,6 +100,8 @@ fn calls(c: &mut Criterion) {
     let raw = Raw {
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Production code sets a timeout, as the client does (10 s).
+            .timeout(std::time::Duration::from_secs(10))
             .build()
             .unwrap(),
         base,

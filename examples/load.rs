@@ -137,6 +137,8 @@ async fn main() {
     let raw = Raw {
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Production code sets a timeout, as the client does (10 s).
+            .timeout(std::time::Duration::from_secs(10))
             .build()
             .unwrap(),
         base: base.into(),
@@ -169,7 +171,9 @@ async fn main() {
         };
         let (accepts, tokens, api) = counts.get();
         assert_eq!(api, calls, "every call reached the server");
-        println!(r#"{{"side":"{side}","post":{post},"concurrency":{concurrency},"calls":{calls},"cps":{rate:.0},"connections":{accepts},"token_requests":{tokens},"api_requests":{api}}}"#);
+        println!(
+            r#"{{"side":"{side}","post":{post},"concurrency":{concurrency},"calls":{calls},"cps":{rate:.0},"connections":{accepts},"token_requests":{tokens},"api_requests":{api}}}"#
+        );
         return;
     }
     for (op, post) in [("post_receipt", true), ("get_order", false)] {

@@ -106,7 +106,7 @@ fn plainly_https(value: &str) -> bool {
     !host.is_empty()
         && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
         && last_label.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-        && !host.to_ascii_lowercase().contains("xn--")
+        && !host.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--"))
         && !value.bytes().any(|b| b.is_ascii_control() || b == b' ' || b == b'\\')
 }
 

@@ -280,3 +280,11 @@ fn postman_examples_round_trip() {
     assert_eq!(serde_json::to_value(&category).unwrap(), category_json);
     assert!(vipps_order_management::validate::category(&category).is_empty());
 }
+
+#[test]
+fn client_is_clone_send_sync_and_errors_cross_threads() {
+    fn clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+    fn send_sync<T: Send + Sync + std::error::Error + 'static>() {}
+    clone_send_sync::<vipps_order_management::Client>();
+    send_sync::<vipps_order_management::Error>();
+}

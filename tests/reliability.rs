@@ -450,14 +450,15 @@ async fn junk_bodies_on_every_status_are_typed_errors() {
         ("empty", String::new()),
         ("junk", junk),
     ];
-    let statuses = [200u16, 400, 403, 404, 409, 422, 429, 500, 503];
-    let server = server_with_token(1).await;
+    let statuses = [200u16, 400, 401, 403, 404, 409, 422, 423, 429, 500, 502, 503, 504];
+    // Each 401 costs one token refresh: one fetch to start, one per body.
+    let server = server_with_token(1 + bodies.len() as u64).await;
     for status in statuses {
         for (name, body) in &bodies {
             Mock::given(method("GET"))
                 .and(path(format!("/order-management/v2/ECOM/{name}-{status}")))
                 .respond_with(ResponseTemplate::new(status).set_body_raw(body.clone(), "text/html"))
-                .expect(1)
+                .expect(if status == 401 { 2 } else { 1 })
                 .mount(&server)
                 .await;
         }

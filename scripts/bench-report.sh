@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes BENCHMARKS.md from what they measured.
+# Needs: the Rust toolchain, python3; valgrind for instruction counts
+# (skipped with a note when absent). Takes about 10 minutes on 2 cores.
+#   scripts/bench-report.sh            # BUILD_RUNS=5 ROUNDS=21 CALLS=2000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/bench-report
+rm -rf "$out" && mkdir -p "$out"
+BUILD_RUNS=${BUILD_RUNS:-5}
+ROUNDS=${ROUNDS:-21}
+CALLS=${CALLS:-2000}
+
+{
+  echo "cores=$(nproc)"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "memory=$(free -h | awk '/Mem:/{print $2}')"
+  echo "rustc=$(rustc --version)"
+  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')"
+} > "$out/machine.txt"
+
+echo "== criterion: call overhead and serialization"
+cargo bench --bench overhead 2>&1 | tee "$out/criterion.log" | grep -E "^[a-z_]+/|time:" || true
+
+echo "== large body"
+cargo bench --bench large_body 2>/dev/null | grep '^{' > "$out/large_body.jsonl"
+
+echo "== interleaved load"
+cargo build -q --release --example load
+target/release/examples/load "$ROUNDS" "$CALLS" > "$out/load.jsonl"
+
+echo "== instruction counts"
+if command -v valgrind >/dev/null; then
+  for op in post get; do
+    for side in client raw; do
+      valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/load single "$side" "$op" 64 5000 \
+        > "$out/cg-$side-$op.out" 2>&1
+    done
+  done
+else
+  echo "valgrind not installed" > "$out/cg-missing.txt"
+fi
+
+echo "== exact counts (tests)"
+cargo test -q --release --test connections 2>&1 | tail -3 > "$out/counts.txt"
+
+echo "== build cost"
+cargo tree -e normal --prefix none | sed 's/ (\*)//' | sort -u | wc -l > "$out/crates-default.txt"
+cargo tree -e normal --prefix none --features emulator | sed 's/ (\*)//' | sort -u | wc -l > "$out/crates-emulator.txt"
+for i in $(seq 1 "$BUILD_RUNS"); do
+  dir=$(mktemp -d)
+  CARGO_TARGET_DIR="$dir" python3 -c 'import subprocess, sys, time
+t = time.time(); subprocess.run(sys.argv[1:], check=True); print(round(time.time() - t, 1))' \
+    cargo build -q --lib >> "$out/build-seconds.txt"
+  rm -rf "$dir"
+done
+
+python3 scripts/bench_report.py "$out" > BENCHMARKS.md
+echo "wrote BENCHMARKS.md"

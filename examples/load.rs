@@ -10,13 +10,16 @@
 //! ```text
 //! cargo run --release --example load -- [rounds] [calls-per-batch]
 //! cargo run --release --example load -- single <client|raw> <get|post> <concurrency> <calls>
+//! cargo run --release --example load -- receipt <lines> <rounds>
 //! ```
 //!
 //! The first form prints one JSON line per (operation, concurrency) with
 //! the median and spread of calls per second for both, and the median ratio
 //! client/raw. The second runs one side alone, for counting its
 //! instructions with `valgrind --tool=callgrind` (exact and repeatable,
-//! unlike wall-clock time on a shared machine).
+//! unlike wall-clock time on a shared machine). The third times validating
+//! and serializing a receipt against serializing it alone, alternating 50
+//! iterations of each per round, and prints the median ratio.
 
 #[path = "../tests/common/loopback.rs"]
 mod loopback;
@@ -97,9 +100,56 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// Validate + serialize against serialize alone, interleaved.
+fn receipt_ratio(lines: usize, rounds: usize) {
+    let nok = |m| Money::new(m, Currency::Nok);
+    let mut b = ReceiptBuilder::new(Currency::Nok);
+    for i in 0..lines {
+        b = b.line(
+            LineItem::new(format!("sku-{i}"), format!("Item number {i}"), nok(14_900 + i as i64), "2", 2500)
+                .product_url(format!("https://shop.example/p/{i}")),
+        );
+    }
+    let receipt = b.build().unwrap();
+    let time = |validate: bool| {
+        let started = Instant::now();
+        for _ in 0..50 {
+            if validate {
+                assert!(vipps_order_management::validate::receipt(std::hint::black_box(&receipt)).is_empty());
+            }
+            std::hint::black_box(serde_json::to_vec(std::hint::black_box(&receipt)).unwrap());
+        }
+        started.elapsed().as_secs_f64() / 50.0
+    };
+    let (mut both, mut alone, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (v, s) = if round % 2 == 0 {
+            let v = time(true);
+            (v, time(false))
+        } else {
+            let s = time(false);
+            (time(true), s)
+        };
+        both.push(v * 1e6);
+        alone.push(s * 1e6);
+        ratios.push(v / s);
+    }
+    let (b, a, r) = (median(&mut both), median(&mut alone), median(&mut ratios));
+    println!(
+        r#"{{"receipt_lines":{lines},"rounds":{rounds},"validate_and_serialize_us":{b:.1},"serialize_us":{a:.1},"ratio":{r:.3},"ratio_min":{:.3},"ratio_max":{:.3}}}"#,
+        ratios[0],
+        ratios[ratios.len() - 1]
+    );
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let all: Vec<String> = std::env::args().skip(1).collect();
+    if all.first().map(String::as_str) == Some("receipt") {
+        let n: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
+        receipt_ratio(n.first().copied().unwrap_or(500), n.get(1).copied().unwrap_or(101));
+        return;
+    }
     let single = all.first().map(String::as_str) == Some("single");
     let args: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
     let rounds = args.first().copied().unwrap_or(15).max(5);

@@ -29,6 +29,7 @@ cargo bench --bench large_body 2>/dev/null | grep '^{' > "$out/large_body.jsonl"
 echo "== interleaved load"
 cargo build -q --release --example load
 target/release/examples/load "$ROUNDS" "$CALLS" > "$out/load.jsonl"
+target/release/examples/load receipt 500 101 > "$out/receipt.jsonl"
 
 echo "== instruction counts"
 if command -v valgrind >/dev/null; then

@@ -2,10 +2,11 @@
 //! reqwest calls, interleaved so that machine noise hits both alike:
 //! each round runs a batch through the client and the same batch by hand
 //! (alternating which goes first) against a minimal loopback server, and
-//! the ratio is taken per round. The hand-written side sends the same
-//! headers and serializes the same receipt struct on each call, as real
-//! hand-written code must; it skips everything else the client does
-//! (validation, token cache, retries, timers, tracing, error parsing).
+//! the ratio is taken per round. The hand-written side (see
+//! `benches/support/mod.rs`) sends the same headers and serializes the same
+//! receipt struct on each call, as real hand-written code must; it skips
+//! everything else the client does (validation, token cache, retries,
+//! tracing, error parsing).
 //!
 //! ```text
 //! cargo run --release --example load -- [rounds] [calls-per-batch]
@@ -23,72 +24,13 @@
 
 #[path = "../tests/common/loopback.rs"]
 mod loopback;
+#[path = "../benches/support/mod.rs"]
+mod support;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::header::{HeaderMap, HeaderValue};
-use vipps_order_management::{Client, Currency, LineItem, Money, Order, Receipt, ReceiptBuilder};
-
-const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.loopback";
-
-fn receipt() -> Receipt {
-    let nok = |m| Money::new(m, Currency::Nok);
-    ReceiptBuilder::new(Currency::Nok)
-        .line(LineItem::new("sku-1", "Wool socks", nok(14_900), "2", 2500))
-        .line(LineItem::new("sku-2", "Coffee", nok(32_000), "0.5", 1500))
-        .line(LineItem::new("ship", "Delivery", nok(9_900), "1", 2500).shipping())
-        .build()
-        .unwrap()
-}
-
-#[derive(Clone)]
-struct Raw {
-    http: reqwest::Client,
-    base: Arc<str>,
-    headers: HeaderMap,
-    receipt: Arc<Receipt>,
-}
-
-impl Raw {
-    async fn call(&self, post: bool) {
-        let request = if post {
-            self.http
-                .post(format!("{}/order-management/v2/ECOM/receipts/order-1", self.base))
-                // A hand-written call serializes its receipt too.
-                .body(serde_json::to_vec(&*self.receipt).unwrap())
-        } else {
-            self.http.get(format!("{}/order-management/v2/ECOM/order-1", self.base))
-        };
-        let response = request.headers(self.headers.clone()).send().await.unwrap();
-        assert!(response.status().is_success());
-        let body = response.bytes().await.unwrap();
-        if !post {
-            let _: Order = serde_json::from_slice(&body).unwrap();
-        }
-    }
-}
-
-/// Runs `calls` calls, `concurrency` at a time; returns calls per second.
-async fn batch<F, Fut>(calls: usize, concurrency: usize, f: F) -> f64
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let started = Instant::now();
-    let mut done = 0;
-    while done < calls {
-        let mut set = tokio::task::JoinSet::new();
-        for _ in 0..concurrency.min(calls - done) {
-            set.spawn(f());
-        }
-        while let Some(r) = set.join_next().await {
-            r.unwrap();
-            done += 1;
-        }
-    }
-    calls as f64 / started.elapsed().as_secs_f64()
-}
+use support::{batch, client_call, HandWritten};
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -102,15 +44,7 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Validate + serialize against serialize alone, interleaved.
 fn receipt_ratio(lines: usize, rounds: usize) {
-    let nok = |m| Money::new(m, Currency::Nok);
-    let mut b = ReceiptBuilder::new(Currency::Nok);
-    for i in 0..lines {
-        b = b.line(
-            LineItem::new(format!("sku-{i}"), format!("Item number {i}"), nok(14_900 + i as i64), "2", 2500)
-                .product_url(format!("https://shop.example/p/{i}")),
-        );
-    }
-    let receipt = b.build().unwrap();
+    let receipt = support::receipt(lines);
     let time = |validate: bool| {
         let started = Instant::now();
         for _ in 0..50 {
@@ -145,79 +79,27 @@ fn receipt_ratio(lines: usize, rounds: usize) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let all: Vec<String> = std::env::args().skip(1).collect();
-    if all.first().map(String::as_str) == Some("receipt") {
-        let n: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
-        receipt_ratio(n.first().copied().unwrap_or(500), n.get(1).copied().unwrap_or(101));
+    let numbers: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
+    let mode = all.first().map(String::as_str).unwrap_or("");
+    if mode == "receipt" {
+        receipt_ratio(numbers.first().copied().unwrap_or(500), numbers.get(1).copied().unwrap_or(101));
         return;
     }
-    let single = all.first().map(String::as_str) == Some("single");
-    let args: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
-    let rounds = args.first().copied().unwrap_or(15).max(5);
-    let calls = args.get(1).copied().unwrap_or(2000);
     let (addr, counts) = loopback::start_on_thread();
     let base = format!("http://{addr}");
-    let client = Client::builder()
-        .base_url(base.clone())
-        .client_id("bench")
-        .client_secret("bench-secret")
-        .subscription_key("bench-key")
-        .merchant_serial_number("123456")
-        .system_name("bench")
-        .system_version("1.0.0")
-        .build()
-        .unwrap();
+    let client = support::client(&base);
     client.warm_up().await.unwrap();
-    let small = Arc::new(receipt());
-    let mut headers = HeaderMap::new();
-    for (k, v) in [
-        ("Authorization", format!("Bearer {TOKEN}")),
-        ("Ocp-Apim-Subscription-Key", "bench-key".into()),
-        ("Merchant-Serial-Number", "123456".into()),
-        ("Vipps-System-Name", "bench".into()),
-        ("Vipps-System-Version", "1.0.0".into()),
-        (
-            "User-Agent",
-            concat!("vipps-order-management-rust/", env!("CARGO_PKG_VERSION")).into(),
-        ),
-        ("Accept", "application/json".into()),
-        ("Content-Type", "application/json".into()),
-    ] {
-        headers.insert(k, HeaderValue::from_str(&v).unwrap());
-    }
-    let raw = Raw {
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            // Production code sets a timeout, as the client does (10 s).
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap(),
-        base: base.into(),
-        headers,
-        receipt: small.clone(),
-    };
-    if single {
+    let small = Arc::new(support::receipt(3));
+    let raw = HandWritten::new(&base, small.clone());
+
+    if mode == "single" {
         let side = all.get(1).map(String::as_str).unwrap_or("client");
         let post = all.get(2).map(String::as_str) == Some("post");
-        let (concurrency, calls) = (args.first().copied().unwrap_or(64), args.get(1).copied().unwrap_or(10_000));
+        let (concurrency, calls) = (numbers.first().copied().unwrap_or(64), numbers.get(1).copied().unwrap_or(10_000));
         let rate = if side == "raw" {
-            batch(calls, concurrency, || {
-                let raw = raw.clone();
-                async move { raw.call(post).await }
-            })
-            .await
+            batch(calls, concurrency, || raw.clone().call(post)).await
         } else {
-            batch(calls, concurrency, || {
-                let (c, r) = (client.clone(), small.clone());
-                async move {
-                    let order = c.ecom("order-1");
-                    if post {
-                        order.post_receipt(&r).await.map(drop).unwrap()
-                    } else {
-                        order.get().await.map(drop).unwrap()
-                    }
-                }
-            })
-            .await
+            batch(calls, concurrency, || client_call(client.clone(), small.clone(), post)).await
         };
         let (accepts, tokens, api) = counts.get();
         assert_eq!(api, calls, "every call reached the server");
@@ -226,24 +108,14 @@ async fn main() {
         );
         return;
     }
+
+    let rounds = numbers.first().copied().unwrap_or(15).max(5);
+    let calls = numbers.get(1).copied().unwrap_or(2000);
     for (op, post) in [("post_receipt", true), ("get_order", false)] {
         for concurrency in [1usize, 64] {
-            let run_client = || {
-                let (c, r) = (client.clone(), small.clone());
-                async move {
-                    let order = c.ecom("order-1");
-                    if post {
-                        order.post_receipt(&r).await.map(drop).unwrap()
-                    } else {
-                        order.get().await.map(drop).unwrap()
-                    }
-                }
-            };
-            let run_raw = || {
-                let raw = raw.clone();
-                async move { raw.call(post).await }
-            };
-            // Warm-up round, not counted.
+            let run_client = || client_call(client.clone(), small.clone(), post);
+            let run_raw = || raw.clone().call(post);
+            // Warm-up, not counted.
             batch(calls / 4, concurrency, run_client).await;
             batch(calls / 4, concurrency, run_raw).await;
             let (mut c_rates, mut r_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
@@ -259,12 +131,9 @@ async fn main() {
                 r_rates.push(r);
                 ratios.push(c / r);
             }
-            let spread = |v: &mut Vec<f64>| {
-                v.sort_by(|a, b| a.total_cmp(b));
-                (v[0], v[v.len() - 1])
-            };
             let (cm, rm, ratio) = (median(&mut c_rates), median(&mut r_rates), median(&mut ratios));
-            let ((cl, ch), (rl, rh), (ql, qh)) = (spread(&mut c_rates), spread(&mut r_rates), spread(&mut ratios));
+            let ends = |v: &[f64]| (v[0], v[v.len() - 1]); // sorted by median()
+            let ((cl, ch), (rl, rh), (ql, qh)) = (ends(&c_rates), ends(&r_rates), ends(&ratios));
             println!(
                 r#"{{"op":"{op}","concurrency":{concurrency},"rounds":{rounds},"calls_per_batch":{calls},"client_cps":{cm:.0},"client_min":{cl:.0},"client_max":{ch:.0},"raw_cps":{rm:.0},"raw_min":{rl:.0},"raw_max":{rh:.0},"ratio":{ratio:.3},"ratio_min":{ql:.3},"ratio_max":{qh:.3}}}"#
             );

@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{Category, CategoryId, CategoryType, Client, Error, ImageUpload, NewCategory, PaymentType, Receipt};
 
@@ -45,21 +45,7 @@ enum Command {
         id: Option<String>,
     },
     /// Set an order's (v2) category: the link shown on the payment.
-    PutCategory {
-        /// ecom or recurring.
-        #[arg(value_parser = parse_payment_type)]
-        payment_type: PaymentType,
-        /// The order id (the charge id for recurring).
-        order_id: String,
-        /// GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET or BOOKING.
-        #[arg(value_parser = parse_category)]
-        category: CategoryType,
-        /// The https link.
-        url: String,
-        /// An uploaded image's id.
-        #[arg(long)]
-        image: Option<String>,
-    },
+    PutCategory(Link),
     /// Post an order's receipt from a file holding the API's Receipt JSON.
     PostReceipt {
         /// ecom or recurring.
@@ -82,21 +68,7 @@ enum Command {
         json: bool,
     },
     /// Add a (v3) category; an order can have several. Prints its id.
-    AddCategory {
-        /// ecom or recurring.
-        #[arg(value_parser = parse_payment_type)]
-        payment_type: PaymentType,
-        /// The order id.
-        order_id: String,
-        /// GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET or BOOKING.
-        #[arg(value_parser = parse_category)]
-        category: CategoryType,
-        /// The https link.
-        url: String,
-        /// An uploaded image's id.
-        #[arg(long)]
-        image: Option<String>,
-    },
+    AddCategory(Link),
     /// List an order's (v3) categories.
     ListCategories {
         /// The order id.
@@ -112,6 +84,24 @@ enum Command {
         /// The category id (a UUID).
         category_id: String,
     },
+}
+
+/// The arguments of put-category and add-category.
+#[derive(Args)]
+struct Link {
+    /// ecom or recurring.
+    #[arg(value_parser = parse_payment_type)]
+    payment_type: PaymentType,
+    /// The order id (the charge id for recurring).
+    order_id: String,
+    /// GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET or BOOKING.
+    #[arg(value_parser = parse_category)]
+    category: CategoryType,
+    /// The https link.
+    url: String,
+    /// An uploaded image's id.
+    #[arg(long)]
+    image: Option<String>,
 }
 
 fn parse_payment_type(s: &str) -> Result<PaymentType, Error> {
@@ -180,16 +170,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
             };
             println!("{}", images.upload(&upload).await?);
         }
-        Command::PutCategory {
-            payment_type,
-            order_id,
-            category,
-            url,
-            image,
-        } => {
-            let mut c = Category::new(category, url);
-            c.image_id = image.map(Into::into);
-            order(payment_type, order_id.clone()).put_category(&c).await?;
+        Command::PutCategory(link) => {
+            let mut c = Category::new(link.category, link.url);
+            c.image_id = link.image.map(Into::into);
+            let order_id = link.order_id;
+            order(link.payment_type, order_id.clone()).put_category(&c).await?;
             println!("category set for {order_id}");
         }
         Command::PostReceipt {
@@ -221,15 +206,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 print!("{o}");
             }
         }
-        Command::AddCategory {
-            payment_type,
-            order_id,
-            category,
-            url,
-            image,
-        } => {
-            let mut c = NewCategory::new(payment_type, order_id, category, url);
-            c.image_id = image.map(Into::into);
+        Command::AddCategory(link) => {
+            let mut c = NewCategory::new(link.payment_type, link.order_id, link.category, link.url);
+            c.image_id = link.image.map(Into::into);
             println!("{}", categories().add(&c).await?);
         }
         Command::ListCategories { order_id } => {

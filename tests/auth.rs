@@ -26,21 +26,14 @@ async fn concurrent_first_calls_fetch_one_token() {
     let server = server_with_token(1).await;
     get_order_ok(&server, TOKEN, 50).await;
     let client = client(&server);
-    let calls = (0..50).map(|_| {
+    for result in all_at_once(50, |_| {
         let c = client.clone();
-        tokio::spawn(async move { c.ecom("order-1").get().await })
-    });
-    for call in futures_join(calls).await {
-        call.unwrap();
+        async move { c.ecom("order-1").get().await }
+    })
+    .await
+    {
+        result.unwrap();
     }
-}
-
-async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.unwrap());
-    }
-    out
 }
 
 #[tokio::test]
@@ -63,21 +56,7 @@ async fn token_numbers_may_be_json_numbers() {
 #[tokio::test]
 async fn a_token_near_expiry_is_refreshed_before_use() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/accesstoken/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("first-token", "3600")))
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/accesstoken/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("second-token", "3600")))
-        .expect(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    tokens_in_turn(&server, vec![token_answer("first-token"), token_answer("second-token")]).await;
     catch_all(&server).await;
     get_order_ok(&server, "first-token", 1).await;
     get_order_ok(&server, "second-token", 1).await;
@@ -93,17 +72,7 @@ async fn a_token_near_expiry_is_refreshed_before_use() {
 #[tokio::test]
 async fn a_401_refreshes_once_and_resends_once() {
     let server = MockServer::start().await;
-    for (priority, token) in [(1u8, "stale-token"), (2, "fresh-token")] {
-        let mut m = Mock::given(method("POST"))
-            .and(path("/accesstoken/get"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(token_body(token, "3600")))
-            .expect(1)
-            .with_priority(priority);
-        if priority == 1 {
-            m = m.up_to_n_times(1);
-        }
-        m.mount(&server).await;
-    }
+    tokens_in_turn(&server, vec![token_answer("stale-token"), token_answer("fresh-token")]).await;
     catch_all(&server).await;
     Mock::given(method("GET"))
         .and(path("/order-management/v2/ECOM/order-1"))

@@ -13,14 +13,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client_for(base: String) -> Client {
-    Client::builder()
-        .base_url(base)
-        .client_id(CLIENT_ID)
-        .client_secret(CLIENT_SECRET)
-        .subscription_key(SUBSCRIPTION_KEY)
-        .merchant_serial_number(MSN)
-        .build()
-        .unwrap()
+    builder_for(base).build().unwrap()
 }
 
 #[tokio::test]
@@ -39,14 +32,13 @@ async fn sixty_four_concurrent_callers_open_at_most_64_connections() {
     let client = client_for(format!("http://{addr}"));
     client.warm_up().await.unwrap();
     for _round in 0..5 {
-        let calls: Vec<_> = (0..64)
-            .map(|_| {
-                let c = client.clone();
-                tokio::spawn(async move { c.ecom("o-1").get().await })
-            })
-            .collect();
-        for call in calls {
-            call.await.unwrap().unwrap();
+        for result in all_at_once(64, |_| {
+            let c = client.clone();
+            async move { c.ecom("o-1").get().await }
+        })
+        .await
+        {
+            result.unwrap();
         }
     }
     let (accepts, tokens, api) = counts.get();
@@ -90,14 +82,13 @@ async fn ten_thousand_first_calls_fetch_one_token_and_a_refresh_one_more() {
             tokio::time::advance(Duration::from_secs(56 * 60)).await;
             tokio::time::resume();
         }
-        let calls: Vec<_> = (0..10_000)
-            .map(|_| {
-                let c = client.clone();
-                tokio::spawn(async move { c.ecom("o-1").get().await })
-            })
-            .collect();
-        for call in calls {
-            call.await.unwrap().unwrap();
+        for result in all_at_once(10_000, |_| {
+            let c = client.clone();
+            async move { c.ecom("o-1").get().await }
+        })
+        .await
+        {
+            result.unwrap();
         }
     }
 }

@@ -169,15 +169,13 @@ async fn the_retry_budget_stops_a_retry_storm() {
         .await;
     let client = client(&server);
     client.warm_up().await.unwrap();
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.ecom("o-1").get().await.unwrap_err() })
-        })
-        .collect();
+    let errors = all_at_once(100, |_| {
+        let c = client.clone();
+        async move { c.ecom("o-1").get().await.unwrap_err() }
+    })
+    .await;
     let mut withheld = 0;
-    for c in calls {
-        let err = c.await.unwrap();
+    for err in errors {
         assert_eq!(err.status().unwrap().as_u16(), 503);
         if matches!(err, Error::RetriesWithheld { .. }) {
             withheld += 1;
@@ -246,14 +244,13 @@ async fn an_image_upload_whose_answer_was_lost_succeeds_once() {
 async fn a_thousand_concurrent_cold_calls_fetch_one_token() {
     let emu = Emulator::start().await;
     let client = emu.client();
-    let calls: Vec<_> = (0..1000)
-        .map(|i| {
-            let c = client.clone();
-            tokio::spawn(async move { c.ecom(format!("o-{}", i % 10)).put_category(&category()).await })
-        })
-        .collect();
-    for c in calls {
-        c.await.unwrap().unwrap();
+    for result in all_at_once(1000, |i| {
+        let c = client.clone();
+        async move { c.ecom(format!("o-{}", i % 10)).put_category(&category()).await }
+    })
+    .await
+    {
+        result.unwrap();
     }
     assert_eq!(emu.tokens_issued(), 1);
 }
@@ -297,14 +294,13 @@ async fn concurrent_401s_cause_one_refresh() {
     let client = emu.client();
     client.warm_up().await.unwrap();
     emu.expire_tokens();
-    let calls: Vec<_> = (0..20)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.ecom("o-1").put_category(&category()).await })
-        })
-        .collect();
-    for c in calls {
-        c.await.unwrap().unwrap();
+    for result in all_at_once(20, |_| {
+        let c = client.clone();
+        async move { c.ecom("o-1").put_category(&category()).await }
+    })
+    .await
+    {
+        result.unwrap();
     }
     assert_eq!(emu.tokens_issued(), 2);
 }
@@ -338,25 +334,8 @@ async fn a_failed_refresh_keeps_serving_the_valid_token_and_the_client_recovers(
 #[tokio::test]
 async fn dropping_a_call_mid_flight_leaves_the_token_cache_usable() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/accesstoken/get"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(token_body(TOKEN, "3600"))
-                .set_delay(Duration::from_secs(5)),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/accesstoken/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_body(TOKEN, "3600")))
-        .expect(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let slow = token_answer(TOKEN).set_delay(Duration::from_secs(5));
+    tokens_in_turn(&server, vec![slow, token_answer(TOKEN)]).await;
     Mock::given(method("GET"))
         .and(path("/order-management/v2/ECOM/o-1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
@@ -404,12 +383,7 @@ async fn stalling_server(reply: &'static [u8]) -> String {
 }
 
 async fn assert_times_out(base: String) {
-    let client = Client::builder()
-        .base_url(base)
-        .client_id(CLIENT_ID)
-        .client_secret(CLIENT_SECRET)
-        .subscription_key(SUBSCRIPTION_KEY)
-        .merchant_serial_number(MSN)
+    let client = builder_for(base)
         .timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default()

@@ -59,9 +59,34 @@ pub async fn catch_all(server: &MockServer) {
         .await;
 }
 
+/// Token answers given in turn, each exactly once (the last one too).
+pub async fn tokens_in_turn(server: &MockServer, answers: Vec<ResponseTemplate>) {
+    let last = answers.len() - 1;
+    for (i, answer) in answers.into_iter().enumerate() {
+        let mut mock = Mock::given(method("POST"))
+            .and(path("/accesstoken/get"))
+            .respond_with(answer)
+            .expect(1)
+            .with_priority(1 + i as u8);
+        if i < last {
+            mock = mock.up_to_n_times(1);
+        }
+        mock.mount(server).await;
+    }
+}
+
+pub fn token_answer(token: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(token_body(token, "3600"))
+}
+
 pub fn builder(server: &MockServer) -> ClientBuilder {
+    builder_for(server.uri())
+}
+
+/// The test client's settings for any base URL, with fast retries.
+pub fn builder_for(base: String) -> ClientBuilder {
     Client::builder()
-        .base_url(server.uri())
+        .base_url(base)
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .subscription_key(SUBSCRIPTION_KEY)
@@ -92,4 +117,19 @@ pub fn shared_file(rel: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// Starts `n` calls at once (each made by `call(i)`) and waits for all.
+pub async fn all_at_once<F, Fut, T>(n: usize, call: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let handles: Vec<_> = (0..n).map(|i| tokio::spawn(call(i))).collect();
+    let mut out = Vec::with_capacity(n);
+    for h in handles {
+        out.push(h.await.expect("the call's task panicked"));
+    }
+    out
 }

@@ -9,6 +9,8 @@
 //!   [`post_receipt`](OrderRequest::post_receipt), [`get`](OrderRequest::get).
 //! - [`Client::images`] uploads images; [`Client::categories`] holds the v3
 //!   category calls.
+//! - [`ReceiptBuilder`] turns unit prices, quantities, tax rates and
+//!   discounts into order lines that add up, with [`Money`] amounts.
 //! - Every request is checked against the API's rules before it is sent
 //!   ([`validate`]); a broken one is an [`Error::InvalidInput`] naming the field.
 //! - Calls are retried on network failures, 423, 429 and 5xx

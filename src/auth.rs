@@ -146,23 +146,14 @@ async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
     let reply = client.execute(call).await?.success()?;
     let parsed: TokenResponse = reply.json()?;
     if parsed.access_token.is_empty() {
-        return Err(Error::Decode {
-            operation: Operation::FetchToken,
-            status: reply.status,
-            snippet: String::new(),
-            source: <serde_json::Error as serde::de::Error>::custom("the access_token is empty"),
-        });
+        return Err(reply.malformed("the access_token is empty"));
     }
     let fetched_at = Instant::now();
     let lifetime = parsed.lifetime();
     let margin = margin.min(lifetime / 2);
     tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
-    let mut header = HeaderValue::from_str(&format!("Bearer {}", parsed.access_token)).map_err(|_| Error::Decode {
-        operation: Operation::FetchToken,
-        status: reply.status,
-        snippet: String::new(),
-        source: <serde_json::Error as serde::de::Error>::custom("the access_token holds characters that cannot be sent in a header"),
-    })?;
+    let mut header = HeaderValue::from_str(&format!("Bearer {}", parsed.access_token))
+        .map_err(|_| reply.malformed("the access_token holds characters that cannot be sent in a header"))?;
     header.set_sensitive(true);
     Ok(Token {
         header,

@@ -71,12 +71,7 @@ impl<'c> Categories<'c> {
         call.body = Some(json_body(category));
         let reply = self.client.execute(call).await?.success()?;
         let created: CategoryCreated = reply.json()?;
-        created.category_id.ok_or_else(|| Error::Decode {
-            operation: Operation::AddCategory,
-            status: reply.status,
-            snippet: crate::error::cut(&String::from_utf8_lossy(&reply.body), 200),
-            source: <serde_json::Error as serde::de::Error>::missing_field("categoryId"),
-        })
+        created.category_id.ok_or_else(|| reply.malformed("missing field `categoryId`"))
     }
 
     /// The order's categories (`GET /order-management/v3/categories?orderId=`).

@@ -118,12 +118,27 @@ impl Reply {
 
     /// Decodes a JSON body.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+        serde_json::from_slice(&self.body).map_err(|source| self.undecodable(source))
+    }
+
+    /// A decode error for this reply: a body that decoded but is unusable.
+    pub(crate) fn malformed(&self, reason: &str) -> Error {
+        self.undecodable(<serde_json::Error as serde::de::Error>::custom(reason))
+    }
+
+    /// The decode error with the start of the body, except for the token
+    /// endpoint, whose body may hold the access token.
+    fn undecodable(&self, source: serde_json::Error) -> Error {
+        let snippet = match self.op {
+            Operation::FetchToken => "[the token endpoint's answer is not shown]".to_owned(),
+            _ => cut(&String::from_utf8_lossy(&self.body), 200),
+        };
+        Error::Decode {
             operation: self.op,
             status: self.status,
-            snippet: cut(&String::from_utf8_lossy(&self.body), 200),
+            snippet,
             source,
-        })
+        }
     }
 
     /// A success body that may be a JSON string, plain text or empty.

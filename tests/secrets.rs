@@ -37,3 +37,19 @@ async fn debug_and_errors_hide_secrets() {
     let secret = vipps_order_management::Secret::new("hunter2");
     assert_eq!(format!("{secret:?}"), "Secret([redacted])");
 }
+
+#[tokio::test]
+async fn an_undecodable_token_answer_does_not_show_the_token() {
+    let server = wiremock::MockServer::start().await;
+    // Truncated: it holds the token but does not decode.
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"access_token":"leaky-token-Zq8","expires_in":"36"#, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    assert!(matches!(err, vipps_order_management::Error::Decode { .. }), "{err:?}");
+    assert_clean(&format!("{err:?} {err}"), &["leaky-token-Zq8"]);
+}

@@ -48,8 +48,6 @@ pub(crate) struct Call {
     pub(crate) auth: bool,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) options: CallOptions,
-    /// Set by `execute` from `options.msn`.
-    pub(crate) msn_header: Option<HeaderValue>,
 }
 
 impl Call {
@@ -63,17 +61,15 @@ impl Call {
             auth: true,
             headers: Vec::new(),
             options,
-            msn_header: None,
         }
     }
 
-    /// The per-call merchant serial number as a header value, checked.
-    fn msn_header(&self) -> Result<Option<HeaderValue>, Error> {
+    /// The merchant serial number header: the call's own, checked, or the client's.
+    fn msn_header(&self, client_default: &HeaderValue) -> Result<HeaderValue, Error> {
         match &self.options.msn {
-            None => Ok(None),
+            None => Ok(client_default.clone()),
             Some(msn) if msn.trim().is_empty() => Err(Error::invalid("Merchant-Serial-Number", "must not be empty")),
             Some(msn) => HeaderValue::from_str(msn)
-                .map(Some)
                 .map_err(|_| Error::invalid("Merchant-Serial-Number", "holds characters that cannot be sent in a header")),
         }
     }
@@ -185,15 +181,14 @@ impl Client {
     }
 
     /// Makes the call: retries, token refresh and deadline included.
-    pub(crate) async fn execute(&self, mut call: Call) -> Result<Reply, Error> {
-        call.msn_header = call.msn_header()?;
+    pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
+        let msn = call.msn_header(&self.inner.msn_header)?;
         let policy = call.options.retry.clone().unwrap_or_else(|| self.inner.retry.clone());
-        let url = &call.url;
         let span = tracing::info_span!(
             "vipps_order_management",
             operation = call.op.name(),
             method = %call.method,
-            path = url.path(),
+            path = call.url.path(),
             status = field::Empty,
             attempts = field::Empty,
             latency_ms = field::Empty,
@@ -206,7 +201,7 @@ impl Client {
         // checked against the deadline before they start.
         // Boxed: the attempt loop's state is large, and a small outer future
         // is cheaper for callers to spawn and move.
-        let attempts = Box::pin(self.attempts(&call, url, &policy, deadline, &span));
+        let attempts = Box::pin(self.attempts(&call, &msn, &policy, deadline, &span));
         if span.is_disabled() {
             // No subscriber wants it: skip the per-poll span bookkeeping.
             return attempts.await;
@@ -242,7 +237,7 @@ impl Client {
     async fn attempts(
         &self,
         call: &Call,
-        url: &Url,
+        msn: &HeaderValue,
         policy: &RetryPolicy,
         deadline: Instant,
         span: &tracing::Span,
@@ -267,7 +262,7 @@ impl Client {
             };
             attempt += 1;
             span.record("attempts", attempt);
-            let (status, headers, body) = match self.attempt(call, url, token.as_ref(), deadline, policy).await {
+            let (status, headers, body) = match self.attempt(call, msn, token.as_ref(), deadline, policy).await {
                 Ok(answer) => answer,
                 Err(no_answer) => {
                     let (cost, reason) = match &no_answer {
@@ -373,21 +368,20 @@ impl Client {
     async fn attempt(
         &self,
         call: &Call,
-        url: &Url,
+        msn: &HeaderValue,
         token: Option<&Arc<Token>>,
         deadline: Instant,
         policy: &RetryPolicy,
     ) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
         let inner = &self.inner;
-        let msn = call.msn_header.clone().unwrap_or_else(|| inner.msn_header.clone());
         let mut request = inner
             .http
-            .request(call.method.clone(), url.clone())
+            .request(call.method.clone(), call.url.clone())
             .header(header::USER_AGENT, USER_AGENT)
             .header(header::ACCEPT, "application/json")
             .header(header::CONTENT_TYPE, "application/json")
             .header(SUBSCRIPTION_KEY, inner.subscription_key_header.clone())
-            .header(MERCHANT_SERIAL_NUMBER, msn);
+            .header(MERCHANT_SERIAL_NUMBER, msn.clone());
         for (name, value) in inner.system_headers.iter().chain(call.headers.iter()) {
             request = request.header(name, value);
         }

@@ -1,7 +1,16 @@
-//! Access tokens: fetched on first use, cached, refreshed ahead of expiry,
-//! one fetch for any number of concurrent callers.
+//! Access tokens: fetched on first use, cached, and refreshed ahead of
+//! expiry by a task of their own, one fetch for any number of callers.
+//!
+//! The refresh runs on its own (spawned) task with the client's own retry
+//! policy and deadline: no caller's deadline or dropped future cancels it.
+//! While the cached token is still valid, callers use it and never wait for
+//! the refresh. When no valid token is cached, callers wait for the refresh
+//! under way, each up to its own deadline, and all of them get its outcome
+//! (so a token that lives zero seconds still costs one fetch per refresh,
+//! not one per caller). A failed refresh starts a cool-down during which a
+//! still-valid token is used without trying again.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -9,12 +18,13 @@ use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::{Deserialize, Deserializer};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::operation::Operation;
-use crate::transport::{Call, CallOptions};
+use crate::transport::{Call, CallOptions, Limits};
 
 /// A cached access token. Times are on tokio's monotonic clock.
 pub(crate) struct Token {
@@ -41,19 +51,33 @@ impl Token {
 
     /// Still usable: not expired, with a few seconds to cross the network.
     fn usable(&self, now: Instant) -> bool {
-        now + Duration::from_secs(10) < self.expires_at
+        now.checked_add(Duration::from_secs(10)).is_some_and(|t| t < self.expires_at)
     }
 }
 
+/// What a refresh ended with; every caller that waited gets a copy.
+type Outcome = Result<Arc<Token>, Error>;
+
 /// The token cache shared by all clones of a client.
 pub(crate) struct TokenCache {
-    current: Mutex<Option<Arc<Token>>>,
-    refresh: tokio::sync::Mutex<()>,
+    state: Mutex<State>,
     margin: Duration,
-    /// When a refresh last failed while the current token stayed usable:
-    /// the next attempt waits [`REFRESH_COOLDOWN`], so an outage of the token
-    /// endpoint does not slow every call down with its own retries.
-    failed_refresh: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<Arc<Token>>,
+    /// The refresh under way: its outcome arrives here.
+    refreshing: Option<watch::Receiver<Option<Outcome>>>,
+    /// When the last refresh failed (or hung until its deadline).
+    failed_at: Option<Instant>,
+}
+
+impl State {
+    /// Within [`REFRESH_COOLDOWN`] of a failed refresh.
+    fn cooling(&self, now: Instant) -> bool {
+        self.failed_at.is_some_and(|at| now < crate::retry::later(at, REFRESH_COOLDOWN))
+    }
 }
 
 /// How long to keep using a still-valid token after a failed refresh before
@@ -63,63 +87,155 @@ const REFRESH_COOLDOWN: Duration = Duration::from_secs(30);
 impl TokenCache {
     pub(crate) fn new(margin: Duration) -> Self {
         TokenCache {
-            current: Mutex::new(None),
-            refresh: tokio::sync::Mutex::new(()),
+            state: Mutex::new(State::default()),
             margin,
-            failed_refresh: Mutex::new(None),
         }
     }
 
-    fn cached(&self) -> Option<Arc<Token>> {
-        self.current.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A token that is not inside its refresh margin, fetching one if needed.
-    /// Concurrent callers wait for the one fetch under way. When a refresh
-    /// fails while the cached token is still valid, that token is served.
-    pub(crate) async fn get(&self, client: &Client) -> Result<Arc<Token>, Error> {
-        if let Some(t) = self.cached().filter(|t| t.fresh(Instant::now())) {
-            return Ok(t);
-        }
-        let _one_fetch = self.refresh.lock().await;
-        let cached = self.cached();
-        let now = Instant::now();
-        if let Some(t) = cached.as_ref().filter(|t| t.fresh(now)) {
-            return Ok(t.clone());
-        }
-        let cooling = self
-            .failed_refresh
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some_and(|at| now < at + REFRESH_COOLDOWN);
-        if let Some(t) = cached.as_ref().filter(|t| cooling && t.usable(now)) {
-            return Ok(t.clone());
-        }
-        match Box::pin(fetch(client, self.margin)).await {
-            Ok(token) => {
-                let token = Arc::new(token);
-                *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
-                *self.failed_refresh.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                Ok(token)
-            }
-            Err(e) => match cached.filter(|t| t.usable(Instant::now())) {
-                Some(still_valid) => {
-                    *self.failed_refresh.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-                    tracing::warn!(error = %e, "token refresh failed; the current token is still valid and stays in use");
-                    Ok(still_valid)
+    /// A token for a request: the cached one while it is valid (starting a
+    /// background refresh once it is inside its refresh margin), else the
+    /// outcome of the refresh under way, waited for until the call's
+    /// deadline.
+    pub(crate) async fn get(&self, client: &Client, limits: &Limits) -> Result<Arc<Token>, Error> {
+        let waiting = {
+            let mut state = self.lock();
+            let now = Instant::now();
+            if let Some(t) = state.current.clone().filter(|t| t.usable(now)) {
+                if !t.fresh(now) && state.refreshing.is_none() && !state.cooling(now) {
+                    self.start_refresh(&mut state, client);
                 }
-                None => Err(e),
-            },
+                return Ok(t);
+            }
+            match &state.refreshing {
+                Some(rx) => rx.clone(),
+                None => self.start_refresh(&mut state, client),
+            }
+        };
+        wait(waiting, limits).await
+    }
+
+    /// Settles the cache: waits for the refresh under way, or starts one
+    /// when the token is not fresh (and no cool-down runs), and returns the
+    /// token then cached. For start-up checks and [`Client::warm_up`].
+    pub(crate) async fn settle(&self, client: &Client, limits: &Limits) -> Result<Arc<Token>, Error> {
+        let waiting = {
+            let mut state = self.lock();
+            let now = Instant::now();
+            match (&state.refreshing, state.current.clone()) {
+                (None, Some(t)) if t.fresh(now) || (t.usable(now) && state.cooling(now)) => return Ok(t),
+                (Some(rx), _) => rx.clone(),
+                (None, _) => self.start_refresh(&mut state, client),
+            }
+        };
+        match wait(waiting, limits).await {
+            Ok(t) => Ok(t),
+            Err(e) => self.lock().current.clone().filter(|t| t.usable(Instant::now())).ok_or(e),
         }
+    }
+
+    /// Starts the one refresh; the caller holds the state lock.
+    fn start_refresh(&self, state: &mut State, client: &Client) -> watch::Receiver<Option<Outcome>> {
+        let (tx, rx) = watch::channel(None);
+        state.refreshing = Some(rx.clone());
+        let client = client.clone();
+        let margin = self.margin;
+        let refresh = async move {
+            // If this task is dropped before it ends (its runtime shuts
+            // down), the guard still clears the refresh and starts the
+            // cool-down, so no later caller waits for it.
+            let guard = Finish {
+                client: &client,
+                tx: Some(tx),
+            };
+            let outcome = Box::pin(fetch(&client, margin)).await.map(Arc::new);
+            guard.done(outcome);
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // Not inside a tokio runtime (reqwest needs one to send
+            // anything): say so through the waiters instead of panicking.
+            state.refreshing = None;
+            let (_tx, rx) = watch::channel(Some(Err(Error::config(
+                "the client must be used inside a tokio runtime (reqwest needs one)",
+            ))));
+            return rx;
+        };
+        drop(runtime.spawn(refresh));
+        rx
     }
 
     /// Drops `seen` after the API refused it, unless another caller has
     /// already replaced it: N concurrent refusals cause one refresh.
     pub(crate) fn invalidate(&self, seen: &Arc<Token>) {
-        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, seen)) {
-            *current = None;
+        let mut state = self.lock();
+        if state.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, seen)) {
+            state.current = None;
         }
+    }
+}
+
+/// Ends a refresh: records its outcome in the cache and hands it to the
+/// callers waiting for it. Dropped without [`Finish::done`], it records a
+/// failure.
+struct Finish<'c> {
+    client: &'c Client,
+    tx: Option<watch::Sender<Option<Outcome>>>,
+}
+
+impl Finish<'_> {
+    fn done(mut self, outcome: Outcome) {
+        self.record(&outcome);
+        if let Some(tx) = self.tx.take() {
+            // No receiver left is fine: nobody was waiting.
+            let _ = tx.send(Some(outcome));
+        }
+    }
+
+    fn record(&self, outcome: &Outcome) {
+        let tokens = &self.client.inner.tokens;
+        let mut state = tokens.lock();
+        state.refreshing = None;
+        match outcome {
+            Ok(token) => {
+                state.current = Some(token.clone());
+                state.failed_at = None;
+            }
+            Err(e) => {
+                state.failed_at = Some(Instant::now());
+                if state.current.as_ref().is_some_and(|t| t.usable(Instant::now())) {
+                    tracing::warn!(error = %e, "token refresh failed; the current token is still valid and stays in use");
+                } else {
+                    tracing::warn!(error = %e, "token refresh failed");
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        if self.tx.is_some() {
+            self.record(&Err(Error::config("the token refresh was stopped before it ended")));
+        }
+    }
+}
+
+/// Waits for a refresh's outcome until the call's deadline.
+async fn wait(mut rx: watch::Receiver<Option<Outcome>>, limits: &Limits) -> Outcome {
+    if let Some(outcome) = rx.borrow().as_ref() {
+        return outcome.clone();
+    }
+    match tokio::time::timeout_at(limits.deadline, rx.wait_for(Option::is_some)).await {
+        Ok(Ok(outcome)) => match &*outcome {
+            Some(outcome) => outcome.clone(),
+            None => Err(limits.timed_out(Operation::FetchToken)),
+        },
+        // The refresh ended without an outcome (its runtime shut down).
+        Ok(Err(_)) => Err(Error::config("the token refresh was stopped before it ended")),
+        Err(_) => Err(limits.timed_out(Operation::FetchToken)),
     }
 }
 
@@ -131,7 +247,7 @@ async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
     let mut call = Call::new(
         Operation::FetchToken,
         Method::POST,
-        client.url(["accesstoken", "get"]),
+        client.url(["accesstoken", "get"])?,
         CallOptions::default(),
     );
     call.body = Some(Bytes::new());

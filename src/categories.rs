@@ -45,19 +45,20 @@ impl<'c> Categories<'c> {
 
     call_options_setters!();
 
-    fn call(&self, op: Operation, method: Method, id: Option<&CategoryId>) -> Call {
-        let url = self.client.url(
-            ["order-management", "v3", "categories"]
-                .into_iter()
-                .chain(id.map(CategoryId::as_str)),
-        );
-        Call::new(op, method, url, self.options.clone())
+    fn call(&self, op: Operation, method: Method, id: Option<&str>) -> Result<Call, Error> {
+        let url = self.client.url(["order-management", "v3", "categories"].into_iter().chain(id))?;
+        Ok(Call::new(op, method, url, self.options.clone()))
     }
 
-    fn check_id(id: &CategoryId) -> Result<(), Error> {
+    /// The id in canonical form (lower-case, hyphenated), whatever UUID
+    /// form it was given in; an error when it is no UUID.
+    fn canonical(id: &CategoryId) -> Result<String, Error> {
         let mut report = Report::default();
         report.extend(validate::category_id("categoryId", id.as_str()));
-        report.into_result()
+        report.into_result()?;
+        uuid::Uuid::parse_str(id.as_str())
+            .map(|u| u.hyphenated().to_string())
+            .map_err(|_| Error::invalid("categoryId", "must be a UUID"))
     }
 
     /// Adds a category (`POST /order-management/v3/categories`) and returns
@@ -67,7 +68,7 @@ impl<'c> Categories<'c> {
         let mut report = Report::default();
         report.extend(validate::new_category(category));
         report.into_result()?;
-        let mut call = self.call(Operation::AddCategory, Method::POST, None);
+        let mut call = self.call(Operation::AddCategory, Method::POST, None)?;
         call.body = Some(json_body(category));
         let reply = self.client.execute(call).await?.success()?;
         let created: CategoryCreated = reply.json()?;
@@ -80,23 +81,25 @@ impl<'c> Categories<'c> {
         let mut report = Report::default();
         report.extend(validate::order_id("orderId", order_id.as_str()));
         report.into_result()?;
-        let mut call = self.call(Operation::ListCategories, Method::GET, None);
+        let mut call = self.call(Operation::ListCategories, Method::GET, None)?;
         call.url.query_pairs_mut().append_pair("orderId", order_id.as_str());
         let list: CategoryList = self.client.execute(call).await?.success()?.json()?;
         Ok(list.categories)
     }
 
     /// One category (`GET /order-management/v3/categories/{categoryId}`).
+    /// The id may be given in any UUID form; it is sent in canonical form.
     pub async fn get(&self, id: &CategoryId) -> Result<CategoryV3, Error> {
-        Self::check_id(id)?;
-        let call = self.call(Operation::GetCategory, Method::GET, Some(id));
+        let id = Self::canonical(id)?;
+        let call = self.call(Operation::GetCategory, Method::GET, Some(&id))?;
         self.client.execute(call).await?.success()?.json()
     }
 
     /// Deletes a category (`DELETE /order-management/v3/categories/{categoryId}`).
+    /// The id may be given in any UUID form; it is sent in canonical form.
     pub async fn delete(&self, id: &CategoryId) -> Result<(), Error> {
-        Self::check_id(id)?;
-        let call = self.call(Operation::DeleteCategory, Method::DELETE, Some(id));
+        let id = Self::canonical(id)?;
+        let call = self.call(Operation::DeleteCategory, Method::DELETE, Some(&id))?;
         self.client.execute(call).await?.success()?;
         Ok(())
     }

@@ -11,7 +11,7 @@ use crate::auth::TokenCache;
 use crate::error::Error;
 use crate::model::{OrderId, PaymentType};
 use crate::order::OrderRequest;
-use crate::retry::{RetryBudget, RetryPolicy, BUDGET_CAPACITY};
+use crate::retry::{RetryBudget, RetryPolicy, BUDGET_CAPACITY, MAX_DURATION};
 use crate::secret::Secret;
 use crate::validate;
 use crate::{categories::Categories, image::Images};
@@ -198,11 +198,13 @@ impl Client {
         &self.inner.msn
     }
 
-    /// Fetches a token now if none is cached (or it is near expiry), and
-    /// returns how long the cached token stays valid. Useful to check the
-    /// credentials at start-up. The token itself is never handed out.
+    /// Fetches a token now if none is cached (or it is near expiry), or
+    /// waits for the refresh under way, and returns how long the cached
+    /// token stays valid. Useful to check the credentials at start-up. The
+    /// token itself is never handed out.
     pub async fn warm_up(&self) -> Result<Duration, Error> {
-        let token = self.inner.tokens.get(self).await?;
+        let limits = self.limits(&crate::transport::CallOptions::default());
+        let token = self.inner.tokens.settle(self, &limits).await?;
         Ok(token.remaining())
     }
 }
@@ -231,7 +233,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redact_user_info))
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("subscription_key", &self.subscription_key)
@@ -304,21 +306,23 @@ impl ClientBuilder {
 
     /// Time allowed for one attempt, connecting and reading included
     /// (default 10 s). The whole call is bounded by the retry policy's
-    /// deadline.
+    /// deadline. Zero is refused by `build()`; more than a day
+    /// ([`MAX_DURATION`](crate::MAX_DURATION)) is clamped to a day.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// Time allowed to open a connection (default 5 s). Ignored when you
-    /// hand in your own `reqwest::Client`.
+    /// hand in your own `reqwest::Client`. Zero is refused by `build()`;
+    /// more than a day is clamped to a day.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// How long before expiry a token is replaced (default 5 minutes,
-    /// and never more than half the token's lifetime).
+    /// How long before expiry a token is replaced in the background
+    /// (default 5 minutes, and never more than half the token's lifetime).
     pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
         self.token_margin = Some(margin);
         self
@@ -362,7 +366,9 @@ impl ClientBuilder {
             .msn
             .filter(|v| !v.trim().is_empty())
             .ok_or_else(|| Error::config("the merchant serial number is missing; set it with .merchant_serial_number(..)"))?;
-        check_header_value("merchant serial number", &msn)?;
+        if let Some(v) = validate::merchant_serial_number("merchant serial number", &msn).into_iter().next() {
+            return Err(Error::config(format!("the {} {}", v.name, v.reason)));
+        }
         check_header_value("client id", &client_id)?;
         check_header_value("client secret", client_secret.expose())
             .map_err(|_| Error::config("the client secret holds characters that cannot be sent in a header"))?;
@@ -387,12 +393,13 @@ impl ClientBuilder {
             }
         }
 
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let timeout = checked_timeout("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = checked_timeout("connect timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .connect_timeout(connect_timeout)
                 .pool_idle_timeout(Duration::from_secs(90))
                 .build()
                 .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?,
@@ -419,7 +426,7 @@ impl ClientBuilder {
                 retry: self.retry.unwrap_or_default(),
                 budget: RetryBudget::new(BUDGET_CAPACITY),
                 rng: Mutex::new(rng),
-                tokens: TokenCache::new(self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN)),
+                tokens: TokenCache::new(self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN).min(MAX_DURATION)),
             }),
         })
     }
@@ -434,15 +441,41 @@ fn static_lower(name: &'static str) -> &'static str {
     }
 }
 
+/// A timeout setting: more than zero, clamped to [`MAX_DURATION`].
+fn checked_timeout(what: &str, value: Duration) -> Result<Duration, Error> {
+    if value.is_zero() {
+        return Err(Error::config(format!(
+            "the {what} is zero, so every call would fail at once; leave it unset for the default"
+        )));
+    }
+    Ok(value.min(MAX_DURATION))
+}
+
+/// The URL as text with any user name and password replaced, for messages:
+/// it works on text that does not parse as a URL too.
+pub(crate) fn redact_user_info(raw: &str) -> String {
+    let Some(scheme_end) = raw.find("://") else {
+        return raw.to_owned();
+    };
+    let rest = &raw[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}://[redacted]@{}", &raw[..scheme_end], &rest[at + 1..]),
+        None => raw.to_owned(),
+    }
+}
+
 fn check_header_value(what: &str, value: &str) -> Result<(), Error> {
     HeaderValue::from_str(value)
         .map(drop)
         .map_err(|_| Error::config(format!("the {what} `{value}` holds characters that cannot be sent in a header")))
 }
 
-/// Checks a base URL: https, or http to a loopback host; no query.
-pub(crate) fn parse_base_url(raw: &str) -> Result<Url, Error> {
-    let url = Url::parse(raw.trim()).map_err(|e| Error::config(format!("the base URL `{raw}` is not a URL: {e}")))?;
+/// Checks a base URL: https, or http to a loopback host; no query, no
+/// user info. Messages never repeat a user name or password it held.
+pub(crate) fn parse_base_url(input: &str) -> Result<Url, Error> {
+    let raw = &redact_user_info(input);
+    let url = Url::parse(input.trim()).map_err(|e| Error::config(format!("the base URL `{raw}` is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
@@ -463,10 +496,13 @@ pub(crate) fn parse_base_url(raw: &str) -> Result<Url, Error> {
             )))
         }
     }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+    if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(format!(
-            "the base URL `{raw}` must not hold a query, fragment or user info"
+            "the base URL `{raw}` holds a user name or password; remove it: the API is authenticated with the client id, secret and subscription key"
         )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!("the base URL `{raw}` must not hold a query or fragment")));
     }
     Ok(url)
 }
@@ -486,5 +522,21 @@ mod tests {
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("nonsense").is_err());
         assert!(parse_base_url("https://x/?a=b").is_err());
+    }
+
+    #[test]
+    fn user_info_is_never_echoed() {
+        for raw in [
+            "https://user:hunter2@api.vipps.no",
+            "https://:hunter2@api.vipps.no/x",
+            "https://user:hunter2@api.vipps.no:99999",
+            "http://user:hunter2@10.0.0.1",
+        ] {
+            let err = parse_base_url(raw).unwrap_err();
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+        }
+        assert_eq!(redact_user_info("https://a:b@h/p@q"), "https://[redacted]@h/p@q");
+        assert_eq!(redact_user_info("no url"), "no url");
     }
 }

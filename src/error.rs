@@ -1,6 +1,7 @@
 //! The crate's one error type, with messages written for merchant staff.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -11,7 +12,8 @@ use crate::operation::Operation;
 
 /// What can go wrong. Every message says what happened and what to do;
 /// the underlying error stays reachable through
-/// [`std::error::Error::source`].
+/// [`std::error::Error::source`]. Errors are cheap to clone, so one failure
+/// (a token fetch that many calls waited for) can be handed to each of them.
 ///
 /// ```
 /// # async fn demo(client: vipps_order_management::Client) {
@@ -22,7 +24,7 @@ use crate::operation::Operation;
 /// }
 /// # }
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A request broke one of the API's rules and was not sent.
@@ -83,17 +85,17 @@ pub enum Error {
     },
 
     /// The request could not be sent or its answer not received.
-    #[error("could not reach Vipps MobilePay while {}: {}. Check the network and the base URL; it is safe to try again.", .operation.describe(), transport_kind(.source))]
+    #[error("{}", transport_message(*.operation, .source))]
     Transport {
         /// The operation that failed.
         operation: Operation,
-        /// The HTTP client's error.
+        /// The HTTP client's error (shared, so the error can be cloned).
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
 
     /// No answer came within the time allowed.
-    #[error("Vipps MobilePay did not answer within {:.1}s while {}. It may be slow or unreachable; it is safe to try again later.", .after.as_secs_f64(), .operation.describe())]
+    #[error("Vipps MobilePay did not answer within {:.1}s while {}. It may be slow or unreachable. {}", .after.as_secs_f64(), .operation.describe(), after_no_answer(*.operation))]
     Timeout {
         /// The operation that timed out.
         operation: Operation,
@@ -110,9 +112,9 @@ pub enum Error {
         status: StatusCode,
         /// The start of the body (at most 200 characters).
         snippet: String,
-        /// The JSON error.
+        /// The JSON error (shared, so the error can be cloned).
         #[source]
-        source: serde_json::Error,
+        source: Arc<serde_json::Error>,
     },
 
     /// A call failed and was not retried because too many calls are failing
@@ -132,6 +134,20 @@ pub enum Error {
         sent: Box<Receipt>,
         /// The receipt the service has.
         stored: Box<Receipt>,
+    },
+
+    /// The service answered that a receipt is already stored for the order
+    /// (409), and the stored receipt could not be fetched to compare it with
+    /// the one this call sent. Nothing was changed by this call. Calling
+    /// `post_receipt` again is safe: it compares again.
+    #[error("{}", unverified_message(.source.as_deref()))]
+    ReceiptUnverified {
+        /// The body of the 409 answer.
+        body: ErrorBody,
+        /// Why the stored receipt could not be compared: the failure of the
+        /// get-order call, or `None` when it answered without a receipt.
+        #[source]
+        source: Option<Box<Error>>,
     },
 }
 
@@ -307,7 +323,7 @@ impl Error {
             Error::Api { status, .. } | Error::Auth { status, .. } | Error::RateLimited { status, .. } | Error::Decode { status, .. } => {
                 Some(*status)
             }
-            Error::ReceiptConflict { .. } => Some(StatusCode::CONFLICT),
+            Error::ReceiptConflict { .. } | Error::ReceiptUnverified { .. } => Some(StatusCode::CONFLICT),
             Error::Transport { source, .. } => source.status(),
             Error::RetriesWithheld { last } => last.status(),
             _ => None,
@@ -317,7 +333,10 @@ impl Error {
     /// The server's error body, when it sent one.
     pub fn body(&self) -> Option<&ErrorBody> {
         match self {
-            Error::Api { body, .. } | Error::Auth { body, .. } | Error::RateLimited { body, .. } => Some(body),
+            Error::Api { body, .. }
+            | Error::Auth { body, .. }
+            | Error::RateLimited { body, .. }
+            | Error::ReceiptUnverified { body, .. } => Some(body),
             Error::RetriesWithheld { last } => last.body(),
             _ => None,
         }
@@ -328,9 +347,17 @@ impl Error {
         self.body().and_then(ErrorBody::problem)
     }
 
-    /// `true` for a 409: the receipt or image already exists.
+    /// `true` when what is stored conflicts with the request for good: a
+    /// different receipt is stored ([`Error::ReceiptConflict`]), or the
+    /// service answered 409 (an image id that exists). Not for
+    /// [`Error::ReceiptUnverified`], where the comparison is still owed.
     pub fn is_conflict(&self) -> bool {
-        self.status() == Some(StatusCode::CONFLICT)
+        match self {
+            Error::ReceiptConflict { .. } => true,
+            Error::ReceiptUnverified { .. } => false,
+            Error::RetriesWithheld { last } => last.is_conflict(),
+            _ => self.status() == Some(StatusCode::CONFLICT),
+        }
     }
 
     /// `true` for a 404: nothing stored for that order or id.
@@ -339,11 +366,13 @@ impl Error {
     }
 
     /// `true` when the same call may succeed if tried again later:
-    /// transport errors, timeouts, 423, 429 and 5xx.
+    /// transport errors, timeouts, 423, 429 and 5xx, and a receipt whose
+    /// comparison failed for one of those reasons.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } | Error::RetriesWithheld { .. } => true,
             Error::Api { status, .. } => crate::retry::is_retryable_status(*status),
+            Error::ReceiptUnverified { source, .. } => source.as_deref().is_none_or(Error::is_retryable),
             _ => false,
         }
     }
@@ -390,7 +419,15 @@ fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, retry_after:
             format!("Vipps MobilePay is limiting requests. Nothing was changed; try again{wait}.")
         }
         (300..=399, _) => "the server answered with a redirect, which is not followed so that credentials never go to another host. Check the base URL.".to_owned(),
-        (500..=599, _) => "Vipps MobilePay had a problem on its side. Try again later; if it persists, contact Vipps MobilePay support with the error id.".to_owned(),
+        (500..=599, _) => {
+            let wait = retry_after
+                .map(|d| format!(" It asked to wait {}s before the next try.", d.as_secs()))
+                .unwrap_or_default();
+            format!(
+                "Vipps MobilePay had a problem on its side.{wait} {} If it persists, contact Vipps MobilePay support with the error id.",
+                after_no_answer(op)
+            )
+        }
         _ => "Vipps MobilePay answered with an unexpected error.".to_owned(),
     };
     let mut message = format!("{} failed with HTTP {status}: {what}", capitalize(op.describe()));
@@ -410,6 +447,48 @@ fn auth_message(status: StatusCode, body: &ErrorBody) -> String {
     }
     message.push_str(&instance_suffix(body));
     message
+}
+
+/// What a caller should do after a request whose outcome is unknown (no
+/// answer, or a 5xx): whether it may have taken effect, and whether calling
+/// again is safe.
+fn after_no_answer(op: Operation) -> &'static str {
+    match op {
+        Operation::PostReceipt => {
+            "The receipt may or may not have been stored. Call post_receipt again with the same receipt: that is safe, it never stores a receipt twice."
+        }
+        Operation::UploadImage => {
+            "The image may or may not have been stored. Uploading it again is safe: under an id derived from the bytes an existing image counts as uploaded."
+        }
+        Operation::AddCategory => {
+            "The category may or may not have been added. List the order's categories before adding it again, or it may appear twice."
+        }
+        Operation::DeleteCategory => "The category may or may not have been deleted; it is safe to try again.",
+        _ => "It is safe to try again.",
+    }
+}
+
+fn transport_message(op: Operation, e: &reqwest::Error) -> String {
+    let then = if e.is_connect() {
+        "Nothing was sent; it is safe to try again."
+    } else {
+        after_no_answer(op)
+    };
+    format!(
+        "could not reach Vipps MobilePay while {}: {}. Check the network and the base URL. {then}",
+        op.describe(),
+        transport_kind(e)
+    )
+}
+
+fn unverified_message(source: Option<&Error>) -> String {
+    let why = match source {
+        Some(e) => format!("getting the order failed: {e}"),
+        None => "the order showed no receipt yet".to_owned(),
+    };
+    format!(
+        "A receipt is already stored for this order, but it could not be compared with the one sent ({why}). Nothing was changed. Call post_receipt again with the same receipt: that is safe, and it will compare again."
+    )
 }
 
 fn transport_kind(e: &reqwest::Error) -> &'static str {

@@ -127,6 +127,8 @@ fn jpeg_info(bytes: &[u8]) -> Result<ImageInfo, String> {
 #[derive(Clone)]
 pub struct ImageUpload {
     id: ImageId,
+    /// The id derived from the bytes ([`ImageUpload::content_id`]).
+    content_id: ImageId,
     bytes: Vec<u8>,
     info: ImageInfo,
 }
@@ -149,8 +151,10 @@ impl ImageUpload {
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self, Error> {
         let bytes = bytes.into();
         let info = inspect(&bytes).map_err(|reason| Error::invalid("src", format!("the image {reason}")))?;
+        let content_id = Self::content_id(&bytes);
         Ok(ImageUpload {
-            id: Self::content_id(&bytes),
+            id: content_id.clone(),
+            content_id,
             bytes,
             info,
         })
@@ -198,6 +202,12 @@ impl ImageUpload {
     /// The id the image will be stored under.
     pub fn id(&self) -> &ImageId {
         &self.id
+    }
+
+    /// `true` when the id is derived from the bytes, so an image stored
+    /// under it is this very image.
+    pub fn has_content_id(&self) -> bool {
+        self.id == self.content_id
     }
 
     /// Format and height.
@@ -255,12 +265,14 @@ impl<'c> Images<'c> {
     /// Uploads an image (`POST /order-management/v1/images`) and returns the
     /// id it is stored under, for [`crate::Category::with_image`].
     ///
-    /// Images cannot be overwritten: uploading under an id that exists is a
-    /// conflict error ([`Error::is_conflict`]), except when it is this call's
-    /// own retry after a lost answer, which counts as success. With the
-    /// content-derived id of [`ImageUpload::from_bytes`], the same picture is
-    /// stored once however often it is uploaded; treat a conflict on such an
-    /// id as "already there".
+    /// Images cannot be overwritten, and the service refuses an id that
+    /// exists (409, or 400 "duplicate" in older versions). Under the
+    /// content-derived id of [`ImageUpload::from_bytes`] that refusal is
+    /// success, on any attempt and in any later call: the same id means the
+    /// same bytes, so the picture is stored once however often it is
+    /// uploaded. Under an id of your own ([`ImageUpload::with_id`]) it is
+    /// success only on this call's own retry after an answer that was lost
+    /// or a 5xx; otherwise it is a conflict error ([`Error::is_conflict`]).
     ///
     /// ```no_run
     /// # async fn demo(client: vipps_order_management::Client, png: Vec<u8>) -> Result<(), vipps_order_management::Error> {
@@ -270,14 +282,15 @@ impl<'c> Images<'c> {
     /// ```
     pub async fn upload(&self, image: &ImageUpload) -> Result<ImageId, Error> {
         image.validate()?;
-        let url = self.client.url(["order-management", "v1", "images"]);
+        let url = self.client.url(["order-management", "v1", "images"])?;
         let mut call = Call::new(Operation::UploadImage, Method::POST, url, self.options.clone());
         call.body = Some(Bytes::from(image.json_body()));
         let reply = self.client.execute(call).await?;
-        if reply.after_unknown_outcome && is_duplicate_refusal(&reply) {
+        if is_duplicate_refusal(&reply) && (image.has_content_id() || reply.after_unknown_outcome) {
             tracing::info!(
                 image_id = image.id().as_str(),
-                "image already stored by this call's earlier attempt"
+                content_id = image.has_content_id(),
+                "the image is already stored under this id"
             );
             return Ok(image.id().clone());
         }

@@ -93,7 +93,7 @@ pub use money::Money;
 pub use operation::Operation;
 pub use order::{OrderRequest, ReceiptPosted};
 pub use receipt_builder::{tax_included, LineItem, ReceiptBuilder};
-pub use retry::RetryPolicy;
+pub use retry::{RetryPolicy, MAX_DURATION};
 pub use secret::Secret;
 
 /// The HTTP status type used in errors (re-exported from `reqwest`).

@@ -6,7 +6,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::model::{Category, Order, OrderId, PaymentType, Receipt};
 use crate::operation::Operation;
-use crate::transport::{call_options_setters, json_body, Call, CallOptions};
+use crate::transport::{call_options_setters, json_body, Call, CallOptions, Limits, Reply};
 use crate::validate::{self, Report};
 
 /// The calls on one order, from [`Client::order`], [`Client::ecom`] or
@@ -36,9 +36,10 @@ pub struct OrderRequest<'c> {
 pub struct ReceiptPosted {
     /// The id the service answered with (a UUID), when it sent one.
     pub id: Option<String>,
-    /// `true` when an earlier attempt of this call had already stored this
-    /// very receipt (its answer was lost, the retry got 409, and the stored
-    /// receipt equals the one sent).
+    /// `true` when this very receipt was already stored: by an earlier
+    /// attempt of this call whose answer was lost, or by an earlier call
+    /// (another try of a job, another process). The service answered 409,
+    /// and the stored receipt equals the one sent.
     pub already_stored: bool,
 }
 
@@ -71,16 +72,16 @@ impl<'c> OrderRequest<'c> {
         report.extend(validate::order_id("orderId", self.order_id.as_str()));
     }
 
-    fn call(&self, op: Operation, method: Method, kind: Option<&str>, body: Option<bytes::Bytes>) -> Call {
+    fn call(&self, op: Operation, method: Method, kind: Option<&str>, body: Option<bytes::Bytes>) -> Result<Call, Error> {
         let url = self.client.url(
             ["order-management", "v2", self.payment_type.as_str()]
                 .into_iter()
                 .chain(kind)
                 .chain([self.order_id.as_str()]),
-        );
+        )?;
         let mut call = Call::new(op, method, url, self.options.clone());
         call.body = body;
-        call
+        Ok(call)
     }
 
     /// Sets the order's category: the link (and image) on the payment in the
@@ -91,7 +92,7 @@ impl<'c> OrderRequest<'c> {
         self.check_path(&mut report);
         report.extend(validate::category(category));
         report.into_result()?;
-        let call = self.call(Operation::PutCategory, Method::PUT, Some("categories"), Some(json_body(category)));
+        let call = self.call(Operation::PutCategory, Method::PUT, Some("categories"), Some(json_body(category)))?;
         self.client.execute(call).await?.success()?;
         Ok(())
     }
@@ -99,11 +100,22 @@ impl<'c> OrderRequest<'c> {
     /// Posts the order's receipt
     /// (`POST /order-management/v2/{paymentType}/receipts/{orderId}`).
     ///
-    /// A receipt is written once. When an attempt's answer is lost and the
-    /// retry is refused with 409, the stored receipt is fetched and compared:
-    /// the same receipt is success ([`ReceiptPosted::already_stored`]), a
-    /// different one is [`Error::ReceiptConflict`]. A 409 on the first
-    /// attempt is an error ([`Error::is_conflict`]).
+    /// **Idempotent: call it until it returns `Ok`.** That is safe from any
+    /// job queue, any number of times, across retries and restarts: a
+    /// receipt is never stored twice, and never lost. Receipts are written
+    /// once per order; whenever the service answers 409 (a receipt exists),
+    /// on the first attempt or on a retry, this call gets the order and
+    /// compares the stored receipt with `receipt`
+    /// ([`Receipt::same_as`](crate::Receipt::same_as)):
+    ///
+    /// - the same receipt: `Ok` with [`ReceiptPosted::already_stored`] set;
+    /// - a different one: [`Error::ReceiptConflict`] carrying both (this
+    ///   order id already has another receipt, for good);
+    /// - the order could not be read: [`Error::ReceiptUnverified`], with the
+    ///   get-order failure as its source. Call again later.
+    ///
+    /// The comparison runs inside this call: under the same deadline and
+    /// retry budget, and its errors name the receipt.
     pub async fn post_receipt(&self, receipt: &Receipt) -> Result<ReceiptPosted, Error> {
         let mut report = Report::default();
         self.check_path(&mut report);
@@ -112,28 +124,46 @@ impl<'c> OrderRequest<'c> {
             report.extend(validate::barcode("bottomLine.barcode.data", barcode));
         }
         report.into_result()?;
-        let call = self.call(Operation::PostReceipt, Method::POST, Some("receipts"), Some(json_body(receipt)));
-        let reply = self.client.execute(call).await?;
-        if reply.status == StatusCode::CONFLICT && reply.after_unknown_outcome {
-            let stored = self.get().await?.receipt.ok_or_else(|| reply.error())?;
-            return if same_receipt(&stored, receipt) {
-                tracing::info!("the receipt was stored by this call's earlier attempt");
-                Ok(ReceiptPosted {
-                    id: None,
-                    already_stored: true,
-                })
-            } else {
-                Err(Error::ReceiptConflict {
-                    sent: Box::new(receipt.clone()),
-                    stored: Box::new(stored),
-                })
-            };
+        let limits = self.client.limits(&self.options);
+        let call = self.call(Operation::PostReceipt, Method::POST, Some("receipts"), Some(json_body(receipt)))?;
+        let reply = self.client.execute_within(call, &limits).await?;
+        if reply.status == StatusCode::CONFLICT {
+            return self.reconcile(receipt, reply, &limits).await;
         }
         let reply = reply.success()?;
         Ok(ReceiptPosted {
             id: reply.text(),
             already_stored: false,
         })
+    }
+
+    /// After a 409: is the stored receipt the one sent?
+    async fn reconcile(&self, sent: &Receipt, conflict: Reply, limits: &Limits) -> Result<ReceiptPosted, Error> {
+        let unverified = |source: Option<Error>| Error::ReceiptUnverified {
+            body: crate::error::ErrorBody::parse(&conflict.body),
+            source: source.map(Box::new),
+        };
+        let stored = match self.fetch(limits).await {
+            Ok(order) => order.receipt,
+            Err(e) => return Err(unverified(Some(e))),
+        };
+        match stored {
+            None => Err(unverified(None)),
+            Some(stored) if sent.same_as(&stored) => {
+                tracing::info!(
+                    after_unknown_outcome = conflict.after_unknown_outcome,
+                    "the receipt was already stored; it equals the one sent"
+                );
+                Ok(ReceiptPosted {
+                    id: None,
+                    already_stored: true,
+                })
+            }
+            Some(stored) => Err(Error::ReceiptConflict {
+                sent: Box::new(sent.clone()),
+                stored: Box::new(stored),
+            }),
+        }
     }
 
     /// Gets the order's category and receipt
@@ -143,12 +173,11 @@ impl<'c> OrderRequest<'c> {
         let mut report = Report::default();
         self.check_path(&mut report);
         report.into_result()?;
-        let call = self.call(Operation::GetOrder, Method::GET, None, None);
-        self.client.execute(call).await?.success()?.json()
+        self.fetch(&self.client.limits(&self.options)).await
     }
-}
 
-/// Compares two receipts as canonical JSON (what goes on the wire).
-pub(crate) fn same_receipt(a: &Receipt, b: &Receipt) -> bool {
-    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+    async fn fetch(&self, limits: &Limits) -> Result<Order, Error> {
+        let call = self.call(Operation::GetOrder, Method::GET, None, None)?;
+        self.client.execute_within(call, limits).await?.success()?.json()
+    }
 }

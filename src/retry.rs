@@ -4,6 +4,22 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
+use tokio::time::Instant;
+
+/// The longest duration any setting takes: a day. Longer values (up to
+/// `Duration::MAX`) are clamped to it, so no time arithmetic can overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `now + d`, never panicking: durations are clamped to [`MAX_DURATION`].
+pub(crate) fn later(now: Instant, d: Duration) -> Instant {
+    let d = d.min(MAX_DURATION);
+    now.checked_add(d).unwrap_or(now)
+}
+
+/// `true` when waiting `wait` from now ends before `deadline`.
+pub(crate) fn fits_before(wait: Duration, deadline: Instant) -> bool {
+    Instant::now().checked_add(wait).is_some_and(|end| end < deadline)
+}
 
 /// How a call is retried. On by default: 3 attempts in all, exponential
 /// backoff with full jitter (each delay uniform in
@@ -12,6 +28,9 @@ use reqwest::StatusCode;
 ///
 /// Retried: connection failures, timeouts, 423, 429, 500, 502, 503, 504.
 /// Never: 400, 403, 404, 409, 422; a 401 only once, after a token refresh.
+///
+/// Durations longer than [`MAX_DURATION`] (a day), up to `Duration::MAX`,
+/// are clamped to it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -56,20 +75,20 @@ impl RetryPolicy {
 
     /// The first retry's upper delay bound (default 200 ms).
     pub fn base_delay(mut self, delay: Duration) -> Self {
-        self.base_delay = delay;
+        self.base_delay = delay.min(MAX_DURATION);
         self
     }
 
     /// The largest delay bound (default 5 s).
     pub fn max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay;
+        self.max_delay = delay.min(MAX_DURATION);
         self
     }
 
     /// The whole call's deadline, all attempts and waits included
-    /// (default 30 s).
+    /// (default 30 s). A receipt's reconciling get-order runs inside it too.
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.deadline = deadline.min(MAX_DURATION);
         self
     }
 
@@ -92,11 +111,12 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 423 | 429 | 500 | 502 | 503 | 504)
 }
 
-/// Reads a `Retry-After` value: seconds, or an HTTP date. Garbage is `None`.
+/// Reads a `Retry-After` value: seconds, or an HTTP date. Garbage is `None`;
+/// a number of seconds too large for a `u64` is `Duration::MAX`.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -157,6 +177,10 @@ mod tests {
         assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+        assert_eq!(parse_retry_after("+3", now), None);
+        assert_eq!(parse_retry_after("", now), None);
+        assert_eq!(parse_retry_after("18446744073709551615", now), Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(parse_retry_after("99999999999999999999999999", now), Some(Duration::MAX));
     }
 
     #[test]

@@ -16,7 +16,8 @@ use crate::auth::Token;
 use crate::client::Client;
 use crate::error::{cut, Error, ErrorBody};
 use crate::operation::Operation;
-use crate::retry::{is_retryable_status, parse_retry_after, RetryPolicy, RETRY_COST, TIMEOUT_RETRY_COST};
+use crate::retry::{fits_before, is_retryable_status, later, parse_retry_after, RetryPolicy, RETRY_COST, TIMEOUT_RETRY_COST};
+use crate::validate::{self, Report};
 
 /// Error bodies are read up to this many bytes.
 pub(crate) const ERROR_BODY_CAP: usize = 1024 * 1024;
@@ -35,6 +36,25 @@ pub(crate) struct CallOptions {
     pub(crate) msn: Option<String>,
     /// Overrides the client's retry policy.
     pub(crate) retry: Option<RetryPolicy>,
+}
+
+/// The time one call may take, fixed when it starts and shared by every
+/// request it makes: a receipt's reconciling get-order runs under the same
+/// deadline as the POST, and its retries draw on the same shared budget.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) policy: RetryPolicy,
+    pub(crate) deadline: Instant,
+}
+
+impl Limits {
+    /// The error for a call whose deadline passed while `op` was under way.
+    pub(crate) fn timed_out(&self, op: Operation) -> Error {
+        Error::Timeout {
+            operation: op,
+            after: self.policy.deadline,
+        }
+    }
 }
 
 /// One call to make.
@@ -68,9 +88,13 @@ impl Call {
     fn msn_header(&self, client_default: &HeaderValue) -> Result<HeaderValue, Error> {
         match &self.options.msn {
             None => Ok(client_default.clone()),
-            Some(msn) if msn.trim().is_empty() => Err(Error::invalid("Merchant-Serial-Number", "must not be empty")),
-            Some(msn) => HeaderValue::from_str(msn)
-                .map_err(|_| Error::invalid("Merchant-Serial-Number", "holds characters that cannot be sent in a header")),
+            Some(msn) => {
+                let mut report = Report::default();
+                report.extend(validate::merchant_serial_number("Merchant-Serial-Number", msn));
+                report.into_result()?;
+                HeaderValue::from_str(msn)
+                    .map_err(|_| Error::invalid("Merchant-Serial-Number", "holds characters that cannot be sent in a header"))
+            }
         }
     }
 }
@@ -82,8 +106,8 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) body: Bytes,
-    /// An earlier attempt may have reached the server (timeout or a
-    /// connection lost after sending), so a 409 may be this call's own write.
+    /// An earlier attempt may have taken effect (no answer after sending,
+    /// or a 5xx), so a 409 may be this call's own write.
     pub(crate) after_unknown_outcome: bool,
 }
 
@@ -133,7 +157,7 @@ impl Reply {
             operation: self.op,
             status: self.status,
             snippet,
-            source,
+            source: Arc::new(source),
         }
     }
 
@@ -170,20 +194,53 @@ enum NoAnswer {
 
 impl Client {
     /// The base URL with these path segments appended, each percent-encoded.
-    pub(crate) fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str>) -> Url {
+    /// A segment that the URL library would drop or rewrite (`.`, `..`) is
+    /// refused, so a request never goes to another path than the one meant.
+    pub(crate) fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str> + Clone) -> Result<Url, Error> {
         let mut url = self.inner.base.clone();
-        {
-            let mut path = url.path_segments_mut().expect("the base URL is http(s), so it has a path");
+        let kept = {
+            let Ok(mut path) = url.path_segments_mut() else {
+                return Err(Error::config("the base URL cannot hold a path"));
+            };
             path.pop_if_empty();
-            path.extend(segments);
+            path.extend(segments.clone());
+            drop(path);
+            url.path_segments()
+        };
+        let wanted: Vec<&str> = segments.into_iter().collect();
+        let tail: Vec<std::borrow::Cow<'_, str>> = kept
+            .into_iter()
+            .flatten()
+            .rev()
+            .take(wanted.len())
+            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy())
+            .collect();
+        if tail.len() != wanted.len() || tail.iter().rev().zip(&wanted).any(|(got, want)| got != want) {
+            let bad = wanted.iter().find(|s| matches!(**s, "" | "." | "..")).copied().unwrap_or("?");
+            return Err(Error::invalid(
+                "path",
+                format!("the path segment `{bad}` would be dropped or rewritten by URL normalisation"),
+            ));
         }
-        url
+        Ok(url)
+    }
+
+    /// The limits of a call that starts now.
+    pub(crate) fn limits(&self, options: &CallOptions) -> Limits {
+        let policy = options.retry.clone().unwrap_or_else(|| self.inner.retry.clone());
+        let deadline = later(Instant::now(), policy.deadline);
+        Limits { policy, deadline }
     }
 
     /// Makes the call: retries, token refresh and deadline included.
     pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
+        let limits = self.limits(&call.options);
+        self.execute_within(call, &limits).await
+    }
+
+    /// Makes the call within limits that an enclosing call already set.
+    pub(crate) async fn execute_within(&self, call: Call, limits: &Limits) -> Result<Reply, Error> {
         let msn = call.msn_header(&self.inner.msn_header)?;
-        let policy = call.options.retry.clone().unwrap_or_else(|| self.inner.retry.clone());
         let span = tracing::info_span!(
             "vipps_order_management",
             operation = call.op.name(),
@@ -195,13 +252,12 @@ impl Client {
             instance = field::Empty,
         );
         let started = Instant::now();
-        let deadline = started + policy.deadline;
         // One timer per attempt: each attempt ends by the earlier of its own
         // timeout and the call's deadline, and waits between attempts are
         // checked against the deadline before they start.
         // Boxed: the attempt loop's state is large, and a small outer future
         // is cheaper for callers to spawn and move.
-        let attempts = Box::pin(self.attempts(&call, &msn, &policy, deadline, &span));
+        let attempts = Box::pin(self.attempts(&call, &msn, limits, &span));
         if span.is_disabled() {
             // No subscriber wants it: skip the per-poll span bookkeeping.
             return attempts.await;
@@ -234,35 +290,21 @@ impl Client {
         result
     }
 
-    async fn attempts(
-        &self,
-        call: &Call,
-        msn: &HeaderValue,
-        policy: &RetryPolicy,
-        deadline: Instant,
-        span: &tracing::Span,
-    ) -> Result<Reply, Error> {
+    async fn attempts(&self, call: &Call, msn: &HeaderValue, limits: &Limits, span: &tracing::Span) -> Result<Reply, Error> {
+        let (policy, deadline) = (&limits.policy, limits.deadline);
         let mut attempt: u32 = 0;
         let mut refreshed = false;
         let mut after_unknown_outcome = false;
         loop {
-            // Bounded by the deadline; with a cached token this is ready on
-            // its first poll, so no timer is armed.
+            // With a cached token this is ready at once; otherwise it waits
+            // for the background refresh, at most until the deadline.
             let token = match call.auth {
-                true => match tokio::time::timeout_at(deadline, self.inner.tokens.get(self)).await {
-                    Ok(token) => Some(token?),
-                    Err(_) => {
-                        return Err(Error::Timeout {
-                            operation: call.op,
-                            after: policy.deadline,
-                        })
-                    }
-                },
+                true => Some(self.inner.tokens.get(self, limits).await?),
                 false => None,
             };
             attempt += 1;
             span.record("attempts", attempt);
-            let (status, headers, body) = match self.attempt(call, msn, token.as_ref(), deadline, policy).await {
+            let (status, headers, body) = match self.attempt(call, msn, token.as_ref(), limits).await {
                 Ok(answer) => answer,
                 Err(no_answer) => {
                     let (cost, reason) = match &no_answer {
@@ -275,7 +317,7 @@ impl Client {
                         NoAnswer::TimedOut(after) => Error::Timeout { operation: call.op, after },
                         NoAnswer::Lost(source) | NoAnswer::NotSent(source) => Error::Transport {
                             operation: call.op,
-                            source,
+                            source: Arc::new(source),
                         },
                     };
                     if let Err(why) = self.pause_before_retry(policy, attempt, deadline, None, cost, reason).await {
@@ -312,8 +354,10 @@ impl Client {
             if !is_retryable_status(status) {
                 return Ok(reply);
             }
-            if let Some(wait) = retry_after {
-                if Instant::now() + wait > deadline {
+            if let Some(wait) = retry_after.filter(|wait| !fits_before(*wait, deadline)) {
+                // A 429 or 423 refused the request: nothing was changed. A
+                // 5xx is returned as it is: the request may have taken effect.
+                if matches!(status.as_u16(), 423 | 429) {
                     return Err(Error::RateLimited {
                         operation: call.op,
                         status,
@@ -321,6 +365,7 @@ impl Client {
                         body: ErrorBody::parse(&reply.body),
                     });
                 }
+                return Ok(reply);
             }
             let reason = status.canonical_reason().unwrap_or("retryable status");
             match self
@@ -331,6 +376,9 @@ impl Client {
                 Err(NoRetry::Done) => return Ok(reply),
                 Err(NoRetry::Withheld) => return Err(withheld(NoRetry::Withheld, reply.error())),
             }
+            // A 5xx may come from a gateway in front of a backend that did
+            // the work: the next attempt's 409 may be this call's own write.
+            after_unknown_outcome |= status.is_server_error();
         }
     }
 
@@ -348,7 +396,7 @@ impl Client {
             return Err(NoRetry::Done);
         }
         let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt, &self.inner.rng));
-        if Instant::now() + delay >= deadline {
+        if !fits_before(delay, deadline) {
             tracing::info!(attempt, reason, "not retrying: the call's deadline would pass");
             return Err(NoRetry::Done);
         }
@@ -370,8 +418,7 @@ impl Client {
         call: &Call,
         msn: &HeaderValue,
         token: Option<&Arc<Token>>,
-        deadline: Instant,
-        policy: &RetryPolicy,
+        limits: &Limits,
     ) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
         let inner = &self.inner;
         let mut request = inner
@@ -407,11 +454,11 @@ impl Client {
             }
             Ok::<_, reqwest::Error>((status, headers, body.freeze()))
         };
-        let own = Instant::now() + inner.timeout;
-        let (ends, after) = if own < deadline {
+        let own = later(Instant::now(), inner.timeout);
+        let (ends, after) = if own < limits.deadline {
             (own, inner.timeout)
         } else {
-            (deadline, policy.deadline)
+            (limits.deadline, limits.policy.deadline)
         };
         match tokio::time::timeout_at(ends, exchange).await {
             Err(_) => Err(NoAnswer::TimedOut(after)),
@@ -431,6 +478,8 @@ fn withheld(why: NoRetry, error: Error) -> Error {
 
 /// Serializes a request body.
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Bytes {
+    // The request types are plain structs of strings, numbers and lists,
+    // with no maps and no custom serializers that fail: this cannot fail.
     Bytes::from(serde_json::to_vec(value).expect("request types always serialize"))
 }
 

@@ -59,6 +59,11 @@ fn id_chars_ok(id: &str) -> bool {
 fn id_rule(report: &mut Report, field: &str, id: &str, max: usize) {
     if id.is_empty() {
         report.fail(field, "must not be empty");
+    } else if id == "." || id == ".." {
+        report.fail(
+            field,
+            format!("must not be `{id}`: in a URL path it means the current or parent folder, so the request would go elsewhere"),
+        );
     } else if id.len() > max {
         report.fail(field, format!("must be at most {max} characters (is {})", id.len()));
     } else if !id_chars_ok(id) {
@@ -69,21 +74,38 @@ fn id_rule(report: &mut Report, field: &str, id: &str, max: usize) {
     }
 }
 
-/// The order id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`.
+/// The order id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`, and
+/// not `.` or `..` (which a URL path would not keep as a segment).
 pub fn order_id(field: &str, id: &str) -> Vec<Violation> {
     let mut r = Report::default();
     id_rule(&mut r, field, id, ORDER_ID_MAX_LEN);
     r.into_vec()
 }
 
-/// The image id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`.
+/// The image id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`, and
+/// not `.` or `..`.
 pub fn image_id(field: &str, id: &str) -> Vec<Violation> {
     let mut r = Report::default();
     id_rule(&mut r, field, id, IMAGE_ID_MAX_LEN);
     r.into_vec()
 }
 
-/// A v3 category id must be a UUID.
+/// The merchant serial number: one or more ASCII digits (`123456`).
+pub fn merchant_serial_number(field: &str, msn: &str) -> Vec<Violation> {
+    let mut r = Report::default();
+    if msn.is_empty() {
+        r.fail(field, "must not be empty");
+    } else if !msn.bytes().all(|b| b.is_ascii_digit()) {
+        r.fail(
+            field,
+            format!("must be the merchant serial number's digits 0-9 only, such as 123456 (is {msn:?})"),
+        );
+    }
+    r.into_vec()
+}
+
+/// A v3 category id must be a UUID (any form `uuid` reads: hyphenated,
+/// simple, braced or URN; any case). It is sent in canonical form.
 pub fn category_id(field: &str, id: &str) -> Vec<Violation> {
     let mut r = Report::default();
     if uuid::Uuid::parse_str(id).is_err() {

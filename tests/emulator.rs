@@ -224,10 +224,17 @@ async fn images_are_stored_reusable_and_never_overwritten() {
             .await
             .unwrap();
     }
-    let err = client.images().upload(&upload).await.unwrap_err();
+    // The same bytes under their content-derived id: already there, success.
+    assert_eq!(client.images().upload(&upload).await.unwrap(), id);
+    assert_eq!(emu.requests_for(Operation::UploadImage).len(), 2);
+    // An id of one's own that exists: a conflict, the stored image stays.
+    client.images().upload(&upload.clone().with_id("logo")).await.unwrap();
+    let err = client.images().upload(&upload.clone().with_id("logo")).await.unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
     assert!(err.to_string().contains("images cannot be overwritten"), "{err}");
-    assert_eq!(emu.image_ids(), vec![id.to_string()]);
+    let mut ids = vec![id.to_string(), "logo".to_owned()];
+    ids.sort();
+    assert_eq!(emu.image_ids(), ids);
 }
 
 #[tokio::test]

@@ -82,23 +82,64 @@ async fn a_gateway_403_points_to_the_portal() {
     );
 }
 
+fn conflict_answer() -> ResponseTemplate {
+    ResponseTemplate::new(409).set_body_raw(
+        r#"{"title":"Conflict","detail":"Receipt already exists","instance":"i-1"}"#,
+        "application/problem+json",
+    )
+}
+
 #[tokio::test]
-async fn a_409_on_a_receipt_says_receipts_cannot_change() {
+async fn a_409_with_a_different_stored_receipt_says_receipts_cannot_change() {
     let server = server_with_token(1).await;
+    answer(&server, "POST", "/order-management/v2/ECOM/receipts/o-1", conflict_answer(), 1).await;
+    let mut other = receipt();
+    other.order_lines[0].name = "Hat".into();
     answer(
         &server,
-        "POST",
-        "/order-management/v2/ECOM/receipts/o-1",
-        ResponseTemplate::new(409).set_body_raw(
-            r#"{"title":"Conflict","detail":"Receipt already exists","instance":"i-1"}"#,
-            "application/problem+json",
-        ),
+        "GET",
+        "/order-management/v2/ECOM/o-1",
+        ResponseTemplate::new(200).set_body_json(json!({ "receipt": other })),
         1,
     )
     .await;
     let err = client(&server).ecom("o-1").post_receipt(&receipt()).await.unwrap_err();
-    assert!(err.is_conflict());
+    assert!(err.is_conflict() && !err.is_retryable(), "{err:?}");
+    assert!(
+        matches!(&err, Error::ReceiptConflict { stored, .. } if stored.order_lines[0].name == "Hat"),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("receipts cannot be changed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_404_on_the_reconciling_get_is_not_a_not_found_receipt() {
+    let server = server_with_token(1).await;
+    answer(&server, "POST", "/order-management/v2/ECOM/receipts/o-1", conflict_answer(), 1).await;
+    answer(
+        &server,
+        "GET",
+        "/order-management/v2/ECOM/o-1",
+        ResponseTemplate::new(404).set_body_json(json!({"title": "Not Found", "detail": "No order", "instance": "i-2"})),
+        1,
+    )
+    .await;
+    let err = client(&server).ecom("o-1").post_receipt(&receipt()).await.unwrap_err();
+    assert!(matches!(err, Error::ReceiptUnverified { .. }), "{err:?}");
+    assert!(!err.is_not_found() && !err.is_conflict() && !err.is_retryable(), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(err.problem().and_then(|p| p.instance.as_deref()), Some("i-1"));
+    let source = std::error::Error::source(&err).expect("the get-order failure is the source");
+    assert!(source.to_string().contains("HTTP 404"), "{source}");
+    let text = err.to_string();
+    for needle in [
+        "already stored",
+        "could not be compared",
+        "Nothing was changed",
+        "Call post_receipt again",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in {text}");
+    }
 }
 
 #[tokio::test]

@@ -257,3 +257,101 @@ impl Barcode {
         Barcode { format, data: data.into() }
     }
 }
+
+/// Comparing receipts as the service stores them: what a merchant sent
+/// against what get-order shows. Absent, `null` and the API's default are
+/// the same (`isReturn`/`isShipping` false, `discount` and `tipAmount` 0,
+/// `quantityUnit` PCS, no payment sources); quantities compare as decimal
+/// numbers (`"2"`, `"2.0"` and `"2.00"` are equal); a deprecated
+/// `taxPercentage` next to a `taxRate` is ignored when it agrees with it.
+/// Amounts, names, ids, the currency, and the lines' number and order
+/// compare exactly.
+impl Receipt {
+    /// `true` when `other` is this receipt as the service may store it.
+    pub fn same_as(&self, other: &Receipt) -> bool {
+        self.order_lines.len() == other.order_lines.len()
+            && self.order_lines.iter().zip(&other.order_lines).all(|(a, b)| a.same_as(b))
+            && self.bottom_line.same_as(&other.bottom_line)
+    }
+}
+
+impl OrderLine {
+    /// `true` when `other` is this line as the service may store it (see
+    /// [`Receipt::same_as`]).
+    pub fn same_as(&self, other: &OrderLine) -> bool {
+        self.name == other.name
+            && self.id == other.id
+            && self.total_amount == other.total_amount
+            && self.total_amount_excluding_tax == other.total_amount_excluding_tax
+            && self.total_tax_amount == other.total_tax_amount
+            && self.effective_tax_rate() == other.effective_tax_rate()
+            && self.stray_tax_percentage() == other.stray_tax_percentage()
+            && same_unit_info(self.unit_info.as_ref(), other.unit_info.as_ref())
+            && self.discount.unwrap_or(0) == other.discount.unwrap_or(0)
+            && self.product_url == other.product_url
+            && self.is_return.unwrap_or(false) == other.is_return.unwrap_or(false)
+            && self.is_shipping.unwrap_or(false) == other.is_shipping.unwrap_or(false)
+    }
+
+    /// The tax rate in hundredths of a percent: `taxRate`, else the legacy
+    /// `taxPercentage` times 100.
+    fn effective_tax_rate(&self) -> Option<i64> {
+        self.tax_rate.or_else(|| self.tax_percentage.and_then(|p| p.checked_mul(100)))
+    }
+
+    /// A `taxPercentage` that says something `taxRate` does not: present
+    /// beside a rate it disagrees with (neither the rate truncated nor
+    /// rounded to whole percent).
+    fn stray_tax_percentage(&self) -> Option<i64> {
+        let (rate, pct) = (self.tax_rate?, self.tax_percentage?);
+        let agrees = pct.checked_mul(100) == Some(rate) || pct == rate / 100 || Some(pct) == rate.checked_add(50).map(|r| r / 100);
+        (!agrees).then_some(pct)
+    }
+}
+
+fn same_unit_info(a: Option<&UnitInfo>, b: Option<&UnitInfo>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.unit_price == b.unit_price
+                && same_quantity(&a.quantity, &b.quantity)
+                && a.quantity_unit.as_ref().unwrap_or(&QuantityUnit::Pcs) == b.quantity_unit.as_ref().unwrap_or(&QuantityUnit::Pcs)
+        }
+        _ => false,
+    }
+}
+
+/// Decimal equality of two quantity strings; text that is not a decimal
+/// number compares as text.
+fn same_quantity(a: &str, b: &str) -> bool {
+    fn canonical(q: &str) -> Option<(&str, &str)> {
+        let (whole, frac) = q.split_once('.').unwrap_or((q, ""));
+        let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(frac) || (q.contains('.') && frac.is_empty()) {
+            return None;
+        }
+        let whole = whole.trim_start_matches('0');
+        Some((if whole.is_empty() { "0" } else { whole }, frac.trim_end_matches('0')))
+    }
+    match (canonical(a), canonical(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+impl BottomLine {
+    /// `true` when `other` is this bottom line as the service may store it
+    /// (see [`Receipt::same_as`]).
+    pub fn same_as(&self, other: &BottomLine) -> bool {
+        let sources = |b: &BottomLine| {
+            let s = b.payment_sources.clone().unwrap_or_default();
+            [s.gift_card, s.card, s.voucher, s.cash].map(|v| v.unwrap_or(0))
+        };
+        self.currency == other.currency
+            && self.tip_amount.unwrap_or(0) == other.tip_amount.unwrap_or(0)
+            && self.pos_id == other.pos_id
+            && self.receipt_number == other.receipt_number
+            && self.barcode == other.barcode
+            && sources(self) == sources(other)
+    }
+}

@@ -44,7 +44,7 @@ async fn run() -> Result<(), Error> {
         );
         client
     } else {
-        let emulator = Emulator::start().await;
+        let emulator = Emulator::start().await?;
         println!(
             "No VIPPS_* variables set: running offline against the built-in emulator at {}",
             emulator.base_url()

@@ -131,7 +131,7 @@ fn json(value: &impl serde::Serialize) -> String {
 async fn run(cli: Cli) -> Result<(), Error> {
     let _emulator;
     let client = if cli.emulator {
-        let emulator = Emulator::start().await;
+        let emulator = Emulator::start().await?;
         eprintln!("(using a fresh in-process emulator at {})", emulator.base_url());
         let client = emulator.client();
         _emulator = emulator;

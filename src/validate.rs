@@ -38,6 +38,10 @@ impl Report {
         self.0.extend(more);
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub(crate) fn into_vec(self) -> Vec<Violation> {
         self.0
     }
@@ -279,27 +283,25 @@ impl std::fmt::Display for LineAt {
     }
 }
 
-fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
-    if line.name.trim().is_empty() {
-        r.fail(format!("{at}.name"), "must not be empty");
+/// The rules the service enforces beyond its schema, on every line: no
+/// negative amounts (returns are lines with `isReturn`), a tax rate or
+/// legacy percentage, and `totalAmount = totalAmountExcludingTax +
+/// totalTaxAmount`. The emulator applies these after the spec's schema;
+/// [`receipt`] applies them with the rest.
+pub fn service_rules(receipt: &Receipt) -> Vec<Violation> {
+    let mut r = Report::default();
+    for (i, line) in receipt.order_lines.iter().enumerate() {
+        line_sums(&mut r, &LineAt(i), line);
     }
-    if line.id.trim().is_empty() {
-        r.fail(format!("{at}.id"), "must not be empty");
-    }
+    r.into_vec()
+}
+
+fn line_sums(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
     non_negative(r, at, "totalAmount", Some(line.total_amount));
     non_negative(r, at, "totalAmountExcludingTax", Some(line.total_amount_excluding_tax));
     non_negative(r, at, "totalTaxAmount", Some(line.total_tax_amount));
-    non_negative(r, at, "discount", line.discount);
-    match (line.tax_rate, line.tax_percentage) {
-        (None, None) => r.fail(format!("{at}.taxRate"), "must be set (0..=10000, 2500 is 25 %)"),
-        (rate, percentage) => {
-            if rate.is_some_and(|v| !(0..=10_000).contains(&v)) {
-                r.fail(format!("{at}.taxRate"), "must be 0..=10000 (hundredths of a percent, 2500 is 25 %)");
-            }
-            if percentage.is_some_and(|v| !(0..=100).contains(&v)) {
-                r.fail(format!("{at}.taxPercentage"), "must be 0..=100");
-            }
-        }
+    if line.tax_rate.is_none() && line.tax_percentage.is_none() {
+        r.fail(format!("{at}.taxRate"), "must be set (0..=10000, 2500 is 25 %)");
     }
     match line.total_amount_excluding_tax.checked_add(line.total_tax_amount) {
         Some(sum) if sum == line.total_amount => {}
@@ -310,6 +312,23 @@ fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
                 line.total_amount_excluding_tax, line.total_tax_amount, line.total_amount
             ),
         ),
+    }
+}
+
+fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
+    if line.name.trim().is_empty() {
+        r.fail(format!("{at}.name"), "must not be empty");
+    }
+    if line.id.trim().is_empty() {
+        r.fail(format!("{at}.id"), "must not be empty");
+    }
+    line_sums(r, at, line);
+    non_negative(r, at, "discount", line.discount);
+    if line.tax_rate.is_some_and(|v| !(0..=10_000).contains(&v)) {
+        r.fail(format!("{at}.taxRate"), "must be 0..=10000 (hundredths of a percent, 2500 is 25 %)");
+    }
+    if line.tax_percentage.is_some_and(|v| !(0..=100).contains(&v)) {
+        r.fail(format!("{at}.taxPercentage"), "must be 0..=100");
     }
     if let Some(info) = &line.unit_info {
         non_negative(r, at, "unitInfo.unitPrice", Some(info.unit_price));

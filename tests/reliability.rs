@@ -190,7 +190,7 @@ async fn the_retry_budget_stops_a_retry_storm() {
 
 #[tokio::test]
 async fn a_receipt_whose_answer_was_lost_is_stored_once() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
     emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
     let posted = client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap();
@@ -202,7 +202,7 @@ async fn a_receipt_whose_answer_was_lost_is_stored_once() {
 
 #[tokio::test]
 async fn a_different_stored_receipt_is_a_conflict_error() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     emu.client().ecom("o-1").post_receipt(&receipt("Hat")).await.unwrap();
     let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
     emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
@@ -220,7 +220,7 @@ async fn a_different_stored_receipt_is_a_conflict_error() {
 
 #[tokio::test]
 async fn a_409_on_the_first_attempt_is_reconciled_across_calls() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     let client = emu.client();
     assert!(!client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap().already_stored);
     // A later call (another try of the job, another process) with the same
@@ -237,7 +237,7 @@ async fn a_409_on_the_first_attempt_is_reconciled_across_calls() {
 
 #[tokio::test]
 async fn an_image_upload_whose_answer_was_lost_succeeds_once() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
     emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::UploadImage));
     let upload = ImageUpload::from_bytes(PNG).unwrap();
@@ -256,7 +256,7 @@ async fn an_image_upload_whose_answer_was_lost_succeeds_once() {
 
 #[tokio::test]
 async fn a_thousand_concurrent_cold_calls_fetch_one_token() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     let client = emu.client();
     for result in all_at_once(1000, |i| {
         let c = client.clone();
@@ -279,7 +279,7 @@ async fn advance(by: Duration) {
 #[tokio::test]
 async fn tokens_are_replaced_before_the_margin_for_1h_and_24h_lifetimes() {
     for lifetime in [Duration::from_secs(3600), Duration::from_secs(86_400)] {
-        let emu = Emulator::builder().token_lifetime(lifetime).start().await;
+        let emu = Emulator::builder().token_lifetime(lifetime).start().await.unwrap();
         let client = emu.client();
         let tokens = || {
             let mut seen: Vec<String> = emu
@@ -310,7 +310,7 @@ async fn tokens_are_replaced_before_the_margin_for_1h_and_24h_lifetimes() {
 
 #[tokio::test]
 async fn concurrent_401s_cause_one_refresh() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     let client = emu.client();
     client.warm_up().await.unwrap();
     emu.expire_tokens();
@@ -327,7 +327,7 @@ async fn concurrent_401s_cause_one_refresh() {
 
 #[tokio::test]
 async fn a_failed_refresh_keeps_serving_the_valid_token_and_the_client_recovers() {
-    let emu = Emulator::start().await;
+    let emu = Emulator::start().await.unwrap();
     let client = emu.client();
     client.ecom("o-1").put_category(&category()).await.unwrap();
     // Inside the refresh margin, the token endpoint is down: keep the old token.

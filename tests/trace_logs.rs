@@ -43,7 +43,7 @@ async fn trace_logs_of_a_whole_flow_hold_no_secret() {
     // interest process-wide, so a thread-local subscriber would miss events.
     tracing::subscriber::set_global_default(subscriber).unwrap();
 
-    let emulator = Emulator::start().await;
+    let emulator = Emulator::start().await.unwrap();
     let client = emulator.client();
     let image = client.images().upload(&ImageUpload::from_bytes(PNG).unwrap()).await.unwrap();
     let order = client.ecom("flow-1");

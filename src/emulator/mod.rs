@@ -1,17 +1,27 @@
-//! An in-process emulator of the Order Management API (feature `emulator`).
+//! An emulator of the Order Management API (feature `emulator`), in-process
+//! for tests or as a server for any stack (`vipps-om emulator`).
 //!
-//! It listens on loopback and answers like the service as its contract and
-//! guides describe it: the access token endpoint checks the credentials and
-//! issues expiring tokens; every operation checks the token, subscription key
-//! and merchant serial number, validates the request (answering 400 problems
-//! whose `invalidParams` name each offending field), and keeps state: images
-//! cannot be overwritten, a category PUT replaces the last one, a receipt is
-//! stored once (409 after that), get order answers 404 until something is
-//! stored. Payment types match case-insensitively.
+//! It listens on loopback (HTTP/1.1 and HTTP/2) and answers like the
+//! service as its contract and guides describe it:
+//!
+//! - The access token endpoint checks the credentials and issues expiring
+//!   tokens; every operation checks the token, the subscription key and the
+//!   merchant serial number.
+//! - Requests are validated against the spec's schemas (types, required
+//!   and nullable fields, minimums, lengths, patterns, enumerations,
+//!   formats) and the service's own rules (line sums, a tax rate on every
+//!   line), answering 400 problems whose `invalidParams` name each field.
+//! - State is kept per merchant serial number, and stored as sent (every
+//!   field, deprecated ones included): images cannot be overwritten, a
+//!   category PUT replaces the last one, a receipt is stored once (409
+//!   after that), get order answers 404 until something is stored. With
+//!   [`EmulatorBuilder::state_file`] it survives restarts.
+//! - It routes as the gateway does: fixed path parts and the token path in
+//!   any case, payment types in any case, empty path segments 404.
 //!
 //! For tests it records every request, shows what it stored, and injects
-//! faults (error statuses, 429 with `Retry-After`, latency, stalled answers,
-//! expired tokens).
+//! [`Fault`]s: error answers, closed connections and late answers, before
+//! or after the request takes effect.
 //!
 //! ```
 //! use vipps_order_management::emulator::Emulator;
@@ -19,7 +29,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), vipps_order_management::Error> {
-//! let emulator = Emulator::start().await;
+//! let emulator = Emulator::start().await?;
 //! let client = emulator.client();
 //! client
 //!     .ecom("order-1")
@@ -29,19 +39,28 @@
 //! # Ok(()) }
 //! ```
 
+mod fault;
 mod routes;
 mod schema;
+mod server;
+mod store;
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer};
+use base64::Engine as _;
+use serde_json::Value;
+use tokio::sync::watch;
 
 use crate::client::{Client, ClientBuilder};
+use crate::error::Error;
 use crate::model::{Category, CategoryV3, PaymentType, Receipt};
 use crate::operation::Operation;
-use routes::{Config, Handler, State};
+pub use fault::Fault;
+use routes::{Config, State};
+use store::{order_key, Store};
 
 /// The emulator's default client id.
 pub const CLIENT_ID: &str = "emulator-client-id";
@@ -52,29 +71,41 @@ pub const SUBSCRIPTION_KEY: &str = "emulator-subscription-key";
 /// The emulator's default merchant serial number.
 pub const MSN: &str = "123456";
 
-/// A running emulator. It stops when dropped.
+/// A running emulator. It stops when dropped (or with
+/// [`Emulator::serve_until`]).
 pub struct Emulator {
-    server: MockServer,
+    addr: SocketAddr,
     state: Arc<Mutex<State>>,
     config: Config,
+    stop: watch::Sender<bool>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
-            .field("base_url", &self.server.uri())
+            .field("base_url", &self.base_url())
             .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
     }
 }
 
 /// Settings for an [`Emulator`].
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct EmulatorBuilder {
     client_id: String,
     client_secret: String,
     subscription_key: String,
     msn: String,
     token_lifetime: Duration,
+    port: u16,
+    state_file: Option<PathBuf>,
 }
 
 impl Default for EmulatorBuilder {
@@ -85,6 +116,8 @@ impl Default for EmulatorBuilder {
             subscription_key: SUBSCRIPTION_KEY.into(),
             msn: MSN.into(),
             token_lifetime: Duration::from_secs(3600),
+            port: 0,
+            state_file: None,
         }
     }
 }
@@ -108,20 +141,36 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The merchant serial number of [`Emulator::client`].
+    /// The merchant serial number of [`Emulator::client`] (any other is
+    /// served too, each with state of its own).
     pub fn merchant_serial_number(mut self, v: impl Into<String>) -> Self {
         self.msn = v.into();
         self
     }
 
-    /// How long issued tokens live (default one hour, as in the test environment).
+    /// How long issued tokens live (default one hour, as in the test
+    /// environment; at most a day).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
+        self.token_lifetime = lifetime.min(crate::MAX_DURATION);
         self
     }
 
-    /// Starts the emulator on a free loopback port.
-    pub async fn start(self) -> Emulator {
+    /// The loopback port to listen on (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Keeps the state (orders, images, categories) in this file: read at
+    /// start when it exists, written after every change, atomically.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Starts the emulator on `127.0.0.1`. Fails when the settings could not
+    /// make a client, the port is taken, or the state file cannot be read.
+    pub async fn start(self) -> Result<Emulator, Error> {
         let config = Config {
             client_id: self.client_id,
             client_secret: self.client_secret,
@@ -129,15 +178,43 @@ impl EmulatorBuilder {
             msn: self.msn,
             token_lifetime: self.token_lifetime,
         };
-        let state = Arc::new(Mutex::new(State::new(config.clone())));
-        let server = MockServer::builder().disable_request_recording().start().await;
-        Mock::given(any()).respond_with(Handler(state.clone())).mount(&server).await;
-        Emulator { server, state, config }
+        let store = match &self.state_file {
+            Some(path) => Store::load(path).map_err(Error::config)?,
+            None => Store::default(),
+        };
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(|e| Error::config(format!("the emulator cannot listen on 127.0.0.1:{}: {e}", self.port)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;
+        let state = Arc::new(Mutex::new(State {
+            config: config.clone(),
+            tokens: Default::default(),
+            tokens_issued: 0,
+            store,
+            state_file: self.state_file,
+            requests: Vec::new(),
+            faults: Vec::new(),
+            latency: Duration::ZERO,
+        }));
+        let (stop, stopped) = watch::channel(false);
+        let mut emulator = Emulator {
+            addr,
+            state: state.clone(),
+            config,
+            stop,
+            server: None,
+        };
+        // Its own settings must make a client, or `client()` could not.
+        emulator.client_builder().build()?;
+        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, Duration::from_secs(5))));
+        Ok(emulator)
     }
 }
 
 /// One request the emulator received.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// `GET`, `POST`, ...
@@ -169,95 +246,9 @@ impl RecordedRequest {
     }
 }
 
-/// A fault to inject: an answer instead of the real one, or a stalled
-/// real answer. See [`Emulator::inject`].
-#[derive(Debug, Clone)]
-pub struct Fault {
-    times: usize,
-    only: Option<Operation>,
-    kind: FaultKind,
-}
-
-#[derive(Debug, Clone)]
-enum FaultKind {
-    Answer {
-        status: u16,
-        body: String,
-        content_type: String,
-        retry_after: Option<String>,
-    },
-    Stall(Duration),
-}
-
-impl Fault {
-    /// Answer with this status (and a problem body) instead of handling the request.
-    pub fn status(status: u16) -> Fault {
-        let body = serde_json::json!({
-            "type": format!("https://developer.vippsmobilepay.com/docs/APIs/order-management-api/errors/{status}"),
-            "title": "Injected fault",
-            "detail": format!("The emulator was told to answer {status}"),
-            "instance": "00-00000000000000000000000000000000-0000000000000000-00",
-            "status": status,
-        });
-        Fault {
-            times: 1,
-            only: None,
-            kind: FaultKind::Answer {
-                status,
-                body: body.to_string(),
-                content_type: "application/problem+json".into(),
-                retry_after: None,
-            },
-        }
-    }
-
-    /// Handle the request for real (state changes happen), but hold the
-    /// answer back this long: a client that times out has lost the answer
-    /// of a request that took effect.
-    pub fn stall(delay: Duration) -> Fault {
-        Fault {
-            times: 1,
-            only: None,
-            kind: FaultKind::Stall(delay),
-        }
-    }
-
-    /// For the next `n` matching requests (default 1).
-    pub fn times(mut self, n: usize) -> Fault {
-        self.times = n;
-        self
-    }
-
-    /// Only for requests of this operation.
-    pub fn only(mut self, op: Operation) -> Fault {
-        self.only = Some(op);
-        self
-    }
-
-    /// Answer with this body and content type.
-    pub fn body(mut self, body: impl Into<String>, content_type: &str) -> Fault {
-        if let FaultKind::Answer {
-            body: b, content_type: c, ..
-        } = &mut self.kind
-        {
-            *b = body.into();
-            *c = content_type.to_owned();
-        }
-        self
-    }
-
-    /// Send this `Retry-After` value with the answer.
-    pub fn retry_after(mut self, value: impl Into<String>) -> Fault {
-        if let FaultKind::Answer { retry_after, .. } = &mut self.kind {
-            *retry_after = Some(value.into());
-        }
-        self
-    }
-}
-
 impl Emulator {
-    /// Starts an emulator with the default credentials.
-    pub async fn start() -> Emulator {
+    /// Starts an emulator with the default credentials on a free port.
+    pub async fn start() -> Result<Emulator, Error> {
         EmulatorBuilder::default().start().await
     }
 
@@ -272,7 +263,12 @@ impl Emulator {
 
     /// The base URL, `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// A client builder with the emulator's URL and credentials, for adding
@@ -290,7 +286,25 @@ impl Emulator {
 
     /// A ready client for this emulator.
     pub fn client(&self) -> Client {
-        self.client_builder().build().expect("the emulator's own settings are valid")
+        // `start` built a client from these very settings, so this cannot fail.
+        self.client_builder()
+            .build()
+            .expect("the emulator's own settings were checked when it started")
+    }
+
+    /// The client id the emulator accepts.
+    pub fn client_id(&self) -> &str {
+        &self.config.client_id
+    }
+
+    /// The client secret the emulator accepts (a test credential).
+    pub fn client_secret(&self) -> &str {
+        &self.config.client_secret
+    }
+
+    /// The subscription key the emulator expects.
+    pub fn subscription_key(&self) -> &str {
+        &self.config.subscription_key
     }
 
     /// The merchant serial number [`Emulator::client`] sends.
@@ -298,9 +312,19 @@ impl Emulator {
         &self.config.msn
     }
 
-    /// The subscription key the emulator expects.
-    pub fn subscription_key(&self) -> &str {
-        &self.config.subscription_key
+    /// Serves until `signal` completes, then stops: no new connections,
+    /// requests under way finish (for up to five seconds).
+    pub async fn serve_until(mut self, signal: impl std::future::Future<Output = ()>) {
+        signal.await;
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// [`Emulator::serve_until`] Ctrl-C or (on Unix) SIGTERM.
+    pub async fn serve_until_shutdown_signal(self) {
+        self.serve_until(server::shutdown_signal()).await;
     }
 
     /// Every request received, oldest first.
@@ -318,48 +342,104 @@ impl Emulator {
         self.state().tokens_issued
     }
 
-    /// The stored images' ids, sorted.
+    /// The ids of the images stored for the default merchant, sorted.
     pub fn image_ids(&self) -> Vec<String> {
-        self.state().images.keys().cloned().collect()
+        self.state()
+            .store
+            .merchant(&self.config.msn)
+            .map(|m| m.images.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
-    /// A stored image's bytes.
+    /// A stored image's bytes (default merchant).
     pub fn image(&self, id: &str) -> Option<Vec<u8>> {
-        self.state().images.get(id).cloned()
+        let state = self.state();
+        let src = state.store.merchant(&self.config.msn)?.images.get(id)?;
+        base64::engine::general_purpose::STANDARD.decode(src).ok()
     }
 
-    /// The stored v2 category of an order.
+    fn stored(
+        &self,
+        msn: &str,
+        payment_type: &PaymentType,
+        order_id: &str,
+        part: fn(&store::StoredOrder) -> Option<&Value>,
+    ) -> Option<Value> {
+        let state = self.state();
+        let order = state.store.merchant(msn)?.orders.get(&order_key(payment_type, order_id))?;
+        part(order).cloned()
+    }
+
+    /// The stored v2 category of an order (default merchant).
     pub fn category(&self, payment_type: PaymentType, order_id: &str) -> Option<Category> {
-        self.state().categories.get(&(payment_type, order_id.to_owned())).cloned()
+        self.category_for(&self.config.msn, payment_type, order_id)
     }
 
-    /// The stored receipt of an order.
+    /// The stored v2 category of an order of this merchant.
+    pub fn category_for(&self, msn: &str, payment_type: PaymentType, order_id: &str) -> Option<Category> {
+        let value = self.stored(msn, &payment_type, order_id, |o| o.category.as_ref())?;
+        serde_json::from_value(value).ok()
+    }
+
+    /// The stored receipt of an order (default merchant).
     pub fn receipt(&self, payment_type: PaymentType, order_id: &str) -> Option<Receipt> {
-        self.state().receipts.get(&(payment_type, order_id.to_owned())).cloned()
+        self.receipt_for(&self.config.msn, payment_type, order_id)
     }
 
-    /// How many receipts are stored.
+    /// The stored receipt of an order of this merchant.
+    pub fn receipt_for(&self, msn: &str, payment_type: PaymentType, order_id: &str) -> Option<Receipt> {
+        serde_json::from_value(self.receipt_json(msn, payment_type, order_id)?).ok()
+    }
+
+    /// The stored receipt of an order of this merchant, exactly as sent.
+    pub fn receipt_json(&self, msn: &str, payment_type: PaymentType, order_id: &str) -> Option<Value> {
+        self.stored(msn, &payment_type, order_id, |o| o.receipt.as_ref())
+    }
+
+    /// How many receipts are stored, for all merchants.
     pub fn receipt_count(&self) -> usize {
-        self.state().receipts.len()
+        let state = self.state();
+        state
+            .store
+            .merchants
+            .values()
+            .flat_map(|m| m.orders.values())
+            .filter(|o| o.receipt.is_some())
+            .count()
     }
 
-    /// The stored v3 categories, oldest first.
+    /// The stored v3 categories of the default merchant, oldest first.
     pub fn categories_v3(&self) -> Vec<CategoryV3> {
-        self.state().v3.clone()
+        let state = self.state();
+        state
+            .store
+            .merchant(&self.config.msn)
+            .map(|m| {
+                m.categories_v3
+                    .iter()
+                    .filter_map(|c| serde_json::from_value(c.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The state file, when one was given.
+    pub fn state_file(&self) -> Option<PathBuf> {
+        self.state().state_file.clone()
     }
 
     /// Injects a fault.
     ///
     /// ```
-    /// # async fn demo() {
+    /// # async fn demo() -> Result<(), vipps_order_management::Error> {
     /// use vipps_order_management::emulator::{Emulator, Fault};
     /// use vipps_order_management::Operation;
-    /// let emulator = Emulator::start().await;
+    /// let emulator = Emulator::start().await?;
     /// emulator.inject(Fault::status(503).times(2).only(Operation::PostReceipt));
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub fn inject(&self, fault: Fault) {
-        if fault.times > 0 {
+        if fault.is_armed() {
             self.state().faults.push(fault);
         }
     }

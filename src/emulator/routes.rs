@@ -1,18 +1,22 @@
-//! The emulator's request handler: routing, authentication, validation and
-//! the stored state, answering as the service does.
+//! The emulator's request handling: routing as the service's gateway does,
+//! authentication, validation against the spec's schemas and the service's
+//! own rules, and the stored state, kept per merchant serial number.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use serde_json::{json, Value};
-use wiremock::{Request, Respond, ResponseTemplate};
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use serde_json::{json, Map, Value};
 
-use super::schema;
-use super::{Fault, FaultKind, RecordedRequest};
+use super::fault::{Fault, Stage, Then};
+use super::schema::{self, Ty};
+use super::store::{order_key, Merchant, Store, StoredOrder};
+use super::RecordedRequest;
 use crate::error::Violation;
-use crate::model::{Category, CategoryId, CategoryV3, NewCategory, Order, PaymentType, Receipt};
+use crate::model::{PaymentType, Receipt};
 use crate::operation::Operation;
 use crate::validate::{self, Report};
 
@@ -29,36 +33,41 @@ pub(super) struct Config {
 /// Everything the emulator holds.
 pub(super) struct State {
     pub(super) config: Config,
+    /// Issued tokens and when each expires.
     pub(super) tokens: HashMap<String, Instant>,
     pub(super) tokens_issued: usize,
-    pub(super) images: BTreeMap<String, Vec<u8>>,
-    pub(super) categories: HashMap<(PaymentType, String), Category>,
-    pub(super) receipts: HashMap<(PaymentType, String), Receipt>,
-    pub(super) v3: Vec<CategoryV3>,
+    pub(super) store: Store,
+    pub(super) state_file: Option<PathBuf>,
     pub(super) requests: Vec<RecordedRequest>,
     pub(super) faults: Vec<Fault>,
     pub(super) latency: Duration,
 }
 
-impl State {
-    pub(super) fn new(config: Config) -> Self {
-        State {
-            config,
-            tokens: HashMap::new(),
-            tokens_issued: 0,
-            images: BTreeMap::new(),
-            categories: HashMap::new(),
-            receipts: HashMap::new(),
-            v3: Vec::new(),
-            requests: Vec::new(),
-            faults: Vec::new(),
-            latency: Duration::ZERO,
-        }
-    }
+/// A request as the emulator sees it.
+pub(super) struct Incoming {
+    pub(super) method: String,
+    /// The path as sent (percent-encoded).
+    pub(super) path: String,
+    pub(super) query: Option<String>,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
 }
 
-/// The wiremock responder over the shared state.
-pub(super) struct Handler(pub(super) Arc<Mutex<State>>);
+/// An answer to send.
+#[derive(Debug, Clone)]
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) content_type: String,
+    pub(super) body: String,
+    pub(super) retry_after: Option<String>,
+}
+
+/// What to do with a request: answer (after a delay), or close the
+/// connection without answering.
+pub(super) struct Disposition {
+    pub(super) then: Option<Answer>,
+    pub(super) delay: Duration,
+}
 
 enum Route {
     Token,
@@ -75,27 +84,43 @@ enum Route {
 }
 
 impl Route {
-    fn parse(method: &str, segments: &[String]) -> Route {
-        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let r = match (method, s.as_slice()) {
-            ("POST", ["accesstoken", "get"]) => Route::Token,
-            ("POST", ["order-management", "v1", "images"]) => Route::UploadImage,
-            ("PUT", ["order-management", "v2", pt, "categories", id]) => Route::PutCategory(pt.to_string(), id.to_string()),
-            ("POST", ["order-management", "v2", pt, "receipts", id]) => Route::PostReceipt(pt.to_string(), id.to_string()),
-            ("GET", ["order-management", "v2", pt, id]) => Route::GetOrder(pt.to_string(), id.to_string()),
-            ("POST", ["order-management", "v3", "categories"]) => Route::AddCategory,
-            ("GET", ["order-management", "v3", "categories"]) => Route::ListCategories,
-            ("GET", ["order-management", "v3", "categories", id]) => Route::GetCategory(id.to_string()),
-            ("DELETE", ["order-management", "v3", "categories", id]) => Route::DeleteCategory(id.to_string()),
-            (_, ["accesstoken", "get"])
-            | (_, ["order-management", "v1", "images"])
-            | (_, ["order-management", "v2", _, "categories" | "receipts", _])
-            | (_, ["order-management", "v2", _, _])
-            | (_, ["order-management", "v3", "categories"])
-            | (_, ["order-management", "v3", "categories", _]) => Route::MethodNotAllowed,
-            _ => Route::NotFound,
+    /// Routes like the service's gateway: fixed path parts in any case (the
+    /// official collection fetches its token from `/accessToken/get`), ids
+    /// as sent, and an empty segment (`//`, a trailing `/`) matches nothing.
+    fn parse(method: &str, path: &str) -> Route {
+        let Some(raw) = path.strip_prefix('/') else {
+            return Route::NotFound;
         };
-        r
+        let segments: Vec<String> = raw
+            .split('/')
+            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect();
+        if segments.iter().any(String::is_empty) {
+            return Route::NotFound;
+        }
+        let is = |i: usize, word: &str| segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case(word));
+        let arg = |i: usize| segments.get(i).cloned().unwrap_or_default();
+        let (route, allowed) = match segments.len() {
+            2 if is(0, "accesstoken") && is(1, "get") => (Route::Token, "POST"),
+            3 if is(0, "order-management") && is(1, "v1") && is(2, "images") => (Route::UploadImage, "POST"),
+            5 if is(0, "order-management") && is(1, "v2") && is(3, "categories") => (Route::PutCategory(arg(2), arg(4)), "PUT"),
+            5 if is(0, "order-management") && is(1, "v2") && is(3, "receipts") => (Route::PostReceipt(arg(2), arg(4)), "POST"),
+            4 if is(0, "order-management") && is(1, "v2") => (Route::GetOrder(arg(2), arg(3)), "GET"),
+            3 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => match method {
+                "GET" => (Route::ListCategories, "GET"),
+                _ => (Route::AddCategory, "POST"),
+            },
+            4 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => match method {
+                "DELETE" => (Route::DeleteCategory(arg(3)), "DELETE"),
+                _ => (Route::GetCategory(arg(3)), "GET"),
+            },
+            _ => return Route::NotFound,
+        };
+        if method == allowed {
+            route
+        } else {
+            Route::MethodNotAllowed
+        }
     }
 
     fn operation(&self) -> Option<Operation> {
@@ -114,6 +139,161 @@ impl Route {
     }
 }
 
+impl State {
+    /// Records the request, applies the first matching fault, handles it,
+    /// and saves the state file when something changed.
+    pub(super) fn respond(&mut self, req: &Incoming) -> Disposition {
+        let route = Route::parse(&req.method, &req.path);
+        let op = route.operation();
+        self.requests.push(RecordedRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: req.body.to_vec(),
+            operation: op,
+        });
+        let mut delay = self.latency;
+        let fault = self.take_fault(op);
+        if let Some(fault) = &fault {
+            delay = delay.saturating_add(fault.delay());
+            if fault.stage() == Stage::Before {
+                return Disposition {
+                    then: fault.answer(),
+                    delay,
+                };
+            }
+        }
+        let answer = self.handle(req, route);
+        match fault {
+            Some(fault) if fault.then() != Then::Handle => Disposition {
+                then: fault.answer(),
+                delay,
+            },
+            _ => Disposition { then: Some(answer), delay },
+        }
+    }
+
+    fn take_fault(&mut self, op: Option<Operation>) -> Option<Fault> {
+        let i = self.faults.iter().position(|f| f.matches(op))?;
+        let fault = self.faults[i].clone();
+        if self.faults[i].use_once() {
+            self.faults.remove(i);
+        }
+        Some(fault)
+    }
+
+    fn handle(&mut self, req: &Incoming, route: Route) -> Answer {
+        match route {
+            Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
+            Route::MethodNotAllowed => return problem(405, "Method Not Allowed", "This resource does not accept that method", vec![]),
+            Route::Token => return self.token(req),
+            _ => {}
+        }
+        let msn = match self.authenticate(req) {
+            Ok(msn) => msn,
+            Err(refusal) => return refusal,
+        };
+        let body: Option<Value> = serde_json::from_slice(&req.body).ok();
+        let (answer, changed) = match route {
+            Route::UploadImage => upload_image(self.store.merchant_mut(&msn), body),
+            Route::PutCategory(pt, id) => put_category(self.store.merchant_mut(&msn), &pt, &id, body),
+            Route::PostReceipt(pt, id) => post_receipt(self.store.merchant_mut(&msn), &pt, &id, body),
+            Route::GetOrder(pt, id) => (get_order(self.store.merchant(&msn), &pt, &id), false),
+            Route::AddCategory => add_category(self.store.merchant_mut(&msn), body),
+            Route::ListCategories => (list_categories(self.store.merchant(&msn), req.query.as_deref()), false),
+            Route::GetCategory(id) => (get_category(self.store.merchant(&msn), &id), false),
+            Route::DeleteCategory(id) => delete_category(self.store.merchant_mut(&msn), &id),
+            Route::Token | Route::NotFound | Route::MethodNotAllowed => (problem(404, "Not Found", "", vec![]), false),
+        };
+        if changed {
+            if let Some(path) = self.state_file.clone() {
+                if let Err(e) = self.store.save(&path) {
+                    tracing::error!(target: "vipps_order_management::emulator", error = %e, file = %path.display(), "could not save the state file");
+                    return problem(
+                        500,
+                        "Internal Server Error",
+                        &format!("the emulator could not save its state file: {e}"),
+                        vec![],
+                    );
+                }
+            }
+        }
+        answer
+    }
+
+    fn token(&mut self, req: &Incoming) -> Answer {
+        let c = &self.config;
+        let ok = header(req, "client_id") == Some(c.client_id.as_str())
+            && header(req, "client_secret") == Some(c.client_secret.as_str())
+            && header(req, "Ocp-Apim-Subscription-Key") == Some(c.subscription_key.as_str());
+        if !ok {
+            return gateway(
+                401,
+                "Access denied due to invalid client_id, client_secret or subscription key. Make sure to provide valid keys for an active subscription.",
+            );
+        }
+        let lifetime = c.token_lifetime;
+        let now = unix_now();
+        let exp = now.saturating_add(lifetime.as_secs());
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
+        let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
+        let expiry = Instant::now().checked_add(lifetime).unwrap_or_else(Instant::now);
+        self.tokens.insert(token.clone(), expiry);
+        self.tokens_issued += 1;
+        json_body(
+            200,
+            &json!({
+                "token_type": "Bearer",
+                "expires_in": lifetime.as_secs().to_string(),
+                "ext_expires_in": "0",
+                "expires_on": exp.to_string(),
+                "not_before": now.to_string(),
+                "resource": "00000002-0000-0000-c000-000000000000",
+                "access_token": token,
+            }),
+        )
+    }
+
+    /// Checks the subscription key, the token and the merchant serial
+    /// number; returns the merchant serial number.
+    fn authenticate(&self, req: &Incoming) -> Result<String, Answer> {
+        match header(req, "Ocp-Apim-Subscription-Key") {
+            None => {
+                return Err(gateway(
+                    401,
+                    "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
+                ))
+            }
+            Some(k) if k != self.config.subscription_key => {
+                return Err(gateway(
+                    401,
+                    "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
+                ))
+            }
+            Some(_) => {}
+        }
+        let bearer = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
+        match bearer.and_then(|t| self.tokens.get(t)) {
+            None => return Err(gateway(401, "Access denied due to missing or invalid access token.")),
+            Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
+            Some(_) => {}
+        }
+        let msn = header(req, "Merchant-Serial-Number").unwrap_or_default();
+        let violations = validate::merchant_serial_number("Merchant-Serial-Number", msn);
+        if violations.is_empty() {
+            Ok(msn.to_owned())
+        } else {
+            Err(bad_request(violations))
+        }
+    }
+}
+
 fn trace_id() -> String {
     let a = uuid::Uuid::new_v4().simple().to_string();
     let b = uuid::Uuid::new_v4().simple().to_string();
@@ -121,7 +301,7 @@ fn trace_id() -> String {
 }
 
 /// An RFC 7807 answer.
-pub(super) fn problem(status: u16, title: &str, detail: &str, invalid: Vec<Violation>) -> ResponseTemplate {
+pub(super) fn problem(status: u16, title: &str, detail: &str, invalid: Vec<Violation>) -> Answer {
     let mut body = json!({
         "type": format!("https://developer.vippsmobilepay.com/docs/APIs/order-management-api/errors/{status}"),
         "title": title,
@@ -130,181 +310,44 @@ pub(super) fn problem(status: u16, title: &str, detail: &str, invalid: Vec<Viola
         "status": status,
     });
     if !invalid.is_empty() {
-        body["invalidParams"] = serde_json::to_value(invalid).expect("violations serialize");
+        body["invalidParams"] = Value::Array(invalid.into_iter().map(|v| json!({"name": v.name, "reason": v.reason})).collect());
     }
-    ResponseTemplate::new(status).set_body_raw(body.to_string(), "application/problem+json")
+    Answer {
+        status,
+        content_type: "application/problem+json".into(),
+        body: body.to_string(),
+        retry_after: None,
+    }
 }
 
-fn bad_request(invalid: Vec<Violation>) -> ResponseTemplate {
+fn bad_request(invalid: Vec<Violation>) -> Answer {
     problem(400, "One or more validation errors occurred.", "BadRequest", invalid)
 }
 
 /// The API gateway's answer to a missing or wrong key or token.
-fn gateway(status: u16, message: &str) -> ResponseTemplate {
-    let body = json!({ "statusCode": status, "message": message });
-    ResponseTemplate::new(status).set_body_raw(body.to_string(), "application/json")
+fn gateway(status: u16, message: &str) -> Answer {
+    json_body(status, &json!({ "statusCode": status, "message": message }))
 }
 
-fn json_string(status: u16, value: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(Value::String(value.to_owned()).to_string(), "application/json")
+fn json_body(status: u16, value: &Value) -> Answer {
+    Answer {
+        status,
+        content_type: "application/json".into(),
+        body: value.to_string(),
+        retry_after: None,
+    }
 }
 
-fn json_body(status: u16, value: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(value.to_string(), "application/json")
+fn json_string(status: u16, value: &str) -> Answer {
+    json_body(status, &Value::String(value.to_owned()))
 }
 
-fn header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
     req.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
-}
-
-impl Respond for Handler {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let segments: Vec<String> = req
-            .url
-            .path_segments()
-            .map(|segs| {
-                segs.filter(|s| !s.is_empty())
-                    .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let route = Route::parse(req.method.as_str(), &segments);
-        let op = route.operation();
-        state.requests.push(RecordedRequest {
-            method: req.method.to_string(),
-            path: req.url.path().to_owned(),
-            query: req.url.query().map(str::to_owned),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-            body: req.body.clone(),
-            operation: op,
-        });
-        let mut delay = state.latency;
-        if let Some(i) = state
-            .faults
-            .iter()
-            .position(|f| f.times > 0 && f.only.is_none_or(|only| Some(only) == op))
-        {
-            let fault = &mut state.faults[i];
-            fault.times -= 1;
-            let kind = fault.kind.clone();
-            if state.faults[i].times == 0 {
-                state.faults.remove(i);
-            }
-            match kind {
-                FaultKind::Answer {
-                    status,
-                    body,
-                    content_type,
-                    retry_after,
-                } => {
-                    let mut t = ResponseTemplate::new(status).set_body_raw(body, &content_type);
-                    if let Some(r) = retry_after {
-                        t = t.insert_header("Retry-After", r.as_str());
-                    }
-                    return t.set_delay(delay);
-                }
-                FaultKind::Stall(extra) => delay += extra,
-            }
-        }
-        handle(&mut state, req, route).set_delay(delay)
-    }
-}
-
-fn handle(state: &mut State, req: &Request, route: Route) -> ResponseTemplate {
-    match route {
-        Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
-        Route::MethodNotAllowed => return problem(405, "Method Not Allowed", "This resource does not accept that method", vec![]),
-        Route::Token => return token(state, req),
-        _ => {}
-    }
-    if let Some(refusal) = authenticate(state, req) {
-        return refusal;
-    }
-    let body: Option<Value> = serde_json::from_slice(&req.body).ok();
-    match route {
-        Route::UploadImage => upload_image(state, &body),
-        Route::PutCategory(pt, id) => put_category(state, &pt, &id, &body),
-        Route::PostReceipt(pt, id) => post_receipt(state, &pt, &id, &body),
-        Route::GetOrder(pt, id) => get_order(state, &pt, &id),
-        Route::AddCategory => add_category(state, &body),
-        Route::ListCategories => list_categories(state, req),
-        Route::GetCategory(id) => get_category(state, &id),
-        Route::DeleteCategory(id) => delete_category(state, &id),
-        Route::Token | Route::NotFound | Route::MethodNotAllowed => unreachable!("answered above"),
-    }
-}
-
-fn token(state: &mut State, req: &Request) -> ResponseTemplate {
-    let c = &state.config;
-    let ok = header(req, "client_id") == Some(c.client_id.as_str())
-        && header(req, "client_secret") == Some(c.client_secret.as_str())
-        && header(req, "Ocp-Apim-Subscription-Key") == Some(c.subscription_key.as_str());
-    if !ok {
-        return gateway(
-            401,
-            "Access denied due to invalid client_id, client_secret or subscription key. Make sure to provide valid keys for an active subscription.",
-        );
-    }
-    let lifetime = c.token_lifetime;
-    let now = unix_now();
-    let exp = now + lifetime.as_secs();
-    let payload =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
-    let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
-    state.tokens.insert(token.clone(), Instant::now() + lifetime);
-    state.tokens_issued += 1;
-    json_body(
-        200,
-        json!({
-            "token_type": "Bearer",
-            "expires_in": lifetime.as_secs().to_string(),
-            "ext_expires_in": "0",
-            "expires_on": exp.to_string(),
-            "not_before": now.to_string(),
-            "resource": "00000002-0000-0000-c000-000000000000",
-            "access_token": token,
-        }),
-    )
-}
-
-fn authenticate(state: &State, req: &Request) -> Option<ResponseTemplate> {
-    match header(req, "Ocp-Apim-Subscription-Key") {
-        None => {
-            return Some(gateway(
-                401,
-                "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
-            ))
-        }
-        Some(k) if k != state.config.subscription_key => {
-            return Some(gateway(
-                401,
-                "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
-            ))
-        }
-        Some(_) => {}
-    }
-    let bearer = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
-    match bearer.and_then(|t| state.tokens.get(t)) {
-        None => return Some(gateway(401, "Access denied due to missing or invalid access token.")),
-        Some(expiry) if Instant::now() >= *expiry => return Some(gateway(401, "Access denied: the access token has expired.")),
-        Some(_) => {}
-    }
-    match header(req, "Merchant-Serial-Number") {
-        Some(msn) if !msn.trim().is_empty() => None,
-        _ => Some(bad_request(vec![Violation {
-            name: "Merchant-Serial-Number".into(),
-            reason: "The Merchant-Serial-Number header is required.".into(),
-        }])),
-    }
 }
 
 /// Checks `{paymentType}/{orderId}` of a v2 path.
@@ -317,155 +360,147 @@ fn order_path(report: &mut Report, pt: &str, order_id: &str) -> PaymentType {
     payment_type
 }
 
-/// Checks the raw shape, then decodes and applies the typed rules.
-fn decode<T: serde::de::DeserializeOwned>(
-    report: &mut Report,
-    body: &Option<Value>,
-    shape: fn(&mut Report, &serde_json::Map<String, Value>),
-    rules: fn(&T) -> Vec<Violation>,
-) -> Option<T> {
-    let obj = schema::object(report, body)?;
-    let mut shape_report = Report::default();
-    shape(&mut shape_report, obj);
-    let shape_violations = shape_report.into_vec();
-    if !shape_violations.is_empty() {
-        report.extend(shape_violations);
-        return None;
-    }
-    match serde_json::from_value::<T>(Value::Object(obj.clone())) {
-        Ok(value) => {
-            report.extend(rules(&value));
-            Some(value)
+/// The body, checked against the spec's schema: the object, or the
+/// violations found.
+fn checked(report: &mut Report, body: Option<Value>, ty: &Ty) -> Option<Map<String, Value>> {
+    match body {
+        Some(value) => {
+            schema::check(report, "", &value, ty);
+            match value {
+                Value::Object(map) => Some(map),
+                _ => None,
+            }
         }
-        Err(e) => {
-            report.fail("body", e.to_string());
+        None => {
+            report.fail("body", "must be a JSON object");
             None
         }
     }
 }
 
-fn upload_image(state: &mut State, body: &Option<Value>) -> ResponseTemplate {
+fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) {
     let mut report = Report::default();
-    let Some(obj) = schema::object(&mut report, body) else {
-        return bad_request(report.into_vec());
+    let obj = checked(&mut report, body, &schema::IMAGE);
+    let text = |k: &str| {
+        obj.as_ref()
+            .and_then(|o| o.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
     };
-    schema::image(&mut report, obj);
-    let id = obj.get("imageId").and_then(Value::as_str).unwrap_or_default().to_owned();
-    if obj.contains_key("imageId") {
-        report.extend(validate::image_id("imageId", &id));
-    }
-    if let Some(t) = obj.get("type").and_then(Value::as_str) {
-        if t != "base64" {
-            report.fail("type", "must be base64");
-        }
-    }
-    let mut bytes = Vec::new();
-    if let Some(src) = obj.get("src").and_then(Value::as_str) {
-        match base64::engine::general_purpose::STANDARD.decode(src) {
-            Ok(decoded) => {
-                if let Err(reason) = crate::image::inspect(&decoded) {
-                    report.fail("src", format!("the image {reason}"));
+    let (id, src) = (text("imageId"), text("src"));
+    if obj.as_ref().is_some_and(|o| o.get("src").is_some_and(Value::is_string)) {
+        match base64::engine::general_purpose::STANDARD.decode(&src) {
+            Ok(bytes) => {
+                if let Err(e) = crate::image::inspect(&bytes) {
+                    report.fail("src", e.to_string());
                 }
-                bytes = decoded;
             }
             Err(_) => report.fail("src", "must be the image's bytes in base64"),
         }
     }
-    let violations = report.into_vec();
-    if !violations.is_empty() {
-        return bad_request(violations);
+    if !report.is_empty() {
+        return (bad_request(report.into_vec()), false);
     }
-    if state.images.contains_key(&id) {
-        return problem(
-            409,
-            "Conflict",
-            &format!("An image with imageId {id} already exists (duplicate); images cannot be overwritten"),
-            vec![],
-        );
+    if merchant.images.contains_key(&id) {
+        let detail = format!("An image with imageId {id} already exists (duplicate); images cannot be overwritten");
+        return (problem(409, "Conflict", &detail, vec![]), false);
     }
-    state.images.insert(id.clone(), bytes);
-    json_body(200, json!({ "imageId": id }))
+    merchant.images.insert(id.clone(), src);
+    (json_body(200, &json!({ "imageId": id })), true)
 }
 
-fn put_category(state: &mut State, pt: &str, order_id: &str, body: &Option<Value>) -> ResponseTemplate {
+fn put_category(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<Value>) -> (Answer, bool) {
     let mut report = Report::default();
     let payment_type = order_path(&mut report, pt, order_id);
-    let category = decode(&mut report, body, schema::category_v2, validate::category);
-    let violations = report.into_vec();
+    let category = checked(&mut report, body, &schema::CATEGORY_V2);
     match category {
-        Some(category) if violations.is_empty() => {
-            state.categories.insert((payment_type, order_id.to_owned()), category);
-            json_string(200, &uuid::Uuid::new_v4().to_string())
+        Some(category) if report.is_empty() => {
+            let order = merchant.orders.entry(order_key(&payment_type, order_id)).or_default();
+            order.category = Some(Value::Object(category));
+            (json_string(200, &uuid::Uuid::new_v4().to_string()), true)
         }
-        _ => bad_request(violations),
+        _ => (bad_request(report.into_vec()), false),
     }
 }
 
-fn post_receipt(state: &mut State, pt: &str, order_id: &str, body: &Option<Value>) -> ResponseTemplate {
+fn post_receipt(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<Value>) -> (Answer, bool) {
     let mut report = Report::default();
     let payment_type = order_path(&mut report, pt, order_id);
-    let receipt = decode(&mut report, body, schema::receipt, validate::receipt);
-    let violations = report.into_vec();
-    let Some(receipt) = receipt.filter(|_| violations.is_empty()) else {
-        return bad_request(violations);
-    };
-    let key = (payment_type, order_id.to_owned());
-    if state.receipts.contains_key(&key) {
-        return problem(
-            409,
-            "Conflict",
-            &format!("A receipt already exists for order {order_id}; receipts cannot be changed"),
-            vec![],
-        );
+    let receipt = checked(&mut report, body, &schema::RECEIPT);
+    if let Some(receipt) = &receipt {
+        // The service's own rules, on the receipt as the client reads it
+        // (when it still reads as one despite schema violations).
+        match serde_json::from_value::<Receipt>(Value::Object(receipt.clone())) {
+            Ok(typed) => report.extend(validate::service_rules(&typed)),
+            Err(e) if report.is_empty() => report.fail("body", e.to_string()),
+            Err(_) => {}
+        }
     }
-    state.receipts.insert(key, receipt);
-    json_string(201, &uuid::Uuid::new_v4().to_string())
+    let Some(receipt) = receipt.filter(|_| report.is_empty()) else {
+        return (bad_request(report.into_vec()), false);
+    };
+    let order = merchant.orders.entry(order_key(&payment_type, order_id)).or_default();
+    if order.receipt.is_some() {
+        let detail = format!("A receipt already exists for order {order_id}; receipts cannot be changed");
+        return (problem(409, "Conflict", &detail, vec![]), false);
+    }
+    order.receipt = Some(Value::Object(receipt));
+    (json_string(201, &uuid::Uuid::new_v4().to_string()), true)
 }
 
-fn get_order(state: &State, pt: &str, order_id: &str) -> ResponseTemplate {
+fn get_order(merchant: Option<&Merchant>, pt: &str, order_id: &str) -> Answer {
     let mut report = Report::default();
     let payment_type = order_path(&mut report, pt, order_id);
-    let violations = report.into_vec();
-    if !violations.is_empty() {
-        return bad_request(violations);
+    if !report.is_empty() {
+        return bad_request(report.into_vec());
     }
-    let key = (payment_type, order_id.to_owned());
-    let order = Order {
-        category: state.categories.get(&key).cloned(),
-        receipt: state.receipts.get(&key).cloned(),
-    };
-    if order.category.is_none() && order.receipt.is_none() {
-        return problem(
+    let stored = merchant.and_then(|m| m.orders.get(&order_key(&payment_type, order_id)));
+    match stored {
+        Some(StoredOrder { category, receipt }) if category.is_some() || receipt.is_some() => {
+            let mut body = Map::new();
+            if let Some(c) = category {
+                body.insert("category".into(), c.clone());
+            }
+            if let Some(r) = receipt {
+                body.insert("receipt".into(), r.clone());
+            }
+            json_body(200, &Value::Object(body))
+        }
+        _ => problem(
             404,
             "Not Found",
             &format!("No category or receipt exists for order {order_id}"),
             vec![],
-        );
+        ),
     }
-    json_body(200, serde_json::to_value(order).expect("orders serialize"))
 }
 
-fn add_category(state: &mut State, body: &Option<Value>) -> ResponseTemplate {
+fn add_category(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) {
     let mut report = Report::default();
-    let new = decode::<NewCategory>(&mut report, body, schema::category_v3, validate::new_category);
-    let violations = report.into_vec();
-    let Some(new) = new.filter(|_| violations.is_empty()) else {
-        return bad_request(violations);
+    let Some(mut category) = checked(&mut report, body, &schema::CATEGORY_V3).filter(|_| report.is_empty()) else {
+        return (bad_request(report.into_vec()), false);
     };
+    // Stored as the spec's `Category`: with its id, and the payment type in
+    // the enum's own case.
     let id = uuid::Uuid::new_v4().to_string();
-    state.v3.push(CategoryV3 {
-        category_id: Some(CategoryId::new(id.clone())),
-        order_id: Some(new.order_id),
-        payment_type: Some(new.payment_type),
-        category_type: Some(new.category_type),
-        url: Some(new.url),
-        image_id: new.image_id,
-    });
-    json_body(201, json!({ "categoryId": id }))
+    if let Some(Value::String(pt)) = category.get("paymentType") {
+        let canonical = PaymentType::parse_lenient(pt).as_str().to_owned();
+        category.insert("paymentType".into(), Value::String(canonical));
+    }
+    let mut stored = Map::new();
+    stored.insert("categoryId".into(), Value::String(id.clone()));
+    stored.extend(category);
+    merchant.categories_v3.push(Value::Object(stored));
+    (json_body(201, &json!({ "categoryId": id })), true)
 }
 
-fn list_categories(state: &State, req: &Request) -> ResponseTemplate {
-    let order_id = req.url.query_pairs().find(|(k, _)| k == "orderId").map(|(_, v)| v.into_owned());
+fn list_categories(merchant: Option<&Merchant>, query: Option<&str>) -> Answer {
+    let order_id = query.and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "orderId")
+            .map(|(_, v)| v.into_owned())
+    });
     let Some(order_id) = order_id else {
         return bad_request(vec![Violation {
             name: "orderId".into(),
@@ -476,38 +511,83 @@ fn list_categories(state: &State, req: &Request) -> ResponseTemplate {
     if !violations.is_empty() {
         return bad_request(violations);
     }
-    let categories: Vec<&CategoryV3> = state
-        .v3
-        .iter()
-        .filter(|c| c.order_id.as_ref().is_some_and(|o| o.as_str() == order_id))
-        .collect();
-    json_body(200, json!({ "categories": categories }))
+    let categories: Vec<&Value> = merchant
+        .map(|m| m.categories_v3.iter().filter(|c| c["orderId"] == order_id.as_str()).collect())
+        .unwrap_or_default();
+    json_body(200, &json!({ "categories": categories }))
 }
 
-fn find_v3(state: &State, id: &str) -> Option<usize> {
-    state
-        .v3
-        .iter()
-        .position(|c| c.category_id.as_ref().is_some_and(|c| c.as_str().eq_ignore_ascii_case(id)))
+/// The index of a stored v3 category, by id in any UUID form.
+fn find_v3(merchant: Option<&Merchant>, id: &str) -> Option<usize> {
+    let wanted = uuid::Uuid::parse_str(id).ok()?;
+    merchant?.categories_v3.iter().position(|c| {
+        c["categoryId"]
+            .as_str()
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .is_some_and(|u| u == wanted)
+    })
 }
 
-fn get_category(state: &State, id: &str) -> ResponseTemplate {
+fn get_category(merchant: Option<&Merchant>, id: &str) -> Answer {
     let violations = validate::category_id("categoryId", id);
     if !violations.is_empty() {
         return bad_request(violations);
     }
-    match find_v3(state, id) {
-        Some(i) => json_body(200, serde_json::to_value(&state.v3[i]).expect("categories serialize")),
-        None => problem(404, "Not Found", &format!("No category with id {id}"), vec![]),
+    match (find_v3(merchant, id), merchant) {
+        (Some(i), Some(m)) => json_body(200, &m.categories_v3[i]),
+        _ => problem(404, "Not Found", &format!("No category with id {id}"), vec![]),
     }
 }
 
-fn delete_category(state: &mut State, id: &str) -> ResponseTemplate {
-    match find_v3(state, id) {
+fn delete_category(merchant: &mut Merchant, id: &str) -> (Answer, bool) {
+    match find_v3(Some(merchant), id) {
         Some(i) => {
-            state.v3.remove(i);
-            ResponseTemplate::new(200)
+            merchant.categories_v3.remove(i);
+            (
+                Answer {
+                    status: 200,
+                    content_type: "application/json".into(),
+                    body: String::new(),
+                    retry_after: None,
+                },
+                true,
+            )
         }
-        None => problem(404, "Not Found", &format!("No category with id {id}"), vec![]),
+        None => (problem(404, "Not Found", &format!("No category with id {id}"), vec![]), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_like_a_gateway() {
+        assert!(matches!(Route::parse("POST", "/accessToken/get"), Route::Token));
+        assert!(matches!(Route::parse("POST", "/ACCESSTOKEN/GET"), Route::Token));
+        assert!(matches!(Route::parse("GET", "/accesstoken/get"), Route::MethodNotAllowed));
+        assert!(matches!(Route::parse("GET", "/order-management/v2/ecom/o-1"), Route::GetOrder(pt, id) if pt == "ecom" && id == "o-1"));
+        assert!(matches!(
+            Route::parse("GET", "/order-management/v2//ecom//order-1"),
+            Route::NotFound
+        ));
+        assert!(matches!(Route::parse("GET", "/order-management/v2/ECOM/o-1/"), Route::NotFound));
+        assert!(matches!(
+            Route::parse("POST", "/order-management/v2/ECOM/receipts/"),
+            Route::NotFound
+        ));
+        assert!(matches!(
+            Route::parse("POST", "/order-management/v2/ECOM/receipts"),
+            Route::MethodNotAllowed
+        ));
+        assert!(matches!(Route::parse("PUT", "/order-management/v2/eCom/categories/o%2D1"), Route::PutCategory(_, id) if id == "o-1"));
+        assert!(matches!(
+            Route::parse("DELETE", "/order-management/v3/categories/x"),
+            Route::DeleteCategory(_)
+        ));
+        assert!(matches!(
+            Route::parse("PATCH", "/order-management/v3/categories"),
+            Route::MethodNotAllowed
+        ));
     }
 }

@@ -127,3 +127,95 @@ async fn refused_credentials_are_not_retried() {
         "{text}"
     );
 }
+
+/// Moves tokio's clock (the client's token clock) forward.
+async fn advance(by: Duration) {
+    tokio::time::pause();
+    tokio::time::advance(by).await;
+    tokio::time::resume();
+}
+
+#[tokio::test]
+async fn a_hanging_refresh_never_delays_calls_while_the_token_is_valid() {
+    let server = MockServer::start().await;
+    // The second fetch (the refresh) hangs far beyond every timeout.
+    let hanging = token_answer("second-token").set_delay(Duration::from_secs(30));
+    tokens_in_turn(&server, vec![token_answer("first-token"), hanging]).await;
+    catch_all(&server).await;
+    get_order_ok(&server, "first-token", 7).await;
+    // The client's own policy bounds the background refresh: one attempt,
+    // 300 ms.
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::none().deadline(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    client.ecom("order-1").get().await.unwrap();
+    advance(Duration::from_secs(56 * 60)).await;
+    // Inside the refresh margin: calls with a tight deadline of their own
+    // still succeed at once with the valid token; the refresh runs apart.
+    for _ in 0..5 {
+        let call = client
+            .ecom("order-1")
+            .retry_policy(RetryPolicy::none().deadline(Duration::from_millis(200)));
+        call.get().await.unwrap();
+    }
+    // The refresh gives up after its own timeout; the valid token stays.
+    let left = client.warm_up().await.unwrap();
+    assert!(left > Duration::from_secs(3 * 60) && left < Duration::from_secs(5 * 60), "{left:?}");
+    // The cool-down: the next call starts no new refresh (the token mocks
+    // expect exactly one fetch each).
+    client.ecom("order-1").get().await.unwrap();
+    client.warm_up().await.unwrap();
+}
+
+#[tokio::test]
+async fn without_a_valid_token_callers_wait_their_own_deadline_and_the_error_names_the_token_endpoint() {
+    let server = MockServer::start().await;
+    // One fetch in all, shared by both callers; it answers too late.
+    let hanging = token_answer(TOKEN).set_delay(Duration::from_secs(5));
+    tokens_in_turn(&server, vec![hanging]).await;
+    catch_all(&server).await;
+    let client = builder(&server).timeout(Duration::from_secs(2)).build().unwrap();
+    for deadline in [Duration::from_millis(300), Duration::from_millis(600)] {
+        let started = std::time::Instant::now();
+        let err = client
+            .ecom("order-1")
+            .retry_policy(RetryPolicy::none().deadline(deadline))
+            .get()
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            matches!(err, Error::Timeout { operation: vipps_order_management::Operation::FetchToken, after } if after == deadline),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("while fetching an access token"), "{err}");
+        assert!(took >= deadline && took < deadline + Duration::from_millis(500), "{took:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_that_lives_zero_seconds_costs_one_fetch_per_refresh() {
+    let server = MockServer::start().await;
+    // Two waves of 20 callers: one fetch each, however many wait for it.
+    let slow = || {
+        ResponseTemplate::new(200)
+            .set_body_json(token_body(TOKEN, "0"))
+            .set_delay(Duration::from_millis(300))
+    };
+    tokens_in_turn(&server, vec![slow(), slow()]).await;
+    catch_all(&server).await;
+    get_order_ok(&server, TOKEN, 40).await;
+    let client = client(&server);
+    for _wave in 0..2 {
+        for result in all_at_once(20, |_| {
+            let c = client.clone();
+            async move { c.ecom("order-1").get().await }
+        })
+        .await
+        {
+            result.unwrap();
+        }
+    }
+}

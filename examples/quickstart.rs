@@ -14,7 +14,8 @@ use std::process::ExitCode;
 
 use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{
-    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, LineItem, Money, QuantityUnit, ReceiptBuilder,
+    Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, LineItem, Money, Quantity, QuantityUnit,
+    ReceiptBuilder, TaxRate,
 };
 
 /// A 200 x 200 PNG: the image shown with the link in the app.
@@ -86,11 +87,12 @@ async fn run() -> Result<(), Error> {
     // 4. The receipt, built from unit prices (tax included), quantities and
     //    tax rates: the builder computes each line's amounts so they add up.
     let nok = |amount| Money::parse(amount, Currency::Nok);
+    let vat = TaxRate::percent(25);
     let receipt = ReceiptBuilder::new(Currency::Nok)
-        .line(LineItem::new("sku-socks", "Wool socks", nok("149.00")?, "2", 2_500))
-        .line(LineItem::new("sku-coffee", "Coffee beans", nok("320.00")?, "0.5", 1_500).unit(QuantityUnit::Kg))
-        .line(LineItem::new("shipping", "Home delivery", nok("99.00")?, "1", 2_500).shipping())
-        .line(LineItem::new("sku-scarf", "Cotton scarf", nok("199.00")?, "1", 2_500).returned())
+        .line(LineItem::new("sku-socks", "Wool socks", nok("149.00")?, Quantity::from(2), vat))
+        .line(LineItem::new("sku-coffee", "Coffee beans", nok("320.00")?, "0.5".parse()?, TaxRate::percent(15)).unit(QuantityUnit::Kg))
+        .line(LineItem::new("shipping", "Home delivery", nok("99.00")?, Quantity::from(1), vat).shipping())
+        .line(LineItem::new("sku-scarf", "Cotton scarf", nok("199.00")?, Quantity::from(1), vat).returned())
         .receipt_number("100042")
         .barcode(Barcode::new(BarcodeFormat::Code128, "100042"))
         .build()?;

@@ -154,11 +154,23 @@ pub enum Error {
 /// One field that broke a rule: `{name, reason}` as in the API's
 /// `invalidParams`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Violation {
     /// The field, as the API names it (`orderLines[1].unitInfo.quantity`).
     pub name: String,
     /// The rule it broke.
     pub reason: String,
+}
+
+impl Violation {
+    /// A violation of a rule by a field.
+    #[must_use]
+    pub fn new(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Violation {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
 }
 
 impl fmt::Display for Violation {
@@ -181,9 +193,11 @@ pub enum ErrorBody {
     Empty,
 }
 
-/// An RFC 7807 `application/problem+json` body.
+/// An RFC 7807 `application/problem+json` body. Build one with
+/// `Problem::default()` and set its fields.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -208,6 +222,7 @@ pub struct Problem {
 /// The API gateway's error body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GatewayError {
     /// The status the gateway meant.
     #[serde(default)]
@@ -294,18 +309,12 @@ pub(crate) fn cut(text: &str, max: usize) -> String {
 impl Error {
     /// An invalid-input error for one field.
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
-        Error::from_violations(vec![Violation {
-            name: field.into(),
-            reason: reason.into(),
-        }])
+        Error::from_violations(vec![Violation::new(field, reason)])
     }
 
     /// An invalid-input error for a non-empty list of violations.
     pub(crate) fn from_violations(violations: Vec<Violation>) -> Error {
-        let first = violations.first().cloned().unwrap_or(Violation {
-            name: "request".into(),
-            reason: "invalid".into(),
-        });
+        let first = violations.first().cloned().unwrap_or_else(|| Violation::new("request", "invalid"));
         Error::InvalidInput {
             field: first.name,
             reason: first.reason,

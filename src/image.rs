@@ -27,6 +27,7 @@ pub enum ImageKind {
 
 /// What [`inspect`] read from an image's header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImageInfo {
     /// PNG or JPEG.
     pub kind: ImageKind,
@@ -36,8 +37,13 @@ pub struct ImageInfo {
 
 /// Reads an image's format and height from its bytes, and checks the API's
 /// rules: PNG or JPEG (by content, not name), whole, at most 2 MiB, at least
-/// 167 pixels high. The error says what is wrong; it never panics.
-pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
+/// 167 pixels high. The error, an [`Error::InvalidInput`] for the field
+/// `src`, says what is wrong; it never panics.
+pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, Error> {
+    check(bytes).map_err(|reason| Error::invalid("src", format!("the image {reason}")))
+}
+
+fn check(bytes: &[u8]) -> Result<ImageInfo, String> {
     if bytes.len() > IMAGE_MAX_BYTES {
         return Err(format!(
             "is {} bytes; the API accepts at most {IMAGE_MAX_BYTES} bytes (2 MiB)",
@@ -150,7 +156,7 @@ impl ImageUpload {
     /// gets the same id and is stored once.
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self, Error> {
         let bytes = bytes.into();
-        let info = inspect(&bytes).map_err(|reason| Error::invalid("src", format!("the image {reason}")))?;
+        let info = inspect(&bytes)?;
         let content_id = Self::content_id(&bytes);
         Ok(ImageUpload {
             id: content_id.clone(),
@@ -183,6 +189,7 @@ impl ImageUpload {
     }
 
     /// Uses this id instead of the content-derived one.
+    #[must_use]
     pub fn with_id(mut self, id: impl Into<ImageId>) -> Self {
         self.id = id.into();
         self
@@ -331,10 +338,12 @@ mod tests {
     #[test]
     fn png_height_is_read_and_checked() {
         assert_eq!(inspect(&png(200)).unwrap().height, 200);
-        assert!(inspect(&png(100)).unwrap_err().contains("167"));
+        assert!(check(&png(100)).unwrap_err().contains("167"));
         let p = png(200);
-        assert!(inspect(&p[..p.len() - 3]).unwrap_err().contains("truncated"));
-        assert!(inspect(&p[..20]).unwrap_err().contains("truncated"));
+        assert!(check(&p[..p.len() - 3]).unwrap_err().contains("truncated"));
+        assert!(check(&p[..20]).unwrap_err().contains("truncated"));
+        let err = inspect(&p[..20]).unwrap_err();
+        assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "src"), "{err:?}");
     }
 
     #[test]
@@ -350,10 +359,10 @@ mod tests {
                 height: 300
             }
         );
-        assert!(inspect(&jpeg[..9]).unwrap_err().contains("JPEG"));
-        assert!(inspect(b"GIF89a....").unwrap_err().contains("GIF"));
-        assert!(inspect(b"hello").unwrap_err().contains("not a PNG"));
-        assert!(inspect(&[]).unwrap_err().contains("empty"));
+        assert!(check(&jpeg[..9]).unwrap_err().contains("JPEG"));
+        assert!(check(b"GIF89a....").unwrap_err().contains("GIF"));
+        assert!(check(b"hello").unwrap_err().contains("not a PNG"));
+        assert!(check(&[]).unwrap_err().contains("empty"));
     }
 
     #[test]

@@ -10,11 +10,15 @@
 //! - [`Client::images`] uploads images; [`Client::categories`] holds the v3
 //!   category calls.
 //! - [`ReceiptBuilder`] turns unit prices, quantities, tax rates and
-//!   discounts into order lines that add up, with [`Money`] amounts.
+//!   discounts into order lines that add up. Amounts, tax rates and
+//!   quantities have their own types ([`Amount`], [`TaxRate`],
+//!   [`Quantity`], [`Money`]), so one cannot be passed for another, and
+//!   every sum is checked.
 //! - Every request is checked against the API's rules before it is sent
 //!   ([`validate`]); a broken one is an [`Error::InvalidInput`] naming the field.
 //! - Calls are retried on network failures, 423, 429 and 5xx
-//!   ([`RetryPolicy`]), without ever doubling a receipt.
+//!   ([`RetryPolicy`]). [`OrderRequest::post_receipt`] is idempotent across
+//!   calls and processes: a receipt is never doubled nor lost.
 //! - With the `emulator` feature, `emulator::Emulator` runs the API
 //!   in-process for tests and offline development.
 //!
@@ -22,7 +26,7 @@
 //!
 //! ```no_run
 //! use vipps_order_management::{
-//!     Category, CategoryType, Client, Currency, ImageUpload, OrderLine, Receipt,
+//!     Amount, Category, CategoryType, Client, Currency, ImageUpload, OrderLine, Receipt, TaxRate,
 //! };
 //!
 //! # async fn demo(logo_png: Vec<u8>) -> Result<(), vipps_order_management::Error> {
@@ -39,10 +43,15 @@
 //!     .await?;
 //!
 //! // 2 x socks at 125.00 NOK with 25 % VAT: 250.00, of which 50.00 tax.
-//! let receipt = Receipt::new(
-//!     Currency::Nok,
-//!     vec![OrderLine::new("sku-1", "Socks", 25_000, 20_000, 2_500)],
+//! let socks = OrderLine::new(
+//!     "sku-1",
+//!     "Socks",
+//!     Amount::from_minor(25_000), // total, tax included
+//!     Amount::from_minor(20_000), // total, tax excluded
+//!     TaxRate::percent(25),
 //! );
+//! let receipt = Receipt::new(Currency::Nok, vec![socks]);
+//! // Idempotent: call it until it returns Ok, from any job queue.
 //! order.post_receipt(&receipt).await?;
 //!
 //! let stored = order.get().await?;
@@ -77,6 +86,7 @@ mod retry;
 mod secret;
 mod transport;
 pub mod validate;
+mod view;
 
 #[cfg(feature = "emulator")]
 pub mod emulator;
@@ -86,8 +96,8 @@ pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DE
 pub use error::{Error, ErrorBody, GatewayError, Problem, Violation};
 pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload, Images};
 pub use model::{
-    format_minor_units, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId, NewCategory,
-    Order, OrderId, OrderLine, PaymentSources, PaymentType, QuantityUnit, Receipt, UnitInfo,
+    format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId,
+    NewCategory, Order, OrderId, OrderLine, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo, TaxRate, UnitInfo,
 };
 pub use money::Money;
 pub use operation::Operation;
@@ -95,6 +105,7 @@ pub use order::{OrderRequest, ReceiptPosted};
 pub use receipt_builder::{tax_included, LineItem, ReceiptBuilder};
 pub use retry::{RetryPolicy, MAX_DURATION};
 pub use secret::Secret;
+pub use view::{LineView, ReceiptView};
 
 /// The HTTP status type used in errors (re-exported from `reqwest`).
 pub use reqwest::StatusCode;

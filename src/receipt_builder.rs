@@ -2,7 +2,7 @@
 //! and discounts, in integer minor units with one rounding rule.
 
 use crate::error::Error;
-use crate::model::{Barcode, Currency, OrderLine, PaymentSources, QuantityUnit, Receipt, UnitInfo};
+use crate::model::{Amount, Barcode, BottomLine, Currency, OrderLine, PaymentSources, Quantity, QuantityUnit, Receipt, TaxRate, UnitInfo};
 use crate::money::Money;
 use crate::validate::{self, Report};
 
@@ -16,21 +16,37 @@ fn round_div(n: i128, d: i128) -> i128 {
     }
 }
 
-/// The tax contained in a total that includes it, at `tax_rate` hundredths
-/// of a percent, rounded half away from zero: `total · rate / (10000 + rate)`.
+/// The reason every rate out of the API's range is refused.
+fn rate_out_of_range(rate: TaxRate) -> String {
+    format!("must be 0 % to 100 % (0 to 10000 hundredths of a percent), is {rate}")
+}
+
+/// The tax contained in a total that includes it, rounded half away from
+/// zero: `total · rate / (10000 + rate)`, with the rate in hundredths of a
+/// percent. A rate outside 0 % to 100 % is refused.
 ///
 /// ```
-/// use vipps_order_management::tax_included;
-/// assert_eq!(tax_included(12_500, 2_500), 2_500); // 125.00 at 25 %: 25.00 tax
-/// assert_eq!(tax_included(16_000, 1_500), 2_087); // 160.00 at 15 %: 20.87 tax
+/// use vipps_order_management::{tax_included, Amount, TaxRate};
+/// // 125.00 at 25 %: 25.00 tax; 160.00 at 15 %: 20.87 tax.
+/// assert_eq!(tax_included(Amount::from_minor(12_500), TaxRate::percent(25))?, Amount::from_minor(2_500));
+/// assert_eq!(tax_included(Amount::from_minor(16_000), TaxRate::percent(15))?, Amount::from_minor(2_087));
+/// # Ok::<(), vipps_order_management::Error>(())
 /// ```
-pub fn tax_included(total: i64, tax_rate: i64) -> i64 {
-    round_div(i128::from(total) * i128::from(tax_rate), 10_000 + i128::from(tax_rate)) as i64
+pub fn tax_included(total: Amount, tax_rate: TaxRate) -> Result<Amount, Error> {
+    if !tax_rate.is_valid() {
+        return Err(Error::invalid("taxRate", rate_out_of_range(tax_rate)));
+    }
+    let rate = i128::from(tax_rate.as_basis_points());
+    // |tax| <= |total| for rates in range, so the result fits.
+    let tax = round_div(i128::from(total.minor()) * rate, 10_000 + rate);
+    i64::try_from(tax)
+        .map(Amount::from_minor)
+        .map_err(|_| Error::invalid("totalTaxAmount", "does not fit in a 64-bit amount"))
 }
 
 #[derive(Debug, Clone)]
 enum Price {
-    Unit { unit_price: Money, quantity: String },
+    Unit { unit_price: Money, quantity: Quantity },
     Totals { total: Money, excluding_tax: Money, tax: Money },
 }
 
@@ -40,13 +56,14 @@ enum Price {
 /// the line's amounts: `total = round(unit price × quantity) − discount`,
 /// `tax = round(total × rate / (10000 + rate))`, and the amount excluding
 /// tax as the remainder, so the three always add up. Rounding is half away
-/// from zero, in minor units.
+/// from zero, in minor units; all arithmetic is exact and checked.
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct LineItem {
     id: String,
     name: String,
     price: Price,
-    tax_rate: i64,
+    tax_rate: TaxRate,
     unit: QuantityUnit,
     discount: Option<Money>,
     product_url: Option<String>,
@@ -55,16 +72,12 @@ pub struct LineItem {
 }
 
 impl LineItem {
-    /// A line of `quantity` (`"2"`, `"2.5"`) at `unit_price` each, tax
-    /// included, with the tax rate in hundredths of a percent (2500 = 25 %).
-    pub fn new(id: impl Into<String>, name: impl Into<String>, unit_price: Money, quantity: impl Into<String>, tax_rate: i64) -> Self {
+    /// A line of `quantity` at `unit_price` each, tax included.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, unit_price: Money, quantity: Quantity, tax_rate: TaxRate) -> Self {
         LineItem {
             id: id.into(),
             name: name.into(),
-            price: Price::Unit {
-                unit_price,
-                quantity: quantity.into(),
-            },
+            price: Price::Unit { unit_price, quantity },
             tax_rate,
             unit: QuantityUnit::Pcs,
             discount: None,
@@ -81,11 +94,11 @@ impl LineItem {
         total: Money,
         excluding_tax: Money,
         tax: Money,
-        tax_rate: i64,
+        tax_rate: TaxRate,
     ) -> Self {
         LineItem {
             price: Price::Totals { total, excluding_tax, tax },
-            ..LineItem::new(id, name, Money::zero(Currency::Nok), "1", tax_rate)
+            ..LineItem::new(id, name, Money::zero(Currency::Nok), Quantity::from(1), tax_rate)
         }
     }
 
@@ -129,35 +142,46 @@ impl LineItem {
                 );
             }
         };
+        if !self.tax_rate.is_valid() {
+            report.fail(format!("{at}.taxRate"), rate_out_of_range(self.tax_rate));
+            return None;
+        }
         let discount = self.discount.as_ref().map(|d| {
             same_currency(report, "discount", d);
-            d.minor()
+            d.amount()
         });
         let mut line = match &self.price {
             Price::Unit { unit_price, quantity } => {
                 same_currency(report, "unitInfo.unitPrice", unit_price);
-                if !validate::quantity_ok(quantity) {
+                let Some((mantissa, scale)) = quantity.as_ratio() else {
                     report.fail(
                         format!("{at}.unitInfo.quantity"),
                         "must be like \"2\" or \"2.5\" (at most 8 decimals, 10 characters)",
                     );
                     return None;
-                }
-                let (whole, frac) = quantity.split_once('.').unwrap_or((quantity, ""));
-                let scale = 10i128.pow(frac.len() as u32);
-                let mantissa: i128 = format!("{whole}{frac}").parse().ok()?;
-                let gross = round_div(i128::from(unit_price.minor()) * mantissa, scale);
-                let total = gross - i128::from(discount.unwrap_or(0));
+                };
+                // At most 10 digits times an i64: far inside i128.
+                let gross = round_div(i128::from(unit_price.amount().minor()) * mantissa, 10i128.pow(scale));
+                let total = gross - i128::from(discount.map_or(0, Amount::minor));
                 let total = match i64::try_from(total) {
-                    Ok(t) if t >= 0 => t,
-                    _ => {
+                    Ok(t) if t >= 0 => Amount::from_minor(t),
+                    Ok(_) => {
                         report.fail(format!("{at}.discount"), "is larger than the line's amount");
                         return None;
                     }
+                    Err(_) => {
+                        report.fail(
+                            format!("{at}.totalAmount"),
+                            "unit price times quantity does not fit in a 64-bit amount",
+                        );
+                        return None;
+                    }
                 };
-                let tax = tax_included(total, self.tax_rate);
-                let mut line = OrderLine::new(&self.id, &self.name, total, total - tax, self.tax_rate);
-                line.unit_info = Some(UnitInfo::new(unit_price.minor(), quantity.clone(), self.unit.clone()));
+                let tax = tax_included(total, self.tax_rate).ok()?;
+                // 0 <= tax <= total, so the difference fits.
+                let excluding = total.checked_sub(tax)?;
+                let mut line = OrderLine::new(&self.id, &self.name, total, excluding, self.tax_rate);
+                line.unit_info = Some(UnitInfo::new(unit_price.amount(), quantity.clone(), self.unit.clone()));
                 line
             }
             Price::Totals { total, excluding_tax, tax } => {
@@ -168,8 +192,8 @@ impl LineItem {
                 ] {
                     same_currency(report, field, m);
                 }
-                let mut line = OrderLine::new(&self.id, &self.name, total.minor(), excluding_tax.minor(), self.tax_rate);
-                line.total_tax_amount = tax.minor();
+                let mut line = OrderLine::new(&self.id, &self.name, total.amount(), excluding_tax.amount(), self.tax_rate);
+                line.total_tax_amount = tax.amount();
                 line
             }
         };
@@ -184,20 +208,22 @@ impl LineItem {
 /// Builds a [`Receipt`] whose numbers add up.
 ///
 /// ```
-/// use vipps_order_management::{Currency, LineItem, Money, QuantityUnit, ReceiptBuilder};
+/// use vipps_order_management::{Amount, Currency, LineItem, Money, Quantity, QuantityUnit, ReceiptBuilder, TaxRate};
 /// let nok = |s| Money::parse(s, Currency::Nok);
+/// let vat = TaxRate::percent(25);
 /// let receipt = ReceiptBuilder::new(Currency::Nok)
-///     .line(LineItem::new("sku-1", "Wool socks", nok("149.00")?, "2", 2500))
-///     .line(LineItem::new("sku-2", "Coffee beans", nok("320.00")?, "0.5", 1500).unit(QuantityUnit::Kg))
-///     .line(LineItem::new("ship", "Home delivery", nok("99.00")?, "1", 2500).shipping())
-///     .line(LineItem::new("sku-3", "Cotton scarf", nok("199.00")?, "1", 2500).returned())
+///     .line(LineItem::new("sku-1", "Wool socks", nok("149.00")?, Quantity::from(2), vat))
+///     .line(LineItem::new("sku-2", "Coffee beans", nok("320.00")?, "0.5".parse()?, TaxRate::percent(15)).unit(QuantityUnit::Kg))
+///     .line(LineItem::new("ship", "Home delivery", nok("99.00")?, Quantity::from(1), vat).shipping())
+///     .line(LineItem::new("sku-3", "Cotton scarf", nok("199.00")?, Quantity::from(1), vat).returned())
 ///     .receipt_number("100042")
 ///     .build()?;
-/// assert_eq!(receipt.total_amount(), 29_800 + 16_000 + 9_900 - 19_900);
-/// assert_eq!(receipt.order_lines[1].total_tax_amount, 2_087);
+/// assert_eq!(receipt.total_amount()?, Amount::from_minor(29_800 + 16_000 + 9_900 - 19_900));
+/// assert_eq!(receipt.order_lines[1].total_tax_amount, Amount::from_minor(2_087));
 /// # Ok::<(), vipps_order_management::Error>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct ReceiptBuilder {
     currency: Currency,
     lines: Vec<LineItem>,
@@ -258,7 +284,7 @@ impl ReceiptBuilder {
         self
     }
 
-    /// How the amount was paid, in minor units per source.
+    /// How the amount was paid, per source.
     pub fn payment_sources(mut self, sources: PaymentSources) -> Self {
         self.payment_sources = Some(sources);
         self
@@ -267,11 +293,12 @@ impl ReceiptBuilder {
     /// The receipt's sum as the service will compute it (returns negative),
     /// before sending.
     pub fn total(&self) -> Result<Money, Error> {
-        Ok(Money::new(self.build()?.total_amount(), self.currency.clone()))
+        Ok(Money::new(self.build()?.total_amount()?, self.currency.clone()))
     }
 
     /// Computes the lines and checks the whole receipt against the API's
-    /// rules (the same as [`crate::OrderRequest::post_receipt`] applies).
+    /// rules (the same as [`crate::OrderRequest::post_receipt`] applies),
+    /// its sums included.
     pub fn build(&self) -> Result<Receipt, Error> {
         let mut report = Report::default();
         let lines: Vec<OrderLine> = self
@@ -288,18 +315,20 @@ impl ReceiptBuilder {
                 );
             }
         }
-        let mut receipt = Receipt::new(self.currency.clone(), lines);
-        let b = &mut receipt.bottom_line;
-        b.tip_amount = self.tip.as_ref().map(Money::minor);
-        b.pos_id = self.pos_id.clone();
-        b.receipt_number = self.receipt_number.clone();
-        b.barcode = self.barcode.clone();
-        b.payment_sources = self.payment_sources.clone();
+        let mut bottom = BottomLine::new(self.currency.clone());
+        bottom.tip_amount = self.tip.as_ref().map(Money::amount);
+        bottom.pos_id = self.pos_id.clone();
+        bottom.receipt_number = self.receipt_number.clone();
+        bottom.barcode = self.barcode.clone();
+        bottom.payment_sources = self.payment_sources.clone();
+        let receipt = Receipt::new(self.currency.clone(), lines).with_bottom_line(bottom);
         report.extend(validate::receipt(&receipt));
         if let Some(barcode) = &receipt.bottom_line.barcode {
             report.extend(validate::barcode("bottomLine.barcode.data", barcode));
         }
         report.into_result()?;
+        receipt.total_amount()?;
+        receipt.total_tax_amount()?;
         Ok(receipt)
     }
 }
@@ -308,6 +337,10 @@ impl ReceiptBuilder {
 mod tests {
     use super::*;
 
+    fn nok(minor: i64) -> Money {
+        Money::new(Amount::from_minor(minor), Currency::Nok)
+    }
+
     #[test]
     fn rounding_is_half_away_from_zero() {
         assert_eq!(round_div(5, 2), 3);
@@ -315,24 +348,46 @@ mod tests {
         assert_eq!(round_div(4, 3), 1);
         assert_eq!(round_div(-4, 3), -1);
         // 0.5 kg at 3.33 per kg = 1.665 -> 1.67
-        let line = LineItem::new("1", "x", Money::new(333, Currency::Nok), "0.5", 0);
+        let line = LineItem::new("1", "x", nok(333), "0.5".parse().unwrap(), TaxRate::ZERO);
         let receipt = ReceiptBuilder::new(Currency::Nok).line(line).build().unwrap();
-        assert_eq!(receipt.order_lines[0].total_amount, 167);
+        assert_eq!(receipt.order_lines[0].total_amount, Amount::from_minor(167));
     }
 
     #[test]
     fn mixed_currencies_and_bad_totals_are_refused() {
-        let eur = LineItem::new("1", "x", Money::new(100, Currency::Eur), "1", 2500);
+        let vat = TaxRate::percent(25);
+        let eur = LineItem::new("1", "x", Money::new(Amount::from_minor(100), Currency::Eur), Quantity::from(1), vat);
         let err = ReceiptBuilder::new(Currency::Nok).line(eur).build().unwrap_err();
         assert!(err.to_string().contains("is in EUR but the receipt is in NOK"), "{err}");
-        let nok = |m| Money::new(m, Currency::Nok);
-        let off = LineItem::from_totals("1", "x", nok(1000), nok(800), nok(199), 2500);
+        let off = LineItem::from_totals("1", "x", nok(1000), nok(800), nok(199), vat);
         let err = ReceiptBuilder::new(Currency::Nok).line(off).build().unwrap_err();
         assert!(err.to_string().contains("totalAmount"), "{err}");
-        let fine = LineItem::from_totals("1", "x", nok(1000), nok(800), nok(200), 2500);
+        let fine = LineItem::from_totals("1", "x", nok(1000), nok(800), nok(200), vat);
         assert!(ReceiptBuilder::new(Currency::Nok).line(fine).build().is_ok());
-        let too_much = LineItem::new("1", "x", nok(100), "1", 2500).discount(nok(101));
+        let too_much = LineItem::new("1", "x", nok(100), Quantity::from(1), vat).discount(nok(101));
         assert!(ReceiptBuilder::new(Currency::Nok).line(too_much).build().is_err());
         assert!(ReceiptBuilder::new(Currency::Nok).build().is_err(), "no lines");
+    }
+
+    #[test]
+    fn out_of_range_rates_and_overflowing_sums_are_invalid_input() {
+        for rate in [TaxRate::percent(101), serde_json::from_str::<TaxRate>("-10000").unwrap()] {
+            let err = tax_included(nok(100).amount(), rate).unwrap_err();
+            assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "taxRate"), "{err:?}");
+            let line = LineItem::new("1", "x", nok(100), Quantity::from(1), rate);
+            let err = ReceiptBuilder::new(Currency::Nok).line(line).build().unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput { field, .. } if field == "orderLines[0].taxRate"),
+                "{err:?}"
+            );
+        }
+        // Each line fits, their sum does not.
+        let big = || LineItem::from_totals("1", "x", nok(i64::MAX), nok(i64::MAX), nok(0), TaxRate::ZERO);
+        let err = ReceiptBuilder::new(Currency::Nok).line(big()).line(big()).build().unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        // Unit price times quantity beyond 64 bits.
+        let huge = LineItem::new("1", "x", nok(i64::MAX), "9999999999".parse().unwrap(), TaxRate::ZERO);
+        let err = ReceiptBuilder::new(Currency::Nok).line(huge).build().unwrap_err();
+        assert!(err.to_string().contains("does not fit"), "{err}");
     }
 }

@@ -7,7 +7,7 @@
 //! check data before they queue it.
 
 use crate::error::Violation;
-use crate::model::{Barcode, BarcodeFormat, Category, NewCategory, OrderLine, Receipt};
+use crate::model::{Amount, Barcode, BarcodeFormat, Category, NewCategory, OrderLine, Receipt};
 
 /// Longest image id the API accepts.
 pub const IMAGE_ID_MAX_LEN: usize = 128;
@@ -248,7 +248,7 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
                 known_values("format", BarcodeFormat::KNOWN.iter().map(|v| v.as_str())),
             );
         }
-        if barcode.data.is_empty() {
+        if barcode.data.as_deref().is_none_or(str::is_empty) {
             r.fail("bottomLine.barcode.data", "must not be empty");
         }
     }
@@ -256,9 +256,9 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
 }
 
 /// `at.field` must be 0 or more; the name is only formatted on failure.
-fn non_negative(r: &mut Report, at: &dyn std::fmt::Display, field: &str, value: Option<i64>) {
+fn non_negative(r: &mut Report, at: &dyn std::fmt::Display, field: &str, value: Option<Amount>) {
     if let Some(v) = value {
-        if v < 0 {
+        if v.is_negative() {
             r.fail(
                 format!("{at}.{field}"),
                 format!("must be 0 or more (is {v}); returns are lines with isReturn"),
@@ -309,7 +309,9 @@ fn line_sums(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
             format!("{at}.totalAmount"),
             format!(
                 "must equal totalAmountExcludingTax + totalTaxAmount ({} + {} != {})",
-                line.total_amount_excluding_tax, line.total_tax_amount, line.total_amount
+                line.total_amount_excluding_tax.minor(),
+                line.total_tax_amount.minor(),
+                line.total_amount.minor()
             ),
         ),
     }
@@ -324,15 +326,15 @@ fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
     }
     line_sums(r, at, line);
     non_negative(r, at, "discount", line.discount);
-    if line.tax_rate.is_some_and(|v| !(0..=10_000).contains(&v)) {
+    if line.tax_rate.is_some_and(|v| !v.is_valid()) {
         r.fail(format!("{at}.taxRate"), "must be 0..=10000 (hundredths of a percent, 2500 is 25 %)");
     }
     if line.tax_percentage.is_some_and(|v| !(0..=100).contains(&v)) {
         r.fail(format!("{at}.taxPercentage"), "must be 0..=100");
     }
     if let Some(info) = &line.unit_info {
-        non_negative(r, at, "unitInfo.unitPrice", Some(info.unit_price));
-        if !quantity_ok(&info.quantity) {
+        non_negative(r, at, "unitInfo.unitPrice", info.unit_price);
+        if !info.quantity.is_valid() {
             r.fail(
                 format!("{at}.unitInfo.quantity"),
                 "must be a whole or decimal number of at most 10 characters with at most 8 decimals, like \"2\" or \"2.5\"",
@@ -359,16 +361,18 @@ fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
 /// sending, so a barcode that no scanner can read is caught early.
 pub fn barcode(field: &str, b: &Barcode) -> Vec<Violation> {
     let mut r = Report::default();
-    let data = b.data.as_str();
+    let data = b.data.as_deref().unwrap_or_default();
     match &b.format {
         BarcodeFormat::Ean13 => {
-            if data.len() != 13 || !data.bytes().all(|c| c.is_ascii_digit()) {
-                r.fail(field, "EAN-13 data must be exactly 13 digits");
-            } else if ean13_check_digit(&data[..12]) != data.as_bytes()[12] - b'0' {
-                r.fail(
-                    field,
-                    format!("EAN-13 check digit is wrong: expected {}", ean13_check_digit(&data[..12])),
-                );
+            // Thirteen ASCII digits first, so the slices below are on
+            // character boundaries.
+            let digits = data.len() == 13 && data.bytes().all(|c| c.is_ascii_digit());
+            match digits.then(|| ean13_check_digit(&data[..12])).flatten() {
+                None => r.fail(field, "EAN-13 data must be exactly 13 digits"),
+                Some(expected) if expected != data.as_bytes()[12] - b'0' => {
+                    r.fail(field, format!("EAN-13 check digit is wrong: expected {expected}"))
+                }
+                Some(_) => {}
             }
         }
         BarcodeFormat::Code39 => {
@@ -389,14 +393,18 @@ pub fn barcode(field: &str, b: &Barcode) -> Vec<Violation> {
     r.into_vec()
 }
 
-/// The EAN-13 check digit of the first 12 digits.
-pub fn ean13_check_digit(first12: &str) -> u8 {
+/// The EAN-13 check digit of the first 12 digits; `None` unless given
+/// exactly 12 ASCII digits.
+pub fn ean13_check_digit(first12: &str) -> Option<u8> {
+    if first12.len() != 12 || !first12.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
     let sum: u32 = first12
         .bytes()
         .enumerate()
         .map(|(i, c)| u32::from(c - b'0') * if i % 2 == 0 { 1 } else { 3 })
         .sum();
-    ((10 - sum % 10) % 10) as u8
+    Some(((10 - sum % 10) % 10) as u8)
 }
 
 #[cfg(test)]
@@ -461,5 +469,10 @@ mod tests {
         assert!(barcode("b", &ok).is_empty());
         let bad = Barcode::new(BarcodeFormat::Ean13, "4006381333932");
         assert!(barcode("b", &bad)[0].reason.contains("check digit"));
+        for junk in ["", "400638133393", "40063813339311", "4006381333 31", "40063813339\u{e9}", "ÆØÅ"] {
+            let b = Barcode::new(BarcodeFormat::Ean13, junk);
+            assert!(barcode("b", &b)[0].reason.contains("13 digits"), "{junk}");
+        }
+        assert_eq!(ean13_check_digit("40063813339x"), None);
     }
 }

@@ -10,12 +10,22 @@ use common::PNG;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use vipps_order_management::emulator::{self, Emulator, Fault};
+use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{
     Category, CategoryType, Currency, Error, ImageUpload, NewCategory, Operation, OrderLine, PaymentType, Receipt, RetryPolicy,
 };
 
 fn receipt(total: i64) -> Receipt {
-    Receipt::new(Currency::Nok, vec![OrderLine::new("1", "Socks", total, total * 4 / 5, 2500)])
+    Receipt::new(
+        Currency::Nok,
+        vec![OrderLine::new(
+            "1",
+            "Socks",
+            Amount::from_minor(total),
+            Amount::from_minor(total * 4 / 5),
+            TaxRate::percent(25),
+        )],
+    )
 }
 
 /// Raw HTTP against the emulator, with a valid token unless told otherwise.

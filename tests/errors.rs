@@ -7,12 +7,22 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
+use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{Category, CategoryType, Currency, Error, ErrorBody, Operation, OrderLine, Receipt, RetryPolicy};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn receipt() -> Receipt {
-    Receipt::new(Currency::Nok, vec![OrderLine::new("1", "Socks", 1250, 1000, 2500)])
+    Receipt::new(
+        Currency::Nok,
+        vec![OrderLine::new(
+            "1",
+            "Socks",
+            Amount::from_minor(1250),
+            Amount::from_minor(1000),
+            TaxRate::percent(25),
+        )],
+    )
 }
 
 async fn answer(server: &MockServer, m: &str, p: &str, t: ResponseTemplate, times: u64) {

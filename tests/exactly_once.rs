@@ -9,14 +9,21 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::json;
 use vipps_order_management::emulator::{Emulator, Fault};
+use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{
-    Client, Currency, Error, ImageUpload, Operation, OrderLine, PaymentType, QuantityUnit, Receipt, RetryPolicy, UnitInfo,
+    Client, Currency, Error, ImageUpload, Operation, OrderLine, PaymentType, Quantity, QuantityUnit, Receipt, RetryPolicy, UnitInfo,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 fn receipt(name: &str, amount: i64) -> Receipt {
-    let line = OrderLine::new("sku-1", name, amount, amount - amount / 5, 2500);
+    let line = OrderLine::new(
+        "sku-1",
+        name,
+        Amount::from_minor(amount),
+        Amount::from_minor(amount - amount / 5),
+        TaxRate::percent(25),
+    );
     let mut r = Receipt::new(Currency::Nok, vec![line]);
     r.bottom_line.receipt_number = Some("100042".into());
     r
@@ -137,11 +144,9 @@ fn as_a_server_stores_it(r: &Receipt) -> serde_json::Value {
 #[tokio::test]
 async fn the_stored_receipt_is_compared_as_the_service_may_store_it() {
     let mut sent = receipt("Socks", 1250);
-    sent.order_lines[0].unit_info = Some(UnitInfo {
-        unit_price: 625,
-        quantity: "2".into(),
-        quantity_unit: None,
-    });
+    let mut pieces = UnitInfo::new(Amount::from_minor(625), Quantity::from(2), QuantityUnit::Pcs);
+    pieces.quantity_unit = None;
+    sent.order_lines[0].unit_info = Some(pieces);
     let mut other_unit = sent.clone();
     other_unit.order_lines[0].unit_info.as_mut().unwrap().quantity_unit = Some(QuantityUnit::Kg);
     for (stored, same) in [(sent.clone(), true), (other_unit, false)] {
@@ -162,7 +167,7 @@ async fn the_stored_receipt_is_compared_as_the_service_may_store_it() {
         match (same, result) {
             (true, Ok(posted)) => assert!(posted.already_stored),
             (false, Err(Error::ReceiptConflict { stored, .. })) => {
-                assert_eq!(stored.order_lines[0].unit_info.as_ref().unwrap().quantity, "2.00")
+                assert_eq!(stored.order_lines[0].unit_info.as_ref().unwrap().quantity.as_str(), "2.00")
             }
             (same, other) => panic!("same = {same}: {other:?}"),
         }

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{
     Barcode, BarcodeFormat, Category, CategoryId, CategoryType, Currency, ImageUpload, NewCategory, OrderLine, PaymentSources, PaymentType,
     QuantityUnit, Receipt, UnitInfo,
@@ -33,20 +34,37 @@ fn spec_like_receipt() -> Receipt {
     let mut r = Receipt::new(
         Currency::Nok,
         vec![
-            OrderLine::new("line_item_1", "socks", 1000, 800, 2500)
-                .with_unit_info(UnitInfo::new(400, "2.5", QuantityUnit::Kg))
-                .with_discount(0)
-                .with_product_url("https://example.com/store/socks"),
-            OrderLine::new("delivery", "Home Delivery", 1000, 800, 2500).shipping(),
-            OrderLine::new("line_item_9", "returned hat", 500, 400, 2500).returned(),
+            OrderLine::new(
+                "line_item_1",
+                "socks",
+                Amount::from_minor(1000),
+                Amount::from_minor(800),
+                TaxRate::percent(25),
+            )
+            .with_unit_info(UnitInfo::new(Amount::from_minor(400), "2.5".parse().unwrap(), QuantityUnit::Kg))
+            .with_discount(Amount::ZERO)
+            .with_product_url("https://example.com/store/socks"),
+            OrderLine::new(
+                "delivery",
+                "Home Delivery",
+                Amount::from_minor(1000),
+                Amount::from_minor(800),
+                TaxRate::percent(25),
+            )
+            .shipping(),
+            OrderLine::new(
+                "line_item_9",
+                "returned hat",
+                Amount::from_minor(500),
+                Amount::from_minor(400),
+                TaxRate::percent(25),
+            )
+            .returned(),
         ],
     );
-    r.bottom_line.tip_amount = Some(0);
+    r.bottom_line.tip_amount = Some(Amount::ZERO);
     r.bottom_line.pos_id = Some("pos_122".into());
-    r.bottom_line.payment_sources = Some(PaymentSources {
-        card: Some(1500),
-        ..Default::default()
-    });
+    r.bottom_line.payment_sources = Some(PaymentSources::new().with_card(Amount::from_minor(1500)));
     r.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Code39, "SC0527013501 "));
     r.bottom_line.receipt_number = Some("0527013501".into());
     r
@@ -159,7 +177,7 @@ async fn get_order_decodes_leniently() {
     assert_eq!(receipt.order_lines[0].tax_percentage, Some(25));
     assert_eq!(receipt.order_lines[0].tax_rate, None);
     assert_eq!(receipt.bottom_line.currency, Currency::Unknown("SEK".into()));
-    assert_eq!(receipt.total_amount(), 1000);
+    assert_eq!(receipt.total_amount().unwrap(), Amount::from_minor(1000));
 }
 
 #[tokio::test]

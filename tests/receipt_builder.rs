@@ -2,13 +2,13 @@
 //! arithmetic, and the receipt's sum is what the customer pays.
 
 use proptest::prelude::*;
-use vipps_order_management::{tax_included, validate, Currency, LineItem, Money, QuantityUnit, ReceiptBuilder};
+use vipps_order_management::{tax_included, validate, Amount, Currency, LineItem, Money, Quantity, QuantityUnit, ReceiptBuilder, TaxRate};
 
 #[derive(Debug, Clone)]
 struct Item {
     unit_price: i64,
     quantity: String,
-    tax_rate: i64,
+    tax_rate: u16,
     discount_share: u8,
     shipping: bool,
     returned: bool,
@@ -23,7 +23,7 @@ fn quantity() -> impl Strategy<Value = String> {
 }
 
 fn item() -> impl Strategy<Value = Item> {
-    (0i64..1_000_000, quantity(), 0i64..=2500, 0u8..=100, any::<bool>(), any::<bool>()).prop_map(
+    (0i64..1_000_000, quantity(), 0u16..=2500, 0u8..=100, any::<bool>(), any::<bool>()).prop_map(
         |(unit_price, quantity, tax_rate, discount_share, shipping, returned)| Item {
             unit_price,
             quantity,
@@ -50,12 +50,14 @@ fn pays(item: &Item) -> (i64, i64) {
 proptest! {
     #[test]
     fn built_receipts_add_up(items in prop::collection::vec(item(), 1..20)) {
-        let nok = |m| Money::new(m, Currency::Nok);
+        let nok = |m| Money::new(Amount::from_minor(m), Currency::Nok);
         let mut builder = ReceiptBuilder::new(Currency::Nok);
         let mut expected_sum = 0i64;
         for (i, item) in items.iter().enumerate() {
             let (total, discount) = pays(item);
-            let mut line = LineItem::new(format!("sku-{i}"), format!("Item {i}"), nok(item.unit_price), item.quantity.clone(), item.tax_rate)
+            let quantity: Quantity = item.quantity.parse().unwrap();
+            let rate = TaxRate::basis_points(item.tax_rate);
+            let mut line = LineItem::new(format!("sku-{i}"), format!("Item {i}"), nok(item.unit_price), quantity, rate)
                 .unit(QuantityUnit::Kg)
                 .discount(nok(discount));
             if item.shipping { line = line.shipping(); }
@@ -67,15 +69,16 @@ proptest! {
         prop_assert!(validate::receipt(&receipt).is_empty());
         for (line, item) in receipt.order_lines.iter().zip(&items) {
             let (total, _) = pays(item);
-            prop_assert_eq!(line.total_amount, total);
-            prop_assert_eq!(line.total_amount, line.total_amount_excluding_tax + line.total_tax_amount);
-            prop_assert_eq!(line.total_tax_amount, tax_included(total, item.tax_rate));
-            prop_assert!(line.total_tax_amount >= 0 && line.total_amount_excluding_tax >= 0);
+            let (tax, excluding) = (line.total_tax_amount.minor(), line.total_amount_excluding_tax.minor());
+            prop_assert_eq!(line.total_amount.minor(), total);
+            prop_assert_eq!(total, excluding + tax);
+            prop_assert_eq!(line.total_tax_amount, tax_included(Amount::from_minor(total), TaxRate::basis_points(item.tax_rate)).unwrap());
+            prop_assert!(tax >= 0 && excluding >= 0);
             // The tax is within half a minor unit of the exact tax.
-            let exact = total as f64 * item.tax_rate as f64 / (10_000 + item.tax_rate) as f64;
-            prop_assert!((line.total_tax_amount as f64 - exact).abs() <= 0.5 + 1e-6);
+            let exact = total as f64 * f64::from(item.tax_rate) / (10_000.0 + f64::from(item.tax_rate));
+            prop_assert!((tax as f64 - exact).abs() <= 0.5 + 1e-6);
         }
-        prop_assert_eq!(receipt.total_amount(), expected_sum);
-        prop_assert_eq!(builder.total().unwrap().minor(), expected_sum);
+        prop_assert_eq!(receipt.total_amount().unwrap().minor(), expected_sum);
+        prop_assert_eq!(builder.total().unwrap().amount().minor(), expected_sum);
     }
 }

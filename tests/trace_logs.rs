@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use common::PNG;
 use vipps_order_management::emulator::{self, Emulator, Fault};
+use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{Category, CategoryType, Currency, ImageUpload, Operation, OrderLine, Receipt};
 
 fn assert_clean(text: &str, secrets: &[&str]) {
@@ -55,7 +56,16 @@ async fn trace_logs_of_a_whole_flow_hold_no_secret() {
     emulator.inject(Fault::status(503).only(Operation::PostReceipt));
     emulator.expire_tokens();
     order
-        .post_receipt(&Receipt::new(Currency::Nok, vec![OrderLine::new("1", "Socks", 1250, 1000, 2500)]))
+        .post_receipt(&Receipt::new(
+            Currency::Nok,
+            vec![OrderLine::new(
+                "1",
+                "Socks",
+                Amount::from_minor(1250),
+                Amount::from_minor(1000),
+                TaxRate::percent(25),
+            )],
+        ))
         .await
         .unwrap();
     order.get().await.unwrap();

@@ -4,13 +4,20 @@
 mod common;
 
 use common::*;
+use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{
     Barcode, BarcodeFormat, Category, CategoryId, CategoryType, Client, Currency, Error, ImageUpload, NewCategory, OrderLine, PaymentType,
-    QuantityUnit, Receipt, UnitInfo,
+    Quantity, QuantityUnit, Receipt, UnitInfo,
 };
 
 fn good_line() -> OrderLine {
-    OrderLine::new("sku-1", "Socks", 1250, 1000, 2500)
+    OrderLine::new(
+        "sku-1",
+        "Socks",
+        Amount::from_minor(1250),
+        Amount::from_minor(1000),
+        TaxRate::percent(25),
+    )
 }
 
 fn receipt_with(line: OrderLine) -> Receipt {
@@ -63,23 +70,34 @@ async fn invalid_requests_never_reach_the_server() {
     no_tax.tax_rate = None;
     assert_invalid(post(receipt_with(no_tax)).await, "orderLines[0].taxRate");
     let mut high_rate = good_line();
-    high_rate.tax_rate = Some(10_001);
+    high_rate.tax_rate = Some(serde_json::from_str("10001").unwrap());
     assert_invalid(post(receipt_with(high_rate)).await, "orderLines[0].taxRate");
     let mut legacy = good_line();
     legacy.tax_rate = None;
     legacy.tax_percentage = Some(101);
     assert_invalid(post(receipt_with(legacy)).await, "orderLines[0].taxPercentage");
     let mut sum = good_line();
-    sum.total_tax_amount = 249;
+    sum.total_tax_amount = Amount::from_minor(249);
     assert_invalid(post(receipt_with(sum)).await, "orderLines[0].totalAmount");
-    let negative = OrderLine::new("r", "Refund", -1250, -1000, 2500);
+    let negative = OrderLine::new(
+        "r",
+        "Refund",
+        Amount::from_minor(-1250),
+        Amount::from_minor(-1000),
+        TaxRate::percent(25),
+    );
     assert_invalid(post(receipt_with(negative)).await, "orderLines[0].totalAmount");
-    assert_invalid(post(receipt_with(good_line().with_discount(-1))).await, "orderLines[0].discount");
+    assert_invalid(
+        post(receipt_with(good_line().with_discount(Amount::from_minor(-1)))).await,
+        "orderLines[0].discount",
+    );
     for q in ["2,5", "1.123456789", "12345678901", "-1", ""] {
-        let line = good_line().with_unit_info(UnitInfo::new(1250, q, QuantityUnit::Pcs));
+        // A quantity read from elsewhere (JSON) is not checked on the way in.
+        let quantity: Quantity = serde_json::from_value(serde_json::json!(q)).unwrap();
+        let line = good_line().with_unit_info(UnitInfo::new(Amount::from_minor(1250), quantity, QuantityUnit::Pcs));
         assert_invalid(post(receipt_with(line)).await, "orderLines[0].unitInfo.quantity");
     }
-    let neg_price = good_line().with_unit_info(UnitInfo::new(-1, "1", QuantityUnit::Pcs));
+    let neg_price = good_line().with_unit_info(UnitInfo::new(Amount::from_minor(-1), Quantity::from(1), QuantityUnit::Pcs));
     assert_invalid(post(receipt_with(neg_price)).await, "orderLines[0].unitInfo.unitPrice");
     assert_invalid(
         post(receipt_with(good_line().with_product_url("ftp://x/y"))).await,
@@ -93,7 +111,7 @@ async fn invalid_requests_never_reach_the_server() {
         "bottomLine.currency",
     );
     let mut tip = receipt_with(good_line());
-    tip.bottom_line.tip_amount = Some(-5);
+    tip.bottom_line.tip_amount = Some(Amount::from_minor(-5));
     assert_invalid(post(tip).await, "bottomLine.tipAmount");
     let mut ean = receipt_with(good_line());
     ean.bottom_line.barcode = Some(Barcode::new(BarcodeFormat::Ean13, "4006381333932"));

@@ -7,19 +7,25 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue};
-use vipps_order_management::{Client, Currency, LineItem, Money, Order, Receipt, ReceiptBuilder};
+use vipps_order_management::{Amount, Client, Currency, LineItem, Money, Order, Quantity, Receipt, ReceiptBuilder, TaxRate};
 
 /// The token the loopback server issues.
 pub const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.loopback";
 
 /// A receipt of `lines` lines, each with a product link.
 pub fn receipt(lines: usize) -> Receipt {
-    let nok = |m| Money::new(m, Currency::Nok);
+    let nok = |m| Money::new(Amount::from_minor(m), Currency::Nok);
     let mut b = ReceiptBuilder::new(Currency::Nok).receipt_number("42");
     for i in 0..lines {
         b = b.line(
-            LineItem::new(format!("sku-{i}"), format!("Item number {i}"), nok(14_900 + i as i64), "2", 2500)
-                .product_url(format!("https://shop.example/p/{i}")),
+            LineItem::new(
+                format!("sku-{i}"),
+                format!("Item number {i}"),
+                nok(14_900 + i as i64),
+                Quantity::from(2),
+                TaxRate::percent(25),
+            )
+            .product_url(format!("https://shop.example/p/{i}")),
         );
     }
     b.build().unwrap()

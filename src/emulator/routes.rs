@@ -392,8 +392,8 @@ fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) 
     if obj.as_ref().is_some_and(|o| o.get("src").is_some_and(Value::is_string)) {
         match base64::engine::general_purpose::STANDARD.decode(&src) {
             Ok(bytes) => {
-                if let Err(e) = crate::image::inspect(&bytes) {
-                    report.fail("src", e.to_string());
+                if let Err(crate::Error::InvalidInput { violations, .. }) = crate::image::inspect(&bytes) {
+                    report.extend(violations);
                 }
             }
             Err(_) => report.fail("src", "must be the image's bytes in base64"),

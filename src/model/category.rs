@@ -8,8 +8,9 @@ use super::lenient::null_as_default;
 
 /// The v2 category of an order (`Order` in the spec): one per order, each
 /// PUT replaces the previous one.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Category {
     /// What the link is.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -24,6 +25,7 @@ pub struct Category {
 
 impl Category {
     /// A category of this type linking to `order_details_url`.
+    #[must_use]
     pub fn new(category: CategoryType, order_details_url: impl Into<String>) -> Self {
         Category {
             category,
@@ -33,6 +35,7 @@ impl Category {
     }
 
     /// Shows this uploaded image with the link.
+    #[must_use]
     pub fn with_image(mut self, image_id: impl Into<ImageId>) -> Self {
         self.image_id = Some(image_id.into());
         self
@@ -42,6 +45,7 @@ impl Category {
 /// The body of a v3 category POST (`AddCategoryRequest` in the spec).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NewCategory {
     /// The order the category belongs to.
     pub order_id: OrderId,
@@ -59,6 +63,7 @@ pub struct NewCategory {
 
 impl NewCategory {
     /// A v3 category for this order.
+    #[must_use]
     pub fn new(payment_type: PaymentType, order_id: impl Into<OrderId>, category_type: CategoryType, url: impl Into<String>) -> Self {
         NewCategory {
             order_id: order_id.into(),
@@ -70,6 +75,7 @@ impl NewCategory {
     }
 
     /// Shows this uploaded image with the link.
+    #[must_use]
     pub fn with_image(mut self, image_id: impl Into<ImageId>) -> Self {
         self.image_id = Some(image_id.into());
         self
@@ -79,6 +85,7 @@ impl NewCategory {
 /// A stored v3 category (`Category` in the spec's v3 operations).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CategoryV3 {
     /// The id the service gave it.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -103,6 +110,7 @@ pub struct CategoryV3 {
 /// The answer to a v3 category POST.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CategoryCreated {
     /// The new category's id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -111,6 +119,7 @@ pub struct CategoryCreated {
 
 /// The answer to a v3 category query by order id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CategoryList {
     /// The order's categories.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -1,28 +1,53 @@
 //! The receipt: order lines and a bottom line (`Receipt` in the spec).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use super::amount::Amount;
 use super::enums::{BarcodeFormat, Currency, QuantityUnit};
 use super::lenient::null_as_default;
+use super::quantity::Quantity;
+use super::tax_rate::TaxRate;
+use crate::error::Error;
 
 /// A receipt: what the customer bought, shown on the payment in the app.
 ///
-/// Amounts are integers in minor units (øre, cents): 149.90 NOK is `14990`.
-/// A receipt is written once per order; a second one is refused (409).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Amounts are [`Amount`]s in minor units (øre, cents): 149.90 NOK is
+/// `Amount::from_minor(14990)`. A receipt is written once per order. Build
+/// one with [`Receipt::new`], or with [`crate::ReceiptBuilder`] from unit
+/// prices and quantities.
+///
+/// ```
+/// use vipps_order_management::{Amount, Currency, OrderLine, Receipt, TaxRate};
+/// let line = OrderLine::new("sku-1", "Socks", Amount::from_minor(25_000), Amount::from_minor(20_000), TaxRate::percent(25));
+/// let receipt = Receipt::new(Currency::Nok, vec![line]);
+/// assert_eq!(receipt.total_amount()?, Amount::from_minor(25_000));
+/// # Ok::<(), vipps_order_management::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Receipt {
     /// The order lines; at least one. Shipping is a line with `is_shipping`,
     /// a returned item a line with `is_return`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub order_lines: Vec<OrderLine>,
     /// Currency and the other receipt-wide facts.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default = "BottomLine::unknown", deserialize_with = "bottom_line_or_unknown")]
     pub bottom_line: BottomLine,
+}
+
+fn bottom_line_or_unknown<'de, D: Deserializer<'de>>(d: D) -> Result<BottomLine, D::Error> {
+    Ok(Option::<BottomLine>::deserialize(d)?.unwrap_or_else(BottomLine::unknown))
+}
+
+/// An error for a sum that does not fit the API's 64-bit amounts.
+fn overflow(field: &str) -> Error {
+    Error::invalid(field, "the sum does not fit in a 64-bit amount (minor units); check the amounts")
 }
 
 impl Receipt {
     /// A receipt of these lines in this currency.
+    #[must_use]
     pub fn new(currency: Currency, order_lines: Vec<OrderLine>) -> Self {
         Receipt {
             order_lines,
@@ -30,24 +55,41 @@ impl Receipt {
         }
     }
 
-    /// The receipt's sum as the service computes it: the lines' `totalAmount`,
-    /// return lines counted negative.
-    pub fn total_amount(&self) -> i64 {
-        self.order_lines.iter().map(OrderLine::signed_total).sum()
+    /// Sets the bottom line (tip, receipt number, barcode, ...).
+    #[must_use]
+    pub fn with_bottom_line(mut self, bottom_line: BottomLine) -> Self {
+        self.bottom_line = bottom_line;
+        self
+    }
+
+    /// The receipt's sum as the service computes it: the lines'
+    /// `totalAmount`, return lines counted negative. An
+    /// [`Error::InvalidInput`] when it does not fit in 64 bits.
+    pub fn total_amount(&self) -> Result<Amount, Error> {
+        self.sum(|line| line.total_amount, "orderLines[].totalAmount")
     }
 
     /// The receipt's tax as the service computes it (returns negative).
-    pub fn total_tax_amount(&self) -> i64 {
-        self.order_lines.iter().map(|line| line.sign() * line.total_tax_amount).sum()
+    pub fn total_tax_amount(&self) -> Result<Amount, Error> {
+        self.sum(|line| line.total_tax_amount, "orderLines[].totalTaxAmount")
+    }
+
+    fn sum(&self, amount: fn(&OrderLine) -> Amount, field: &str) -> Result<Amount, Error> {
+        self.order_lines.iter().try_fold(Amount::ZERO, |sum, line| {
+            line.signed(amount(line))
+                .and_then(|a| sum.checked_add(a))
+                .ok_or_else(|| overflow(field))
+        })
     }
 }
 
 /// One line of a receipt (`OrderLine` in the spec).
 ///
 /// `total_amount` must equal `total_amount_excluding_tax + total_tax_amount`;
-/// the crate checks this before sending.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// the client checks this before sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OrderLine {
     /// Product name as the customer sees it.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -55,29 +97,30 @@ pub struct OrderLine {
     /// The merchant's product id.
     #[serde(default, deserialize_with = "null_as_default")]
     pub id: String,
-    /// Total of the line in minor units, tax and discount included.
+    /// Total of the line, tax and discount included.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub total_amount: i64,
+    pub total_amount: Amount,
     /// Total of the line, discount included, tax excluded.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub total_amount_excluding_tax: i64,
+    pub total_amount_excluding_tax: Amount,
     /// Tax of the line.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub total_tax_amount: i64,
-    /// Tax rate in hundredths of a percent: `2500` is 25 %. 0..=10000.
+    pub total_tax_amount: Amount,
+    /// The tax rate (0 % to 100 %).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate: Option<i64>,
-    /// Legacy whole-percent tax (0..=100), from before `taxRate` existed.
+    pub tax_rate: Option<TaxRate>,
+    /// Legacy whole-percent tax (0 to 100), from before `taxRate` existed.
     /// Deprecated by the API: set [`Self::tax_rate`] instead. Kept so that
-    /// receipts written by older systems decode, and sent only when set.
+    /// receipts written by older systems read and compare, and sent only
+    /// when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_percentage: Option<i64>,
     /// Unit price and quantity; without it the line is one piece.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_info: Option<UnitInfo>,
-    /// Total discount on the line, in minor units.
+    /// Total discount on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<i64>,
+    pub discount: Option<Amount>,
     /// Link to the product at the merchant (absolute https URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_url: Option<String>,
@@ -90,108 +133,140 @@ pub struct OrderLine {
 }
 
 impl OrderLine {
-    /// A line from its totals and tax rate (hundredths of a percent).
-    ///
-    /// The tax amount is `total_amount - total_amount_excluding_tax`.
-    pub fn new(id: impl Into<String>, name: impl Into<String>, total_amount: i64, total_amount_excluding_tax: i64, tax_rate: i64) -> Self {
+    /// A line from its total, its total excluding tax, and its tax rate.
+    /// The tax amount is the difference of the two. (Negative amounts are
+    /// refused by validation; the difference saturates rather than wrap,
+    /// so it can never pass as a valid amount.)
+    #[must_use]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        total_amount: Amount,
+        total_amount_excluding_tax: Amount,
+        tax_rate: TaxRate,
+    ) -> Self {
+        let tax = Amount::from_minor(total_amount.minor().saturating_sub(total_amount_excluding_tax.minor()));
         OrderLine {
             name: name.into(),
             id: id.into(),
             total_amount,
             total_amount_excluding_tax,
-            total_tax_amount: total_amount - total_amount_excluding_tax,
+            total_tax_amount: tax,
             tax_rate: Some(tax_rate),
-            ..OrderLine::default()
+            tax_percentage: None,
+            unit_info: None,
+            discount: None,
+            product_url: None,
+            is_return: None,
+            is_shipping: None,
         }
     }
 
     /// Sets unit price and quantity.
+    #[must_use]
     pub fn with_unit_info(mut self, unit_info: UnitInfo) -> Self {
         self.unit_info = Some(unit_info);
         self
     }
 
     /// Sets the discount.
-    pub fn with_discount(mut self, discount: i64) -> Self {
+    #[must_use]
+    pub fn with_discount(mut self, discount: Amount) -> Self {
         self.discount = Some(discount);
         self
     }
 
     /// Sets the product link.
+    #[must_use]
     pub fn with_product_url(mut self, url: impl Into<String>) -> Self {
         self.product_url = Some(url.into());
         self
     }
 
     /// Marks the line as shipping.
+    #[must_use]
     pub fn shipping(mut self) -> Self {
         self.is_shipping = Some(true);
         self
     }
 
     /// Marks the line as a returned item (counted negative).
+    #[must_use]
     pub fn returned(mut self) -> Self {
         self.is_return = Some(true);
         self
     }
 
-    fn sign(&self) -> i64 {
+    /// `amount` as it counts in the receipt's sums: negative for a return;
+    /// `None` when that does not fit.
+    fn signed(&self, amount: Amount) -> Option<Amount> {
         if self.is_return == Some(true) {
-            -1
+            amount.checked_neg()
         } else {
-            1
+            Some(amount)
         }
     }
 
-    /// The line's total as it counts in the receipt's sum (negative for returns).
-    pub fn signed_total(&self) -> i64 {
-        self.sign() * self.total_amount
+    /// The line's total as it counts in the receipt's sum (negative for
+    /// returns); `None` when that does not fit in 64 bits.
+    pub fn signed_total(&self) -> Option<Amount> {
+        self.signed(self.total_amount)
     }
 }
 
 /// Unit price and quantity of an order line (`UnitInfo` in the spec).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UnitInfo {
-    /// Price per unit, tax included, discount excluded, minor units.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub unit_price: i64,
-    /// Quantity as a decimal string: `"3"`, `"2.5"`, at most 8 decimals and
-    /// 10 characters. Display only; the service does not multiply it.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub quantity: String,
+    /// Price per unit, tax included, discount excluded. Required by the
+    /// API but nullable: `None` is sent as `null`.
+    #[serde(default)]
+    pub unit_price: Option<Amount>,
+    /// The quantity (display only; the service does not multiply it).
+    #[serde(default = "no_quantity")]
+    pub quantity: Quantity,
     /// Unit of the quantity; the API assumes pieces when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity_unit: Option<QuantityUnit>,
 }
 
+fn no_quantity() -> Quantity {
+    Quantity::from_raw(String::new())
+}
+
 impl UnitInfo {
     /// Unit price, quantity and unit.
-    pub fn new(unit_price: i64, quantity: impl Into<String>, unit: QuantityUnit) -> Self {
+    #[must_use]
+    pub fn new(unit_price: Amount, quantity: Quantity, unit: QuantityUnit) -> Self {
         UnitInfo {
-            unit_price,
-            quantity: quantity.into(),
+            unit_price: Some(unit_price),
+            quantity,
             quantity_unit: Some(unit),
         }
     }
 }
 
 /// Receipt-wide facts (`BottomLine` in the spec). The sums are computed by
-/// the service from the order lines; the deprecated sum fields are not
-/// offered.
+/// the service from the order lines.
+///
+/// The deprecated fields (`gift_card_amount` and the rest below
+/// `receipt_number`) are for reading receipts that older systems posted:
+/// they are shown by get-order, never sent by this crate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BottomLine {
     /// The receipt's currency.
     #[serde(default, deserialize_with = "null_as_default")]
     pub currency: Currency,
-    /// Tip, in minor units.
+    /// Tip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tip_amount: Option<i64>,
+    pub tip_amount: Option<Amount>,
     /// The POS terminal's device number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pos_id: Option<String>,
-    /// How the amount was paid, in minor units per source.
+    /// How the amount was paid, per source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_sources: Option<PaymentSources>,
     /// A barcode shown with the receipt.
@@ -200,16 +275,39 @@ pub struct BottomLine {
     /// The merchant's receipt number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_number: Option<String>,
-}
-
-impl Default for BottomLine {
-    fn default() -> Self {
-        BottomLine::new(Currency::Nok)
-    }
+    /// Deprecated by the API (read only, never sent): amount paid by gift
+    /// card or coupon. Use [`PaymentSources::gift_card`].
+    #[serde(default, skip_serializing)]
+    pub gift_card_amount: Option<Amount>,
+    /// Deprecated by the API (read only, never sent): the sum, now
+    /// computed by the service from the lines.
+    #[serde(default, skip_serializing)]
+    pub total_amount: Option<Amount>,
+    /// Deprecated by the API (read only, never sent): the tax, now computed
+    /// from the lines.
+    #[serde(default, skip_serializing)]
+    pub total_tax: Option<Amount>,
+    /// Deprecated by the API (read only, never sent): the discount, now
+    /// computed from the lines.
+    #[serde(default, skip_serializing)]
+    pub total_discount: Option<Amount>,
+    /// Deprecated by the API (read only, never sent): shipping, now a line
+    /// with `isShipping`.
+    #[serde(default, skip_serializing)]
+    pub shipping_amount: Option<Amount>,
+    /// Deprecated by the API (read only, never sent): shipping details,
+    /// now a line with `isShipping`.
+    #[serde(default, skip_serializing)]
+    pub shipping_info: Option<ShippingInfo>,
+    /// Deprecated by the API (read only, never sent): the terminal, now
+    /// [`Self::pos_id`].
+    #[serde(default, skip_serializing)]
+    pub terminal_id: Option<String>,
 }
 
 impl BottomLine {
     /// A bottom line with only the currency.
+    #[must_use]
     pub fn new(currency: Currency) -> Self {
         BottomLine {
             currency,
@@ -218,44 +316,154 @@ impl BottomLine {
             payment_sources: None,
             barcode: None,
             receipt_number: None,
+            gift_card_amount: None,
+            total_amount: None,
+            total_tax: None,
+            total_discount: None,
+            shipping_amount: None,
+            shipping_info: None,
+            terminal_id: None,
         }
+    }
+
+    /// A bottom line read without a currency.
+    fn unknown() -> Self {
+        BottomLine::new(Currency::default())
+    }
+
+    /// Sets the tip.
+    #[must_use]
+    pub fn with_tip(mut self, tip: Amount) -> Self {
+        self.tip_amount = Some(tip);
+        self
+    }
+
+    /// Sets the POS terminal's device number.
+    #[must_use]
+    pub fn with_pos_id(mut self, pos_id: impl Into<String>) -> Self {
+        self.pos_id = Some(pos_id.into());
+        self
+    }
+
+    /// Sets how the amount was paid.
+    #[must_use]
+    pub fn with_payment_sources(mut self, sources: PaymentSources) -> Self {
+        self.payment_sources = Some(sources);
+        self
+    }
+
+    /// Sets the barcode.
+    #[must_use]
+    pub fn with_barcode(mut self, barcode: Barcode) -> Self {
+        self.barcode = Some(barcode);
+        self
+    }
+
+    /// Sets the merchant's receipt number.
+    #[must_use]
+    pub fn with_receipt_number(mut self, number: impl Into<String>) -> Self {
+        self.receipt_number = Some(number.into());
+        self
     }
 }
 
-/// Split of the payment by source, in minor units.
+/// Split of the payment by source.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PaymentSources {
     /// Paid by gift card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gift_card: Option<i64>,
+    pub gift_card: Option<Amount>,
     /// Paid by card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card: Option<i64>,
+    pub card: Option<Amount>,
     /// Paid by voucher.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voucher: Option<i64>,
+    pub voucher: Option<Amount>,
     /// Paid in cash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cash: Option<i64>,
+    pub cash: Option<Amount>,
+}
+
+impl PaymentSources {
+    /// No source set.
+    #[must_use]
+    pub fn new() -> Self {
+        PaymentSources::default()
+    }
+
+    /// Sets the amount paid by gift card.
+    #[must_use]
+    pub fn with_gift_card(mut self, amount: Amount) -> Self {
+        self.gift_card = Some(amount);
+        self
+    }
+
+    /// Sets the amount paid by card.
+    #[must_use]
+    pub fn with_card(mut self, amount: Amount) -> Self {
+        self.card = Some(amount);
+        self
+    }
+
+    /// Sets the amount paid by voucher.
+    #[must_use]
+    pub fn with_voucher(mut self, amount: Amount) -> Self {
+        self.voucher = Some(amount);
+        self
+    }
+
+    /// Sets the amount paid in cash.
+    #[must_use]
+    pub fn with_cash(mut self, amount: Amount) -> Self {
+        self.cash = Some(amount);
+        self
+    }
 }
 
 /// A barcode printed with the receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Barcode {
     /// The symbology.
     #[serde(default, deserialize_with = "null_as_default")]
     pub format: BarcodeFormat,
-    /// The encoded data.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub data: String,
+    /// The encoded data. Required by the API but nullable: `None` is sent
+    /// as `null`.
+    #[serde(default)]
+    pub data: Option<String>,
 }
 
 impl Barcode {
     /// A barcode of this format and data.
+    #[must_use]
     pub fn new(format: BarcodeFormat, data: impl Into<String>) -> Self {
-        Barcode { format, data: data.into() }
+        Barcode {
+            format,
+            data: Some(data.into()),
+        }
     }
+}
+
+/// Deprecated by the API (read only): shipping given apart from the lines
+/// (`ShippingInfo` in the spec), as older systems posted it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ShippingInfo {
+    /// Shipping, tax and discount included.
+    #[serde(default)]
+    pub amount: Option<Amount>,
+    /// Shipping excluding tax.
+    #[serde(default)]
+    pub amount_excluding_tax: Option<Amount>,
+    /// Tax on the shipping.
+    #[serde(default)]
+    pub tax_amount: Option<Amount>,
+    /// Tax percentage of the shipping (0 to 100).
+    #[serde(default)]
+    pub tax_percentage: Option<i64>,
 }
 
 /// Comparing receipts as the service stores them: what a merchant sent
@@ -263,9 +471,10 @@ impl Barcode {
 /// the same (`isReturn`/`isShipping` false, `discount` and `tipAmount` 0,
 /// `quantityUnit` PCS, no payment sources); quantities compare as decimal
 /// numbers (`"2"`, `"2.0"` and `"2.00"` are equal); a deprecated
-/// `taxPercentage` next to a `taxRate` is ignored when it agrees with it.
-/// Amounts, names, ids, the currency, and the lines' number and order
-/// compare exactly.
+/// `taxPercentage` next to a `taxRate` is ignored when it agrees with it;
+/// the deprecated bottom-line fields, which the service may fill in, are
+/// not compared. Amounts, names, ids, the currency, and the lines' number
+/// and order compare exactly.
 impl Receipt {
     /// `true` when `other` is this receipt as the service may store it.
     pub fn same_as(&self, other: &Receipt) -> bool {
@@ -279,6 +488,7 @@ impl OrderLine {
     /// `true` when `other` is this line as the service may store it (see
     /// [`Receipt::same_as`]).
     pub fn same_as(&self, other: &OrderLine) -> bool {
+        let flag = |f: Option<bool>| f.unwrap_or(false);
         self.name == other.name
             && self.id == other.id
             && self.total_amount == other.total_amount
@@ -287,24 +497,28 @@ impl OrderLine {
             && self.effective_tax_rate() == other.effective_tax_rate()
             && self.stray_tax_percentage() == other.stray_tax_percentage()
             && same_unit_info(self.unit_info.as_ref(), other.unit_info.as_ref())
-            && self.discount.unwrap_or(0) == other.discount.unwrap_or(0)
+            && self.discount.unwrap_or_default() == other.discount.unwrap_or_default()
             && self.product_url == other.product_url
-            && self.is_return.unwrap_or(false) == other.is_return.unwrap_or(false)
-            && self.is_shipping.unwrap_or(false) == other.is_shipping.unwrap_or(false)
+            && flag(self.is_return) == flag(other.is_return)
+            && flag(self.is_shipping) == flag(other.is_shipping)
     }
 
     /// The tax rate in hundredths of a percent: `taxRate`, else the legacy
     /// `taxPercentage` times 100.
     fn effective_tax_rate(&self) -> Option<i64> {
-        self.tax_rate.or_else(|| self.tax_percentage.and_then(|p| p.checked_mul(100)))
+        match self.tax_rate {
+            Some(rate) => Some(rate.as_basis_points()),
+            None => self.tax_percentage.and_then(|p| p.checked_mul(100)),
+        }
     }
 
     /// A `taxPercentage` that says something `taxRate` does not: present
     /// beside a rate it disagrees with (neither the rate truncated nor
     /// rounded to whole percent).
     fn stray_tax_percentage(&self) -> Option<i64> {
-        let (rate, pct) = (self.tax_rate?, self.tax_percentage?);
-        let agrees = pct.checked_mul(100) == Some(rate) || pct == rate / 100 || Some(pct) == rate.checked_add(50).map(|r| r / 100);
+        let (rate, pct) = (self.tax_rate?.as_basis_points(), self.tax_percentage?);
+        let rounded = rate.checked_add(50).map(|r| r / 100);
+        let agrees = pct.checked_mul(100) == Some(rate) || pct == rate / 100 || Some(pct) == rounded;
         (!agrees).then_some(pct)
     }
 }
@@ -313,29 +527,10 @@ fn same_unit_info(a: Option<&UnitInfo>, b: Option<&UnitInfo>) -> bool {
     match (a, b) {
         (None, None) => true,
         (Some(a), Some(b)) => {
-            a.unit_price == b.unit_price
-                && same_quantity(&a.quantity, &b.quantity)
-                && a.quantity_unit.as_ref().unwrap_or(&QuantityUnit::Pcs) == b.quantity_unit.as_ref().unwrap_or(&QuantityUnit::Pcs)
+            let unit = |u: &UnitInfo| u.quantity_unit.clone().unwrap_or(QuantityUnit::Pcs);
+            a.unit_price == b.unit_price && a.quantity == b.quantity && unit(a) == unit(b)
         }
         _ => false,
-    }
-}
-
-/// Decimal equality of two quantity strings; text that is not a decimal
-/// number compares as text.
-fn same_quantity(a: &str, b: &str) -> bool {
-    fn canonical(q: &str) -> Option<(&str, &str)> {
-        let (whole, frac) = q.split_once('.').unwrap_or((q, ""));
-        let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
-        if whole.is_empty() || !digits(whole) || !digits(frac) || (q.contains('.') && frac.is_empty()) {
-            return None;
-        }
-        let whole = whole.trim_start_matches('0');
-        Some((if whole.is_empty() { "0" } else { whole }, frac.trim_end_matches('0')))
-    }
-    match (canonical(a), canonical(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
     }
 }
 
@@ -345,10 +540,10 @@ impl BottomLine {
     pub fn same_as(&self, other: &BottomLine) -> bool {
         let sources = |b: &BottomLine| {
             let s = b.payment_sources.clone().unwrap_or_default();
-            [s.gift_card, s.card, s.voucher, s.cash].map(|v| v.unwrap_or(0))
+            [s.gift_card, s.card, s.voucher, s.cash].map(Option::unwrap_or_default)
         };
         self.currency == other.currency
-            && self.tip_amount.unwrap_or(0) == other.tip_amount.unwrap_or(0)
+            && self.tip_amount.unwrap_or_default() == other.tip_amount.unwrap_or_default()
             && self.pos_id == other.pos_id
             && self.receipt_number == other.receipt_number
             && self.barcode == other.barcode

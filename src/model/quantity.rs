@@ -1,0 +1,158 @@
+//! An order line's quantity: a decimal number written as a string.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::Error;
+
+/// A quantity as the API writes it: `"2"`, `"0.822"` (digits, optionally
+/// `.` and 1 to 8 more, at most 10 characters).
+///
+/// Quantities compare as decimal numbers: `"2"`, `"2.0"` and `"2.00"` are
+/// equal (and hash alike). The text is kept as given, so a quantity read
+/// from the service is shown and sent back exactly. Built from a string
+/// with [`str::parse`] (checked) or from a whole number.
+///
+/// ```
+/// use vipps_order_management::Quantity;
+/// let half: Quantity = "0.5".parse()?;
+/// assert_eq!(half.as_str(), "0.5");
+/// assert_eq!(Quantity::from(2), "2.00".parse::<Quantity>()?);
+/// assert!("1,5".parse::<Quantity>().is_err());
+/// # Ok::<(), vipps_order_management::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Quantity(String);
+
+impl Quantity {
+    /// A quantity as received, unchecked.
+    pub(crate) fn from_raw(text: String) -> Quantity {
+        Quantity(text)
+    }
+
+    /// The quantity as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `true` when it is written as the API requires.
+    pub fn is_valid(&self) -> bool {
+        crate::validate::quantity_ok(&self.0)
+    }
+
+    /// Whole and fractional digits without insignificant zeros, when the
+    /// text is a decimal number.
+    fn canonical(&self) -> Option<(&str, &str)> {
+        let q = self.0.as_str();
+        let (whole, frac) = q.split_once('.').unwrap_or((q, ""));
+        let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(frac) || (q.contains('.') && frac.is_empty()) {
+            return None;
+        }
+        let whole = whole.trim_start_matches('0');
+        Some((if whole.is_empty() { "0" } else { whole }, frac.trim_end_matches('0')))
+    }
+
+    /// The quantity as `mantissa / 10^scale`, for exact arithmetic; `None`
+    /// when it is not a valid quantity.
+    pub(crate) fn as_ratio(&self) -> Option<(i128, u32)> {
+        if !self.is_valid() {
+            return None;
+        }
+        let (whole, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
+        let mantissa: i128 = format!("{whole}{frac}").parse().ok()?;
+        Some((mantissa, u32::try_from(frac.len()).ok()?))
+    }
+}
+
+impl PartialEq for Quantity {
+    fn eq(&self, other: &Quantity) -> bool {
+        match (self.canonical(), other.canonical()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.0 == other.0,
+        }
+    }
+}
+
+impl Eq for Quantity {}
+
+impl Hash for Quantity {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self.canonical() {
+            Some(c) => c.hash(state),
+            None => self.0.hash(state),
+        }
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = Error;
+
+    /// Reads a quantity, checking the API's format.
+    fn from_str(s: &str) -> Result<Quantity, Error> {
+        let q = Quantity(s.to_owned());
+        if q.is_valid() {
+            Ok(q)
+        } else {
+            Err(Error::invalid(
+                "quantity",
+                format!("`{s}` is not a quantity like \"2\" or \"2.5\" (digits, at most 8 decimals, 10 characters)"),
+            ))
+        }
+    }
+}
+
+impl From<u32> for Quantity {
+    /// A whole quantity.
+    fn from(n: u32) -> Quantity {
+        Quantity(n.to_string())
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    /// Reads a string as it is, or a JSON number as its text: a quantity
+    /// from the service is never refused on the way in.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Quantity, D::Error> {
+        Ok(Quantity(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compares_as_a_decimal() {
+        let q = |s: &str| Quantity(s.to_owned());
+        assert_eq!(q("2"), q("2.00"));
+        assert_eq!(q("02.50"), q("2.5"));
+        assert_ne!(q("2"), q("20"));
+        assert_ne!(q("2.5"), q("2.05"));
+        assert_eq!(q("abc"), q("abc"));
+        assert_ne!(q("1,5"), q("1.5"));
+        assert_eq!(q("2.5").as_ratio(), Some((25, 1)));
+        assert_eq!(q("1,5").as_ratio(), None);
+        let n: Quantity = serde_json::from_str("2.5").unwrap();
+        assert_eq!(n.as_str(), "2.5");
+    }
+}

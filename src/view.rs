@@ -1,0 +1,210 @@
+//! Orders laid out for people: a receipt as a table with amounts in major
+//! units (kroner, euro), returns negative, shipping and returned lines
+//! marked, and the sum as the service computes it. `Display` for
+//! [`Order`], the `vipps-om` tool and merchants' own support screens use it.
+//!
+//! Every number is formatted from exact integers; a sum that does not fit
+//! the API's 64-bit amounts is said to, never computed wrongly.
+
+use std::fmt;
+
+use crate::model::{format_minor, Amount, Order, OrderLine, Receipt};
+
+/// A receipt as support staff read it.
+///
+/// ```
+/// use vipps_order_management::{Amount, Currency, OrderLine, Receipt, TaxRate};
+/// let socks = OrderLine::new("1", "Socks", Amount::from_minor(25_000), Amount::from_minor(20_000), TaxRate::percent(25));
+/// let view = Receipt::new(Currency::Nok, vec![socks.returned()]).view();
+/// assert_eq!(view.lines[0].amount, "-250.00");
+/// assert_eq!(view.total, "-250.00");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceiptView {
+    /// The currency (`NOK`), or `?` when the receipt has none.
+    pub currency: String,
+    /// The order lines, in order.
+    pub lines: Vec<LineView>,
+    /// The sum in major units, or a note that it does not add up in 64 bits.
+    pub total: String,
+    /// The tax in major units, or a note that it does not add up in 64 bits.
+    pub total_tax: String,
+    /// Further facts worth showing, label and value: tip, receipt number,
+    /// POS id, barcode, payment sources, and any deprecated bottom-line
+    /// field an older system sent (gift card, shipping, terminal, ...).
+    pub details: Vec<(String, String)>,
+}
+
+/// One line of a [`ReceiptView`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LineView {
+    /// The product name.
+    pub name: String,
+    /// The merchant's product id.
+    pub id: String,
+    /// The quantity as written (`1` when none is given).
+    pub quantity: String,
+    /// The quantity's unit (`PCS` when none is given).
+    pub unit: String,
+    /// The tax rate (`25%`), or empty when the line has none.
+    pub tax_rate: String,
+    /// The line's total in major units, negative for a return.
+    pub amount: String,
+    /// Of it tax, negative for a return.
+    pub tax: String,
+    /// A shipping line.
+    pub shipping: bool,
+    /// A returned item.
+    pub returned: bool,
+}
+
+/// Major units of `amount`, negated for a return: in `i128`, so even
+/// `i64::MIN` negates.
+fn signed(amount: Amount, returned: bool) -> String {
+    let minor = i128::from(amount.minor());
+    format_minor(if returned { -minor } else { minor })
+}
+
+impl OrderLine {
+    fn view(&self) -> LineView {
+        let returned = self.is_return == Some(true);
+        let (quantity, unit) = match &self.unit_info {
+            Some(info) => (
+                info.quantity.to_string(),
+                info.quantity_unit.as_ref().map_or("PCS", |u| u.as_str()).to_owned(),
+            ),
+            None => ("1".to_owned(), "PCS".to_owned()),
+        };
+        let tax_rate = match (self.tax_rate, self.tax_percentage) {
+            (Some(rate), _) => rate.to_string(),
+            (None, Some(pct)) => format!("{pct}%"),
+            (None, None) => String::new(),
+        };
+        LineView {
+            name: self.name.clone(),
+            id: self.id.clone(),
+            quantity,
+            unit,
+            tax_rate,
+            amount: signed(self.total_amount, returned),
+            tax: signed(self.total_tax_amount, returned),
+            shipping: self.is_shipping == Some(true),
+            returned,
+        }
+    }
+}
+
+impl Receipt {
+    /// The receipt laid out for people.
+    pub fn view(&self) -> ReceiptView {
+        let b = &self.bottom_line;
+        let sum = |total: Result<Amount, crate::Error>| match total {
+            Ok(a) => a.to_string(),
+            Err(_) => "too large to add up (beyond 64-bit amounts)".to_owned(),
+        };
+        let mut details: Vec<(String, String)> = Vec::new();
+        let mut amount = |label: &str, value: Option<Amount>| {
+            if let Some(v) = value {
+                details.push((label.to_owned(), v.to_string()));
+            }
+        };
+        amount("Tip", b.tip_amount);
+        if let Some(s) = &b.payment_sources {
+            amount("Paid by gift card", s.gift_card);
+            amount("Paid by card", s.card);
+            amount("Paid by voucher", s.voucher);
+            amount("Paid in cash", s.cash);
+        }
+        amount("Gift card (deprecated field)", b.gift_card_amount);
+        amount("Shipping (deprecated field)", b.shipping_amount);
+        amount("Total as sent (deprecated field)", b.total_amount);
+        amount("Tax as sent (deprecated field)", b.total_tax);
+        amount("Discount as sent (deprecated field)", b.total_discount);
+        if let Some(s) = &b.shipping_info {
+            amount("Shipping info (deprecated field)", s.amount);
+        }
+        let mut text = |label: &str, value: Option<&String>| {
+            if let Some(v) = value {
+                details.push((label.to_owned(), v.clone()));
+            }
+        };
+        text("Receipt number", b.receipt_number.as_ref());
+        text("POS", b.pos_id.as_ref());
+        text("Terminal (deprecated field)", b.terminal_id.as_ref());
+        if let Some(code) = &b.barcode {
+            details.push((format!("Barcode ({})", code.format), code.data.clone().unwrap_or_default()));
+        }
+        ReceiptView {
+            currency: if b.currency.as_str().is_empty() {
+                "?".to_owned()
+            } else {
+                b.currency.to_string()
+            },
+            lines: self.order_lines.iter().map(OrderLine::view).collect(),
+            total: sum(self.total_amount()),
+            total_tax: sum(self.total_tax_amount()),
+            details,
+        }
+    }
+}
+
+/// A readable view for customer support: the order lines as a table with
+/// amounts in major units, the sum as the service computes it, and the
+/// category with its link.
+impl fmt::Display for Order {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const RULE: &str = "-------------------------------------------------------------------";
+        match &self.receipt {
+            Some(receipt) => {
+                let view = receipt.view();
+                writeln!(
+                    f,
+                    "{:<26} {:>9} {:>6} {:>12} {:>10}",
+                    "Item", "Quantity", "VAT", "Amount", "of it VAT"
+                )?;
+                writeln!(f, "{RULE}")?;
+                for line in &view.lines {
+                    let mut name = line.name.clone();
+                    if line.shipping {
+                        name.push_str(" [shipping]");
+                    }
+                    if line.returned {
+                        name.push_str(" [returned]");
+                    }
+                    let quantity = format!("{} {}", line.quantity, line.unit);
+                    writeln!(
+                        f,
+                        "{:<26} {:>9} {:>6} {:>12} {:>10}",
+                        name, quantity, line.tax_rate, line.amount, line.tax
+                    )?;
+                }
+                writeln!(f, "{RULE}")?;
+                writeln!(
+                    f,
+                    "{:<26} {:>9} {:>6} {:>12} {:>10}",
+                    format!("Sum ({})", view.currency),
+                    "",
+                    "",
+                    view.total,
+                    view.total_tax
+                )?;
+                for (label, value) in &view.details {
+                    writeln!(f, "{label}: {value}")?;
+                }
+            }
+            None => writeln!(f, "No receipt.")?,
+        }
+        match &self.category {
+            Some(c) => {
+                write!(f, "Category: {} -> {}", c.category, c.order_details_url)?;
+                if let Some(image) = &c.image_id {
+                    write!(f, " (image {image})")?;
+                }
+                writeln!(f)
+            }
+            None => writeln!(f, "No category."),
+        }
+    }
+}

@@ -560,6 +560,88 @@ fn delete_category(merchant: &mut Merchant, id: &str) -> (Answer, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn state() -> State {
+        State {
+            config: Config {
+                client_id: "id".into(),
+                client_secret: "secret".into(),
+                subscription_key: "key".into(),
+                msn: "123456".into(),
+                token_lifetime: Duration::from_secs(60),
+            },
+            tokens: HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]),
+            tokens_issued: 0,
+            store: Store::default(),
+            state_file: None,
+            requests: Vec::new(),
+            faults: Vec::new(),
+            latency: Duration::ZERO,
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        let key = prop_oneof![
+            Just("orderLines".to_owned()),
+            Just("bottomLine".to_owned()),
+            Just("totalAmount".to_owned()),
+            Just("totalAmountExcludingTax".to_owned()),
+            Just("totalTaxAmount".to_owned()),
+            Just("taxRate".to_owned()),
+            Just("unitInfo".to_owned()),
+            Just("quantity".to_owned()),
+            Just("currency".to_owned()),
+            Just("imageId".to_owned()),
+            Just("src".to_owned()),
+            Just("url".to_owned()),
+            "[a-zA-Z]{1,8}",
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Whatever a client sends, the emulator answers without a panic.
+        #[test]
+        fn fuzz_emulator_requests(
+            method in prop_oneof![Just("GET"), Just("POST"), Just("PUT"), Just("DELETE"), Just("PATCH")],
+            path in prop_oneof![
+                Just("/order-management/v2/ECOM/receipts/o-1".to_owned()),
+                Just("/order-management/v2/ecom/categories/o-1".to_owned()),
+                Just("/order-management/v2/RECURRING/o-1".to_owned()),
+                Just("/order-management/v1/images".to_owned()),
+                Just("/order-management/v3/categories".to_owned()),
+                Just("/accessToken/get".to_owned()),
+                "/[a-zA-Z0-9%./-]{0,40}",
+            ],
+            query in prop::option::of(".{0,20}"),
+            body in prop_oneof![json_value().prop_map(|v| v.to_string().into_bytes()), prop::collection::vec(any::<u8>(), 0..64)],
+            msn in prop_oneof![Just("123456".to_owned()), ".{0,8}"],
+        ) {
+            let mut headers = HeaderMap::new();
+            headers.insert("authorization", "Bearer t".parse().unwrap());
+            headers.insert("ocp-apim-subscription-key", "key".parse().unwrap());
+            if let Ok(v) = msn.parse() {
+                headers.insert("merchant-serial-number", v);
+            }
+            let req = Incoming { method: method.to_owned(), path, query, headers, body: Bytes::from(body) };
+            let mut s = state();
+            let answer = s.respond(&req).then.unwrap();
+            prop_assert!((200..600).contains(&answer.status));
+        }
+    }
 
     #[test]
     fn routes_like_a_gateway() {

@@ -87,6 +87,10 @@ fn main() {
     rt.block_on(client.warm_up()).unwrap();
     let image = big_png(2_000_000);
     let upload = ImageUpload::from_bytes(image.clone()).unwrap().with_id("big-image");
+    // This bench builds a reqwest client of its own: it picks the crypto
+    // provider, as an application does (the crate's client brings its own).
+    #[cfg(feature = "rustls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let url = format!("http://{addr}/order-management/v1/images");
     // Warm both paths (connection pools) before measuring.

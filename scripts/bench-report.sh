@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes BENCHMARKS.md from what they measured.
 # Needs: the Rust toolchain, python3; valgrind for instruction counts
-# (skipped with a note when absent). Takes about 10 minutes on 2 cores.
-#   scripts/bench-report.sh            # BUILD_RUNS=5 ROUNDS=21 CALLS=2000
+# (skipped with a note when absent). Takes about 20 minutes on 2 cores.
+#   scripts/bench-report.sh            # BUILD_RUNS=3 ROUNDS=21 CALLS=2000 CHAOS_ORDERS=10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench-report
 rm -rf "$out" && mkdir -p "$out"
-BUILD_RUNS=${BUILD_RUNS:-5}
+BUILD_RUNS=${BUILD_RUNS:-3}
 ROUNDS=${ROUNDS:-21}
 CALLS=${CALLS:-2000}
 
@@ -46,16 +46,12 @@ fi
 echo "== exact counts (tests)"
 cargo test -q --release --test connections 2>&1 | tail -3 > "$out/counts.txt"
 
-echo "== build cost"
-cargo tree -e normal --prefix none | sed 's/ (\*)//' | sort -u | wc -l > "$out/crates-default.txt"
-cargo tree -e normal --prefix none --features emulator | sed 's/ (\*)//' | sort -u | wc -l > "$out/crates-emulator.txt"
-for i in $(seq 1 "$BUILD_RUNS"); do
-  dir=$(mktemp -d)
-  CARGO_TARGET_DIR="$dir" python3 -c 'import subprocess, sys, time
-t = time.time(); subprocess.run(sys.argv[1:], check=True); print(round(time.time() - t, 1))' \
-    cargo build -q --lib >> "$out/build-seconds.txt"
-  rm -rf "$dir"
-done
+echo "== exactly-once at scale (chaos)"
+cargo build -q --release --example chaos --features emulator
+target/release/examples/chaos "${CHAOS_ORDERS:-10000}" 10 64 > "$out/chaos.txt"
+
+echo "== the merchant's build cost, next to a bare project"
+RUNS="$BUILD_RUNS" scripts/build-cost.sh "$out/build-cost.txt"
 
 python3 scripts/bench_report.py "$out" > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

@@ -30,6 +30,7 @@ use crate::validate::{self, Report};
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct Categories<'c> {
     client: &'c Client,
     options: CallOptions,

@@ -17,7 +17,8 @@ use crate::validate;
 use crate::{categories::Categories, image::Images};
 
 /// Which Vipps MobilePay servers to talk to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Environment {
     /// The test servers, `https://apitest.vipps.no` (test keys, test app).
     Test,
@@ -32,6 +33,15 @@ impl Environment {
             Environment::Test => "https://apitest.vipps.no",
             Environment::Production => "https://api.vipps.no",
         }
+    }
+}
+
+impl std::fmt::Display for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Environment::Test => "test",
+            Environment::Production => "production",
+        })
     }
 }
 
@@ -211,7 +221,8 @@ impl Client {
 
 /// Settings for a [`Client`]. Setters never fail; [`ClientBuilder::build`]
 /// checks everything and reports the first problem.
-#[derive(Default)]
+#[derive(Default, Clone)]
+#[must_use]
 pub struct ClientBuilder {
     base_url: Option<String>,
     client_id: Option<String>,
@@ -340,8 +351,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses your own `reqwest::Client` (proxies, TLS roots). Note that it
-    /// should not follow redirects; the one this crate builds does not.
+    /// Uses your own `reqwest::Client` (0.13: proxies, TLS roots, another
+    /// crypto provider). It should not follow redirects; the one this crate
+    /// builds does not. The connect timeout setting does not apply to it.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -397,12 +409,17 @@ impl ClientBuilder {
         let connect_timeout = checked_timeout("connect timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build()
-                .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(connect_timeout)
+                    .pool_idle_timeout(Duration::from_secs(90));
+                #[cfg(feature = "rustls")]
+                let builder = builder.tls_backend_preconfigured(crate::tls::rustls_config()?);
+                builder
+                    .build()
+                    .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?
+            }
         };
         let rng = match self.retry_seed {
             Some(seed) => fastrand::Rng::with_seed(seed),

@@ -250,7 +250,18 @@ proptest! {
     }
 }
 
+/// One HTTP client, made the way the crate makes its own.
 fn shared_http() -> reqwest::Client {
     static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    HTTP.get_or_init(reqwest::Client::new).clone()
+    HTTP.get_or_init(|| {
+        let client = crate::Client::builder()
+            .client_id("id")
+            .client_secret("secret")
+            .subscription_key("key")
+            .merchant_serial_number("123456")
+            .build()
+            .expect("valid settings");
+        client.inner.http.clone()
+    })
+    .clone()
 }

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use base64::Engine as _;
-use sha2::{Digest, Sha512};
 
 use bytes::Bytes;
 use reqwest::{Method, StatusCode};
@@ -198,9 +197,9 @@ impl ImageUpload {
     /// The id derived from an image's bytes: the lower-case hex SHA-512
     /// (128 characters, the API's maximum), as the WooCommerce plugin does.
     pub fn content_id(bytes: &[u8]) -> ImageId {
-        let digest = Sha512::digest(bytes);
+        let digest = ring::digest::digest(&ring::digest::SHA512, bytes);
         let mut hex = String::with_capacity(128);
-        for b in digest {
+        for b in digest.as_ref() {
             hex.push_str(&format!("{b:02x}"));
         }
         ImageId::new(hex)
@@ -254,6 +253,7 @@ impl ImageUpload {
 
 /// Image uploads: `client.images()`.
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct Images<'c> {
     client: &'c Client,
     options: CallOptions,
@@ -375,6 +375,10 @@ mod tests {
             .decode(v["src"].as_str().unwrap())
             .unwrap();
         assert_eq!(decoded, png(200));
-        assert_eq!(ImageUpload::content_id(b"x").as_str().len(), 128);
+        // The SHA-512 of "abc" (FIPS 180-2, appendix C).
+        assert_eq!(
+            ImageUpload::content_id(b"abc").as_str(),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
     }
 }

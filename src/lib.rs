@@ -68,7 +68,7 @@
 //! `Display` or logs.
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod categories;
@@ -84,6 +84,8 @@ mod order;
 mod receipt_builder;
 mod retry;
 mod secret;
+#[cfg(feature = "rustls")]
+mod tls;
 mod transport;
 pub mod validate;
 mod view;
@@ -110,7 +112,7 @@ pub use view::{LineView, ReceiptView};
 /// The HTTP status type used in errors (re-exported from `reqwest`).
 pub use reqwest::StatusCode;
 
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled as doctests (they use the emulator).
+#[cfg(all(doctest, feature = "emulator"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -23,6 +23,7 @@ use crate::validate::{self, Report};
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct OrderRequest<'c> {
     client: &'c Client,
     payment_type: PaymentType,

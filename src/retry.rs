@@ -40,6 +40,7 @@ pub(crate) fn fits_before(wait: Duration, deadline: Instant) -> bool {
 /// # let _ = (patient, once);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) base_delay: Duration,

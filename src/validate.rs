@@ -38,6 +38,7 @@ impl Report {
         self.0.extend(more);
     }
 
+    #[cfg(feature = "emulator")]
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -69,6 +69,7 @@ async fn ten_thousand_first_calls_fetch_one_token_and_a_refresh_one_more() {
         .mount(&server)
         .await;
     catch_all(&server).await;
+    pick_crypto_provider();
     let http = reqwest::Client::builder()
         .http2_prior_knowledge()
         .redirect(reqwest::redirect::Policy::none())

@@ -39,7 +39,7 @@ struct Raw {
 
 impl Raw {
     async fn new(emu: &Emulator) -> Raw {
-        let http = reqwest::Client::new();
+        let http = common::http();
         let answer: Value = http
             .post(format!("{}/accesstoken/get", emu.base_url()))
             .header("client_id", emulator::CLIENT_ID)
@@ -106,7 +106,7 @@ fn assert_invalid_params(answer: &(StatusCode, Option<String>, Value), fields: &
 #[tokio::test]
 async fn tokens_have_string_fields_a_real_expiry_and_need_the_right_keys() {
     let emu = Emulator::builder().token_lifetime(Duration::from_secs(120)).start().await.unwrap();
-    let http = reqwest::Client::new();
+    let http = common::http();
     let url = format!("{}/accesstoken/get", emu.base_url());
     let (status, _, body) = answer(
         http.post(&url)

@@ -21,7 +21,11 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn run(name: &str, args: &[&str]) -> Output {
-    let mut cmd = Command::new(example(name));
+    let program = match name {
+        "vipps-om" => PathBuf::from(env!("CARGO_BIN_EXE_vipps-om")),
+        _ => example(name),
+    };
+    let mut cmd = Command::new(program);
     cmd.args(args);
     for (key, _) in std::env::vars() {
         if key.starts_with("VIPPS_") {
@@ -130,4 +134,35 @@ fn cli_commands_on_the_emulator() {
 
 fn uuid_like(s: &str) -> bool {
     s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+}
+
+#[test]
+fn the_merchant_examples_run_offline() {
+    let out = run("partner", &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for needle in [
+        "Bakery Bergen (212121) sees: Order at Bakery Bergen",
+        "Bikes Oslo (343434) sees: Order at Bikes Oslo",
+        "565656 sees: nothing (404)",
+    ] {
+        assert!(stdout.contains(needle), "{needle} missing in:\n{stdout}");
+    }
+    let out = run("recurring", &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout.contains("receipt posted for charge chr-") && stdout.contains("Sum (NOK)"),
+        "{stdout}"
+    );
+    let out = run("web_handler", &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for needle in [
+        r#"delivery 1: 200 OK {"alreadyStored":false"#,
+        r#"delivery 2: 200 OK {"alreadyStored":true"#,
+        "bad cart: 422",
+    ] {
+        assert!(stdout.contains(needle), "{needle} missing in:\n{stdout}");
+    }
 }

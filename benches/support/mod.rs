@@ -85,6 +85,7 @@ impl HandWritten {
         ] {
             headers.insert(k, HeaderValue::from_str(&v).unwrap());
         }
+        pick_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
@@ -134,4 +135,12 @@ where
         }
     }
     calls as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Picks ring as the process's rustls crypto provider, as an application
+/// that builds reqwest clients of its own does (the crate's own client is
+/// configured with ring and installs none).
+pub fn pick_crypto_provider() {
+    #[cfg(feature = "rustls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -26,6 +26,7 @@ use crate::operation::Operation;
 /// # let _ = (refused, lost, dropped, slow);
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct Fault {
     times: usize,
     only: Option<Operation>,

@@ -180,11 +180,11 @@ impl State {
 
     fn take_fault(&mut self, op: Option<Operation>) -> Option<Fault> {
         let i = self.faults.iter().position(|f| f.matches(op))?;
-        let fault = self.faults[i].clone();
         if self.faults[i].use_once() {
-            self.faults.remove(i);
+            Some(self.faults.remove(i))
+        } else {
+            Some(self.faults[i].clone())
         }
-        Some(fault)
     }
 
     fn handle(&mut self, req: &Incoming, route: Route) -> Answer {

@@ -106,17 +106,18 @@ pub fn client(server: &MockServer) -> Client {
     builder(server).build().expect("test settings are valid")
 }
 
-/// Reads a file of the shared reference material, or says why the test is
-/// skipped.
-pub fn shared_file(rel: &str) -> Option<String> {
+/// Reads a file of the shared reference material (`../shared`). Tests that
+/// call this are `#[ignore]`d, so that a missing `../shared` is never counted
+/// as a pass; `.ci/run` runs them with `--ignored` where it exists. Run
+/// without it, they fail and say why.
+pub fn shared_file(rel: &str) -> String {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            println!("SKIPPED: {} is absent (this test reads the shared reference material)", p.display());
-            None
-        }
-    }
+    std::fs::read_to_string(&p).unwrap_or_else(|e| {
+        panic!(
+            "{} is needed (the shared reference material next to the repository): {e}",
+            p.display()
+        )
+    })
 }
 
 /// Starts `n` calls at once (each made by `call(i)`) and waits for all.
@@ -132,4 +133,19 @@ where
         out.push(h.await.expect("the call's task panicked"));
     }
     out
+}
+
+/// Picks ring as the process's rustls crypto provider, as an application
+/// that builds reqwest clients of its own does once at start. This crate's
+/// `rustls` feature turns on reqwest's `rustls-no-provider` and hands its
+/// own client a ring configuration, but installs no process-wide provider.
+pub fn pick_crypto_provider() {
+    #[cfg(feature = "rustls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A plain reqwest client, for raw requests to loopback servers.
+pub fn http() -> reqwest::Client {
+    pick_crypto_provider();
+    reqwest::Client::new()
 }

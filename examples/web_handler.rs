@@ -1,0 +1,136 @@
+//! A merchant's web backend (axum) that enriches a payment once it is
+//! captured: one `Client` in the app's state (it is cheap to clone and
+//! shares one token cache and connection pool), a handler that builds the
+//! receipt from the shop's cart, sets the category and posts the receipt.
+//!
+//! Offline by default: it starts the emulator, serves the app on loopback,
+//! sends itself a capture event twice (a webhook delivered twice), prints
+//! the answers and exits. With `VIPPS_*` set it talks to Vipps MobilePay.
+//!
+//! ```text
+//! cargo run --example web_handler --features emulator
+//! ```
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use vipps_order_management::emulator::Emulator;
+use vipps_order_management::{Category, CategoryType, Client, Currency, Error, LineItem, Money, Quantity, ReceiptBuilder, TaxRate};
+
+/// The app's state: the Vipps MobilePay client, cloned into each request.
+#[derive(Clone)]
+struct App {
+    vipps: Client,
+}
+
+/// The shop's own capture event.
+#[derive(Deserialize)]
+struct Captured {
+    lines: Vec<CartLine>,
+}
+
+#[derive(Deserialize)]
+struct CartLine {
+    sku: String,
+    name: String,
+    /// Tax included, in kroner: `"149.00"`.
+    unit_price: String,
+    /// `"2"`, `"0.5"`.
+    quantity: String,
+    vat_percent: u8,
+}
+
+/// `POST /payments/{order_id}/captured`: enrich the payment in the app.
+async fn payment_captured(
+    State(app): State<App>,
+    Path(order_id): Path<String>,
+    Json(cart): Json<Captured>,
+) -> Result<Json<Value>, AppError> {
+    let mut receipt = ReceiptBuilder::new(Currency::Nok);
+    for line in &cart.lines {
+        let price = Money::parse(&line.unit_price, Currency::Nok)?;
+        let quantity: Quantity = line.quantity.parse()?;
+        receipt = receipt.line(LineItem::new(
+            &line.sku,
+            &line.name,
+            price,
+            quantity,
+            TaxRate::percent(line.vat_percent),
+        ));
+    }
+    let receipt = receipt.receipt_number(&order_id).build()?;
+    let order = app.vipps.ecom(&order_id);
+    order
+        .put_category(&Category::new(
+            CategoryType::Receipt,
+            format!("https://shop.example/orders/{order_id}"),
+        ))
+        .await?;
+    // Idempotent: a redelivered event posts nothing twice.
+    let posted = order.post_receipt(&receipt).await?;
+    Ok(Json(json!({ "orderId": order_id, "alreadyStored": posted.already_stored })))
+}
+
+/// The crate's error as an HTTP answer: the shop's data refused (422, do not
+/// redeliver), or Vipps MobilePay unavailable (503, redeliver later).
+struct AppError(Error);
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        AppError(e)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self.0 {
+            Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        // The message is written for the shop's staff; log it too.
+        tracing::error!(error = %self.0, "enriching the payment failed");
+        (status, Json(json!({ "error": self.0.to_string() }))).into_response()
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // This app builds a reqwest client of its own (to send itself events).
+    // The crate's `rustls` feature gives its own client a ring
+    // configuration but installs no process-wide crypto provider, so an
+    // application that builds its own clients picks one, once.
+    #[cfg(feature = "rustls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let offline = std::env::var_os("VIPPS_CLIENT_ID").is_none();
+    let emulator = if offline { Some(Emulator::start().await?) } else { None };
+    let vipps = match &emulator {
+        Some(emulator) => emulator.client(),
+        None => Client::from_env()?,
+    };
+    let app = Router::new()
+        .route("/payments/{order_id}/captured", post(payment_captured))
+        .with_state(App { vipps });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/payments/web-order-1/captured", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // The payment system tells the shop the payment was captured, twice.
+    let event = json!({ "lines": [
+        { "sku": "sku-1", "name": "Wool socks", "unit_price": "149.00", "quantity": "2", "vat_percent": 25 },
+        { "sku": "ship", "name": "Home delivery", "unit_price": "99.00", "quantity": "1", "vat_percent": 25 },
+    ]});
+    let http = reqwest::Client::new();
+    for delivery in 1..=2 {
+        let answer = http.post(&url).json(&event).send().await?;
+        println!("delivery {delivery}: {} {}", answer.status(), answer.text().await?);
+    }
+    let bad = json!({ "lines": [{ "sku": "x", "name": "x", "unit_price": "1,50", "quantity": "1", "vat_percent": 25 }] });
+    let answer = http.post(&url).json(&bad).send().await?;
+    println!("bad cart: {} {}", answer.status(), answer.text().await?);
+    Ok(())
+}

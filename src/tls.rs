@@ -1,0 +1,37 @@
+//! TLS for the `rustls` feature: rustls with the ring crypto provider and
+//! the platform's certificate verifier, handed to reqwest as a ready
+//! configuration. No process-wide crypto provider is installed, so an
+//! application's own choice (aws-lc-rs, another ring) is never disturbed.
+
+use std::sync::Arc;
+
+use crate::error::Error;
+
+/// The TLS configuration of the HTTP client this crate builds.
+pub(crate) fn rustls_config() -> Result<rustls::ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| Error::config(format!("the platform's TLS certificate verifier could not be set up: {e}")))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::config(format!("the TLS protocol versions could not be set: {e}")))?
+        .dangerous() // the platform verifier: the standard checks, with the system's roots
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    // HTTP/2 when the server offers it, else HTTP/1.1.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_config_builds_with_ring_and_alpn() {
+        let config = super::rustls_config().unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
+        assert!(
+            rustls::crypto::CryptoProvider::get_default().is_none(),
+            "no process-wide provider was installed"
+        );
+    }
+}

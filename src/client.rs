@@ -128,19 +128,32 @@ impl Client {
     }
 
     /// [`Client::from_env`] over any lookup, returning the builder so more
-    /// can be set before `build()`.
+    /// can be set before `build()`. Every missing required variable is
+    /// named in one error.
     pub fn builder_from(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
-        let required = |name: &str| match lookup(name) {
-            Some(v) if !v.trim().is_empty() => Ok(v),
-            _ => Err(Error::config(format!(
-                "the environment variable {name} is not set; set it to the value from the merchant portal"
-            ))),
-        };
+        const REQUIRED: [&str; 4] = ["VIPPS_CLIENT_ID", "VIPPS_CLIENT_SECRET", "VIPPS_SUBSCRIPTION_KEY", "VIPPS_MSN"];
+        let value = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let missing: Vec<&str> = REQUIRED.into_iter().filter(|name| value(name).is_none()).collect();
+        match missing.as_slice() {
+            [] => {}
+            [one] => {
+                return Err(Error::config(format!(
+                    "the environment variable {one} is not set; set it to the value from the merchant portal"
+                )))
+            }
+            many => {
+                return Err(Error::config(format!(
+                    "the environment variables {} are not set; set them to the values from the merchant portal",
+                    many.join(", ")
+                )))
+            }
+        }
+        let required = |name: &str| value(name).unwrap_or_default();
         let mut b = Client::builder()
-            .client_id(required("VIPPS_CLIENT_ID")?)
-            .client_secret(required("VIPPS_CLIENT_SECRET")?)
-            .subscription_key(required("VIPPS_SUBSCRIPTION_KEY")?)
-            .merchant_serial_number(required("VIPPS_MSN")?);
+            .client_id(required("VIPPS_CLIENT_ID"))
+            .client_secret(required("VIPPS_CLIENT_SECRET"))
+            .subscription_key(required("VIPPS_SUBSCRIPTION_KEY"))
+            .merchant_serial_number(required("VIPPS_MSN"));
         match lookup("VIPPS_ENV").as_deref().map(str::trim) {
             None | Some("") => {}
             Some(v) if v.eq_ignore_ascii_case("test") => b = b.environment(Environment::Test),

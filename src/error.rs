@@ -151,6 +151,65 @@ pub enum Error {
     },
 }
 
+/// The class of a failure, for code that reacts by class rather than by
+/// variant: exit codes, HTTP answers, alerts, a support page.
+///
+/// ```
+/// # async fn demo(client: vipps_order_management::Client) {
+/// use vipps_order_management::ErrorKind;
+/// if let Err(e) = client.ecom("order-1").get().await {
+///     match e.kind() {
+///         ErrorKind::NotFound => println!("nothing stored for order-1 yet"),
+///         ErrorKind::Unavailable => println!("try again later: {e}"),
+///         _ => println!("{e}"),
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request broke the API's rules: refused before sending, or by
+    /// the service (400, 422). Sending it again unchanged fails again.
+    Invalid,
+    /// What is stored conflicts with the request for good: a different
+    /// receipt, an image id in use (409).
+    Conflict,
+    /// The client's settings or credentials are wrong, or the keys lack
+    /// access to the API (401, 403).
+    Configuration,
+    /// Nothing is stored for that order or id (404).
+    NotFound,
+    /// No usable answer: the network, a timeout, rate limiting, a 5xx after
+    /// the retries, retries withheld, or a receipt that could not be
+    /// compared yet. Trying again later may succeed.
+    Unavailable,
+    /// An answer the API does not document: an unreadable body, or a status
+    /// such as a redirect.
+    Unexpected,
+}
+
+impl ErrorKind {
+    /// A stable name: `invalid`, `conflict`, `configuration`, `not_found`,
+    /// `unavailable`, `unexpected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Configuration => "configuration",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Unexpected => "unexpected",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One field that broke a rule: `{name, reason}` as in the API's
 /// `invalidParams`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +383,33 @@ impl Error {
 
     pub(crate) fn config(reason: impl Into<String>) -> Error {
         Error::Config { reason: reason.into() }
+    }
+
+    /// The class of the failure (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } => ErrorKind::Invalid,
+            Error::Config { .. } | Error::Auth { .. } => ErrorKind::Configuration,
+            Error::Api { status, .. } => match status.as_u16() {
+                400 | 422 => ErrorKind::Invalid,
+                401 | 403 => ErrorKind::Configuration,
+                404 => ErrorKind::NotFound,
+                409 => ErrorKind::Conflict,
+                423 | 429 | 500..=599 => ErrorKind::Unavailable,
+                _ => ErrorKind::Unexpected,
+            },
+            Error::RateLimited { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::RetriesWithheld { .. } => {
+                ErrorKind::Unavailable
+            }
+            Error::Decode { .. } => ErrorKind::Unexpected,
+            Error::ReceiptConflict { .. } => ErrorKind::Conflict,
+            // A receipt is stored; the comparison is owed. A 404 on the
+            // reconciling get is no "not found" for the receipt.
+            Error::ReceiptUnverified { source, .. } => match source.as_deref().map(Error::kind) {
+                None | Some(ErrorKind::NotFound) => ErrorKind::Unavailable,
+                Some(kind) => kind,
+            },
+        }
     }
 
     /// The HTTP status, when the server answered.

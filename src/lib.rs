@@ -95,7 +95,7 @@ pub mod emulator;
 
 pub use categories::Categories;
 pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
-pub use error::{Error, ErrorBody, GatewayError, Problem, Violation};
+pub use error::{Error, ErrorBody, ErrorKind, GatewayError, Problem, Violation};
 pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload, Images};
 pub use model::{
     format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId,

@@ -177,6 +177,22 @@ impl<'c> OrderRequest<'c> {
         self.fetch(&self.client.limits(&self.options)).await
     }
 
+    /// Gets the order as the service answered it: its JSON text exactly as
+    /// received (every field, deprecated and unknown ones included, numbers
+    /// as written), for tools that show or keep it unchanged. [`get`]
+    /// decodes the same answer into an [`Order`].
+    ///
+    /// [`get`]: OrderRequest::get
+    pub async fn get_raw(&self) -> Result<String, Error> {
+        let mut report = Report::default();
+        self.check_path(&mut report);
+        report.into_result()?;
+        let call = self.call(Operation::GetOrder, Method::GET, None, None)?;
+        let reply = self.client.execute(call).await?.success()?;
+        reply.json::<serde::de::IgnoredAny>()?;
+        String::from_utf8(reply.body.to_vec()).map_err(|_| reply.malformed("the answer is not UTF-8 text"))
+    }
+
     async fn fetch(&self, limits: &Limits) -> Result<Order, Error> {
         let call = self.call(Operation::GetOrder, Method::GET, None, None)?;
         self.client.execute_within(call, limits).await?.success()?.json()

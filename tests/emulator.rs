@@ -542,3 +542,164 @@ async fn unknown_routes_and_methods() {
         StatusCode::METHOD_NOT_ALLOWED
     );
 }
+
+#[tokio::test]
+async fn the_token_path_matches_in_any_case() {
+    let emu = Emulator::start().await.unwrap();
+    for path in ["/accesstoken/get", "/accessToken/get", "/ACCESSTOKEN/GET"] {
+        let r = common::http()
+            .post(format!("{}{path}", emu.base_url()))
+            .header("client_id", emulator::CLIENT_ID)
+            .header("client_secret", emulator::CLIENT_SECRET)
+            .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY);
+        let (status, _, body) = answer(r).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert!(body["access_token"].is_string());
+    }
+}
+
+/// A receipt with every field of the spec's schemas, deprecated ones too.
+fn full_receipt() -> Value {
+    json!({
+        "orderLines": [{
+            "name": "Socks", "id": "1", "totalAmount": 1250, "totalAmountExcludingTax": 1000, "totalTaxAmount": 250,
+            "taxRate": 2500, "taxPercentage": 25,
+            "unitInfo": {"unitPrice": 625, "quantity": "2", "quantityUnit": "PCS"},
+            "discount": 0, "productUrl": "https://shop.example/p/1", "isReturn": false, "isShipping": false
+        }],
+        "bottomLine": {
+            "currency": "NOK", "tipAmount": 100, "giftCardAmount": 500, "posId": "pos-1", "totalAmount": 1250,
+            "totalTax": 250, "totalDiscount": 0, "shippingAmount": 0,
+            "shippingInfo": {"amount": 0, "amountExcludingTax": 0, "taxAmount": 0, "taxPercentage": 25},
+            "paymentSources": {"giftCard": 500, "card": 750, "voucher": 0, "cash": 0},
+            "barcode": {"format": "CODE 128", "data": "100042"},
+            "receiptNumber": "100042", "terminalId": "term-7"
+        }
+    })
+}
+
+#[tokio::test]
+async fn every_field_of_a_receipt_is_stored_and_returned_as_sent() {
+    let emu = Emulator::start().await.unwrap();
+    let raw = Raw::new(&emu).await;
+    let sent = full_receipt();
+    let (status, _, body) = raw
+        .send("POST", "/order-management/v2/ECOM/receipts/full-1", Some(sent.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, order) = raw.send("GET", "/order-management/v2/ECOM/full-1", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(order["receipt"], sent);
+    // And the client reads the deprecated fields.
+    let stored = emu.client().ecom("full-1").get().await.unwrap().receipt.unwrap();
+    assert_eq!(
+        stored.bottom_line.gift_card_amount,
+        Some(vipps_order_management::Amount::from_minor(500))
+    );
+    assert_eq!(stored.bottom_line.terminal_id.as_deref(), Some("term-7"));
+    assert!(stored.bottom_line.shipping_info.is_some());
+}
+
+#[tokio::test]
+async fn deprecated_fields_are_validated_by_the_spec() {
+    let emu = Emulator::start().await.unwrap();
+    let raw = Raw::new(&emu).await;
+    let mut bad = full_receipt();
+    bad["bottomLine"]["giftCardAmount"] = json!(-5);
+    bad["bottomLine"]["terminalId"] = json!(123);
+    bad["bottomLine"]["shippingInfo"]["taxPercentage"] = json!(101);
+    bad["bottomLine"]["totalTax"] = json!("250");
+    let r = raw.send("POST", "/order-management/v2/ECOM/receipts/bad-1", Some(bad)).await;
+    assert_invalid_params(
+        &r,
+        &[
+            "bottomLine.giftCardAmount",
+            "bottomLine.terminalId",
+            "bottomLine.shippingInfo.taxPercentage",
+            "bottomLine.totalTax",
+        ],
+    );
+    assert_eq!(emu.receipt_count(), 0);
+}
+
+#[tokio::test]
+async fn required_and_nullable_fields_take_null() {
+    let emu = Emulator::start().await.unwrap();
+    let raw = Raw::new(&emu).await;
+    let mut receipt = full_receipt();
+    receipt["orderLines"][0]["unitInfo"]["unitPrice"] = Value::Null;
+    receipt["orderLines"][0]["unitInfo"]["quantityUnit"] = Value::Null;
+    receipt["bottomLine"]["barcode"]["data"] = Value::Null;
+    receipt["bottomLine"]["shippingInfo"]["amount"] = Value::Null;
+    let (status, _, body) = raw
+        .send("POST", "/order-management/v2/ECOM/receipts/null-1", Some(receipt.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, _, order) = raw.send("GET", "/order-management/v2/ECOM/null-1", None).await;
+    assert_eq!(order["receipt"], receipt, "nulls kept as sent");
+    // A field that is required but not nullable still refuses null.
+    let mut quantity = full_receipt();
+    quantity["orderLines"][0]["unitInfo"]["quantity"] = Value::Null;
+    let r = raw.send("POST", "/order-management/v2/ECOM/receipts/null-2", Some(quantity)).await;
+    assert_invalid_params(&r, &["orderLines[0].unitInfo.quantity"]);
+}
+
+#[tokio::test]
+async fn state_is_kept_per_merchant_serial_number() {
+    let emu = Emulator::start().await.unwrap();
+    let mut a = Raw::new(&emu).await;
+    a.msn = "111111".into();
+    let mut b = Raw::new(&emu).await;
+    b.msn = "222222".into();
+    let category = json!({"category": "RECEIPT", "orderDetailsUrl": "https://shop.example/o/1"});
+    let (status, _, _) = a.send("PUT", "/order-management/v2/ECOM/categories/o-1", Some(category)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(a.send("GET", "/order-management/v2/ECOM/o-1", None).await.0, StatusCode::OK);
+    assert_eq!(b.send("GET", "/order-management/v2/ECOM/o-1", None).await.0, StatusCode::NOT_FOUND);
+    // Images too: the same id under another merchant is no conflict.
+    use base64::Engine as _;
+    let image = json!({"imageId": "logo", "src": base64::engine::general_purpose::STANDARD.encode(PNG), "type": "base64"});
+    assert_eq!(
+        a.send("POST", "/order-management/v1/images", Some(image.clone())).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        b.send("POST", "/order-management/v1/images", Some(image.clone())).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        a.send("POST", "/order-management/v1/images", Some(image)).await.0,
+        StatusCode::CONFLICT
+    );
+    // And v3 categories.
+    let v3 = json!({"orderId": "o-1", "paymentType": "ECOM", "type": "TICKET", "url": "https://shop.example/t/1"});
+    assert_eq!(
+        a.send("POST", "/order-management/v3/categories", Some(v3)).await.0,
+        StatusCode::CREATED
+    );
+    let (_, _, listed) = b.send("GET", "/order-management/v3/categories?orderId=o-1", None).await;
+    assert_eq!(listed["categories"], json!([]));
+}
+
+#[tokio::test]
+async fn empty_path_segments_and_trailing_slashes_are_not_found() {
+    let emu = Emulator::start().await.unwrap();
+    let raw = Raw::new(&emu).await;
+    let category = json!({"category": "RECEIPT", "orderDetailsUrl": "https://shop.example/o/1"});
+    assert_eq!(
+        raw.send("PUT", "/order-management/v2/ECOM/categories/order-1", Some(category))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    for path in [
+        "/order-management/v2//ecom//order-1",
+        "/order-management/v2/ECOM/order-1/",
+        "/order-management//v2/ECOM/order-1",
+        "/order-management/v2/ECOM/categories//order-1",
+    ] {
+        let (status, _, body) = raw.send("GET", path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    assert_eq!(raw.send("GET", "/order-management/v2/ecom/order-1", None).await.0, StatusCode::OK);
+}

@@ -74,12 +74,22 @@ impl Receipt {
         self.sum(|line| line.total_tax_amount, "orderLines[].totalTaxAmount")
     }
 
+    /// Adds exactly (in `i128`, which no list of 64-bit amounts can
+    /// overflow), then checks that the sum fits the API's 64 bits.
     fn sum(&self, amount: fn(&OrderLine) -> Amount, field: &str) -> Result<Amount, Error> {
-        self.order_lines.iter().try_fold(Amount::ZERO, |sum, line| {
-            line.signed(amount(line))
-                .and_then(|a| sum.checked_add(a))
-                .ok_or_else(|| overflow(field))
-        })
+        let exact: i128 = self
+            .order_lines
+            .iter()
+            .map(|line| {
+                let a = i128::from(amount(line).minor());
+                if line.is_return == Some(true) {
+                    -a
+                } else {
+                    a
+                }
+            })
+            .sum();
+        i64::try_from(exact).map(Amount::from_minor).map_err(|_| overflow(field))
     }
 }
 

@@ -1,0 +1,146 @@
+//! The command line: global flags and one subcommand per task.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vipps_order_management::{CategoryType, Error, PaymentType};
+
+/// Shown after `--help`: what each exit code means.
+pub const EXIT_CODES: &str = "\
+Configuration: VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY and VIPPS_MSN
+(all required), VIPPS_ENV (test or production), VIPPS_BASE_URL, VIPPS_SYSTEM_NAME,
+VIPPS_SYSTEM_VERSION, VIPPS_PLUGIN_NAME, VIPPS_PLUGIN_VERSION. `vipps-om emulator` prints the
+values that reach it.
+
+Exit codes:
+  0  success
+  1  the request was refused: local validation, the receipt file's content, 400, 409, 422
+  2  usage: unknown command or argument, a file that cannot be read
+  3  configuration or credentials: missing variables, bad settings, 401, 403
+  4  not found: 404 (nothing stored for that order or id)
+  5  no usable answer: network, timeout, rate limited, 5xx after retries, an undocumented answer";
+
+/// Vipps MobilePay Order Management from the command line: receipts,
+/// categories and images on payments, for support staff and scripts.
+#[derive(Parser, Debug)]
+#[command(name = "vipps-om", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    /// Print one JSON document on stdout; errors as one JSON object on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Talk to the test or the production servers (default: VIPPS_ENV, else test).
+    #[arg(long = "env", value_name = "ENV", global = true)]
+    pub environment: Option<Env>,
+    /// The host root to talk to instead, such as the emulator's
+    /// http://127.0.0.1:8081 (default: VIPPS_BASE_URL).
+    #[arg(long, value_name = "URL", global = true)]
+    pub base_url: Option<String>,
+    /// Act for this merchant serial number (partners; default: VIPPS_MSN).
+    #[arg(long, value_name = "MSN", global = true)]
+    pub msn: Option<String>,
+    /// Log the client's work on stderr: -v for each call, -vv for details
+    /// (RUST_LOG, when set, decides instead).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--env`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Env {
+    /// https://apitest.vipps.no
+    Test,
+    /// https://api.vipps.no
+    Production,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Fetch an access token and print how long it is valid (never the token).
+    Token,
+    /// Upload a PNG or JPEG image; prints its id.
+    UploadImage {
+        /// The image file.
+        file: PathBuf,
+        /// The id to store it under (default: derived from its bytes).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Set an order's (v2) category: the link shown on the payment.
+    PutCategory(Link),
+    /// Post an order's receipt from a file holding the API's Receipt JSON.
+    /// Safe to run again: a receipt is never stored twice.
+    PostReceipt {
+        /// ecom or recurring.
+        #[arg(value_parser = payment_type)]
+        payment_type: PaymentType,
+        /// The order id (the charge id for recurring).
+        order_id: String,
+        /// A file with the Receipt JSON (`orderLines`, `bottomLine`).
+        receipt: PathBuf,
+    },
+    /// Show an order's category and receipt (with --json: the answer as received).
+    GetOrder {
+        /// ecom or recurring.
+        #[arg(value_parser = payment_type)]
+        payment_type: PaymentType,
+        /// The order id.
+        order_id: String,
+    },
+    /// Add a (v3) category; an order can have several. Prints its id.
+    AddCategory(Link),
+    /// List an order's (v3) categories.
+    ListCategories {
+        /// The order id.
+        order_id: String,
+    },
+    /// Show one (v3) category.
+    GetCategory {
+        /// The category id (a UUID).
+        category_id: String,
+    },
+    /// Delete one (v3) category.
+    DeleteCategory {
+        /// The category id (a UUID).
+        category_id: String,
+    },
+    /// Serve the emulator of the API on loopback, for any client: prints its
+    /// base URL and the credentials it accepts, logs each request, stops on
+    /// Ctrl-C or SIGTERM.
+    Emulator {
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Keep the state (orders, images, categories) in this file across
+        /// restarts, written after every change.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
+}
+
+/// The arguments of put-category and add-category.
+#[derive(Args, Debug)]
+pub struct Link {
+    /// ecom or recurring.
+    #[arg(value_parser = payment_type)]
+    pub payment_type: PaymentType,
+    /// The order id (the charge id for recurring).
+    pub order_id: String,
+    /// GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET or BOOKING.
+    #[arg(value_parser = category)]
+    pub category: CategoryType,
+    /// The https link.
+    pub url: String,
+    /// An uploaded image's id.
+    #[arg(long)]
+    pub image: Option<String>,
+}
+
+fn payment_type(s: &str) -> Result<PaymentType, Error> {
+    s.parse()
+}
+
+fn category(s: &str) -> Result<CategoryType, Error> {
+    s.parse()
+}

@@ -1,0 +1,192 @@
+//! One function per command: typed arguments in, a report or a failure out.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use vipps_order_management::emulator::Emulator;
+use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
+
+use crate::args::{Cli, Command, Link};
+use crate::config;
+use crate::failure::Failure;
+use crate::output::{Output, Report};
+
+/// Runs the command; `None` when it printed its own output (the emulator).
+pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
+    if let Command::Emulator { port, state } = &cli.command {
+        return emulator(*port, state.clone(), output).await.map(|()| None);
+    }
+    let client = config::client(cli)?;
+    let report = match &cli.command {
+        Command::Token => token(&client).await?,
+        Command::UploadImage { file, id } => upload_image(&client, file, id.as_deref()).await?,
+        Command::PutCategory(link) => put_category(&client, link).await?,
+        Command::PostReceipt {
+            payment_type,
+            order_id,
+            receipt,
+        } => post_receipt(&client, payment_type, order_id, receipt).await?,
+        Command::GetOrder { payment_type, order_id } => get_order(&client, payment_type, order_id, output.json).await?,
+        Command::AddCategory(link) => add_category(&client, link).await?,
+        Command::ListCategories { order_id } => list_categories(&client, order_id).await?,
+        Command::GetCategory { category_id } => get_category(&client, category_id).await?,
+        Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
+        Command::Emulator { .. } => return Ok(None),
+    };
+    Ok(Some(report))
+}
+
+async fn token(client: &Client) -> Result<Report, Failure> {
+    let valid = client.warm_up().await?;
+    Ok(Report::new(
+        format!("token OK: valid for {} s ({} min)", valid.as_secs(), valid.as_secs() / 60),
+        json!({ "validForSeconds": valid.as_secs() }),
+    ))
+}
+
+async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<Report, Failure> {
+    let bytes = std::fs::read(file).map_err(|e| Failure::file(file, e))?;
+    let mut upload = ImageUpload::from_bytes(bytes)?;
+    if let Some(id) = id {
+        upload = upload.with_id(id);
+    }
+    let id = client.images().upload(&upload).await?;
+    Ok(Report::new(id.to_string(), json!({ "imageId": id })))
+}
+
+fn category_of(link: &Link) -> Category {
+    let category = Category::new(link.category.clone(), &link.url);
+    match &link.image {
+        Some(image) => category.with_image(image.as_str()),
+        None => category,
+    }
+}
+
+async fn put_category(client: &Client, link: &Link) -> Result<Report, Failure> {
+    let category = category_of(link);
+    client
+        .order(link.payment_type.clone(), &link.order_id)
+        .put_category(&category)
+        .await?;
+    Ok(Report::new(
+        format!("category set for {}", link.order_id),
+        json!({ "orderId": link.order_id, "paymentType": link.payment_type, "category": category }),
+    ))
+}
+
+/// Reads a receipt file: which file and why when it cannot be read, line
+/// and column when its JSON is broken.
+fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::file(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Failure::json(path, e))
+}
+
+async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &str, file: &Path) -> Result<Report, Failure> {
+    let receipt = read_receipt(file)?;
+    let posted = client.order(payment_type.clone(), order_id).post_receipt(&receipt).await?;
+    let text = if posted.already_stored {
+        format!("receipt for {order_id} was already stored (the same receipt): nothing to do")
+    } else {
+        let id = posted.id.as_deref().map(|id| format!(" (id {id})")).unwrap_or_default();
+        format!("receipt posted for {order_id}{id}")
+    };
+    Ok(Report::new(
+        text,
+        json!({ "orderId": order_id, "paymentType": payment_type, "id": posted.id, "alreadyStored": posted.already_stored }),
+    ))
+}
+
+async fn get_order(client: &Client, payment_type: &PaymentType, order_id: &str, json: bool) -> Result<Report, Failure> {
+    let order = client.order(payment_type.clone(), order_id);
+    if json {
+        // The answer exactly as the service sent it: every field kept.
+        return Ok(Report::raw("", order.get_raw().await?));
+    }
+    Ok(Report::new(order.get().await?.to_string(), json!(null)))
+}
+
+async fn add_category(client: &Client, link: &Link) -> Result<Report, Failure> {
+    let mut category = NewCategory::new(link.payment_type.clone(), &link.order_id, link.category.clone(), &link.url);
+    if let Some(image) = &link.image {
+        category = category.with_image(image.as_str());
+    }
+    let id = client.categories().add(&category).await?;
+    Ok(Report::new(id.to_string(), json!({ "categoryId": id })))
+}
+
+fn describe(c: &CategoryV3) -> String {
+    let text = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+    let mut line = format!(
+        "{}  {}  {}  {}",
+        text(c.category_id.as_ref().map(ToString::to_string)),
+        text(c.category_type.as_ref().map(ToString::to_string)),
+        text(c.payment_type.as_ref().map(ToString::to_string)),
+        text(c.url.clone())
+    );
+    if let Some(image) = &c.image_id {
+        line.push_str(&format!("  (image {image})"));
+    }
+    line
+}
+
+async fn list_categories(client: &Client, order_id: &str) -> Result<Report, Failure> {
+    let list = client.categories().list(order_id).await?;
+    let text = if list.is_empty() {
+        format!("no v3 categories for {order_id}")
+    } else {
+        list.iter().map(describe).collect::<Vec<_>>().join("\n")
+    };
+    Ok(Report::new(text, json!({ "categories": list })))
+}
+
+async fn get_category(client: &Client, id: &str) -> Result<Report, Failure> {
+    let category = client.categories().get(&CategoryId::new(id)).await?;
+    Ok(Report::new(describe(&category), json!(category)))
+}
+
+async fn delete_category(client: &Client, id: &str) -> Result<Report, Failure> {
+    client.categories().delete(&CategoryId::new(id)).await?;
+    Ok(Report::new(format!("deleted {id}"), json!({ "deleted": id })))
+}
+
+/// Serves the emulator until Ctrl-C or SIGTERM, after printing where it is
+/// and what it accepts.
+async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(), Failure> {
+    let mut builder = Emulator::builder().port(port);
+    if let Some(path) = &state {
+        builder = builder.state_file(path);
+    }
+    let emulator = builder.start().await?;
+    let base = emulator.base_url();
+    let settings = [
+        ("VIPPS_BASE_URL", base.clone()),
+        ("VIPPS_CLIENT_ID", emulator.client_id().to_owned()),
+        ("VIPPS_CLIENT_SECRET", emulator.client_secret().to_owned()),
+        ("VIPPS_SUBSCRIPTION_KEY", emulator.subscription_key().to_owned()),
+        ("VIPPS_MSN", emulator.merchant_serial_number().to_owned()),
+    ];
+    let mut text = format!(
+        "Vipps MobilePay Order Management emulator at {base}\nSettings it accepts (for vipps-om, the crate or any other client):\n"
+    );
+    for (name, value) in &settings {
+        text.push_str(&format!("  export {name}={value}\n"));
+    }
+    text.push_str("Any merchant serial number of digits works; each has orders of its own.\n");
+    text.push_str(&match &state {
+        Some(path) => format!("State: kept in {} across restarts.\n", path.display()),
+        None => "State: in memory until it stops (--state FILE keeps it).\n".to_owned(),
+    });
+    text.push_str("Each request is logged on stderr. Stop it with Ctrl-C.");
+    let json = json!({
+        "baseUrl": base,
+        "clientId": emulator.client_id(),
+        "clientSecret": emulator.client_secret(),
+        "subscriptionKey": emulator.subscription_key(),
+        "merchantSerialNumber": emulator.merchant_serial_number(),
+        "stateFile": state.as_ref().map(|p| p.display().to_string()),
+    });
+    output.success(&Report::new(text, json));
+    emulator.serve_until_shutdown_signal().await;
+    tracing::info!(target: "vipps_order_management::emulator", "stopped");
+    Ok(())
+}

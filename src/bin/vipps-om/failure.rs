@@ -1,0 +1,123 @@
+//! Why a command failed, its exit code, and its JSON form: the one place
+//! that maps failures to what a shell or a script sees.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::{json, Map, Value};
+use vipps_order_management::{Error, ErrorKind};
+
+/// A command's failure.
+#[derive(Debug)]
+pub enum Failure {
+    /// The client or the API said no (validation, configuration, HTTP).
+    Client(Error),
+    /// A file named on the command line cannot be read.
+    File { path: PathBuf, reason: String },
+    /// A file's JSON is broken or not what the API takes.
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
+    /// The command line is wrong (clap's own errors exit before this).
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Client(e)
+    }
+}
+
+impl Failure {
+    pub fn file(path: &Path, e: std::io::Error) -> Failure {
+        Failure::File {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }
+    }
+
+    pub fn json(path: &Path, e: serde_json::Error) -> Failure {
+        Failure::Json {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// The exit code of the failure's class (see `--help`).
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Failure::Client(e) => match e.kind() {
+                ErrorKind::Invalid | ErrorKind::Conflict => 1,
+                ErrorKind::Configuration => 3,
+                ErrorKind::NotFound => 4,
+                _ => 5,
+            },
+            Failure::Json { .. } => 1,
+            Failure::File { .. } | Failure::Usage(_) => 2,
+        })
+    }
+
+    /// The class, as in `--json` output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Client(e) => e.kind().as_str(),
+            Failure::Json { .. } => "invalid",
+            Failure::File { .. } => "file",
+            Failure::Usage(_) => "usage",
+        }
+    }
+
+    /// The message for people.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Client(e) => e.to_string(),
+            Failure::File { path, reason } => format!("cannot read {}: {reason}", path.display()),
+            Failure::Json { path, reason, .. } => format!("{} is not a valid receipt: {reason}", path.display()),
+            Failure::Usage(m) => m.clone(),
+        }
+    }
+
+    /// `{"error": {kind, status, title, detail, instance, invalidParams,
+    /// message}}`, absent parts left out.
+    pub fn to_json(&self) -> Value {
+        let mut error = Map::new();
+        error.insert("kind".into(), json!(self.kind()));
+        match self {
+            Failure::Client(e) => {
+                if let Some(status) = e.status() {
+                    error.insert("status".into(), json!(status.as_u16()));
+                }
+                if let Some(p) = e.problem() {
+                    for (key, value) in [("title", &p.title), ("detail", &p.detail), ("instance", &p.instance)] {
+                        if let Some(v) = value {
+                            error.insert(key.into(), json!(v));
+                        }
+                    }
+                }
+                let params = match e {
+                    Error::InvalidInput { violations, .. } => violations.clone(),
+                    _ => e.problem().map(|p| p.invalid_params.clone()).unwrap_or_default(),
+                };
+                if !params.is_empty() {
+                    error.insert("invalidParams".into(), json!(params));
+                }
+            }
+            Failure::Json { path, line, column, .. } => {
+                error.insert("file".into(), json!(path.display().to_string()));
+                error.insert("line".into(), json!(line));
+                error.insert("column".into(), json!(column));
+            }
+            Failure::File { path, .. } => {
+                error.insert("file".into(), json!(path.display().to_string()));
+            }
+            Failure::Usage(_) => {}
+        }
+        error.insert("message".into(), json!(self.message()));
+        json!({ "error": error })
+    }
+}

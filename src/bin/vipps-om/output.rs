@@ -1,0 +1,72 @@
+//! What a command prints: readable lines for people, or one JSON document
+//! for scripts (`--json`); errors on stderr in the same form.
+
+use std::io::Write as _;
+
+use serde_json::Value;
+
+use crate::failure::Failure;
+
+/// A command's result, in both forms.
+pub struct Report {
+    /// For people.
+    pub text: String,
+    /// For scripts: printed as it is when it is a string of JSON text
+    /// ([`Report::raw`]), else serialized.
+    pub json: Json,
+}
+
+pub enum Json {
+    Value(Value),
+    /// JSON text to print unchanged (an answer as the service sent it).
+    Raw(String),
+}
+
+impl Report {
+    pub fn new(text: impl Into<String>, json: Value) -> Report {
+        Report {
+            text: text.into(),
+            json: Json::Value(json),
+        }
+    }
+
+    pub fn raw(text: impl Into<String>, json_text: String) -> Report {
+        Report {
+            text: text.into(),
+            json: Json::Raw(json_text),
+        }
+    }
+}
+
+/// Where and how to print.
+#[derive(Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    pub fn success(self, report: &Report) {
+        let mut out = std::io::stdout().lock();
+        let written = if self.json {
+            match &report.json {
+                Json::Raw(text) => writeln!(out, "{}", text.trim_end()),
+                Json::Value(v) => writeln!(out, "{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
+            }
+        } else if report.text.ends_with('\n') {
+            write!(out, "{}", report.text)
+        } else {
+            writeln!(out, "{}", report.text)
+        };
+        // A closed pipe (`| head`) is no failure of the command.
+        let _ = written.and_then(|()| out.flush());
+    }
+
+    pub fn failure(self, failure: &Failure) {
+        let mut err = std::io::stderr().lock();
+        let _ = if self.json {
+            writeln!(err, "{}", failure.to_json())
+        } else {
+            writeln!(err, "error: {}", failure.message())
+        };
+    }
+}

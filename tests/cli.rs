@@ -1,0 +1,299 @@
+//! `vipps-om` run as its users run it: each exit code, `--json` on stdout
+//! and stderr, file and JSON problems, configuration, logs, and the
+//! emulator server (state across restarts, SIGTERM).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::{json, Value};
+use vipps_order_management::emulator::{self, Emulator, Fault};
+use vipps_order_management::Operation;
+
+const RECEIPT: &str = r#"{"orderLines":[{"name":"Socks","id":"1","totalAmount":1250,"totalAmountExcludingTax":1000,"totalTaxAmount":250,"taxRate":2500}],"bottomLine":{"currency":"NOK"}}"#;
+
+fn vipps_om() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vipps-om"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("VIPPS_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// Runs `vipps-om` against `base` with the emulator's credentials.
+fn run_at(base: &str, args: &[&str]) -> Output {
+    vipps_om()
+        .env("VIPPS_BASE_URL", base)
+        .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", emulator::MSN)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn json_of(b: &[u8]) -> Value {
+    serde_json::from_slice(b).unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", text(b)))
+}
+
+fn temp_file(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vipps-om-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_prints_one_json_document() {
+    let emu = Emulator::start().await.unwrap();
+    let base = emu.base_url();
+    let receipt = temp_file("receipt.json", RECEIPT);
+    let logo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/assets/receipt-logo.png");
+    let ok = |args: &[&str]| {
+        let out = run_at(&base, args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+        json_of(&out.stdout)
+    };
+    assert!(ok(&["--json", "token"])["validForSeconds"].as_u64().unwrap() > 3000);
+    assert_eq!(ok(&["--json", "upload-image", logo, "--id", "logo-1"])["imageId"], "logo-1");
+    let put = ok(&[
+        "put-category",
+        "--json",
+        "ecom",
+        "o-1",
+        "RECEIPT",
+        "https://shop.example/o/1",
+        "--image",
+        "logo-1",
+    ]);
+    assert_eq!(put["category"]["orderDetailsUrl"], "https://shop.example/o/1");
+    let posted = ok(&["--json", "post-receipt", "ecom", "o-1", receipt.to_str().unwrap()]);
+    assert_eq!(posted["alreadyStored"], false);
+    // Running it again is safe: the same receipt is already there.
+    let again = ok(&["--json", "post-receipt", "ecom", "o-1", receipt.to_str().unwrap()]);
+    assert_eq!(again["alreadyStored"], true);
+    let order = ok(&["--json", "get-order", "ecom", "o-1"]);
+    assert_eq!(order["receipt"], json_of(RECEIPT.as_bytes()));
+    let added = ok(&["--json", "add-category", "ecom", "o-1", "TICKET", "https://shop.example/t/1"]);
+    let id = added["categoryId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ok(&["--json", "list-categories", "o-1"])["categories"][0]["categoryId"],
+        id.as_str()
+    );
+    assert_eq!(ok(&["--json", "get-category", &id])["type"], "TICKET");
+    assert_eq!(ok(&["--json", "delete-category", &id])["deleted"], id.as_str());
+    // Without --json: readable lines for support staff.
+    let out = run_at(&base, &["get-order", "ecom", "o-1"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("Socks") && shown.contains("Sum (NOK)") && shown.contains("12.50"),
+        "{shown}"
+    );
+    assert!(!shown.trim_start().starts_with('{'));
+    let out = run_at(&base, &["token"]);
+    assert!(text(&out.stdout).starts_with("token OK: valid for"));
+    assert!(!text(&out.stdout).contains("eyJ"), "the token itself is never printed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_exit_code_by_class_with_a_json_error() {
+    let emu = Emulator::start().await.unwrap();
+    let base = emu.base_url();
+    let error = |out: &Output| json_of(&out.stderr)["error"].clone();
+
+    // 1: refused by local validation, named field by field.
+    let out = run_at(&base, &["--json", "put-category", "ecom", "bad id", "RECEIPT", "https://x.example"]);
+    assert_eq!(code(&out), 1);
+    let e = error(&out);
+    assert_eq!(e["kind"], "invalid");
+    assert_eq!(e["invalidParams"][0]["name"], "orderId");
+    assert!(e["message"].as_str().unwrap().contains("orderId"));
+    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+    // 1: a conflict (an image id of one's own that exists).
+    let logo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/assets/receipt-logo.png");
+    assert_eq!(code(&run_at(&base, &["upload-image", logo, "--id", "taken"])), 0);
+    let out = run_at(&base, &["--json", "upload-image", logo, "--id", "taken"]);
+    assert_eq!(
+        (code(&out), error(&out)["kind"].clone(), error(&out)["status"].clone()),
+        (1, json!("conflict"), json!(409))
+    );
+    // 1: a receipt file whose JSON is broken: which file, line and column.
+    let broken = temp_file("broken.json", "{\n  \"orderLines\": [\n    {\"name\": }\n");
+    let out = run_at(&base, &["--json", "post-receipt", "ecom", "o-2", broken.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    let e = error(&out);
+    assert_eq!((e["line"].clone(), e["column"].clone()), (json!(3), json!(14)), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("broken.json"), "{e}");
+    // 2: usage, and a file that cannot be read says which and why.
+    assert_eq!(code(&run_at(&base, &["frobnicate"])), 2);
+    assert_eq!(code(&run_at(&base, &["get-order", "bitcoin", "x"])), 2);
+    let out = run_at(&base, &["--json", "get-order", "bitcoin", "x"]);
+    assert_eq!((code(&out), error(&out)["kind"].clone()), (2, json!("usage")));
+    let out = run_at(&base, &["post-receipt", "ecom", "o-2", "no-such-receipt.json"]);
+    assert_eq!(code(&out), 2);
+    let message = text(&out.stderr);
+    assert!(message.contains("cannot read no-such-receipt.json: No such file"), "{message}");
+    assert!(!message.contains("misconfigured"), "{message}");
+    // 3: every missing variable in one message.
+    let out = vipps_om().args(["--json", "token"]).output().unwrap();
+    assert_eq!(code(&out), 3);
+    let m = error(&out)["message"].as_str().unwrap().to_owned();
+    for name in ["VIPPS_CLIENT_ID", "VIPPS_CLIENT_SECRET", "VIPPS_SUBSCRIPTION_KEY", "VIPPS_MSN"] {
+        assert!(m.contains(name), "{name} not named in: {m}");
+    }
+    // 3: refused credentials (401).
+    let out = run_at(&base, &["--json", "token"]);
+    assert_eq!(code(&out), 0);
+    let out = vipps_om()
+        .env("VIPPS_BASE_URL", &base)
+        .env("VIPPS_CLIENT_ID", "someone-else")
+        .env("VIPPS_CLIENT_SECRET", "wrong")
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", "123456")
+        .args(["--json", "token"])
+        .output()
+        .unwrap();
+    assert_eq!((code(&out), error(&out)["status"].clone()), (3, json!(401)));
+    // 4: nothing stored for the order.
+    let out = run_at(&base, &["--json", "get-order", "ecom", "nothing"]);
+    assert_eq!(code(&out), 4);
+    let e = error(&out);
+    assert_eq!((e["kind"].clone(), e["status"].clone()), (json!("not_found"), json!(404)));
+    assert!(e["instance"].as_str().unwrap().starts_with("00-"), "{e}");
+    assert!(e["title"].is_string() && e["detail"].is_string());
+    // 5: no usable answer (5xx after the retries; a closed port).
+    emu.inject(Fault::status(503).times(3).only(Operation::GetOrder));
+    let out = run_at(&base, &["--json", "get-order", "ecom", "o-1"]);
+    assert_eq!((code(&out), error(&out)["kind"].clone()), (5, json!("unavailable")));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = run_at(&dead, &["get-order", "ecom", "o-1"]);
+    assert_eq!(code(&out), 5, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("error: "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_override_the_variables_and_v_turns_on_logs() {
+    let emu = Emulator::start().await.unwrap();
+    // --base-url and --msn instead of VIPPS_BASE_URL and VIPPS_MSN.
+    let out = vipps_om()
+        .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_BASE_URL", "https://api.vipps.no")
+        .args(["--base-url", &emu.base_url(), "--msn", "777777", "-v", "token"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let logs = text(&out.stderr);
+    assert!(logs.contains("fetch_token") && logs.contains("call succeeded"), "{logs}");
+    assert!(!logs.contains(emulator::CLIENT_SECRET), "no secret in the logs");
+    // RUST_LOG decides when set.
+    let out = vipps_om()
+        .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", "123456")
+        .env("RUST_LOG", "vipps_order_management=debug")
+        .args(["--base-url", &emu.base_url(), "token"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stderr).contains("call succeeded"));
+    // --env production is https://api.vipps.no: no loopback emulator there,
+    // so this is about the configuration, not the call.
+    let out = vipps_om().args(["--env", "staging", "token"]).output().unwrap();
+    assert_eq!(code(&out), 2);
+}
+
+/// `vipps-om emulator` as a server: its banner, then requests until a signal.
+struct Server {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(state: &Path, log: PathBuf) -> Server {
+        let mut child = vipps_om()
+            .args(["--json", "emulator", "--port", "0", "--state", state.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        // The banner is one pretty-printed JSON document, printed before the
+        // server takes requests: read up to its closing brace.
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "the server ended early: {banner}");
+            banner.push_str(&line);
+            if line.trim_end() == "}" {
+                break;
+            }
+        }
+        let banner = json_of(banner.as_bytes());
+        assert_eq!(banner["clientId"], emulator::CLIENT_ID);
+        Server {
+            child,
+            base: banner["baseUrl"].as_str().unwrap().to_owned(),
+            log,
+        }
+    }
+
+    /// Sends the signal, then returns the exit status and the log.
+    fn stop(mut self, signal: &str) -> (std::process::ExitStatus, String) {
+        let _ = Command::new("kill").args([signal, &self.child.id().to_string()]).status();
+        let status = self.child.wait().unwrap();
+        (status, std::fs::read_to_string(&self.log).unwrap())
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn the_emulator_server_keeps_its_state_across_restarts_and_stops_on_a_signal() {
+    let state = std::env::temp_dir().join(format!("vipps-om-state-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let receipt = temp_file("server-receipt.json", RECEIPT);
+    let server = Server::start(&state, temp_file("server-1.log", ""));
+    let out = run_at(&server.base, &["post-receipt", "ecom", "kept-1", receipt.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    // Another merchant does not see it.
+    let out = run_at(&server.base, &["--msn", "999999", "get-order", "ecom", "kept-1"]);
+    assert_eq!(code(&out), 4);
+    let (status, log) = server.stop("-TERM");
+    assert!(status.success(), "stopped cleanly on SIGTERM: {status:?}\n{log}");
+    // One line per request: each run's token, the receipt, the other
+    // merchant's get.
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(" -> ")).collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    assert!(lines[1].contains("POST /order-management/v2/ECOM/receipts/kept-1 -> 201"), "{log}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(
+        saved["merchants"]["123456"]["orders"]["ECOM/kept-1"]["receipt"].is_object(),
+        "{saved}"
+    );
+    // A new server on the same file has it; Ctrl-C (SIGINT) stops it too.
+    let server = Server::start(&state, temp_file("server-2.log", ""));
+    let out = run_at(&server.base, &["--json", "get-order", "ecom", "kept-1"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(json_of(&out.stdout)["receipt"], json_of(RECEIPT.as_bytes()));
+    let (status, log) = server.stop("-INT");
+    assert!(status.success(), "stopped cleanly on SIGINT: {status:?}\n{log}");
+    std::fs::remove_file(&state).unwrap();
+}

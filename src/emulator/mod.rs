@@ -314,17 +314,21 @@ impl Emulator {
 
     /// Serves until `signal` completes, then stops: no new connections,
     /// requests under way finish (for up to five seconds).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), vipps_order_management::Error> {
+    /// use vipps_order_management::emulator::Emulator;
+    /// let emulator = Emulator::builder().port(8081).state_file("emulator-state.json").start().await?;
+    /// println!("serving at {}", emulator.base_url());
+    /// emulator.serve_until(async { let _ = tokio::signal::ctrl_c().await; }).await;
+    /// # Ok(()) }
+    /// ```
     pub async fn serve_until(mut self, signal: impl std::future::Future<Output = ()>) {
         signal.await;
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
-    }
-
-    /// [`Emulator::serve_until`] Ctrl-C or (on Unix) SIGTERM.
-    pub async fn serve_until_shutdown_signal(self) {
-        self.serve_until(server::shutdown_signal()).await;
     }
 
     /// Every request received, oldest first.

@@ -127,25 +127,3 @@ fn log(method: &str, path: &str, peer: SocketAddr, answer: Option<&Answer>, star
         None => tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> connection closed ({ms} ms)"),
     }
 }
-
-/// Waits for Ctrl-C or (on Unix) SIGTERM.
-pub(super) async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
-}

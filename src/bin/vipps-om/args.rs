@@ -117,6 +117,29 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
+    /// Serve the support console: a read-only web page showing everything
+    /// about an order, for customer service. Stops on Ctrl-C or SIGTERM.
+    #[cfg(feature = "console")]
+    Console {
+        /// Where to listen. Beyond loopback it needs --access-token.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The token staff sign in with (needed beyond loopback).
+        #[arg(long, value_name = "TOKEN", env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
+        access_token: Option<String>,
+    },
+}
+
+impl Command {
+    /// A server that runs until stopped and logs its requests.
+    pub fn serves(&self) -> bool {
+        match self {
+            Command::Emulator { .. } => true,
+            #[cfg(feature = "console")]
+            Command::Console { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 /// The arguments of put-category and add-category.

@@ -17,6 +17,12 @@ pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
         return emulator(*port, state.clone(), output).await.map(|()| None);
     }
     let client = config::client(cli)?;
+    #[cfg(feature = "console")]
+    if let Command::Console { listen, access_token } = &cli.command {
+        return crate::console::serve(client, *listen, access_token.clone(), output)
+            .await
+            .map(|()| None);
+    }
     let report = match &cli.command {
         Command::Token => token(&client).await?,
         Command::UploadImage { file, id } => upload_image(&client, file, id.as_deref()).await?,
@@ -32,6 +38,8 @@ pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
         Command::GetCategory { category_id } => get_category(&client, category_id).await?,
         Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
         Command::Emulator { .. } => return Ok(None),
+        #[cfg(feature = "console")]
+        Command::Console { .. } => return Ok(None),
     };
     Ok(Some(report))
 }
@@ -186,7 +194,7 @@ async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(
         "stateFile": state.as_ref().map(|p| p.display().to_string()),
     });
     output.success(&Report::new(text, json));
-    emulator.serve_until_shutdown_signal().await;
+    emulator.serve_until(crate::signal::shutdown()).await;
     tracing::info!(target: "vipps_order_management::emulator", "stopped");
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! Logs on stderr: the crate's tracing, at the level `-v` asks for or as
-//! `RUST_LOG` says. The emulator server always logs its requests.
+//! `RUST_LOG` says. The servers (emulator, console) always log their
+//! requests, one line each.
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init(verbose: u8, serving_emulator: bool) {
+pub fn init(verbose: u8, server: bool) {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
         _ => {
@@ -13,8 +14,8 @@ pub fn init(verbose: u8, serving_emulator: bool) {
                 _ => "trace",
             };
             let mut directives = format!("vipps_order_management={level}");
-            if serving_emulator && verbose == 0 {
-                directives.push_str(",vipps_order_management::emulator=info");
+            if server {
+                directives.push_str(",vipps_order_management::emulator=info,vipps_om::console=info");
             }
             EnvFilter::new(directives)
         }

@@ -11,20 +11,24 @@
 //!
 //! This file only wires things up: `args` holds the command line,
 //! `commands` one function per command, `config` the client, `output` and
-//! `failure` what is printed and the exit codes, `logging` the logs.
+//! `failure` what is printed and the exit codes, `logging` the logs,
+//! `signal` what stops a server, `console` the support console.
 
 mod args;
 mod commands;
 mod config;
+#[cfg(feature = "console")]
+mod console;
 mod failure;
 mod logging;
 mod output;
+mod signal;
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use crate::args::{Cli, Command};
+use crate::args::Cli;
 use crate::failure::Failure;
 use crate::output::Output;
 
@@ -34,7 +38,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let output = Output { json: cli.json };
-    logging::init(cli.verbose, matches!(cli.command, Command::Emulator { .. }));
+    logging::init(cli.verbose, cli.command.serves());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {

@@ -1,0 +1,110 @@
+//! `vipps-om console`: a read-only web page for customer support that shows
+//! everything about an order (receipt, category, v3 categories) from the
+//! Order Management API, without the Vipps MobilePay portal.
+//!
+//! `handlers` answers the routes, `pages` renders them (maud: markup checked
+//! at compile time, every value escaped), `access` guards a console that
+//! listens beyond loopback. Every answer carries a strict
+//! Content-Security-Policy and `nosniff`; no page runs a script or loads
+//! anything from another host.
+
+mod access;
+mod handlers;
+mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use vipps_order_management::Client;
+
+use crate::failure::Failure;
+use crate::output::{Output, Report};
+pub use access::Access;
+
+/// What every handler shares: the API client (cheap to clone) and the
+/// access check, when there is one.
+#[derive(Clone)]
+pub struct Console {
+    pub client: Client,
+    pub access: Option<Arc<Access>>,
+}
+
+/// The console's routes, with the access check and the security headers.
+pub fn app(console: Console) -> Router {
+    Router::new()
+        .route("/", get(handlers::index))
+        .route("/lookup", get(handlers::lookup))
+        .route("/orders/{payment_type}/{order_id}", get(handlers::order_page))
+        .route("/api/orders/{payment_type}/{order_id}", get(handlers::order_json))
+        .route("/login", get(access::login_page).post(access::login))
+        .route("/assets/console.css", get(handlers::stylesheet))
+        .fallback(handlers::not_found)
+        .layer(middleware::from_fn_with_state(console.clone(), access::guard))
+        .layer(middleware::from_fn(headers_and_log))
+        .with_state(console)
+}
+
+/// The headers every answer carries, and one log line per request.
+async fn headers_and_log(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    tracing::info!(target: "vipps_om::console", "{method} {path} -> {} ({} ms)", response.status().as_u16(), started.elapsed().as_millis());
+    response
+}
+
+/// Serves the console until Ctrl-C or SIGTERM. Beyond loopback it needs an
+/// access token.
+pub async fn serve(client: Client, listen: SocketAddr, access_token: Option<String>, output: Output) -> Result<(), Failure> {
+    let access_token = access_token.filter(|t| !t.is_empty());
+    if !listen.ip().is_loopback() && access_token.is_none() {
+        return Err(Failure::Usage(format!(
+            "the console would listen on {listen}, beyond this machine: give it an access token with --access-token (or VIPPS_CONSOLE_ACCESS_TOKEN), and put a TLS proxy in front"
+        )));
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::Usage(format!("the console cannot listen on {listen}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::Usage(format!("the console's address is unknown: {e}")))?;
+    let url = format!("http://{addr}/");
+    let guarded = access_token.is_some();
+    let console = Console {
+        client,
+        access: access_token.map(|t| Arc::new(Access::new(&t))),
+    };
+    let text = format!(
+        "Support console at {url}\nIt talks to {} and changes nothing.{}\nStop it with Ctrl-C.",
+        console.client.base_url(),
+        if guarded { "\nSign in with the access token." } else { "" }
+    );
+    output.success(&Report::new(
+        text,
+        json!({ "url": url, "apiBaseUrl": console.client.base_url().as_str(), "accessToken": guarded }),
+    ));
+    axum::serve(listener, app(console))
+        .with_graceful_shutdown(crate::signal::shutdown())
+        .await
+        .map_err(|e| Failure::Usage(format!("the console stopped: {e}")))?;
+    tracing::info!(target: "vipps_om::console", "stopped");
+    Ok(())
+}

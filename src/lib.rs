@@ -20,7 +20,9 @@
 //!   ([`RetryPolicy`]). [`OrderRequest::post_receipt`] is idempotent across
 //!   calls and processes: a receipt is never doubled nor lost.
 //! - With the `emulator` feature, `emulator::Emulator` runs the API
-//!   in-process for tests and offline development.
+//!   in-process for tests and offline development, or as a server; the
+//!   `cli` and `console` features build the `vipps-om` support tool and
+//!   its web console.
 //!
 //! # Example
 //!
@@ -59,13 +61,30 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The types
+//!
+//! - Wire types ([`Receipt`], [`OrderLine`], [`BottomLine`], [`Category`],
+//!   [`NewCategory`], ...) are `#[non_exhaustive]`: build them with their
+//!   constructors and `with_*` setters, and read or change their fields
+//!   directly. A field the API adds later is a new field, not a break.
+//! - Amounts are [`Amount`]s (minor units, checked arithmetic), tax rates
+//!   [`TaxRate`]s (`TaxRate::percent(25)`), quantities [`Quantity`]s (a
+//!   decimal string, compared as a number), prices [`Money`] (an amount
+//!   and a currency): distinct types, so one cannot stand in for another.
+//! - Ids ([`OrderId`], [`ImageId`], [`CategoryId`]) and the closed sets of
+//!   values ([`PaymentType`], [`Currency`], ...) are their own types too;
+//!   an enum decodes a value it does not know as `Unknown(..)`.
+//! - Everything fallible returns [`Error`]; builders and setters are
+//!   `#[must_use]`; wire types are `Serialize`/`Deserialize`, and ids and
+//!   money are `Display`.
+//!
 //! # Errors
 //!
 //! Every call returns [`Error`]. Its `Display` is written for the merchant's
 //! staff (what happened, what to do); [`Error::status`],
 //! [`Error::problem`], [`Error::is_conflict`], [`Error::is_not_found`] and
-//! [`Error::is_retryable`] serve code. Secrets never appear in `Debug`,
-//! `Display` or logs.
+//! [`Error::is_retryable`] and [`Error::kind`] serve code. Secrets never
+//! appear in `Debug`, `Display` or logs.
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

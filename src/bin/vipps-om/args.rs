@@ -49,9 +49,9 @@ pub struct Cli {
 /// `--env`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Env {
-    /// https://apitest.vipps.no
+    /// The test servers (`https://apitest.vipps.no`).
     Test,
-    /// https://api.vipps.no
+    /// The production servers (`https://api.vipps.no`).
     Production,
 }
 

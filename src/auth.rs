@@ -17,6 +17,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Method;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -320,12 +321,53 @@ fn jwt_exp(token: &str) -> Option<u64> {
     claims.get("exp")?.as_u64()
 }
 
+/// A non-negative whole number of seconds, written as a number or a
+/// string; anything else is `None` (the lifetime falls back).
 fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    })
+    struct Seconds;
+    impl<'de> Visitor<'de> for Seconds {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number of seconds")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<u64>, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<u64>, E> {
+            Ok(u64::try_from(v).ok())
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<u64>, E> {
+            // Saturating: a huge lifetime is clamped later.
+            Ok((v >= 0.0).then_some(v as u64))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<u64>, E> {
+            Ok(v.trim().parse().ok())
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<u64>, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Option<u64>, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<u64>, A::Error> {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Option<u64>, A::Error> {
+            while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Seconds)
 }
 
 #[cfg(test)]
@@ -342,6 +384,13 @@ mod tests {
         assert_eq!(c.lifetime(), Duration::from_secs(300));
         let d: TokenResponse = serde_json::from_str(r#"{"access_token":"x","expires_in":18446744073709551615}"#).unwrap();
         assert_eq!(d.lifetime(), Duration::from_secs(MAX_LIFETIME_SECS));
+        let e: TokenResponse = serde_json::from_str(r#"{"access_token":"x","expires_in":3599.9}"#).unwrap();
+        assert_eq!(e.lifetime(), Duration::from_secs(3599));
+        // Anything else falls back to five minutes (no JWT expiry here).
+        for odd in ["-5", "null", "true", "[1]", r#"{"s": 1}"#, r#""""#] {
+            let t: TokenResponse = serde_json::from_str(&format!(r#"{{"access_token":"x","expires_in":{odd}}}"#)).unwrap();
+            assert_eq!(t.lifetime(), Duration::from_secs(300), "{odd}");
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -235,19 +234,7 @@ impl Server {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        // The banner is one pretty-printed JSON document, printed before the
-        // server takes requests: read up to its closing brace.
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = String::new();
-        loop {
-            let mut line = String::new();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "the server ended early: {banner}");
-            banner.push_str(&line);
-            if line.trim_end() == "}" {
-                break;
-            }
-        }
-        let banner = json_of(banner.as_bytes());
+        let banner = common::read_banner(&mut child);
         assert_eq!(banner["clientId"], emulator::CLIENT_ID);
         Server {
             child,

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
@@ -41,17 +40,7 @@ fn console(base: &str, extra: &[&str], client_id: &str) -> Console {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut banner = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "the console ended early: {banner}");
-        banner.push_str(&line);
-        if line.trim_end() == "}" {
-            break;
-        }
-    }
-    let banner: Value = serde_json::from_str(&banner).unwrap();
+    let banner = common::read_banner(&mut child);
     Console {
         child,
         url: banner["url"].as_str().unwrap().trim_end_matches('/').to_owned(),
@@ -199,21 +188,10 @@ async fn links_are_only_made_of_web_urls() {
     let emu = Emulator::start().await.unwrap();
     // Another client of the service stored a script URL (a URI, as the
     // spec allows): the console shows it as text.
-    let raw = common::http();
-    let token: Value = raw
-        .post(format!("{}/accesstoken/get", emu.base_url()))
-        .header("client_id", emulator::CLIENT_ID)
-        .header("client_secret", emulator::CLIENT_SECRET)
-        .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let put = raw
+    let token = common::emulator_token(&emu.base_url()).await;
+    let put = common::http()
         .put(format!("{}/order-management/v2/ECOM/categories/js-1", emu.base_url()))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(token)
         .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY)
         .header("Merchant-Serial-Number", emulator::MSN)
         .json(&json!({"category": "GENERAL", "orderDetailsUrl": "javascript:alert(1)"}))

@@ -39,22 +39,10 @@ struct Raw {
 
 impl Raw {
     async fn new(emu: &Emulator) -> Raw {
-        let http = common::http();
-        let answer: Value = http
-            .post(format!("{}/accesstoken/get", emu.base_url()))
-            .header("client_id", emulator::CLIENT_ID)
-            .header("client_secret", emulator::CLIENT_SECRET)
-            .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         Raw {
-            http,
+            http: common::http(),
             base: emu.base_url(),
-            token: answer["access_token"].as_str().unwrap().to_owned(),
+            token: common::emulator_token(&emu.base_url()).await,
             key: emu.subscription_key().to_owned(),
             msn: emu.merchant_serial_number().to_owned(),
         }

@@ -7,22 +7,13 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use vipps_order_management::{Amount, TaxRate};
-use vipps_order_management::{Category, CategoryType, Currency, Error, ErrorBody, Operation, OrderLine, Receipt, RetryPolicy};
+
+use vipps_order_management::{Category, CategoryType, Error, ErrorBody, Operation, Receipt, RetryPolicy};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn receipt() -> Receipt {
-    Receipt::new(
-        Currency::Nok,
-        vec![OrderLine::new(
-            "1",
-            "Socks",
-            Amount::from_minor(1250),
-            Amount::from_minor(1000),
-            TaxRate::percent(25),
-        )],
-    )
+    receipt_of("Socks")
 }
 
 async fn answer(server: &MockServer, m: &str, p: &str, t: ResponseTemplate, times: u64) {

@@ -29,6 +29,16 @@ fn receipt(name: &str, amount: i64) -> Receipt {
     r
 }
 
+/// The receipt POST for `o-1` answers 409 once: a receipt is stored.
+async fn receipt_post_answers_409(server: &wiremock::MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/order-management/v2/ECOM/receipts/o-1"))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({"title": "Conflict", "detail": "exists", "instance": "i"})))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 /// A client that retries at once, so faults cost no waiting.
 fn quick(emu: &Emulator) -> Client {
     emu.client_builder()
@@ -177,12 +187,7 @@ async fn the_stored_receipt_is_compared_as_the_service_may_store_it() {
 #[tokio::test]
 async fn a_reconciling_get_that_fails_leaves_the_receipt_unverified_and_retryable() {
     let server = server_with_token(1).await;
-    Mock::given(method("POST"))
-        .and(path("/order-management/v2/ECOM/receipts/o-1"))
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({"title": "Conflict", "detail": "exists", "instance": "i"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    receipt_post_answers_409(&server).await;
     Mock::given(method("GET"))
         .and(path("/order-management/v2/ECOM/o-1"))
         .respond_with(ResponseTemplate::new(503))
@@ -214,12 +219,7 @@ async fn a_reconciling_get_that_fails_leaves_the_receipt_unverified_and_retryabl
 #[tokio::test]
 async fn the_reconciling_get_runs_under_the_receipt_calls_deadline() {
     let server = server_with_token(1).await;
-    Mock::given(method("POST"))
-        .and(path("/order-management/v2/ECOM/receipts/o-1"))
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({"title": "Conflict", "detail": "exists", "instance": "i"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    receipt_post_answers_409(&server).await;
     Mock::given(method("GET"))
         .and(path("/order-management/v2/ECOM/o-1"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use vipps_order_management::emulator::Emulator;
-use vipps_order_management::{Amount, TaxRate};
+
 use vipps_order_management::{Category, CategoryId, CategoryType, Client, Error, Operation, RetryPolicy};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -107,19 +107,7 @@ async fn dot_order_ids_are_refused_before_anything_is_sent() {
         let errors = [
             order.get().await.unwrap_err(),
             order.put_category(&category()).await.unwrap_err(),
-            order
-                .post_receipt(&vipps_order_management::Receipt::new(
-                    vipps_order_management::Currency::Nok,
-                    vec![vipps_order_management::OrderLine::new(
-                        "1",
-                        "x",
-                        Amount::from_minor(125),
-                        Amount::from_minor(100),
-                        TaxRate::percent(25),
-                    )],
-                ))
-                .await
-                .unwrap_err(),
+            order.post_receipt(&receipt_of("x")).await.unwrap_err(),
             client.categories().list(id).await.unwrap_err(),
         ];
         for err in errors {

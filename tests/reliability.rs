@@ -9,24 +9,13 @@ use common::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vipps_order_management::emulator::{Emulator, Fault};
-use vipps_order_management::{Amount, TaxRate};
-use vipps_order_management::{
-    Category, CategoryType, Client, Currency, Error, ErrorBody, ImageUpload, Operation, OrderLine, PaymentType, Receipt, RetryPolicy,
-};
+
+use vipps_order_management::{Category, CategoryType, Client, Error, ErrorBody, ImageUpload, Operation, PaymentType, Receipt, RetryPolicy};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn receipt(name: &str) -> Receipt {
-    Receipt::new(
-        Currency::Nok,
-        vec![OrderLine::new(
-            "1",
-            name,
-            Amount::from_minor(1250),
-            Amount::from_minor(1000),
-            TaxRate::percent(25),
-        )],
-    )
+    receipt_of(name)
 }
 
 fn category() -> Category {

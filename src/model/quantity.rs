@@ -4,6 +4,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::Error;
@@ -125,15 +126,59 @@ impl Serialize for Quantity {
 }
 
 impl<'de> Deserialize<'de> for Quantity {
-    /// Reads a string as it is, or a JSON number as its text: a quantity
-    /// from the service is never refused on the way in.
+    /// Reads a string as it is, or a number as its text; anything else is
+    /// an empty quantity: a quantity from the service is never refused on
+    /// the way in (validation tells what is wrong with it).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Quantity, D::Error> {
-        Ok(Quantity(match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) => s,
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        }))
+        d.deserialize_any(QuantityText)
+    }
+}
+
+struct QuantityText;
+
+impl<'de> Visitor<'de> for QuantityText {
+    type Value = Quantity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a quantity (a decimal string)")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+        Ok(Quantity(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Quantity, E> {
+        Ok(Quantity(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+        Ok(Quantity(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+        Ok(Quantity(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+        Ok(Quantity(v.to_string()))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Quantity, E> {
+        Ok(Quantity(String::new()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Quantity, E> {
+        Ok(Quantity(String::new()))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Quantity, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Quantity(String::new()))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Quantity, A::Error> {
+        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        Ok(Quantity(String::new()))
     }
 }
 
@@ -152,7 +197,13 @@ mod tests {
         assert_ne!(q("1,5"), q("1.5"));
         assert_eq!(q("2.5").as_ratio(), Some((25, 1)));
         assert_eq!(q("1,5").as_ratio(), None);
-        let n: Quantity = serde_json::from_str("2.5").unwrap();
-        assert_eq!(n.as_str(), "2.5");
+        let read = |json: &str| serde_json::from_str::<Quantity>(json).unwrap().0;
+        assert_eq!(read("2.5"), "2.5");
+        assert_eq!(read("\"0.822\""), "0.822");
+        assert_eq!(read("3"), "3");
+        assert_eq!(read("-3"), "-3");
+        for odd in ["null", "true", "[1, {\"a\": 2}]", "{\"q\": [1]}"] {
+            assert_eq!(read(odd), "", "{odd}");
+        }
     }
 }

@@ -88,12 +88,13 @@ pub async fn lookup(Query(form): Query<LookupForm>) -> Response {
     }
 }
 
+/// The order at `/…/{payment_type}/{order_id}`.
+async fn find(console: &Console, pt: &str, order_id: String) -> Result<Found, Unshown> {
+    fetch(console, payment_type(pt)?, order_id).await
+}
+
 pub async fn order_page(State(console): State<Console>, Path((pt, order_id)): Path<(String, String)>) -> Response {
-    let found = match payment_type(&pt) {
-        Ok(pt) => fetch(&console, pt, order_id).await,
-        Err(e) => Err(e),
-    };
-    match found {
+    match find(&console, &pt, order_id).await {
         Ok(found) => pages::order(&found).into_response(),
         Err(unshown) => error_page(unshown),
     }
@@ -102,11 +103,7 @@ pub async fn order_page(State(console): State<Console>, Path((pt, order_id)): Pa
 /// The order as JSON, for a merchant's own admin tools: the v2 answer as
 /// received, and the v3 categories.
 pub async fn order_json(State(console): State<Console>, Path((pt, order_id)): Path<(String, String)>) -> Response {
-    let found = match payment_type(&pt) {
-        Ok(pt) => fetch(&console, pt, order_id).await,
-        Err(e) => Err(e),
-    };
-    match found {
+    match find(&console, &pt, order_id).await {
         Ok(found) => {
             let categories = match &found.categories {
                 Ok(list) => json!(list),

@@ -33,6 +33,9 @@ pub(crate) struct Token {
     header: HeaderValue,
     expires_at: Instant,
     refresh_at: Instant,
+    /// Time kept back before expiry for a request to cross the network:
+    /// ten seconds, or a quarter of the lifetime of a shorter-lived token.
+    safety: Duration,
 }
 
 impl Token {
@@ -50,9 +53,9 @@ impl Token {
         now < self.refresh_at
     }
 
-    /// Still usable: not expired, with a few seconds to cross the network.
+    /// Still usable: not expired, with time to cross the network.
     fn usable(&self, now: Instant) -> bool {
-        now.checked_add(Duration::from_secs(10)).is_some_and(|t| t < self.expires_at)
+        now.checked_add(self.safety).is_some_and(|t| t < self.expires_at)
     }
 }
 
@@ -276,6 +279,7 @@ async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
         header,
         expires_at: fetched_at + lifetime,
         refresh_at: fetched_at + lifetime - margin,
+        safety: (lifetime / 4).min(Duration::from_secs(10)),
     })
 }
 

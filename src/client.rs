@@ -257,7 +257,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url.as_deref().map(redact_user_info))
+            .field("base_url", &self.base_url.as_deref().map(shown_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("subscription_key", &self.subscription_key)
@@ -481,17 +481,20 @@ fn checked_timeout(what: &str, value: Duration) -> Result<Duration, Error> {
     Ok(value.min(MAX_DURATION))
 }
 
-/// The URL as text with any user name and password replaced, for messages:
-/// it works on text that does not parse as a URL too.
-pub(crate) fn redact_user_info(raw: &str) -> String {
-    let Some(scheme_end) = raw.find("://") else {
+/// A base URL as it may be shown in messages and `Debug`. User info needs
+/// an `@`, and URL parsers read it in more shapes than one would guess
+/// (`https:user:pw@host`), so text holding an `@` is never shown: only its
+/// scheme and host, when it parses.
+pub(crate) fn shown_url(raw: &str) -> String {
+    if !raw.contains('@') {
         return raw.to_owned();
-    };
-    let rest = &raw[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}://[redacted]@{}", &raw[..scheme_end], &rest[at + 1..]),
-        None => raw.to_owned(),
+    }
+    match Url::parse(raw.trim()) {
+        Ok(url) => match url.host_str() {
+            Some(host) => format!("{}://{host} (the rest not shown: it may hold a password)", url.scheme()),
+            None => "[not shown: it may hold a password]".to_owned(),
+        },
+        Err(_) => "[not shown: it may hold a password]".to_owned(),
     }
 }
 
@@ -504,7 +507,7 @@ fn check_header_value(what: &str, value: &str) -> Result<(), Error> {
 /// Checks a base URL: https, or http to a loopback host; no query, no
 /// user info. Messages never repeat a user name or password it held.
 pub(crate) fn parse_base_url(input: &str) -> Result<Url, Error> {
-    let raw = &redact_user_info(input);
+    let raw = &shown_url(input);
     let url = Url::parse(input.trim()).map_err(|e| Error::config(format!("the base URL `{raw}` is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -561,12 +564,26 @@ mod tests {
             "https://:hunter2@api.vipps.no/x",
             "https://user:hunter2@api.vipps.no:99999",
             "http://user:hunter2@10.0.0.1",
+            "https:user:hunter2@api.vipps.no",
+            "https:/user:hunter2@api.vipps.no",
+            "https:\\\\user:hunter2@api.vipps.no",
+            "https:/\t/user:hunter2@api.vipps.no",
+            "https://user:hun/ter2@api.vipps.no",
+            "https://user:hun#ter2@api.vipps.no",
+            "https://user:hun?ter2@api.vipps.no",
+            "mailto:user:hunter2@api.vipps.no",
+            "user:hunter2@api.vipps.no",
         ] {
             let err = parse_base_url(raw).unwrap_err();
-            assert!(!err.to_string().contains("hunter2"), "{err}");
-            assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+            assert!(!err.to_string().contains("hunter2"), "{raw}: {err}");
+            assert!(!format!("{err:?}").contains("hunter2"), "{raw}: {err:?}");
+            let builder = ClientBuilder::default().base_url(raw);
+            assert!(!format!("{builder:?}").contains("hunter2"), "{raw}");
         }
-        assert_eq!(redact_user_info("https://a:b@h/p@q"), "https://[redacted]@h/p@q");
-        assert_eq!(redact_user_info("no url"), "no url");
+        assert_eq!(
+            shown_url("https://a:b@h/p@q"),
+            "https://h (the rest not shown: it may hold a password)"
+        );
+        assert_eq!(shown_url("no url"), "no url");
     }
 }

@@ -46,7 +46,7 @@ pub enum Error {
     },
 
     /// The API answered with an error status.
-    #[error("{}", api_message(*.operation, *.status, .body, *.retry_after))]
+    #[error("{}", api_message(*.operation, *.status, .body, *.retry_after, *.uncertain))]
     Api {
         /// The operation that failed.
         operation: Operation,
@@ -56,6 +56,9 @@ pub enum Error {
         body: ErrorBody,
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
+        /// An earlier attempt of this call may have taken effect (its
+        /// answer was lost, or was a 5xx), whatever this answer says.
+        uncertain: bool,
     },
 
     /// The credentials were refused when fetching an access token, or a
@@ -69,10 +72,7 @@ pub enum Error {
     },
 
     /// The API asked to wait longer than the call's deadline allows.
-    #[error(
-        "Vipps MobilePay is limiting requests ({}) and asked to wait {}s, longer than this call may take. Nothing was changed; try again after that time{}.",
-        .status, .retry_after.as_secs(), instance_suffix(.body)
-    )]
+    #[error("{}", rate_limited_message(*.operation, *.status, *.retry_after, .body, *.uncertain))]
     RateLimited {
         /// The operation that was refused.
         operation: Operation,
@@ -82,16 +82,23 @@ pub enum Error {
         retry_after: Duration,
         /// The parsed error body.
         body: ErrorBody,
+        /// An earlier attempt of this call may have taken effect (its
+        /// answer was lost, or was a 5xx): this refusal changes nothing,
+        /// but that one may have.
+        uncertain: bool,
     },
 
     /// The request could not be sent or its answer not received.
-    #[error("{}", transport_message(*.operation, .source))]
+    #[error("{}", transport_message(*.operation, .source, *.uncertain))]
     Transport {
         /// The operation that failed.
         operation: Operation,
         /// The HTTP client's error (shared, so the error can be cloned).
         #[source]
         source: Arc<reqwest::Error>,
+        /// An earlier attempt of this call may have taken effect (its
+        /// answer was lost, or was a 5xx), even when this one sent nothing.
+        uncertain: bool,
     },
 
     /// No answer came within the time allowed.
@@ -467,7 +474,9 @@ impl Error {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } | Error::RetriesWithheld { .. } => true,
             Error::Api { status, .. } => crate::retry::is_retryable_status(*status),
-            Error::ReceiptUnverified { source, .. } => source.as_deref().is_none_or(Error::is_retryable),
+            // A receipt is stored: calling again compares again, which
+            // helps unless the keys or the request are wrong.
+            Error::ReceiptUnverified { .. } => matches!(self.kind(), ErrorKind::Unavailable | ErrorKind::Unexpected),
             _ => false,
         }
     }
@@ -496,7 +505,7 @@ fn instance_suffix(body: &ErrorBody) -> String {
         .unwrap_or_default()
 }
 
-fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, retry_after: Option<Duration>) -> String {
+fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, retry_after: Option<Duration>, uncertain: bool) -> String {
     let what = match (status.as_u16(), op) {
         (400, _) => "Vipps MobilePay refused the request as invalid. Correct the request; sending it again unchanged will fail again.".to_owned(),
         (401, _) => "Vipps MobilePay did not accept the access token even after a fresh one was fetched. Check that the client id, client secret, subscription key and merchant serial number belong together.".to_owned(),
@@ -511,7 +520,11 @@ fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, retry_after:
             let wait = retry_after
                 .map(|d| format!(" after {}s", d.as_secs()))
                 .unwrap_or_else(|| " in a little while".to_owned());
-            format!("Vipps MobilePay is limiting requests. Nothing was changed; try again{wait}.")
+            if uncertain {
+                format!("Vipps MobilePay is limiting requests, so the call ends here (try again{wait}). {}", earlier_attempt(op))
+            } else {
+                format!("Vipps MobilePay is limiting requests. Nothing was changed; try again{wait}.")
+            }
         }
         (300..=399, _) => "the server answered with a redirect, which is not followed so that credentials never go to another host. Check the base URL.".to_owned(),
         (500..=599, _) => {
@@ -563,16 +576,38 @@ fn after_no_answer(op: Operation) -> &'static str {
     }
 }
 
-fn transport_message(op: Operation, e: &reqwest::Error) -> String {
-    let then = if e.is_connect() {
-        "Nothing was sent; it is safe to try again."
-    } else {
-        after_no_answer(op)
+fn transport_message(op: Operation, e: &reqwest::Error, uncertain: bool) -> String {
+    let then = match (e.is_connect(), uncertain) {
+        (true, false) => "Nothing was sent; it is safe to try again.".to_owned(),
+        (true, true) => format!("This attempt sent nothing. {}", earlier_attempt(op)),
+        (false, _) => after_no_answer(op).to_owned(),
     };
     format!(
         "could not reach Vipps MobilePay while {}: {}. Check the network and the base URL. {then}",
         op.describe(),
         transport_kind(e)
+    )
+}
+
+/// For a call that ends on a refusal after an earlier attempt whose
+/// outcome is unknown.
+fn earlier_attempt(op: Operation) -> String {
+    format!(
+        "An earlier attempt of this call got no answer or a 5xx, and may have taken effect. {}",
+        after_no_answer(op)
+    )
+}
+
+fn rate_limited_message(op: Operation, status: StatusCode, wait: Duration, body: &ErrorBody, uncertain: bool) -> String {
+    let then = if uncertain {
+        earlier_attempt(op)
+    } else {
+        "Nothing was changed; try again after that time.".to_owned()
+    };
+    format!(
+        "Vipps MobilePay is limiting requests ({status}) and asked to wait {}s, longer than this call may take. {then}{}",
+        wait.as_secs(),
+        instance_suffix(body)
     )
 }
 
@@ -582,7 +617,7 @@ fn unverified_message(source: Option<&Error>) -> String {
         None => "the order showed no receipt yet".to_owned(),
     };
     format!(
-        "A receipt is already stored for this order, but it could not be compared with the one sent ({why}). Nothing was changed. Call post_receipt again with the same receipt: that is safe, and it will compare again."
+        "A receipt is already stored for this order (perhaps by this very call), but it could not be compared with the one sent ({why}). Call post_receipt again with the same receipt: that is safe, and it will compare again."
     )
 }
 

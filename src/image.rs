@@ -165,25 +165,27 @@ impl ImageUpload {
         })
     }
 
-    /// Reads and checks an image file.
+    /// Reads and checks an image file. At most 2 MiB and one byte are read,
+    /// whatever the file claims to be (a pipe or a device says nothing).
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
+        use tokio::io::AsyncReadExt as _;
         let path = path.as_ref();
-        let meta = tokio::fs::metadata(path)
+        let cannot = |e: std::io::Error| Error::invalid("src", format!("cannot read {}: {e}", path.display()));
+        let file = tokio::fs::File::open(path).await.map_err(cannot)?;
+        let mut bytes = Vec::new();
+        file.take(IMAGE_MAX_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
             .await
-            .map_err(|e| Error::invalid("src", format!("cannot read {}: {e}", path.display())))?;
-        if meta.len() > IMAGE_MAX_BYTES as u64 {
+            .map_err(cannot)?;
+        if bytes.len() > IMAGE_MAX_BYTES {
             return Err(Error::invalid(
                 "src",
                 format!(
-                    "the image {} is {} bytes; the API accepts at most {IMAGE_MAX_BYTES} bytes (2 MiB)",
-                    path.display(),
-                    meta.len()
+                    "the image {} is larger than {IMAGE_MAX_BYTES} bytes (2 MiB), the most the API accepts",
+                    path.display()
                 ),
             ));
         }
-        let bytes = tokio::fs::read(path)
-            .await
-            .map_err(|e| Error::invalid("src", format!("cannot read {}: {e}", path.display())))?;
         Self::from_bytes(bytes)
     }
 

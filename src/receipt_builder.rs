@@ -153,6 +153,16 @@ impl LineItem {
         let mut line = match &self.price {
             Price::Unit { unit_price, quantity } => {
                 same_currency(report, "unitInfo.unitPrice", unit_price);
+                if unit_price.amount().is_negative() {
+                    report.fail(
+                        format!("{at}.unitInfo.unitPrice"),
+                        format!(
+                            "must be 0 or more (is {}); returns are lines marked returned()",
+                            unit_price.amount().minor()
+                        ),
+                    );
+                    return None;
+                }
                 let Some((mantissa, scale)) = quantity.as_ratio() else {
                     report.fail(
                         format!("{at}.unitInfo.quantity"),
@@ -301,12 +311,23 @@ impl ReceiptBuilder {
     /// its sums included.
     pub fn build(&self) -> Result<Receipt, Error> {
         let mut report = Report::default();
-        let lines: Vec<OrderLine> = self
-            .lines
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.to_order_line(&format!("orderLines[{i}]"), &self.currency, &mut report))
-            .collect();
+        let mut lines = Vec::with_capacity(self.lines.len());
+        let mut whole = true;
+        for (i, item) in self.lines.iter().enumerate() {
+            let at = format!("orderLines[{i}]");
+            match item.to_order_line(&at, &self.currency, &mut report) {
+                // Checked here, under its own index: a line that could not
+                // be made does not shift the names of the others.
+                Some(line) => {
+                    report.extend(validate::order_line(&at, &line));
+                    lines.push(line);
+                }
+                None => whole = false,
+            }
+        }
+        if self.lines.is_empty() {
+            report.fail("orderLines", "must hold at least one order line");
+        }
         if let Some(tip) = &self.tip {
             if tip.currency() != &self.currency {
                 report.fail(
@@ -321,12 +342,16 @@ impl ReceiptBuilder {
         bottom.receipt_number = self.receipt_number.clone();
         bottom.barcode = self.barcode.clone();
         bottom.payment_sources = self.payment_sources.clone();
-        let receipt = Receipt::new(self.currency.clone(), lines).with_bottom_line(bottom);
-        report.extend(validate::receipt(&receipt));
-        if let Some(barcode) = &receipt.bottom_line.barcode {
+        report.extend(validate::bottom_line(&bottom));
+        if let Some(barcode) = &bottom.barcode {
             report.extend(validate::barcode("bottomLine.barcode.data", barcode));
         }
         report.into_result()?;
+        if !whole {
+            // Every line that cannot be made reports why; this is a guard.
+            return Err(Error::invalid("orderLines", "a line could not be computed"));
+        }
+        let receipt = Receipt::new(self.currency.clone(), lines).with_bottom_line(bottom);
         receipt.total_amount()?;
         receipt.total_tax_amount()?;
         Ok(receipt)
@@ -367,6 +392,32 @@ mod tests {
         let too_much = LineItem::new("1", "x", nok(100), Quantity::from(1), vat).discount(nok(101));
         assert!(ReceiptBuilder::new(Currency::Nok).line(too_much).build().is_err());
         assert!(ReceiptBuilder::new(Currency::Nok).build().is_err(), "no lines");
+    }
+
+    #[test]
+    fn errors_name_each_line_by_its_own_index() {
+        let vat = TaxRate::percent(25);
+        let err = ReceiptBuilder::new(Currency::Nok)
+            .line(LineItem::new("a", "First", nok(100), Quantity::from(1), TaxRate::percent(101)))
+            .line(LineItem::new("b", " ", nok(100), Quantity::from(1), vat))
+            .line(LineItem::new("c", "Third", nok(100), Quantity::from(1), vat).product_url("ftp://x"))
+            .line(LineItem::new("d", "Fourth", nok(-100), Quantity::from(1), vat))
+            .build()
+            .unwrap_err();
+        let Error::InvalidInput { violations, .. } = err else {
+            panic!("{err:?}")
+        };
+        let names: Vec<&str> = violations.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "orderLines[0].taxRate",
+                "orderLines[1].name",
+                "orderLines[2].productUrl",
+                "orderLines[3].unitInfo.unitPrice"
+            ],
+            "{violations:?}"
+        );
     }
 
     #[test]

@@ -132,6 +132,7 @@ impl Reply {
                 status,
                 body,
                 retry_after: self.retry_after,
+                uncertain: self.after_unknown_outcome,
             },
         }
     }
@@ -318,6 +319,7 @@ impl Client {
                         NoAnswer::Lost(source) | NoAnswer::NotSent(source) => Error::Transport {
                             operation: call.op,
                             source: Arc::new(source),
+                            uncertain: after_unknown_outcome,
                         },
                     };
                     if let Err(why) = self.pause_before_retry(policy, attempt, deadline, None, cost, reason).await {
@@ -363,6 +365,7 @@ impl Client {
                         status,
                         retry_after: wait,
                         body: ErrorBody::parse(&reply.body),
+                        uncertain: reply.after_unknown_outcome,
                     });
                 }
                 return Ok(reply);

@@ -7,7 +7,7 @@
 //! check data before they queue it.
 
 use crate::error::Violation;
-use crate::model::{Amount, Barcode, BarcodeFormat, Category, NewCategory, OrderLine, Receipt};
+use crate::model::{Amount, Barcode, BarcodeFormat, BottomLine, Category, NewCategory, OrderLine, Receipt};
 
 /// Longest image id the API accepts.
 pub const IMAGE_ID_MAX_LEN: usize = 128;
@@ -234,7 +234,14 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
     for (i, line) in receipt.order_lines.iter().enumerate() {
         check_line(&mut r, &LineAt(i), line);
     }
-    let b = &receipt.bottom_line;
+    r.extend(bottom_line(&receipt.bottom_line));
+    r.into_vec()
+}
+
+/// The bottom line's rules: a known currency, a tip of 0 or more, a
+/// barcode with a known format and data.
+pub fn bottom_line(b: &BottomLine) -> Vec<Violation> {
+    let mut r = Report::default();
     if !b.currency.is_known() {
         r.fail(
             "bottomLine.currency",

@@ -219,3 +219,15 @@ async fn a_token_that_lives_zero_seconds_costs_one_fetch_per_refresh() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_token_that_lives_seconds_is_reused_while_valid() {
+    let server = MockServer::start().await;
+    tokens_in_turn(&server, vec![ResponseTemplate::new(200).set_body_json(token_body(TOKEN, "9"))]).await;
+    catch_all(&server).await;
+    get_order_ok(&server, TOKEN, 20).await;
+    let client = client(&server);
+    for _ in 0..20 {
+        client.ecom("order-1").get().await.unwrap();
+    }
+}

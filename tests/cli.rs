@@ -284,3 +284,19 @@ fn the_emulator_server_keeps_its_state_across_restarts_and_stops_on_a_signal() {
     assert!(status.success(), "stopped cleanly on SIGINT: {status:?}\n{log}");
     std::fs::remove_file(&state).unwrap();
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_files_are_refused_after_a_limit() {
+    let emu = Emulator::start().await.unwrap();
+    for args in [
+        vec!["--json", "upload-image", "/dev/zero"],
+        vec!["--json", "post-receipt", "ecom", "o-1", "/dev/zero"],
+    ] {
+        let out = run_at(&emu.base_url(), &args);
+        assert_eq!(code(&out), 1, "{args:?}: {}", text(&out.stderr));
+        let e = json_of(&out.stderr)["error"].clone();
+        assert_eq!(e["kind"], "invalid");
+        assert!(e["message"].as_str().unwrap().contains("/dev/zero is larger than"), "{e}");
+    }
+}

@@ -127,18 +127,17 @@ async fn a_404_on_the_reconciling_get_is_not_a_not_found_receipt() {
     .await;
     let err = client(&server).ecom("o-1").post_receipt(&receipt()).await.unwrap_err();
     assert!(matches!(err, Error::ReceiptUnverified { .. }), "{err:?}");
-    assert!(!err.is_not_found() && !err.is_conflict() && !err.is_retryable(), "{err:?}");
+    // Not "not found" for the receipt: the 409 says one is stored, and the
+    // order may just not show it yet. Calling again is safe, and may help.
+    assert!(!err.is_not_found() && !err.is_conflict() && err.is_retryable(), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(err.problem().and_then(|p| p.instance.as_deref()), Some("i-1"));
     let source = std::error::Error::source(&err).expect("the get-order failure is the source");
     assert!(source.to_string().contains("HTTP 404"), "{source}");
     let text = err.to_string();
-    for needle in [
-        "already stored",
-        "could not be compared",
-        "Nothing was changed",
-        "Call post_receipt again",
-    ] {
+    // The receipt may be this call's own: no claim that nothing changed.
+    assert!(!text.contains("Nothing was changed"), "{text}");
+    for needle in ["already stored", "could not be compared", "Call post_receipt again"] {
         assert!(text.contains(needle), "{needle} missing in {text}");
     }
 }

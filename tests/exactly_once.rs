@@ -336,3 +336,109 @@ async fn chaos_every_order_gets_exactly_its_own_receipt() {
     assert!(reconciled > 0, "some answers were lost after the store and reconciled");
     println!("chaos: {ORDERS} orders, {posts} POSTs, faults {injected:?}, {reconciled} reconciled, {failed_calls} calls failed and were called again");
 }
+
+/// After an attempt that may have stored the receipt, no error of the same
+/// call says that nothing was changed or sent.
+#[tokio::test]
+async fn no_error_claims_nothing_changed_after_an_attempt_that_may_have_stored() {
+    // A stored 500, then rate limited until the attempts run out.
+    let emu = Emulator::start().await.unwrap();
+    emu.inject(Fault::status(500).after_store().only(Operation::PostReceipt));
+    emu.inject(Fault::status(429).times(2).only(Operation::PostReceipt));
+    let err = quick(&emu).ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
+    assert_eq!(emu.receipt_count(), 1);
+    assert!(matches!(err, Error::Api { uncertain: true, .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        !text.contains("Nothing was changed") && text.contains("may have taken effect"),
+        "{text}"
+    );
+    assert!(text.contains("Call post_receipt again"), "{text}");
+    // A dropped connection after the store, then a Retry-After beyond the deadline.
+    let emu = Emulator::start().await.unwrap();
+    emu.inject(Fault::drop_connection().after_store().only(Operation::PostReceipt));
+    emu.inject(Fault::status(429).retry_after("3600").only(Operation::PostReceipt));
+    let err = quick(&emu).ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { uncertain: true, .. }), "{err:?}");
+    assert!(!err.to_string().contains("Nothing was changed"), "{err}");
+    // A 503 after the store, then the reconciling get fails: no claim either.
+    let emu = Emulator::start().await.unwrap();
+    emu.inject(Fault::status(503).after_store().only(Operation::PostReceipt));
+    emu.inject(Fault::status(503).times(3).only(Operation::GetOrder));
+    let err = quick(&emu).ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
+    assert!(matches!(err, Error::ReceiptUnverified { .. }) && err.is_retryable(), "{err:?}");
+    assert!(!err.to_string().contains("Nothing was changed"), "{err}");
+}
+
+/// The receipt POST is read, the connection closed, and the server gone:
+/// the retry cannot connect, and the error still says the receipt may have
+/// been stored.
+#[tokio::test]
+async fn a_refused_retry_after_a_lost_answer_says_the_receipt_may_be_stored() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read the head and the whole body (by Content-Length).
+            loop {
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&seen).to_string();
+                if let Some(head_end) = text.find("\r\n\r\n") {
+                    let length = text[..head_end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if seen.len() >= head_end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            if seen.starts_with(b"POST /accesstoken/get") {
+                let body = token_body(TOKEN, "3600").to_string();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            } else {
+                // The receipt arrived; the connection closes without an
+                // answer, and the server stops listening.
+                drop(socket);
+                return;
+            }
+        }
+    });
+    let client = builder_for(base)
+        .retry_policy(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let err = client.ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { uncertain: true, .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        !text.contains("Nothing was sent") && text.contains("may have taken effect"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_status_http_cannot_carry_is_a_500_not_a_success() {
+    let emu = Emulator::start().await.unwrap();
+    emu.inject(Fault::status(1000).only(Operation::PostReceipt));
+    let once = emu.client_builder().retry_policy(RetryPolicy::none()).build().unwrap();
+    let err = once.ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
+    assert_eq!(emu.receipt_count(), 0);
+}

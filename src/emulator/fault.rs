@@ -167,6 +167,17 @@ impl Fault {
                 body: body.clone(),
                 retry_after: None,
             },
+            // A status HTTP cannot carry becomes a 500 that says so, never
+            // an answer that could pass for success.
+            None if !(100..=999).contains(&self.status) => problem(
+                500,
+                "Injected fault",
+                &format!(
+                    "The emulator was told to answer {}, which is no HTTP status; it answers 500",
+                    self.status
+                ),
+                vec![],
+            ),
             None => problem(
                 self.status,
                 "Injected fault",

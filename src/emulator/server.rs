@@ -114,9 +114,13 @@ fn response(answer: Answer) -> Response<Full<Bytes>> {
     if let Some(wait) = &answer.retry_after {
         builder = builder.header(hyper::header::RETRY_AFTER, wait.as_str());
     }
-    builder
-        .body(Full::new(Bytes::from(answer.body)))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    builder.body(Full::new(Bytes::from(answer.body))).unwrap_or_else(|_| {
+        // Only a status or header HTTP cannot carry gets here: a 500, never
+        // an empty answer that could pass for success.
+        let mut failed = Response::new(Full::new(Bytes::from_static(b"the emulator could not build its answer")));
+        *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        failed
+    })
 }
 
 /// One line per request, on the `vipps_order_management::emulator` target.

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use vipps_order_management::emulator::Emulator;
+use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
 
 use crate::args::{Cli, Command, Link};
@@ -52,8 +53,30 @@ async fn token(client: &Client) -> Result<Report, Failure> {
     ))
 }
 
+/// Reads at most `limit` bytes of a file named on the command line: which
+/// file and why when it cannot be read, a refusal when it is larger (a pipe
+/// or a device never ends).
+fn read_file(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Failure::file(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::file(path, e))?;
+    if bytes.len() > limit {
+        return Err(Failure::Content {
+            path: path.to_owned(),
+            reason: format!("is larger than {limit} bytes, {what}"),
+        });
+    }
+    Ok(bytes)
+}
+
+/// The largest receipt file read: far beyond any receipt.
+const RECEIPT_FILE_MAX: usize = 16 * 1024 * 1024;
+
 async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<Report, Failure> {
-    let bytes = std::fs::read(file).map_err(|e| Failure::file(file, e))?;
+    let bytes = read_file(file, IMAGE_MAX_BYTES, "the most the API accepts for an image (2 MiB)")?;
     let mut upload = ImageUpload::from_bytes(bytes)?;
     if let Some(id) = id {
         upload = upload.with_id(id);
@@ -85,8 +108,8 @@ async fn put_category(client: &Client, link: &Link) -> Result<Report, Failure> {
 /// Reads a receipt file: which file and why when it cannot be read, line
 /// and column when its JSON is broken.
 fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| Failure::file(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Failure::json(path, e))
+    let bytes = read_file(path, RECEIPT_FILE_MAX, "far more than any receipt")?;
+    serde_json::from_slice(&bytes).map_err(|e| Failure::json(path, e))
 }
 
 async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &str, file: &Path) -> Result<Report, Failure> {

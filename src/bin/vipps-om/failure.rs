@@ -14,6 +14,8 @@ pub enum Failure {
     Client(Error),
     /// A file named on the command line cannot be read.
     File { path: PathBuf, reason: String },
+    /// A file's content cannot be what the command needs (too large).
+    Content { path: PathBuf, reason: String },
     /// A file's JSON is broken or not what the API takes.
     Json {
         path: PathBuf,
@@ -57,7 +59,7 @@ impl Failure {
                 ErrorKind::NotFound => 4,
                 _ => 5,
             },
-            Failure::Json { .. } => 1,
+            Failure::Json { .. } | Failure::Content { .. } => 1,
             Failure::File { .. } | Failure::Usage(_) => 2,
         })
     }
@@ -66,7 +68,7 @@ impl Failure {
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::Client(e) => e.kind().as_str(),
-            Failure::Json { .. } => "invalid",
+            Failure::Json { .. } | Failure::Content { .. } => "invalid",
             Failure::File { .. } => "file",
             Failure::Usage(_) => "usage",
         }
@@ -78,6 +80,7 @@ impl Failure {
             Failure::Client(e) => e.to_string(),
             Failure::File { path, reason } => format!("cannot read {}: {reason}", path.display()),
             Failure::Json { path, reason, .. } => format!("{} is not a valid receipt: {reason}", path.display()),
+            Failure::Content { path, reason } => format!("{} {reason}", path.display()),
             Failure::Usage(m) => m.clone(),
         }
     }
@@ -112,7 +115,7 @@ impl Failure {
                 error.insert("line".into(), json!(line));
                 error.insert("column".into(), json!(column));
             }
-            Failure::File { path, .. } => {
+            Failure::File { path, .. } | Failure::Content { path, .. } => {
                 error.insert("file".into(), json!(path.display().to_string()));
             }
             Failure::Usage(_) => {}

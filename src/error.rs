@@ -135,12 +135,14 @@ pub enum Error {
 
     /// A receipt was already stored for the order, and it is not the one
     /// this call sent. Receipts cannot be changed.
-    #[error("a different receipt is already stored for this order, and receipts cannot be changed. Compare the stored receipt with yours; if yours is right, it needs a new order id.")]
+    #[error("a different receipt is already stored for this order, and receipts cannot be changed. Compare the stored receipt with yours; if yours is right, it needs a new order id.{}", instance_suffix(.body))]
     ReceiptConflict {
         /// The receipt this call sent.
         sent: Box<Receipt>,
         /// The receipt the service has.
         stored: Box<Receipt>,
+        /// The body of the 409 answer (with its error id).
+        body: ErrorBody,
     },
 
     /// The service answered that a receipt is already stored for the order
@@ -351,13 +353,34 @@ impl ErrorBody {
                     let fields: Vec<String> = p.invalid_params.iter().map(|v| v.to_string()).collect();
                     parts.push(fields.join("; "));
                 }
-                (!parts.is_empty()).then(|| parts.join(": "))
+                (!parts.is_empty()).then(|| printable(&parts.join(": ")).into_owned())
             }
-            ErrorBody::Gateway(g) => g.message.clone(),
-            ErrorBody::Text(t) => Some(cut(&t.replace(['\r', '\n'], " "), 200)),
+            ErrorBody::Gateway(g) => g.message.as_deref().map(|m| printable(m).into_owned()),
+            ErrorBody::Text(t) => Some(cut(&printable(t), 200)),
             ErrorBody::Empty => None,
         }
     }
+}
+
+/// Text from a server made safe to print in one line on a terminal or in a
+/// log: control characters (line breaks, escape sequences) and the Unicode
+/// marks that reorder text are shown escaped (`\u{1b}`) instead of acting.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    fn acts(c: char) -> bool {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary.
@@ -438,6 +461,7 @@ impl Error {
             Error::Api { body, .. }
             | Error::Auth { body, .. }
             | Error::RateLimited { body, .. }
+            | Error::ReceiptConflict { body, .. }
             | Error::ReceiptUnverified { body, .. } => Some(body),
             Error::RetriesWithheld { last } => last.body(),
             _ => None,

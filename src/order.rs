@@ -163,6 +163,7 @@ impl<'c> OrderRequest<'c> {
             Some(stored) => Err(Error::ReceiptConflict {
                 sent: Box::new(sent.clone()),
                 stored: Box::new(stored),
+                body: crate::error::ErrorBody::parse(&conflict.body),
             }),
         }
     }

@@ -1,6 +1,7 @@
 //! Sending one call: headers, the token, timeouts, retries, the body cap,
 //! and the tracing span. Every operation goes through [`Client::execute`].
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -106,6 +107,8 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) body: Bytes,
+    /// The body went on past its cap and was cut there.
+    pub(crate) truncated: bool,
     /// An earlier attempt may have taken effect (no answer after sending,
     /// or a 5xx), so a 409 may be this call's own write.
     pub(crate) after_unknown_outcome: bool,
@@ -139,6 +142,11 @@ impl Reply {
 
     /// Decodes a JSON body.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        if self.truncated {
+            return Err(self.malformed(&format!(
+                "the answer is larger than {SUCCESS_BODY_CAP} bytes, the most this client reads of an answer"
+            )));
+        }
         serde_json::from_slice(&self.body).map_err(|source| self.undecodable(source))
     }
 
@@ -246,6 +254,7 @@ impl Client {
             "vipps_order_management",
             operation = call.op.name(),
             method = %call.method,
+            host = call.url.host_str(),
             path = call.url.path(),
             status = field::Empty,
             attempts = field::Empty,
@@ -258,12 +267,16 @@ impl Client {
         // checked against the deadline before they start.
         // Boxed: the attempt loop's state is large, and a small outer future
         // is cheaper for callers to spawn and move.
-        let attempts = Box::pin(self.attempts(&call, &msn, limits, &span));
+        let count = AtomicU32::new(0);
+        let attempts = Box::pin(self.attempts(&call, &msn, limits, &count));
         if span.is_disabled() {
             // No subscriber wants it: skip the per-poll span bookkeeping.
             return attempts.await;
         }
         let result = attempts.instrument(span.clone()).await;
+        // Recorded once, at the end: a field recorded per attempt would be
+        // logged once per attempt.
+        span.record("attempts", count.load(Ordering::Relaxed));
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _entered = span.enter();
         match &result {
@@ -291,7 +304,7 @@ impl Client {
         result
     }
 
-    async fn attempts(&self, call: &Call, msn: &HeaderValue, limits: &Limits, span: &tracing::Span) -> Result<Reply, Error> {
+    async fn attempts(&self, call: &Call, msn: &HeaderValue, limits: &Limits, count: &AtomicU32) -> Result<Reply, Error> {
         let (policy, deadline) = (&limits.policy, limits.deadline);
         let mut attempt: u32 = 0;
         let mut refreshed = false;
@@ -304,8 +317,8 @@ impl Client {
                 false => None,
             };
             attempt += 1;
-            span.record("attempts", attempt);
-            let (status, headers, body) = match self.attempt(call, msn, token.as_ref(), limits).await {
+            count.store(attempt, Ordering::Relaxed);
+            let (status, headers, body, truncated) = match self.attempt(call, msn, token.as_ref(), limits).await {
                 Ok(answer) => answer,
                 Err(no_answer) => {
                     let (cost, reason) = match &no_answer {
@@ -338,6 +351,7 @@ impl Client {
                 status,
                 retry_after,
                 body,
+                truncated,
                 after_unknown_outcome,
             };
             if status.is_success() {
@@ -422,7 +436,7 @@ impl Client {
         msn: &HeaderValue,
         token: Option<&Arc<Token>>,
         limits: &Limits,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), NoAnswer> {
+    ) -> Result<(StatusCode, HeaderMap, Bytes, bool), NoAnswer> {
         let inner = &self.inner;
         let mut request = inner
             .http
@@ -447,15 +461,17 @@ impl Client {
             let headers = std::mem::take(response.headers_mut());
             let cap = if status.is_success() { SUCCESS_BODY_CAP } else { ERROR_BODY_CAP };
             let mut body = BytesMut::new();
+            let mut truncated = false;
             while let Some(chunk) = response.chunk().await? {
                 let room = cap - body.len();
-                if chunk.len() >= room {
+                if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);
+                    truncated = true;
                     break;
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok::<_, reqwest::Error>((status, headers, body.freeze()))
+            Ok::<_, reqwest::Error>((status, headers, body.freeze(), truncated))
         };
         let own = later(Instant::now(), inner.timeout);
         let (ends, after) = if own < limits.deadline {

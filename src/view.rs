@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::error::printable;
 use crate::model::{format_minor, Amount, Order, OrderLine, Receipt};
 
 /// A receipt as support staff read it.
@@ -152,7 +153,9 @@ impl Receipt {
 
 /// A readable view for customer support: the order lines as a table with
 /// amounts in major units, the sum as the service computes it, and the
-/// category with its link.
+/// category with its link. Text from the service is printed safely: control
+/// characters (a line break that would forge a row, a terminal escape) show
+/// escaped.
 impl fmt::Display for Order {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const RULE: &str = "-------------------------------------------------------------------";
@@ -166,45 +169,83 @@ impl fmt::Display for Order {
                 )?;
                 writeln!(f, "{RULE}")?;
                 for line in &view.lines {
-                    let mut name = line.name.clone();
+                    let mut name = printable(&line.name).into_owned();
                     if line.shipping {
                         name.push_str(" [shipping]");
                     }
                     if line.returned {
                         name.push_str(" [returned]");
                     }
-                    let quantity = format!("{} {}", line.quantity, line.unit);
+                    let quantity = printable(&format!("{} {}", line.quantity, line.unit)).into_owned();
                     writeln!(
                         f,
                         "{:<26} {:>9} {:>6} {:>12} {:>10}",
-                        name, quantity, line.tax_rate, line.amount, line.tax
+                        name,
+                        quantity,
+                        printable(&line.tax_rate),
+                        line.amount,
+                        line.tax
                     )?;
                 }
                 writeln!(f, "{RULE}")?;
                 writeln!(
                     f,
                     "{:<26} {:>9} {:>6} {:>12} {:>10}",
-                    format!("Sum ({})", view.currency),
+                    format!("Sum ({})", printable(&view.currency)),
                     "",
                     "",
                     view.total,
                     view.total_tax
                 )?;
                 for (label, value) in &view.details {
-                    writeln!(f, "{label}: {value}")?;
+                    writeln!(f, "{}: {}", printable(label), printable(value))?;
                 }
             }
             None => writeln!(f, "No receipt.")?,
         }
         match &self.category {
             Some(c) => {
-                write!(f, "Category: {} -> {}", c.category, c.order_details_url)?;
+                write!(
+                    f,
+                    "Category: {} -> {}",
+                    printable(c.category.as_str()),
+                    printable(&c.order_details_url)
+                )?;
                 if let Some(image) = &c.image_id {
-                    write!(f, " (image {image})")?;
+                    write!(f, " (image {})", printable(image.as_str()))?;
                 }
                 writeln!(f)
             }
             None => writeln!(f, "No category."),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Currency, TaxRate};
+
+    #[test]
+    fn service_text_cannot_forge_rows_or_drive_a_terminal() {
+        let a = Amount::from_minor;
+        let line = OrderLine::new(
+            "1",
+            "Hat\n----\nSum (NOK) 0.00\u{1b}]0;pwned\u{7}\u{202e}",
+            a(100),
+            a(80),
+            TaxRate::percent(25),
+        );
+        let order = Order {
+            category: None,
+            receipt: Some(Receipt::new(Currency::Nok, vec![line])),
+        };
+        let shown = order.to_string();
+        assert!(!shown.chars().any(|c| c.is_control() && c != '\n'), "{shown:?}");
+        assert_eq!(shown.lines().filter(|l| l.starts_with("Sum")).count(), 1, "{shown}");
+        assert!(
+            shown.contains("Hat\\u{a}----\\u{a}Sum (NOK) 0.00\\u{1b}]0;pwned\\u{7}\\u{202e}"),
+            "{shown}"
+        );
     }
 }

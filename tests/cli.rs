@@ -300,3 +300,85 @@ async fn endless_files_are_refused_after_a_limit() {
         assert!(e["message"].as_str().unwrap().contains("/dev/zero is larger than"), "{e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_flags_and_odd_arguments_are_refused_not_guessed() {
+    let emu = Emulator::start().await.unwrap();
+    // `--base-url "$UNSET"` must not fall back to the real servers.
+    for args in [["--json", "--base-url", "", "token"], ["--json", "--msn", " ", "token"]] {
+        let out = run_at(&emu.base_url(), &args);
+        assert_eq!(code(&out), 3, "{args:?}");
+        let e = json_of(&out.stderr)["error"].clone();
+        assert_eq!(e["kind"], "configuration");
+        assert!(e["message"].as_str().unwrap().contains("is empty"), "{e}");
+    }
+    // An argument that is not UTF-8: a usage error, not a crash.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bad = std::ffi::OsStr::from_bytes(b"\xff");
+        for json_first in [true, false] {
+            let mut cmd = vipps_om();
+            if json_first {
+                cmd.arg("--json");
+            }
+            cmd.args(["get-order".as_ref(), "ecom".as_ref(), bad]);
+            if !json_first {
+                cmd.arg("--json");
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+            assert!(!text(&out.stderr).contains("panicked"));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_file_loses_no_field_silently() {
+    let emu = Emulator::start().await.unwrap();
+    let typo = temp_file(
+        "typo.json",
+        r#"{"orderLines":[{"name":"Socks","id":"1","totalAmount":1250,"totalAmountExcludingTax":1000,"totalTaxAmount":250,"taxRate":2500,"isShiping":true,"discount":null}],
+            "bottomLine":{"currency":"NOK","recieptNumber":"R-77","giftCardAmount":500,"terminalId":"T-9"}}"#,
+    );
+    let out = run_at(
+        &emu.base_url(),
+        &["--json", "post-receipt", "ecom", "typo-1", typo.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    let message = json_of(&out.stderr)["error"]["message"].as_str().unwrap().to_owned();
+    for name in [
+        "orderLines[0].isShiping (not a field",
+        "bottomLine.recieptNumber (not a field",
+        "bottomLine.giftCardAmount (deprecated",
+        "bottomLine.terminalId (deprecated",
+    ] {
+        assert!(message.contains(name), "{name} not in {message}");
+    }
+    assert!(!message.contains("discount"), "a null is no loss: {message}");
+    assert_eq!(emu.receipt_count(), 0, "nothing was sent");
+    // A byte order mark (as Windows editors write) is no problem.
+    let bom = temp_file("bom.json", &format!("\u{feff}{RECEIPT}"));
+    assert_eq!(
+        code(&run_at(&emu.base_url(), &["post-receipt", "ecom", "bom-1", bom.to_str().unwrap()])),
+        0
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_that_cannot_be_written_is_a_failure() {
+    let emu = Emulator::start().await.unwrap();
+    let out = vipps_om()
+        .env("VIPPS_BASE_URL", emu.base_url())
+        .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", emulator::MSN)
+        .args(["add-category", "ecom", "full-1", "TICKET", "https://e.example/x"])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("could not be written"));
+}

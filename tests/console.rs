@@ -231,7 +231,7 @@ async fn an_access_token_guards_the_console() {
 
     let emu = Emulator::start().await.unwrap();
     seed(&emu.client()).await;
-    let token = "staff-only-7f3a";
+    let token = "staff-only-7f3a-9kq2";
     let c = console(&emu.base_url(), &["--access-token", token], emulator::CLIENT_ID);
     let web = browser();
     let r = web.get(format!("{}/orders/ecom/o-1", c.url)).send().await.unwrap();
@@ -254,6 +254,7 @@ async fn an_access_token_guards_the_console() {
     let cookie = right.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(!cookie.contains(token), "the cookie does not hold the token");
+    assert!(cookie.contains("Max-Age=43200"), "a session ends: {cookie}");
     let pair = cookie.split(';').next().unwrap().to_owned();
     let page = web
         .get(format!("{}/orders/ecom/o-1", c.url))
@@ -270,4 +271,147 @@ async fn an_access_token_guards_the_console() {
         .await
         .unwrap();
     assert_eq!(api.status(), 200);
+    // Signing out clears the cookie.
+    let out = web.post(format!("{}/logout", c.url)).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(out.status(), 303);
+    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    // Guessing is limited: after ten wrong tokens in a minute (one was
+    // tried above), even the right one waits.
+    for _ in 0..9 {
+        assert_eq!(login("guess").await.unwrap().status(), 401);
+    }
+    assert_eq!(login(token).await.unwrap().status(), 429);
+    // A token too short to resist guessing is refused at start.
+    let out = Command::new(env!("CARGO_BIN_EXE_vipps-om"))
+        .env_clear()
+        .env("VIPPS_CLIENT_ID", "x")
+        .env("VIPPS_CLIENT_SECRET", "y")
+        .env("VIPPS_SUBSCRIPTION_KEY", "z")
+        .env("VIPPS_MSN", "123456")
+        .args(["console", "--listen", "127.0.0.1:0", "--access-token", "a"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 16"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unguarded_console_answers_only_requests_addressed_here() {
+    let emu = Emulator::start().await.unwrap();
+    seed(&emu.client()).await;
+    let c = console(&emu.base_url(), &[], emulator::CLIENT_ID);
+    let web = browser();
+    // DNS rebinding: a page elsewhere that renamed its host to 127.0.0.1.
+    let r = web
+        .get(format!("{}/api/orders/ecom/o-1", c.url))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 421);
+    assert!(!r.text().await.unwrap().contains("Socks"));
+    let port = c.url.rsplit(':').next().unwrap().to_owned();
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let r = web
+            .get(format!("{}/api/orders/ecom/o-1", c.url))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_orders_v3_categories_are_those_of_its_payment_type() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    seed(&client).await;
+    // The same order id as a Recurring charge: another payment.
+    client
+        .categories()
+        .add(&NewCategory::new(
+            PaymentType::Recurring,
+            "o-1",
+            CategoryType::Booking,
+            "https://other.example/b",
+        ))
+        .await
+        .unwrap();
+    let c = console(&emu.base_url(), &[], emulator::CLIENT_ID);
+    let web = browser();
+    let ecom = web
+        .get(format!("{}/orders/ecom/o-1", c.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ecom.contains("TICKET") && !ecom.contains("BOOKING"));
+    let recurring = web.get(format!("{}/orders/recurring/o-1", c.url)).send().await.unwrap();
+    assert_eq!(recurring.status(), 200, "its own v3 category is worth a page");
+    let recurring = recurring.text().await.unwrap();
+    assert!(recurring.contains("BOOKING") && !recurring.contains("TICKET"));
+    let api: Value = web
+        .get(format!("{}/api/orders/recurring/o-1", c.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["categories"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_the_consoles_own_answers() {
+    let emu = Emulator::start().await.unwrap();
+    let c = console(&emu.base_url(), &[], emulator::CLIENT_ID);
+    let web = browser();
+    for path in [
+        "/lookup",
+        "/lookup?paymentType=ecom",
+        "/lookup?paymentType=ECOM&orderId=a&orderId=b",
+        "/orders/ecom/%FF",
+    ] {
+        let r = web.get(format!("{}{path}", c.url)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert!(r.text().await.unwrap().contains("Order support"), "{path}: the console's own page");
+    }
+    let r = web.get(format!("{}/api/orders/ecom/%FF", c.url)).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["kind"], "invalid");
+}
+
+/// A client that never finishes its request does not keep the console
+/// from stopping.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_stops_despite_a_client_that_never_finishes() {
+    use tokio::io::AsyncWriteExt;
+    let emu = Emulator::start().await.unwrap();
+    let c = console(&emu.base_url(), &[], emulator::CLIENT_ID);
+    let addr = c.url.trim_start_matches("http://").to_owned();
+    let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let _ = Command::new("kill").args(["-TERM", &c.child.id().to_string()]).status();
+    let mut c = c;
+    let status = tokio::task::spawn_blocking(move || {
+        let status = c.child.wait().unwrap();
+        (status, c)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(half);
 }

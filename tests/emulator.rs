@@ -691,3 +691,55 @@ async fn empty_path_segments_and_trailing_slashes_are_not_found() {
     }
     assert_eq!(raw.send("GET", "/order-management/v2/ecom/order-1", None).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn http_details_a_generic_client_relies_on() {
+    let emu = Emulator::start().await.unwrap();
+    let raw = Raw::new(&emu).await;
+    // 405 names what the resource takes.
+    let r = raw.request("PATCH", "/order-management/v3/categories").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["allow"], "GET, POST");
+    let r = raw.request("POST", "/order-management/v2/ECOM/o-1").send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET");
+    // The Bearer scheme in any case.
+    let r = common::http()
+        .get(format!("{}/order-management/v2/ECOM/o-1", emu.base_url()))
+        .header("Authorization", format!("bearer {}", raw.token))
+        .header("Ocp-Apim-Subscription-Key", &raw.key)
+        .header("Merchant-Serial-Number", &raw.msn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "authenticated: the order is just not there");
+    // The spec's order id has a pattern and no length: long ids and `.`
+    // are stored and listed alike.
+    for id in ["x".repeat(200), ".".to_owned()] {
+        let category = json!({"orderId": id, "paymentType": "ECOM", "type": "TICKET", "url": "https://a.example"});
+        assert_eq!(
+            raw.send("POST", "/order-management/v3/categories", Some(category)).await.0,
+            StatusCode::CREATED
+        );
+        let (status, _, listed) = raw
+            .send("GET", &format!("/order-management/v3/categories?orderId={id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{id}");
+        assert_eq!(listed["categories"].as_array().unwrap().len(), 1, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_can_stop_recording_and_a_state_file_must_be_writable() {
+    let emu = Emulator::builder().record_requests(false).start().await.unwrap();
+    emu.client().warm_up().await.unwrap();
+    assert!(emu.requests().is_empty() && emu.tokens_issued() == 1);
+    let err = Emulator::builder()
+        .state_file(std::env::temp_dir().join("no-such-folder-vipps-om/state.json"))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Config { .. }) && err.to_string().contains("state file"),
+        "{err}"
+    );
+}

@@ -207,7 +207,7 @@ async fn a_different_stored_receipt_is_a_conflict_error() {
     emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
     let err = client.ecom("o-1").post_receipt(&receipt("Socks")).await.unwrap_err();
     match &err {
-        Error::ReceiptConflict { sent, stored } => {
+        Error::ReceiptConflict { sent, stored, .. } => {
             assert_eq!(sent.order_lines[0].name, "Socks");
             assert_eq!(stored.order_lines[0].name, "Hat");
         }

@@ -165,7 +165,7 @@ impl Fault {
                 status: self.status,
                 content_type: content_type.clone(),
                 body: body.clone(),
-                retry_after: None,
+                headers: Vec::new(),
             },
             // A status HTTP cannot carry becomes a 500 that says so, never
             // an answer that could pass for success.
@@ -185,7 +185,9 @@ impl Fault {
                 vec![],
             ),
         };
-        answer.retry_after = self.retry_after.clone();
+        if let Some(wait) = &self.retry_after {
+            answer.headers.push(("Retry-After", wait.clone()));
+        }
         Some(answer)
     }
 }

@@ -60,7 +60,7 @@ use crate::model::{Category, CategoryV3, PaymentType, Receipt};
 use crate::operation::Operation;
 pub use fault::Fault;
 use routes::{Config, State};
-use store::{order_key, Store};
+use store::{order_key, StateFile, Store};
 
 /// The emulator's default client id.
 pub const CLIENT_ID: &str = "emulator-client-id";
@@ -106,6 +106,7 @@ pub struct EmulatorBuilder {
     token_lifetime: Duration,
     port: u16,
     state_file: Option<PathBuf>,
+    record_requests: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -118,6 +119,7 @@ impl Default for EmulatorBuilder {
             token_lifetime: Duration::from_secs(3600),
             port: 0,
             state_file: None,
+            record_requests: true,
         }
     }
 }
@@ -162,9 +164,19 @@ impl EmulatorBuilder {
     }
 
     /// Keeps the state (orders, images, categories) in this file: read at
-    /// start when it exists, written after every change, atomically.
+    /// start when it exists, written after every change, atomically. One
+    /// emulator at a time may use a file (a lock file beside it says so); a
+    /// file that cannot be written is refused at start.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// Records every request for [`Emulator::requests`] (the default). A
+    /// long-running server turns this off, so that memory does not grow
+    /// with the requests it answers.
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record_requests = record;
         self
     }
 
@@ -178,9 +190,12 @@ impl EmulatorBuilder {
             msn: self.msn,
             token_lifetime: self.token_lifetime,
         };
-        let store = match &self.state_file {
-            Some(path) => Store::load(path).map_err(Error::config)?,
-            None => Store::default(),
+        let (state_file, store) = match &self.state_file {
+            Some(path) => {
+                let (file, store) = StateFile::open(path).map_err(Error::config)?;
+                (Some(file), store)
+            }
+            None => (None, Store::default()),
         };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
@@ -193,7 +208,8 @@ impl EmulatorBuilder {
             tokens: Default::default(),
             tokens_issued: 0,
             store,
-            state_file: self.state_file,
+            state_file,
+            record_requests: self.record_requests,
             requests: Vec::new(),
             faults: Vec::new(),
             latency: Duration::ZERO,
@@ -427,9 +443,9 @@ impl Emulator {
             .unwrap_or_default()
     }
 
-    /// The state file, when one was given.
+    /// The state file, when one was given (symlinks followed).
     pub fn state_file(&self) -> Option<PathBuf> {
-        self.state().state_file.clone()
+        self.state().state_file.as_ref().map(|f| f.path.clone())
     }
 
     /// Injects a fault.

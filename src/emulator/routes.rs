@@ -3,7 +3,6 @@
 //! own rules, and the stored state, kept per merchant serial number.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -13,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::fault::{Fault, Stage, Then};
 use super::schema::{self, Ty};
-use super::store::{order_key, Merchant, Store, StoredOrder};
+use super::store::{order_key, Merchant, StateFile, Store, StoredOrder};
 use super::RecordedRequest;
 use crate::error::Violation;
 use crate::model::{PaymentType, Receipt};
@@ -37,7 +36,8 @@ pub(super) struct State {
     pub(super) tokens: HashMap<String, Instant>,
     pub(super) tokens_issued: usize,
     pub(super) store: Store,
-    pub(super) state_file: Option<PathBuf>,
+    pub(super) state_file: Option<StateFile>,
+    pub(super) record_requests: bool,
     pub(super) requests: Vec<RecordedRequest>,
     pub(super) faults: Vec<Fault>,
     pub(super) latency: Duration,
@@ -59,7 +59,8 @@ pub(super) struct Answer {
     pub(super) status: u16,
     pub(super) content_type: String,
     pub(super) body: String,
-    pub(super) retry_after: Option<String>,
+    /// Further headers (`Retry-After`, `Allow`).
+    pub(super) headers: Vec<(&'static str, String)>,
 }
 
 /// What to do with a request: answer (after a delay), or close the
@@ -79,7 +80,8 @@ enum Route {
     ListCategories,
     GetCategory(String),
     DeleteCategory(String),
-    MethodNotAllowed,
+    /// The path exists; these methods are what it takes.
+    MethodNotAllowed(&'static str),
     NotFound,
 }
 
@@ -100,27 +102,32 @@ impl Route {
         }
         let is = |i: usize, word: &str| segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case(word));
         let arg = |i: usize| segments.get(i).cloned().unwrap_or_default();
-        let (route, allowed) = match segments.len() {
-            2 if is(0, "accesstoken") && is(1, "get") => (Route::Token, "POST"),
-            3 if is(0, "order-management") && is(1, "v1") && is(2, "images") => (Route::UploadImage, "POST"),
-            5 if is(0, "order-management") && is(1, "v2") && is(3, "categories") => (Route::PutCategory(arg(2), arg(4)), "PUT"),
-            5 if is(0, "order-management") && is(1, "v2") && is(3, "receipts") => (Route::PostReceipt(arg(2), arg(4)), "POST"),
-            4 if is(0, "order-management") && is(1, "v2") => (Route::GetOrder(arg(2), arg(3)), "GET"),
-            3 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => match method {
-                "GET" => (Route::ListCategories, "GET"),
-                _ => (Route::AddCategory, "POST"),
-            },
-            4 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => match method {
-                "DELETE" => (Route::DeleteCategory(arg(3)), "DELETE"),
-                _ => (Route::GetCategory(arg(3)), "GET"),
-            },
+        let one = |allowed: &'static str, route: Route| (allowed, (method == allowed).then_some(route));
+        let (allowed, route) = match segments.len() {
+            2 if is(0, "accesstoken") && is(1, "get") => one("POST", Route::Token),
+            3 if is(0, "order-management") && is(1, "v1") && is(2, "images") => one("POST", Route::UploadImage),
+            5 if is(0, "order-management") && is(1, "v2") && is(3, "categories") => one("PUT", Route::PutCategory(arg(2), arg(4))),
+            5 if is(0, "order-management") && is(1, "v2") && is(3, "receipts") => one("POST", Route::PostReceipt(arg(2), arg(4))),
+            4 if is(0, "order-management") && is(1, "v2") => one("GET", Route::GetOrder(arg(2), arg(3))),
+            3 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => (
+                "GET, POST",
+                match method {
+                    "GET" => Some(Route::ListCategories),
+                    "POST" => Some(Route::AddCategory),
+                    _ => None,
+                },
+            ),
+            4 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => (
+                "GET, DELETE",
+                match method {
+                    "GET" => Some(Route::GetCategory(arg(3))),
+                    "DELETE" => Some(Route::DeleteCategory(arg(3))),
+                    _ => None,
+                },
+            ),
             _ => return Route::NotFound,
         };
-        if method == allowed {
-            route
-        } else {
-            Route::MethodNotAllowed
-        }
+        route.unwrap_or(Route::MethodNotAllowed(allowed))
     }
 
     fn operation(&self) -> Option<Operation> {
@@ -134,7 +141,7 @@ impl Route {
             Route::ListCategories => Operation::ListCategories,
             Route::GetCategory(_) => Operation::GetCategory,
             Route::DeleteCategory(_) => Operation::DeleteCategory,
-            Route::MethodNotAllowed | Route::NotFound => return None,
+            Route::MethodNotAllowed(_) | Route::NotFound => return None,
         })
     }
 }
@@ -145,19 +152,11 @@ impl State {
     pub(super) fn respond(&mut self, req: &Incoming) -> Disposition {
         let route = Route::parse(&req.method, &req.path);
         let op = route.operation();
-        self.requests.push(RecordedRequest {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            query: req.query.clone(),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-            body: req.body.to_vec(),
-            operation: op,
-        });
+        if self.record_requests {
+            self.record(req, op);
+        }
         let mut delay = self.latency;
+
         let fault = self.take_fault(op);
         if let Some(fault) = &fault {
             delay = delay.saturating_add(fault.delay());
@@ -178,6 +177,21 @@ impl State {
         }
     }
 
+    fn record(&mut self, req: &Incoming, op: Option<Operation>) {
+        self.requests.push(RecordedRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: req.body.to_vec(),
+            operation: op,
+        });
+    }
+
     fn take_fault(&mut self, op: Option<Operation>) -> Option<Fault> {
         let i = self.faults.iter().position(|f| f.matches(op))?;
         if self.faults[i].use_once() {
@@ -190,7 +204,11 @@ impl State {
     fn handle(&mut self, req: &Incoming, route: Route) -> Answer {
         match route {
             Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
-            Route::MethodNotAllowed => return problem(405, "Method Not Allowed", "This resource does not accept that method", vec![]),
+            Route::MethodNotAllowed(allowed) => {
+                let mut answer = problem(405, "Method Not Allowed", &format!("This resource takes {allowed}"), vec![]);
+                answer.headers.push(("Allow", allowed.to_owned()));
+                return answer;
+            }
             Route::Token => return self.token(req),
             _ => {}
         }
@@ -208,10 +226,10 @@ impl State {
             Route::ListCategories => (list_categories(self.store.merchant(&msn), req.query.as_deref()), false),
             Route::GetCategory(id) => (get_category(self.store.merchant(&msn), &id), false),
             Route::DeleteCategory(id) => delete_category(self.store.merchant_mut(&msn), &id),
-            Route::Token | Route::NotFound | Route::MethodNotAllowed => (problem(404, "Not Found", "", vec![]), false),
+            Route::Token | Route::NotFound | Route::MethodNotAllowed(_) => (problem(404, "Not Found", "", vec![]), false),
         };
         if changed {
-            if let Some(path) = self.state_file.clone() {
+            if let Some(path) = self.state_file.as_ref().map(|f| f.path.clone()) {
                 if let Err(e) = self.store.save(&path) {
                     tracing::error!(target: "vipps_order_management::emulator", error = %e, file = %path.display(), "could not save the state file");
                     return problem(
@@ -278,7 +296,11 @@ impl State {
             }
             Some(_) => {}
         }
-        let bearer = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
+        // The scheme is case-insensitive (RFC 9110).
+        let bearer = header(req, "Authorization")
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
         match bearer.and_then(|t| self.tokens.get(t)) {
             None => return Err(gateway(401, "Access denied due to missing or invalid access token.")),
             Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
@@ -316,7 +338,7 @@ pub(super) fn problem(status: u16, title: &str, detail: &str, invalid: Vec<Viola
         status,
         content_type: "application/problem+json".into(),
         body: body.to_string(),
-        retry_after: None,
+        headers: Vec::new(),
     }
 }
 
@@ -334,7 +356,7 @@ fn json_body(status: u16, value: &Value) -> Answer {
         status,
         content_type: "application/json".into(),
         body: value.to_string(),
-        retry_after: None,
+        headers: Vec::new(),
     }
 }
 
@@ -350,13 +372,21 @@ fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
 }
 
+/// The spec's `OrderId`: its pattern, and nothing more (no length, no
+/// rule on `.`; the client is stricter, the service is not known to be).
+fn spec_order_id(report: &mut Report, field: &str, id: &str) {
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+        report.fail(field, "must match ^[0-9A-Za-z-_\\.]+$");
+    }
+}
+
 /// Checks `{paymentType}/{orderId}` of a v2 path.
 fn order_path(report: &mut Report, pt: &str, order_id: &str) -> PaymentType {
     let payment_type = PaymentType::parse_lenient(pt);
     if !payment_type.is_known() {
         report.fail("paymentType", "must be one of ECOM, RECURRING");
     }
-    report.extend(validate::order_id("orderId", order_id));
+    spec_order_id(report, "orderId", order_id);
     payment_type
 }
 
@@ -507,9 +537,10 @@ fn list_categories(merchant: Option<&Merchant>, query: Option<&str>) -> Answer {
             reason: "The orderId query parameter is required.".into(),
         }]);
     };
-    let violations = validate::order_id("orderId", &order_id);
-    if !violations.is_empty() {
-        return bad_request(violations);
+    let mut report = Report::default();
+    spec_order_id(&mut report, "orderId", &order_id);
+    if !report.is_empty() {
+        return bad_request(report.into_vec());
     }
     let categories: Vec<&Value> = merchant
         .map(|m| m.categories_v3.iter().filter(|c| c["orderId"] == order_id.as_str()).collect())
@@ -548,7 +579,7 @@ fn delete_category(merchant: &mut Merchant, id: &str) -> (Answer, bool) {
                     status: 200,
                     content_type: "application/json".into(),
                     body: String::new(),
-                    retry_after: None,
+                    headers: Vec::new(),
                 },
                 true,
             )
@@ -576,6 +607,7 @@ mod tests {
             store: Store::default(),
             state_file: None,
             requests: Vec::new(),
+            record_requests: true,
             faults: Vec::new(),
             latency: Duration::ZERO,
         }
@@ -647,7 +679,7 @@ mod tests {
     fn routes_like_a_gateway() {
         assert!(matches!(Route::parse("POST", "/accessToken/get"), Route::Token));
         assert!(matches!(Route::parse("POST", "/ACCESSTOKEN/GET"), Route::Token));
-        assert!(matches!(Route::parse("GET", "/accesstoken/get"), Route::MethodNotAllowed));
+        assert!(matches!(Route::parse("GET", "/accesstoken/get"), Route::MethodNotAllowed(_)));
         assert!(matches!(Route::parse("GET", "/order-management/v2/ecom/o-1"), Route::GetOrder(pt, id) if pt == "ecom" && id == "o-1"));
         assert!(matches!(
             Route::parse("GET", "/order-management/v2//ecom//order-1"),
@@ -660,7 +692,7 @@ mod tests {
         ));
         assert!(matches!(
             Route::parse("POST", "/order-management/v2/ECOM/receipts"),
-            Route::MethodNotAllowed
+            Route::MethodNotAllowed(_)
         ));
         assert!(matches!(Route::parse("PUT", "/order-management/v2/eCom/categories/o%2D1"), Route::PutCategory(_, id) if id == "o-1"));
         assert!(matches!(
@@ -669,7 +701,7 @@ mod tests {
         ));
         assert!(matches!(
             Route::parse("PATCH", "/order-management/v3/categories"),
-            Route::MethodNotAllowed
+            Route::MethodNotAllowed(allow) if allow.contains("POST")
         ));
     }
 }

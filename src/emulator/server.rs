@@ -64,7 +64,12 @@ async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, state: Arc<
         let state = state.clone();
         async move { request(state, req, peer).await }
     });
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // A client that never finishes its request head is let go.
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30));
     let conn = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
@@ -111,8 +116,8 @@ fn response(answer: Answer) -> Response<Full<Bytes>> {
     if !answer.body.is_empty() {
         builder = builder.header(hyper::header::CONTENT_TYPE, answer.content_type.as_str());
     }
-    if let Some(wait) = &answer.retry_after {
-        builder = builder.header(hyper::header::RETRY_AFTER, wait.as_str());
+    for (name, value) in &answer.headers {
+        builder = builder.header(*name, value.as_str());
     }
     builder.body(Full::new(Bytes::from(answer.body))).unwrap_or_else(|_| {
         // Only a status or header HTTP cannot carry gets here: a 500, never

@@ -68,6 +68,10 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Store::default()),
             Err(e) => return Err(format!("cannot read the state file {}: {e}", path.display())),
         };
+        if text.trim().is_empty() {
+            // A file made with `touch` starts an empty emulator.
+            return Ok(Store::default());
+        }
         let store: Store = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "the state file {} is not an emulator state (line {}, column {}): {e}",
@@ -87,7 +91,8 @@ impl Store {
     }
 
     /// Writes the state file atomically: a temporary file next to it,
-    /// flushed to disk, then renamed over it.
+    /// flushed to disk, given the old file's permissions, then renamed over
+    /// it. `path` is the file itself (a symlink resolved: see [`StateFile`]).
     pub(super) fn save(&mut self, path: &Path) -> std::io::Result<()> {
         self.version = VERSION;
         let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
@@ -96,12 +101,75 @@ impl Store {
             let mut file = std::fs::File::create(&tmp)?;
             file.write_all(&bytes)?;
             file.sync_all()?;
+            if let Ok(meta) = std::fs::metadata(path) {
+                std::fs::set_permissions(&tmp, meta.permissions())?;
+            }
             std::fs::rename(&tmp, path)
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
         result
+    }
+}
+
+/// A state file in use: the file itself (a symlink followed, so that saving
+/// replaces the target, not the link), and a lock that keeps a second
+/// emulator from writing it at the same time.
+#[derive(Debug)]
+pub(super) struct StateFile {
+    pub(super) path: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl StateFile {
+    /// Opens a state file for one emulator: resolves it, locks it, loads it
+    /// (a missing file is an empty store), and writes it once, so that a
+    /// file it cannot write is refused at start, not at the first change.
+    pub(super) fn open(given: &Path) -> Result<(StateFile, Store), String> {
+        let path = resolve(given).map_err(|e| format!("the state file {} cannot be used: {e}", given.display()))?;
+        let mut lock_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "state".into());
+        lock_name.push(".lock");
+        let lock_path = path.with_file_name(lock_name);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("the state file's lock {} cannot be created: {e}", lock_path.display()))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "the state file {} is in use by another emulator (it holds {}); give each its own file",
+                    path.display(),
+                    lock_path.display()
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(format!("the state file {} cannot be locked: {e}", path.display())),
+        }
+        let mut store = Store::load(&path)?;
+        store
+            .save(&path)
+            .map_err(|e| format!("the state file {} cannot be written: {e}", path.display()))?;
+        Ok((StateFile { path, _lock: lock }, store))
+    }
+}
+
+/// The file a path names, symlinks followed; for a file that does not
+/// exist yet, its folder resolved.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    match std::fs::canonicalize(path) {
+        Ok(p) => Ok(p),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let name = path.file_name().ok_or_else(|| std::io::Error::other("it names no file"))?;
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            Ok(std::fs::canonicalize(parent)?.join(name))
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -136,6 +204,37 @@ mod tests {
         assert!(back.merchant("123456").unwrap().orders.contains_key("ECOM/o-1"));
         std::fs::write(&path, "{ not json").unwrap();
         assert!(Store::load(&path).unwrap_err().contains("line 1, column 3"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_state_file_is_locked_written_through_links_and_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("vipps-om-statefile-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("state.json");
+        let link = dir.join("link.json");
+        std::fs::write(&target, "").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let (file, mut store) = StateFile::open(&link).unwrap();
+        assert_eq!(file.path, std::fs::canonicalize(&target).unwrap());
+        // A second emulator on the same file is refused.
+        assert!(StateFile::open(&target).unwrap_err().contains("in use by another emulator"));
+        store.merchant_mut("1").images.insert("x".into(), "eA==".into());
+        store.save(&file.path).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+            "the link stays a link"
+        );
+        assert!(std::fs::read_to_string(&target).unwrap().contains("eA=="));
+        assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o600);
+        drop(file);
+        assert!(StateFile::open(&target).is_ok(), "free again once the first is gone");
+        // A file that cannot be written is refused at start.
+        assert!(StateFile::open(&dir.join("no-such-dir/state.json")).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

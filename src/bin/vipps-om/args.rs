@@ -18,7 +18,8 @@ Exit codes:
   2  usage: unknown command or argument, a file that cannot be read
   3  configuration or credentials: missing variables, bad settings, 401, 403
   4  not found: 404 (nothing stored for that order or id)
-  5  no usable answer: network, timeout, rate limited, 5xx after retries, an undocumented answer";
+  5  no usable answer: network, timeout, rate limited, 5xx after retries, an undocumented answer;
+     or the result could not be written to stdout";
 
 /// Vipps MobilePay Order Management from the command line: receipts,
 /// categories and images on payments, for support staff and scripts.

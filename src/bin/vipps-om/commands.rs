@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use serde_json::{json, Value};
 use vipps_order_management::emulator::Emulator;
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
@@ -106,10 +106,65 @@ async fn put_category(client: &Client, link: &Link) -> Result<Report, Failure> {
 }
 
 /// Reads a receipt file: which file and why when it cannot be read, line
-/// and column when its JSON is broken.
+/// and column when its JSON is broken, and a refusal naming each field that
+/// would not be sent (a typo, a deprecated field) rather than dropping it.
 fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
     let bytes = read_file(path, RECEIPT_FILE_MAX, "far more than any receipt")?;
-    serde_json::from_slice(&bytes).map_err(|e| Failure::json(path, e))
+    // Editors on Windows start UTF-8 files with a byte order mark.
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    let written: Value = serde_json::from_slice(text).map_err(|e| Failure::json(path, e))?;
+    let receipt: Receipt = serde_json::from_value(written.clone()).map_err(|e| Failure::json(path, e))?;
+    let sent = serde_json::to_value(&receipt).unwrap_or(Value::Null);
+    let mut lost = Vec::new();
+    dropped(&written, &sent, "", &mut lost);
+    if !lost.is_empty() {
+        let described: Vec<String> = lost.iter().map(|name| describe_dropped(name)).collect();
+        return Err(Failure::Content {
+            path: path.to_owned(),
+            reason: format!("holds fields that would not be sent: {}", described.join("; ")),
+        });
+    }
+    Ok(receipt)
+}
+
+/// The fields of `written` (the file) that `sent` (what goes on the wire)
+/// lacks, by their API names. A `null` is no loss: null and absent are alike.
+fn dropped(written: &Value, sent: &Value, at: &str, out: &mut Vec<String>) {
+    match (written, sent) {
+        (Value::Object(w), Value::Object(s)) => {
+            for (key, value) in w.iter().filter(|(_, v)| !v.is_null()) {
+                let name = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                match s.get(key) {
+                    Some(kept) => dropped(value, kept, &name, out),
+                    None => out.push(name),
+                }
+            }
+        }
+        (Value::Array(w), Value::Array(s)) => {
+            for (i, (value, kept)) in w.iter().zip(s).enumerate() {
+                dropped(value, kept, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn describe_dropped(name: &str) -> String {
+    const DEPRECATED: [&str; 7] = [
+        "giftCardAmount",
+        "totalAmount",
+        "totalTax",
+        "totalDiscount",
+        "shippingAmount",
+        "shippingInfo",
+        "terminalId",
+    ];
+    match name.strip_prefix("bottomLine.") {
+        Some(field) if DEPRECATED.contains(&field) => {
+            format!("{name} (deprecated by the API; use order lines, paymentSources or posId)")
+        }
+        _ => format!("{name} (not a field of the API's receipt: a typo?)"),
+    }
 }
 
 async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &str, file: &Path) -> Result<Report, Failure> {
@@ -187,7 +242,11 @@ async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(
     if let Some(path) = &state {
         builder = builder.state_file(path);
     }
-    let emulator = builder.start().await?;
+    let emulator = builder.record_requests(false).start().await.map_err(|e| match e {
+        // A port or state file it cannot use: a setting, not the client's.
+        vipps_order_management::Error::Config { reason } => Failure::Config(reason),
+        other => Failure::Client(other),
+    })?;
     let base = emulator.base_url();
     let settings = [
         ("VIPPS_BASE_URL", base.clone()),
@@ -216,7 +275,7 @@ async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(
         "merchantSerialNumber": emulator.merchant_serial_number(),
         "stateFile": state.as_ref().map(|p| p.display().to_string()),
     });
-    output.success(&Report::new(text, json));
+    output.success(&Report::new(text, json))?;
     emulator.serve_until(crate::signal::shutdown()).await;
     tracing::info!(target: "vipps_order_management::emulator", "stopped");
     Ok(())

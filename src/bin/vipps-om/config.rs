@@ -4,6 +4,7 @@
 use vipps_order_management::{Client, Error};
 
 use crate::args::{Cli, Env};
+use crate::failure::Failure;
 
 /// The variables, with `--env`, `--base-url` and `--msn` in their place
 /// when given.
@@ -13,6 +14,9 @@ fn lookup(cli: &Cli, name: &str) -> Option<String> {
             Env::Test => "test".to_owned(),
             Env::Production => "production".to_owned(),
         }),
+        // --env says which servers: an exported VIPPS_BASE_URL does not
+        // override it (--base-url does).
+        "VIPPS_BASE_URL" if cli.environment.is_some() && cli.base_url.is_none() => return None,
         "VIPPS_BASE_URL" => cli.base_url.clone(),
         "VIPPS_MSN" => cli.msn.clone(),
         _ => None,
@@ -21,7 +25,18 @@ fn lookup(cli: &Cli, name: &str) -> Option<String> {
 }
 
 /// The client, or a configuration error naming every missing variable.
-pub fn client(cli: &Cli) -> Result<Client, Error> {
+pub fn client(cli: &Cli) -> Result<Client, Failure> {
+    // A flag given empty (`--base-url "$UNSET"`) must not quietly fall back
+    // to the variables or the default servers.
+    for (flag, value) in [("--base-url", &cli.base_url), ("--msn", &cli.msn)] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(Failure::Config(format!("{flag} is empty; give it a value or leave it out")));
+        }
+    }
+    Ok(build(cli)?)
+}
+
+fn build(cli: &Cli) -> Result<Client, Error> {
     let mut builder = Client::builder_from(|name| lookup(cli, name))?;
     // Tell Vipps MobilePay which tool sent the calls, unless the variables
     // say otherwise.

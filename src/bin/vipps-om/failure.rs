@@ -25,6 +25,11 @@ pub enum Failure {
     },
     /// The command line is wrong (clap's own errors exit before this).
     Usage(String),
+    /// The settings are wrong (an empty flag, a port or file a server
+    /// cannot use).
+    Config(String),
+    /// The result could not be written to stdout.
+    Output(std::io::Error),
 }
 
 impl From<Error> for Failure {
@@ -61,6 +66,8 @@ impl Failure {
             },
             Failure::Json { .. } | Failure::Content { .. } => 1,
             Failure::File { .. } | Failure::Usage(_) => 2,
+            Failure::Config(_) => 3,
+            Failure::Output(_) => 5,
         })
     }
 
@@ -71,6 +78,8 @@ impl Failure {
             Failure::Json { .. } | Failure::Content { .. } => "invalid",
             Failure::File { .. } => "file",
             Failure::Usage(_) => "usage",
+            Failure::Config(_) => "configuration",
+            Failure::Output(_) => "output",
         }
     }
 
@@ -81,7 +90,8 @@ impl Failure {
             Failure::File { path, reason } => format!("cannot read {}: {reason}", path.display()),
             Failure::Json { path, reason, .. } => format!("{} is not a valid receipt: {reason}", path.display()),
             Failure::Content { path, reason } => format!("{} {reason}", path.display()),
-            Failure::Usage(m) => m.clone(),
+            Failure::Usage(m) | Failure::Config(m) => m.clone(),
+            Failure::Output(e) => format!("the result could not be written to stdout: {e}"),
         }
     }
 
@@ -118,7 +128,7 @@ impl Failure {
             Failure::File { path, .. } | Failure::Content { path, .. } => {
                 error.insert("file".into(), json!(path.display().to_string()));
             }
-            Failure::Usage(_) => {}
+            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => {}
         }
         error.insert("message".into(), json!(self.message()));
         json!({ "error": error })

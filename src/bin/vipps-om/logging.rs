@@ -5,9 +5,15 @@
 use tracing_subscriber::EnvFilter;
 
 pub fn init(verbose: u8, server: bool) {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
-        _ => {
+    // RUST_LOG decides when it is set and valid; an invalid one is ignored
+    // (EnvFilter would print its complaints next to the command's output).
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|d| !d.trim().is_empty())
+        .and_then(|d| EnvFilter::try_new(d).ok());
+    let filter = match from_env {
+        Some(filter) => filter,
+        None => {
             let level = match verbose {
                 0 => "off",
                 1 => "debug",

@@ -46,12 +46,11 @@ fn main() -> ExitCode {
             return ExitCode::from(5);
         }
     };
-    match runtime.block_on(commands::run(&cli, output)) {
-        Ok(Some(report)) => {
-            output.success(&report);
-            ExitCode::SUCCESS
-        }
-        Ok(None) => ExitCode::SUCCESS,
+    let outcome = runtime
+        .block_on(commands::run(&cli, output))
+        .and_then(|report| report.map_or(Ok(()), |r| output.success(&r)));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             output.failure(&failure);
             failure.exit_code()
@@ -67,7 +66,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    if std::env::args().any(|a| a == "--json") {
+    // The arguments as the OS gave them: one that is not UTF-8 is the
+    // usage error being reported, not a reason to crash.
+    if std::env::args_os().any(|a| a == "--json") {
         let message = e.render().to_string();
         let failure = Failure::Usage(message.trim().trim_start_matches("error: ").to_owned());
         Output { json: true }.failure(&failure);

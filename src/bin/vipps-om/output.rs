@@ -45,7 +45,9 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn success(self, report: &Report) {
+    /// Prints the result. A closed pipe (`| head`) is no failure; any
+    /// other write error is, since the result is lost.
+    pub fn success(self, report: &Report) -> Result<(), Failure> {
         let mut out = std::io::stdout().lock();
         let written = if self.json {
             match &report.json {
@@ -57,8 +59,10 @@ impl Output {
         } else {
             writeln!(out, "{}", report.text)
         };
-        // A closed pipe (`| head`) is no failure of the command.
-        let _ = written.and_then(|()| out.flush());
+        match written.and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Output(e)),
+            _ => Ok(()),
+        }
     }
 
     pub fn failure(self, failure: &Failure) {

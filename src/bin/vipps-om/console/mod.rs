@@ -19,7 +19,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
 use vipps_order_management::Client;
@@ -44,6 +44,7 @@ pub fn app(console: Console) -> Router {
         .route("/orders/{payment_type}/{order_id}", get(handlers::order_page))
         .route("/api/orders/{payment_type}/{order_id}", get(handlers::order_json))
         .route("/login", get(access::login_page).post(access::login))
+        .route("/logout", post(access::logout))
         .route("/assets/console.css", get(handlers::stylesheet))
         .fallback(handlers::not_found)
         .layer(middleware::from_fn_with_state(console.clone(), access::guard))
@@ -80,18 +81,26 @@ pub async fn serve(client: Client, listen: SocketAddr, access_token: Option<Stri
             "the console would listen on {listen}, beyond this machine: give it an access token with --access-token (or VIPPS_CONSOLE_ACCESS_TOKEN), and put a TLS proxy in front"
         )));
     }
+    if let Some(token) = access_token.as_deref().filter(|t| t.chars().count() < access::MIN_TOKEN_LEN) {
+        return Err(Failure::Usage(format!(
+            "the access token is {} characters long; it must be at least {} (for example 32 random letters and digits)",
+            token.chars().count(),
+            access::MIN_TOKEN_LEN
+        )));
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| Failure::Usage(format!("the console cannot listen on {listen}: {e}")))?;
+        .map_err(|e| Failure::Config(format!("the console cannot listen on {listen}: {e}")))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| Failure::Usage(format!("the console's address is unknown: {e}")))?;
+        .map_err(|e| Failure::Config(format!("the console's address is unknown: {e}")))?;
     let url = format!("http://{addr}/");
     let guarded = access_token.is_some();
-    let console = Console {
-        client,
-        access: access_token.map(|t| Arc::new(Access::new(&t))),
+    let access = match access_token {
+        Some(token) => Some(Arc::new(Access::new(&token).map_err(Failure::Config)?)),
+        None => None,
     };
+    let console = Console { client, access };
     let text = format!(
         "Support console at {url}\nIt talks to {} and changes nothing.{}\nStop it with Ctrl-C.",
         console.client.base_url(),
@@ -100,11 +109,21 @@ pub async fn serve(client: Client, listen: SocketAddr, access_token: Option<Stri
     output.success(&Report::new(
         text,
         json!({ "url": url, "apiBaseUrl": console.client.base_url().as_str(), "accessToken": guarded }),
-    ));
-    axum::serve(listener, app(console))
-        .with_graceful_shutdown(crate::signal::shutdown())
-        .await
-        .map_err(|e| Failure::Usage(format!("the console stopped: {e}")))?;
+    ))?;
+    // On Ctrl-C or SIGTERM: no new connections, requests under way get five
+    // seconds, then the rest (a client that never finishes) are dropped.
+    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app(console)).with_graceful_shutdown(async {
+        let _ = stop.await;
+    });
+    let server = tokio::spawn(async move { server.await });
+    crate::signal::shutdown().await;
+    let _ = stopping.send(());
+    match tokio::time::timeout(std::time::Duration::from_secs(5), server).await {
+        Ok(Ok(Err(e))) => return Err(Failure::Config(format!("the console stopped: {e}"))),
+        Ok(_) => {}
+        Err(_) => tracing::info!(target: "vipps_om::console", "connections still open after five seconds were dropped"),
+    }
     tracing::info!(target: "vipps_om::console", "stopped");
     Ok(())
 }

@@ -10,7 +10,8 @@ use super::handlers::{Found, Unshown};
 
 pub const STYLESHEET: &str = include_str!("console.css");
 
-fn layout(title: &str, body: Markup) -> Markup {
+/// A page: `signout` shows the sign-out button (a console with a token).
+fn layout(title: &str, signout: bool, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -21,7 +22,10 @@ fn layout(title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href="/assets/console.css";
             }
             body {
-                header { a href="/" { "Order support" } span { "Vipps MobilePay" } }
+                header {
+                    a href="/" { "Order support" }
+                    @if signout { form.signout method="post" action="/logout" { button type="submit" { "Sign out" } } }
+                }
                 main { (body) }
                 footer { "Read only: everything shown comes from the Vipps MobilePay Order Management API." }
             }
@@ -41,6 +45,29 @@ pub struct Trouble {
 }
 
 impl Trouble {
+    /// A request addressed to another host: refused (DNS rebinding).
+    pub fn misdirected() -> Trouble {
+        Trouble {
+            status: StatusCode::MISDIRECTED_REQUEST,
+            title: "Wrong address".into(),
+            explanation: "This console answers only requests addressed to this machine (localhost or 127.0.0.1).".into(),
+            what_to_do: "Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/. To reach it from elsewhere, start it with --listen and --access-token behind a TLS proxy.".into(),
+            error_id: None,
+            details: None,
+        }
+    }
+
+    pub fn no_such_page() -> Trouble {
+        Trouble {
+            status: StatusCode::NOT_FOUND,
+            title: "No such page".into(),
+            explanation: "There is no such page in the support console.".into(),
+            what_to_do: "Start again from the lookup form.".into(),
+            error_id: None,
+            details: None,
+        }
+    }
+
     pub fn invalid(explanation: String) -> Trouble {
         Trouble {
             status: StatusCode::BAD_REQUEST,
@@ -62,8 +89,14 @@ impl From<&Unshown> for Trouble {
                     explanation: format!(
                         "{text:?} is not a payment type: it is ecom (eCom and ePayment payments) or recurring (Recurring charges)."
                     ),
+                    what_to_do:
+                        "Choose the payment type in the lookup form: ECOM for eCom and ePayment payments, RECURRING for Recurring charges."
+                            .into(),
                     ..Trouble::invalid(String::new())
                 }
+            }
+            Unshown::OrderId => {
+                return Trouble::invalid("The order id in the address is not text an order id can hold.".into());
             }
             Unshown::Answer(reason) => {
                 return Trouble {
@@ -94,7 +127,7 @@ impl From<&Unshown> for Trouble {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Vipps MobilePay did not answer",
                 "The order information could not be fetched right now: the service did not answer in time, or is busy.",
-                "Try again in a minute. If it keeps failing, contact Vipps MobilePay support with the error id below.",
+                "Try again in a minute. If it keeps failing, contact Vipps MobilePay support (with the error id, when one is shown below).",
             ),
             ErrorKind::Invalid => (
                 StatusCode::BAD_REQUEST,
@@ -106,7 +139,7 @@ impl From<&Unshown> for Trouble {
                 StatusCode::BAD_GATEWAY,
                 "Vipps MobilePay answered unexpectedly",
                 "The order information could not be read.",
-                "Try again later; if it persists, contact Vipps MobilePay support with the error id below.",
+                "Try again later; if it persists, contact Vipps MobilePay support (with the error id, when one is shown below).",
             ),
         };
         Trouble {
@@ -137,9 +170,10 @@ fn trouble_box(t: &Trouble) -> Markup {
 }
 
 /// The lookup form, with a problem above it when the last lookup had one.
-pub fn lookup(trouble: Option<Trouble>) -> Markup {
+pub fn lookup(trouble: Option<Trouble>, signout: bool) -> Markup {
     layout(
         "Look up an order",
+        signout,
         html! {
             h1 { "Look up an order" }
             @if let Some(t) = &trouble { (trouble_box(t)) }
@@ -158,13 +192,18 @@ pub fn lookup(trouble: Option<Trouble>) -> Markup {
     )
 }
 
-pub fn trouble(t: &Trouble) -> Markup {
-    layout(&t.title, html! { (trouble_box(t)) p { a href="/" { "Look up another order" } } })
+pub fn trouble(t: &Trouble, signout: bool) -> Markup {
+    layout(
+        &t.title,
+        signout,
+        html! { (trouble_box(t)) p { a href="/" { "Look up another order" } } },
+    )
 }
 
 pub fn login(problem: Option<&str>) -> Markup {
     layout(
         "Sign in",
+        false,
         html! {
             h1 { "Sign in" }
             @if let Some(p) = problem { section.trouble role="alert" { p { (p) } } }
@@ -257,14 +296,14 @@ fn categories(list: &[CategoryV3]) -> Markup {
 }
 
 /// Everything about one order.
-pub fn order(found: &Found) -> Markup {
+pub fn order(found: &Found, signout: bool) -> Markup {
     let api = format!(
         "/api/orders/{}/{}",
         found.payment_type.as_str().to_ascii_lowercase(),
         found.order_id
     );
     html! {
-        (layout(&format!("Order {}", found.order_id), html! {
+        (layout(&format!("Order {}", found.order_id), signout, html! {
             h1 { "Order " code { (found.order_id) } }
             p.meta { (payment_type_name(&found.payment_type)) }
             section {

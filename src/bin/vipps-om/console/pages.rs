@@ -286,7 +286,7 @@ fn categories(list: &[CategoryV3]) -> Markup {
                             td { (text(c.category_type.as_ref().map(ToString::to_string))) }
                             td { @if let Some(url) = &c.url { (link(url)) } @else { "-" } }
                             td { code { (text(c.image_id.as_ref().map(ToString::to_string))) } }
-                            td { code { (text(c.category_id.as_ref().map(ToString::to_string))) } }
+                            td { code.id { (text(c.category_id.as_ref().map(ToString::to_string))) } }
                         }
                     }
                 }

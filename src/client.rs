@@ -367,6 +367,13 @@ impl ClientBuilder {
     /// Uses your own `reqwest::Client` (0.13: proxies, TLS roots, another
     /// crypto provider). It should not follow redirects; the one this crate
     /// builds does not. The connect timeout setting does not apply to it.
+    ///
+    /// With this crate's default `rustls` feature, reqwest is built with
+    /// `rustls-no-provider`: building a `reqwest::Client` yourself then
+    /// panics with "No rustls crypto provider is configured" unless your
+    /// reqwest dependency enables its `rustls` feature or your program
+    /// installs a provider first (`rustls` with its `ring` feature:
+    /// `rustls::crypto::ring::default_provider().install_default()`).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -427,8 +434,20 @@ impl ClientBuilder {
                     .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(connect_timeout)
                     .pool_idle_timeout(Duration::from_secs(90));
-                #[cfg(feature = "rustls")]
+                // native-tls wins when both are on: features add up, and
+                // asking for it while keeping the default must not be
+                // ignored.
+                #[cfg(feature = "native-tls")]
+                let builder = builder.tls_backend_native();
+                #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
                 let builder = builder.tls_backend_preconfigured(crate::tls::rustls_config()?);
+                #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+                if base.scheme() == "https" {
+                    return Err(Error::config(
+                        "this build of vipps-order-management has no TLS, so it cannot reach an https base URL: \
+                         enable its `rustls` (default) or `native-tls` feature, or hand in an HTTP client with .http_client(..)",
+                    ));
+                }
                 builder
                     .build()
                     .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?
@@ -543,6 +562,36 @@ pub(crate) fn parse_base_url(input: &str) -> Result<Url, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn settings() -> ClientBuilder {
+        Client::builder()
+            .client_id("id")
+            .client_secret("secret")
+            .subscription_key("key")
+            .merchant_serial_number("123456")
+    }
+
+    /// Which TLS a build has is decided by its features; a build with none
+    /// says so when it is built, not with a network error on the first call.
+    #[test]
+    fn the_tls_of_this_build() {
+        let https = settings().build();
+        if cfg!(any(feature = "rustls", feature = "native-tls")) {
+            assert!(https.is_ok(), "{https:?}");
+        } else {
+            let e = https.unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Configuration);
+            let text = e.to_string();
+            assert!(
+                text.contains("no TLS") && text.contains("`rustls`") && text.contains("http_client"),
+                "{text}"
+            );
+            // A loopback emulator needs no TLS, and an HTTP client of one's
+            // own brings its own.
+            assert!(settings().base_url("http://127.0.0.1:8080").build().is_ok());
+            assert!(settings().http_client(reqwest::Client::new()).build().is_ok());
+        }
+    }
 
     #[test]
     fn base_urls() {

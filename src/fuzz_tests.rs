@@ -259,6 +259,8 @@ fn shared_http() -> reqwest::Client {
             .client_secret("secret")
             .subscription_key("key")
             .merchant_serial_number("123456")
+            // A loopback URL: a build without TLS refuses https ones.
+            .base_url("http://127.0.0.1:1")
             .build()
             .expect("valid settings");
         client.inner.http.clone()

@@ -103,7 +103,7 @@ mod order;
 mod receipt_builder;
 mod retry;
 mod secret;
-#[cfg(feature = "rustls")]
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod transport;
 pub mod validate;

@@ -343,9 +343,6 @@ impl ReceiptBuilder {
         bottom.barcode = self.barcode.clone();
         bottom.payment_sources = self.payment_sources.clone();
         report.extend(validate::bottom_line(&bottom));
-        if let Some(barcode) = &bottom.barcode {
-            report.extend(validate::barcode("bottomLine.barcode.data", barcode));
-        }
         report.into_result()?;
         if !whole {
             // Every line that cannot be made reports why; this is a guard.

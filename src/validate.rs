@@ -239,7 +239,8 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
 }
 
 /// The bottom line's rules: a known currency, a tip of 0 or more, a
-/// barcode with a known format and data.
+/// barcode with a known format and data that its format can encode
+/// ([`barcode`]).
 pub fn bottom_line(b: &BottomLine) -> Vec<Violation> {
     let mut r = Report::default();
     if !b.currency.is_known() {
@@ -257,7 +258,9 @@ pub fn bottom_line(b: &BottomLine) -> Vec<Violation> {
             );
         }
         if barcode.data.as_deref().is_none_or(str::is_empty) {
-            r.fail("bottomLine.barcode.data", "must not be empty");
+            r.fail("bottomLine.barcode.data", "must not be empty (leave the barcode out instead)");
+        } else {
+            r.extend(self::barcode("bottomLine.barcode.data", barcode));
         }
     }
     r.into_vec()
@@ -365,8 +368,9 @@ fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
 }
 
 /// Barcode data checks beyond the spec: the EAN-13 check digit and the
-/// CODE 39 / CODE 128 character sets. The client applies them before
-/// sending, so a barcode that no scanner can read is caught early.
+/// CODE 39 / CODE 128 character sets. Part of [`bottom_line`] (and so of
+/// [`receipt`]), so a barcode that no scanner can read is caught before
+/// sending.
 pub fn barcode(field: &str, b: &Barcode) -> Vec<Violation> {
     let mut r = Report::default();
     let data = b.data.as_deref().unwrap_or_default();
@@ -482,5 +486,23 @@ mod tests {
             assert!(barcode("b", &b)[0].reason.contains("13 digits"), "{junk}");
         }
         assert_eq!(ean13_check_digit("40063813339x"), None);
+    }
+
+    #[test]
+    fn a_receipt_is_checked_with_its_barcode() {
+        use crate::{Amount, Currency, OrderLine, TaxRate};
+        let line = OrderLine::new("tea", "Tea", Amount::from_minor(125), Amount::from_minor(100), TaxRate::percent(25));
+        let with = |barcode: Barcode| {
+            Receipt::new(Currency::Nok, vec![line.clone()]).with_bottom_line(BottomLine::new(Currency::Nok).with_barcode(barcode))
+        };
+        assert!(receipt(&with(Barcode::new(BarcodeFormat::Ean13, "4006381333931"))).is_empty());
+        let bad = receipt(&with(Barcode::new(BarcodeFormat::Ean13, "5901234123458")));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].name, "bottomLine.barcode.data");
+        assert!(bad[0].reason.contains("check digit"), "{bad:?}");
+        let mut empty = Barcode::new(BarcodeFormat::Code128, "");
+        assert!(receipt(&with(empty.clone()))[0].reason.contains("leave the barcode out"));
+        empty.data = None;
+        assert!(receipt(&with(empty))[0].reason.contains("must not be empty"));
     }
 }

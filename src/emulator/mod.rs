@@ -331,12 +331,19 @@ impl Emulator {
     /// Serves until `signal` completes, then stops: no new connections,
     /// requests under way finish (for up to five seconds).
     ///
+    /// The signal is any future: a channel as below, or
+    /// `async { let _ = tokio::signal::ctrl_c().await; }` with tokio's
+    /// `signal` feature enabled in your own dependency on tokio.
+    ///
     /// ```no_run
     /// # async fn demo() -> Result<(), vipps_order_management::Error> {
     /// use vipps_order_management::emulator::Emulator;
     /// let emulator = Emulator::builder().port(8081).state_file("emulator-state.json").start().await?;
     /// println!("serving at {}", emulator.base_url());
-    /// emulator.serve_until(async { let _ = tokio::signal::ctrl_c().await; }).await;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// // Hand `stop` to whatever ends the server (a shutdown hook, a test).
+    /// # drop(stop);
+    /// emulator.serve_until(async { let _ = stopped.await; }).await;
     /// # Ok(()) }
     /// ```
     pub async fn serve_until(mut self, signal: impl std::future::Future<Output = ()>) {

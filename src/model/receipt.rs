@@ -439,8 +439,9 @@ pub struct Barcode {
     /// The symbology.
     #[serde(default, deserialize_with = "null_as_default")]
     pub format: BarcodeFormat,
-    /// The encoded data. Required by the API but nullable: `None` is sent
-    /// as `null`.
+    /// The encoded data. The API makes it required but nullable, so a
+    /// stored receipt may carry `None`; this crate refuses to send a
+    /// barcode without data (leave the barcode out instead).
     #[serde(default)]
     pub data: Option<String>,
 }

@@ -56,6 +56,20 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// A page's text, whatever its status.
+async fn text(web: &reqwest::Client, url: String) -> String {
+    web.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// Adds a v3 category to an order.
+async fn add_v3(client: &Client, payment_type: PaymentType, order_id: &str, category: CategoryType, url: &str) {
+    client
+        .categories()
+        .add(&NewCategory::new(payment_type, order_id, category, url))
+        .await
+        .unwrap();
+}
+
 async fn seed(client: &Client) {
     let vat = TaxRate::percent(25);
     let a = Amount::from_minor;
@@ -70,16 +84,14 @@ async fn seed(client: &Client) {
         .await
         .unwrap();
     order.post_receipt(&Receipt::new(Currency::Nok, lines)).await.unwrap();
-    client
-        .categories()
-        .add(&NewCategory::new(
-            PaymentType::Ecom,
-            "o-1",
-            CategoryType::Ticket,
-            "https://shop.example/tickets/o-1",
-        ))
-        .await
-        .unwrap();
+    add_v3(
+        client,
+        PaymentType::Ecom,
+        "o-1",
+        CategoryType::Ticket,
+        "https://shop.example/tickets/o-1",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,14 +212,7 @@ async fn links_are_only_made_of_web_urls() {
         .unwrap();
     assert_eq!(put.status(), 200);
     let c = console(&emu.base_url(), &[], emulator::CLIENT_ID);
-    let html = browser()
-        .get(format!("{}/orders/ecom/js-1", c.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = text(&browser(), format!("{}/orders/ecom/js-1", c.url)).await;
     assert!(
         html.contains("<span>javascript:alert(1)</span>") && !html.contains("href=\"javascript:"),
         "{html}"
@@ -328,26 +333,17 @@ async fn an_orders_v3_categories_are_those_of_its_payment_type() {
     let client = emu.client();
     seed(&client).await;
     // The same order id as a Recurring charge: another payment.
-    client
-        .categories()
-        .add(&NewCategory::new(
-            PaymentType::Recurring,
-            "o-1",
-            CategoryType::Booking,
-            "https://other.example/b",
-        ))
-        .await
-        .unwrap();
+    add_v3(
+        &client,
+        PaymentType::Recurring,
+        "o-1",
+        CategoryType::Booking,
+        "https://other.example/b",
+    )
+    .await;
     let c = console(&emu.base_url(), &[], emulator::CLIENT_ID);
     let web = browser();
-    let ecom = web
-        .get(format!("{}/orders/ecom/o-1", c.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ecom = text(&web, format!("{}/orders/ecom/o-1", c.url)).await;
     assert!(ecom.contains("TICKET") && !ecom.contains("BOOKING"));
     let recurring = web.get(format!("{}/orders/recurring/o-1", c.url)).send().await.unwrap();
     assert_eq!(recurring.status(), 200, "its own v3 category is worth a page");

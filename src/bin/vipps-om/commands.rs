@@ -275,8 +275,9 @@ async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(
         "merchantSerialNumber": emulator.merchant_serial_number(),
         "stateFile": state.as_ref().map(|p| p.display().to_string()),
     });
+    let stop = crate::signal::shutdown();
     output.success(&Report::new(text, json))?;
-    emulator.serve_until(crate::signal::shutdown()).await;
+    emulator.serve_until(stop).await;
     tracing::info!(target: "vipps_order_management::emulator", "stopped");
     Ok(())
 }

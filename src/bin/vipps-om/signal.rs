@@ -1,23 +1,38 @@
 //! The signals that stop a server command: Ctrl-C, and SIGTERM on Unix.
 
-/// Resolves at Ctrl-C or (on Unix) SIGTERM.
-pub async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+use std::future::Future;
+
+/// Starts listening for Ctrl-C and (on Unix) SIGTERM at once, and returns
+/// the future that resolves at the first of them. Called before a server
+/// says it is ready, so that a stop sent right after the banner stops it
+/// cleanly instead of killing it.
+pub fn shutdown() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, Signal, SignalKind};
+        // `signal` registers the handler when called, not when polled.
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async fn first(signal: std::io::Result<Signal>) {
+            match signal {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                // No handler: this one never stops the server.
+                Err(_) => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+        async move {
+            tokio::select! {
+                _ = first(interrupt) => {}
+                _ = first(terminate) => {}
+            }
+        }
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

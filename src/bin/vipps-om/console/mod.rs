@@ -106,6 +106,7 @@ pub async fn serve(client: Client, listen: SocketAddr, access_token: Option<Stri
         console.client.base_url(),
         if guarded { "\nSign in with the access token." } else { "" }
     );
+    let stop_signal = crate::signal::shutdown();
     output.success(&Report::new(
         text,
         json!({ "url": url, "apiBaseUrl": console.client.base_url().as_str(), "accessToken": guarded }),
@@ -117,7 +118,7 @@ pub async fn serve(client: Client, listen: SocketAddr, access_token: Option<Stri
         let _ = stop.await;
     });
     let server = tokio::spawn(async move { server.await });
-    crate::signal::shutdown().await;
+    stop_signal.await;
     let _ = stopping.send(());
     match tokio::time::timeout(std::time::Duration::from_secs(5), server).await {
         Ok(Ok(Err(e))) => return Err(Failure::Config(format!("the console stopped: {e}"))),

@@ -33,10 +33,14 @@ target/release/examples/load receipt 500 101 > "$out/receipt.jsonl"
 
 echo "== instruction counts"
 if command -v valgrind >/dev/null; then
+  # Two lengths of run: their difference is the work of the extra calls
+  # alone, without start-up (runtime, server, building the HTTP client).
   for op in post get; do
     for side in client raw; do
-      valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/load single "$side" "$op" 64 5000 \
-        > "$out/cg-$side-$op.out" 2>&1
+      for calls in 2000 7000; do
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/load single "$side" "$op" 64 "$calls" \
+          > "$out/cg-$side-$op-$calls.out" 2>&1
+      done
     done
   done
 else

@@ -2,8 +2,6 @@
 //! many first calls there are.
 
 mod common;
-#[path = "common/loopback.rs"]
-mod loopback;
 
 use std::time::Duration;
 

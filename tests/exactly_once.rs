@@ -406,12 +406,7 @@ async fn a_refused_retry_after_a_lost_answer_says_the_receipt_may_be_stored() {
                 }
             }
             if seen.starts_with(b"POST /accesstoken/get") {
-                let body = token_body(TOKEN, "3600").to_string();
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.write_all(raw_token_answer().as_bytes()).await;
             } else {
                 // The receipt arrived; the connection closes without an
                 // answer, and the server stops listening.

@@ -393,12 +393,7 @@ async fn stalling_server(reply: &'static [u8]) -> String {
                 }
             }
             if head.starts_with(b"POST /accesstoken/get") {
-                let body = token_body(TOKEN, "3600").to_string();
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.write_all(raw_token_answer().as_bytes()).await;
             } else {
                 let _ = socket.write_all(reply).await;
             }

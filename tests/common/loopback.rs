@@ -105,12 +105,16 @@ async fn serve(mut socket: TcpStream, counts: Arc<Counts>) {
             }
         };
         buf.drain(..head_end + length);
-        let answer = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        if socket.write_all(answer.as_bytes()).await.is_err() {
+        if socket.write_all(json_answer(status, body).as_bytes()).await.is_err() {
             return;
         }
     }
+}
+
+/// A whole HTTP/1.1 answer with a JSON body.
+pub fn json_answer(status: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
 }

@@ -2,6 +2,8 @@
 //! token endpoint and a catch-all that fails on any unexpected request.
 #![allow(dead_code)]
 
+pub mod loopback;
+
 use std::time::Duration;
 
 use serde_json::json;
@@ -28,6 +30,12 @@ pub fn token_body(token: &str, expires_in: &str) -> serde_json::Value {
         "resource": "00000002-0000-0000-c000-000000000000",
         "access_token": token,
     })
+}
+
+/// The token endpoint's answer as raw HTTP/1.1, for the hand-written
+/// socket servers that play faults wiremock cannot.
+pub fn raw_token_answer() -> String {
+    loopback::json_answer("200 OK", &token_body(TOKEN, "3600").to_string())
 }
 
 /// A mock server answering the token endpoint `token_fetches` times (exactly),

@@ -143,11 +143,19 @@ impl TokenCache {
 
     /// Starts the one refresh; the caller holds the state lock.
     fn start_refresh(&self, state: &mut State, client: &Client) -> watch::Receiver<Option<Outcome>> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // Not inside a tokio runtime (reqwest needs one to send
+            // anything): say so through the waiters instead of panicking.
+            let (_tx, rx) = watch::channel(Some(Err(Error::config(
+                "the client must be used inside a tokio runtime (reqwest needs one)",
+            ))));
+            return rx;
+        };
         let (tx, rx) = watch::channel(None);
         state.refreshing = Some(rx.clone());
         let client = client.clone();
         let margin = self.margin;
-        let refresh = async move {
+        drop(runtime.spawn(async move {
             // If this task is dropped before it ends (its runtime shuts
             // down), the guard still clears the refresh and starts the
             // cool-down, so no later caller waits for it.
@@ -157,17 +165,7 @@ impl TokenCache {
             };
             let outcome = Box::pin(fetch(&client, margin)).await.map(Arc::new);
             guard.done(outcome);
-        };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            // Not inside a tokio runtime (reqwest needs one to send
-            // anything): say so through the waiters instead of panicking.
-            state.refreshing = None;
-            let (_tx, rx) = watch::channel(Some(Err(Error::config(
-                "the client must be used inside a tokio runtime (reqwest needs one)",
-            ))));
-            return rx;
-        };
-        drop(runtime.spawn(refresh));
+        }));
         rx
     }
 
@@ -222,9 +220,15 @@ impl Finish<'_> {
 impl Drop for Finish<'_> {
     fn drop(&mut self) {
         if self.tx.is_some() {
-            self.record(&Err(Error::config("the token refresh was stopped before it ended")));
+            self.record(&Err(stopped()));
         }
     }
+}
+
+/// The error of a refresh that ended without an outcome: its task was
+/// dropped, as when its runtime shuts down.
+fn stopped() -> Error {
+    Error::config("the token refresh was stopped before it ended")
 }
 
 /// Waits for a refresh's outcome until the call's deadline.
@@ -238,7 +242,7 @@ async fn wait(mut rx: watch::Receiver<Option<Outcome>>, limits: &Limits) -> Outc
             None => Err(limits.timed_out(Operation::FetchToken)),
         },
         // The refresh ended without an outcome (its runtime shut down).
-        Ok(Err(_)) => Err(Error::config("the token refresh was stopped before it ended")),
+        Ok(Err(_)) => Err(stopped()),
         Err(_) => Err(limits.timed_out(Operation::FetchToken)),
     }
 }

@@ -76,11 +76,15 @@ impl<'c> OrderRequest<'c> {
         &self.payment_type
     }
 
-    fn check_path(&self, report: &mut Report) {
+    /// The checks of the path (payment type and order id), which every
+    /// operation starts from.
+    fn path_report(&self) -> Report {
+        let mut report = Report::default();
         if !self.payment_type.is_known() {
             report.fail("paymentType", "must be ECOM or RECURRING");
         }
         report.extend(validate::order_id("orderId", self.order_id.as_str()));
+        report
     }
 
     fn call(&self, op: Operation, method: Method, kind: Option<&str>, body: Option<bytes::Bytes>) -> Result<Call, Error> {
@@ -99,8 +103,7 @@ impl<'c> OrderRequest<'c> {
     /// app (`PUT /order-management/v2/{paymentType}/categories/{orderId}`).
     /// A new PUT replaces the previous category; retrying is always safe.
     pub async fn put_category(&self, category: &Category) -> Result<(), Error> {
-        let mut report = Report::default();
-        self.check_path(&mut report);
+        let mut report = self.path_report();
         report.extend(validate::category(category));
         report.into_result()?;
         let call = self.call(Operation::PutCategory, Method::PUT, Some("categories"), Some(json_body(category)))?;
@@ -128,8 +131,7 @@ impl<'c> OrderRequest<'c> {
     /// The comparison runs inside this call: under the same deadline and
     /// retry budget, and its errors name the receipt.
     pub async fn post_receipt(&self, receipt: &Receipt) -> Result<ReceiptPosted, Error> {
-        let mut report = Report::default();
-        self.check_path(&mut report);
+        let mut report = self.path_report();
         report.extend(validate::receipt(receipt));
         report.into_result()?;
         let limits = self.client.limits(&self.options);
@@ -151,7 +153,7 @@ impl<'c> OrderRequest<'c> {
             body: crate::error::ErrorBody::parse(&conflict.body),
             source: source.map(Box::new),
         };
-        let stored = match self.fetch(limits).await {
+        let stored = match self.fetch(limits).await.and_then(|reply| reply.json::<Order>()) {
             Ok(order) => order.receipt,
             Err(e) => return Err(unverified(Some(e))),
         };
@@ -179,10 +181,8 @@ impl<'c> OrderRequest<'c> {
     /// (`GET /order-management/v2/{paymentType}/{orderId}`). A 404
     /// ([`Error::is_not_found`]) means neither was written.
     pub async fn get(&self) -> Result<Order, Error> {
-        let mut report = Report::default();
-        self.check_path(&mut report);
-        report.into_result()?;
-        self.fetch(&self.client.limits(&self.options)).await
+        self.path_report().into_result()?;
+        self.fetch(&self.client.limits(&self.options)).await?.json()
     }
 
     /// Gets the order as the service answered it: its JSON text exactly as
@@ -192,17 +192,15 @@ impl<'c> OrderRequest<'c> {
     ///
     /// [`get`]: OrderRequest::get
     pub async fn get_raw(&self) -> Result<String, Error> {
-        let mut report = Report::default();
-        self.check_path(&mut report);
-        report.into_result()?;
-        let call = self.call(Operation::GetOrder, Method::GET, None, None)?;
-        let reply = self.client.execute(call).await?.success()?;
+        self.path_report().into_result()?;
+        let reply = self.fetch(&self.client.limits(&self.options)).await?;
         reply.json::<serde::de::IgnoredAny>()?;
         String::from_utf8(reply.body.to_vec()).map_err(|_| reply.malformed("the answer is not UTF-8 text"))
     }
 
-    async fn fetch(&self, limits: &Limits) -> Result<Order, Error> {
+    /// The order's successful answer, within `limits`.
+    async fn fetch(&self, limits: &Limits) -> Result<Reply, Error> {
         let call = self.call(Operation::GetOrder, Method::GET, None, None)?;
-        self.client.execute_within(call, limits).await?.success()?.json()
+        self.client.execute_within(call, limits).await?.success()
     }
 }

@@ -207,20 +207,14 @@ impl OrderLine {
         self
     }
 
-    /// `amount` as it counts in the receipt's sums: negative for a return;
-    /// `None` when that does not fit.
-    fn signed(&self, amount: Amount) -> Option<Amount> {
-        if self.is_return == Some(true) {
-            amount.checked_neg()
-        } else {
-            Some(amount)
-        }
-    }
-
     /// The line's total as it counts in the receipt's sum (negative for
     /// returns); `None` when that does not fit in 64 bits.
     pub fn signed_total(&self) -> Option<Amount> {
-        self.signed(self.total_amount)
+        if self.is_return == Some(true) {
+            self.total_amount.checked_neg()
+        } else {
+            Some(self.total_amount)
+        }
     }
 }
 

@@ -42,7 +42,7 @@ impl Raw {
         Raw {
             http: common::http(),
             base: emu.base_url(),
-            token: common::emulator_token(&emu.base_url()).await,
+            token: emu.access_token(),
             key: emu.subscription_key().to_owned(),
             msn: emu.merchant_serial_number().to_owned(),
         }

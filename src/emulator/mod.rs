@@ -364,6 +364,14 @@ impl Emulator {
         self.state().requests.iter().filter(|r| r.operation == Some(op)).cloned().collect()
     }
 
+    /// An access token this emulator accepts, issued as its token endpoint
+    /// issues them (and counted by [`Emulator::tokens_issued`]): for
+    /// requests made by hand, with another HTTP client, in tests of code
+    /// that does not use [`Client`].
+    pub fn access_token(&self) -> String {
+        self.state().issue_token().0
+    }
+
     /// How many tokens the token endpoint issued.
     pub fn tokens_issued(&self) -> usize {
         self.state().tokens_issued

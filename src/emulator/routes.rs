@@ -256,14 +256,7 @@ impl State {
             );
         }
         let lifetime = c.token_lifetime;
-        let now = unix_now();
-        let exp = now.saturating_add(lifetime.as_secs());
-        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
-        let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
-        let expiry = Instant::now().checked_add(lifetime).unwrap_or_else(Instant::now);
-        self.tokens.insert(token.clone(), expiry);
-        self.tokens_issued += 1;
+        let (token, exp, now) = self.issue_token();
         json_body(
             200,
             &json!({
@@ -276,6 +269,21 @@ impl State {
                 "access_token": token,
             }),
         )
+    }
+
+    /// Issues a token: the token, when it expires and when it was issued
+    /// (Unix seconds).
+    pub(super) fn issue_token(&mut self) -> (String, u64, u64) {
+        let lifetime = self.config.token_lifetime;
+        let now = unix_now();
+        let exp = now.saturating_add(lifetime.as_secs());
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
+        let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
+        let expiry = Instant::now().checked_add(lifetime).unwrap_or_else(Instant::now);
+        self.tokens.insert(token.clone(), expiry);
+        self.tokens_issued += 1;
+        (token, exp, now)
     }
 
     /// Checks the subscription key, the token and the merchant serial

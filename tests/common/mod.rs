@@ -163,38 +163,3 @@ pub fn receipt_of(name: &str) -> Receipt {
     let line = OrderLine::new("1", name, Amount::from_minor(1250), Amount::from_minor(1000), TaxRate::percent(25));
     Receipt::new(Currency::Nok, vec![line])
 }
-
-/// Reads a server command's banner from its stdout: one pretty-printed
-/// JSON document (`--json`), printed before it takes requests.
-pub fn read_banner(child: &mut std::process::Child) -> serde_json::Value {
-    use std::io::BufRead as _;
-    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
-    let mut banner = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "the server ended early: {banner}");
-        banner.push_str(&line);
-        if line.trim_end() == "}" {
-            break;
-        }
-    }
-    serde_json::from_str(&banner).unwrap()
-}
-
-/// An access token from the emulator at `base`, fetched by hand.
-#[cfg(feature = "emulator")]
-pub async fn emulator_token(base: &str) -> String {
-    use vipps_order_management::emulator;
-    let answer: serde_json::Value = http()
-        .post(format!("{base}/accesstoken/get"))
-        .header("client_id", emulator::CLIENT_ID)
-        .header("client_secret", emulator::CLIENT_SECRET)
-        .header("Ocp-Apim-Subscription-Key", emulator::SUBSCRIPTION_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
-}

@@ -18,7 +18,6 @@ pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
         return emulator(*port, state.clone(), output).await.map(|()| None);
     }
     let client = config::client(cli)?;
-    #[cfg(feature = "console")]
     if let Command::Console { listen, access_token } = &cli.command {
         return crate::console::serve(client, *listen, access_token.clone(), output)
             .await
@@ -39,7 +38,6 @@ pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
         Command::GetCategory { category_id } => get_category(&client, category_id).await?,
         Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
         Command::Emulator { .. } => return Ok(None),
-        #[cfg(feature = "console")]
         Command::Console { .. } => return Ok(None),
     };
     Ok(Some(report))

@@ -4,21 +4,24 @@
 //! and the exit codes.
 //!
 //! ```text
-//! cargo install vipps-order-management --features cli
+//! cargo install --path vipps-om          # from a clone of the repository
 //! vipps-om emulator                      # in one terminal
 //! vipps-om --base-url http://127.0.0.1:8081 get-order ecom order-123
 //! ```
 //!
-//! This file only wires things up: `args` holds the command line,
-//! `commands` one function per command, `config` the client, `output` and
-//! `failure` what is printed and the exit codes, `logging` the logs,
-//! `signal` what stops a server, `console` the support console.
+//! The binary's `main.rs` only calls [`run`]. Here `args` holds the command
+//! line, `commands` one function per command, `config` the client,
+//! `output` and `failure` what is printed and the exit codes, `logging` the
+//! logs, `signal` what stops a server, and [`console`] the support console.
+//! Everything goes through the public API of `vipps-order-management`:
+//! this crate cannot reach anything else of it.
+#![deny(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
 
 mod args;
 mod commands;
 mod config;
-#[cfg(feature = "console")]
-mod console;
+pub mod console;
 mod failure;
 mod logging;
 mod output;
@@ -32,7 +35,9 @@ use crate::args::Cli;
 use crate::failure::Failure;
 use crate::output::Output;
 
-fn main() -> ExitCode {
+/// Runs `vipps-om` with the process's arguments and returns its exit code
+/// (documented in `vipps-om --help`).
+pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),

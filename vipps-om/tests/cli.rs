@@ -61,7 +61,8 @@ async fn every_command_prints_one_json_document() {
     let emu = Emulator::start().await.unwrap();
     let base = emu.base_url();
     let receipt = temp_file("receipt.json", RECEIPT);
-    let logo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/assets/receipt-logo.png");
+    let logo = common::png_file(200);
+    let logo = logo.to_str().unwrap();
     let ok = |args: &[&str]| {
         let out = run_at(&base, args);
         assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
@@ -123,7 +124,8 @@ async fn each_exit_code_by_class_with_a_json_error() {
     assert!(e["message"].as_str().unwrap().contains("orderId"));
     assert!(out.stdout.is_empty(), "nothing on stdout on failure");
     // 1: a conflict (an image id of one's own that exists).
-    let logo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/assets/receipt-logo.png");
+    let logo = common::png_file(200);
+    let logo = logo.to_str().unwrap();
     assert_eq!(code(&run_at(&base, &["upload-image", logo, "--id", "taken"])), 0);
     let out = run_at(&base, &["--json", "upload-image", logo, "--id", "taken"]);
     assert_eq!(
@@ -381,4 +383,37 @@ async fn a_result_that_cannot_be_written_is_a_failure() {
         .unwrap();
     assert_eq!(code(&out), 5, "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("could not be written"));
+}
+
+/// `--json get-order` prints the answer as the service sent it: every
+/// field (deprecated and unknown ones), numbers exact, nothing reordered
+/// into another meaning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_get_order_prints_the_answer_as_received() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let answer = json!({
+        "category": {"category": "RECEIPT", "orderDetailsUrl": "https://shop.example/o/1", "imageId": null, "futureField": [1, 2]},
+        "receipt": {
+            "orderLines": [{"name": "Æble", "id": "1", "totalAmount": 9223372036854775807_i64, "totalAmountExcludingTax": 0,
+                            "totalTaxAmount": -9223372036854775808_i64, "taxPercentage": 25, "unitInfo": {"unitPrice": null, "quantity": "0.12345678"}}],
+            "bottomLine": {"currency": "NOK", "giftCardAmount": 100, "terminalId": "T-1", "shippingInfo": {"amount": 1, "amountExcludingTax": null, "taxAmount": 0, "taxPercentage": 25}}
+        }
+    });
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "expires_in": "3600"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&answer))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run_at(&server.uri(), &["--json", "get-order", "ecom", "o-1"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(json_of(&out.stdout), answer);
 }

@@ -120,7 +120,6 @@ pub enum Command {
     },
     /// Serve the support console: a read-only web page showing everything
     /// about an order, for customer service. Stops on Ctrl-C or SIGTERM.
-    #[cfg(feature = "console")]
     Console {
         /// Where to listen. Beyond loopback it needs --access-token.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
@@ -136,7 +135,6 @@ impl Command {
     pub fn serves(&self) -> bool {
         match self {
             Command::Emulator { .. } => true,
-            #[cfg(feature = "console")]
             Command::Console { .. } => true,
             _ => false,
         }

@@ -30,9 +30,12 @@ pub use access::Access;
 
 /// What every handler shares: the API client (cheap to clone) and the
 /// access check, when there is one.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Console {
+    /// The API client the console reads orders with.
     pub client: Client,
+    /// The access check of a console that listens beyond loopback; `None`
+    /// for a loopback console, which answers only requests addressed here.
     pub access: Option<Arc<Access>>,
 }
 
@@ -74,7 +77,7 @@ async fn headers_and_log(request: Request, next: Next) -> Response {
 
 /// Serves the console until Ctrl-C or SIGTERM. Beyond loopback it needs an
 /// access token.
-pub async fn serve(client: Client, listen: SocketAddr, access_token: Option<String>, output: Output) -> Result<(), Failure> {
+pub(crate) async fn serve(client: Client, listen: SocketAddr, access_token: Option<String>, output: Output) -> Result<(), Failure> {
     let access_token = access_token.filter(|t| !t.is_empty());
     if !listen.ip().is_loopback() && access_token.is_none() {
         return Err(Failure::Usage(format!(

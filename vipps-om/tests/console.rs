@@ -200,7 +200,7 @@ async fn links_are_only_made_of_web_urls() {
     let emu = Emulator::start().await.unwrap();
     // Another client of the service stored a script URL (a URI, as the
     // spec allows): the console shows it as text.
-    let token = common::emulator_token(&emu.base_url()).await;
+    let token = emu.access_token();
     let put = common::http()
         .put(format!("{}/order-management/v2/ECOM/categories/js-1", emu.base_url()))
         .bearer_auth(token)

@@ -60,7 +60,7 @@ impl Token {
 }
 
 /// What a refresh ended with; every caller that waited gets a copy.
-type Outcome = Result<Arc<Token>, Error>;
+type RefreshOutcome = Result<Arc<Token>, Error>;
 
 /// The token cache shared by all clones of a client.
 pub(crate) struct TokenCache {
@@ -72,7 +72,7 @@ pub(crate) struct TokenCache {
 struct State {
     current: Option<Arc<Token>>,
     /// The refresh under way: its outcome arrives here.
-    refreshing: Option<watch::Receiver<Option<Outcome>>>,
+    refreshing: Option<watch::Receiver<Option<RefreshOutcome>>>,
     /// When the last refresh failed (or hung until its deadline).
     failed_at: Option<Instant>,
 }
@@ -142,7 +142,7 @@ impl TokenCache {
     }
 
     /// Starts the one refresh; the caller holds the state lock.
-    fn start_refresh(&self, state: &mut State, client: &Client) -> watch::Receiver<Option<Outcome>> {
+    fn start_refresh(&self, state: &mut State, client: &Client) -> watch::Receiver<Option<RefreshOutcome>> {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // Not inside a tokio runtime (reqwest needs one to send
             // anything): say so through the waiters instead of panicking.
@@ -157,14 +157,14 @@ impl TokenCache {
         let margin = self.margin;
         drop(runtime.spawn(async move {
             // If this task is dropped before it ends (its runtime shuts
-            // down), the guard still clears the refresh and starts the
+            // down), the pending refresh still clears itself and starts the
             // cool-down, so no later caller waits for it.
-            let guard = Finish {
+            let pending = PendingRefresh {
                 client: &client,
                 tx: Some(tx),
             };
-            let outcome = Box::pin(fetch(&client, margin)).await.map(Arc::new);
-            guard.done(outcome);
+            let outcome = Box::pin(fetch_token(&client, margin)).await.map(Arc::new);
+            pending.complete(outcome);
         }));
         rx
     }
@@ -179,16 +179,17 @@ impl TokenCache {
     }
 }
 
-/// Ends a refresh: records its outcome in the cache and hands it to the
-/// callers waiting for it. Dropped without [`Finish::done`], it records a
+/// A refresh under way, which must end with an outcome: recorded in the
+/// cache and handed to the callers waiting for it. Dropped without
+/// [`PendingRefresh::complete`] (its task was dropped), it records a
 /// failure.
-struct Finish<'c> {
+struct PendingRefresh<'c> {
     client: &'c Client,
-    tx: Option<watch::Sender<Option<Outcome>>>,
+    tx: Option<watch::Sender<Option<RefreshOutcome>>>,
 }
 
-impl Finish<'_> {
-    fn done(mut self, outcome: Outcome) {
+impl PendingRefresh<'_> {
+    fn complete(mut self, outcome: RefreshOutcome) {
         self.record(&outcome);
         if let Some(tx) = self.tx.take() {
             // No receiver left is fine: nobody was waiting.
@@ -196,9 +197,8 @@ impl Finish<'_> {
         }
     }
 
-    fn record(&self, outcome: &Outcome) {
-        let tokens = &self.client.inner.tokens;
-        let mut state = tokens.lock();
+    fn record(&self, outcome: &RefreshOutcome) {
+        let mut state = self.client.inner.token_cache.lock();
         state.refreshing = None;
         match outcome {
             Ok(token) => {
@@ -217,22 +217,22 @@ impl Finish<'_> {
     }
 }
 
-impl Drop for Finish<'_> {
+impl Drop for PendingRefresh<'_> {
     fn drop(&mut self) {
         if self.tx.is_some() {
-            self.record(&Err(stopped()));
+            self.record(&Err(refresh_stopped()));
         }
     }
 }
 
 /// The error of a refresh that ended without an outcome: its task was
 /// dropped, as when its runtime shuts down.
-fn stopped() -> Error {
+fn refresh_stopped() -> Error {
     Error::config("the token refresh was stopped before it ended")
 }
 
 /// Waits for a refresh's outcome until the call's deadline.
-async fn wait(mut rx: watch::Receiver<Option<Outcome>>, limits: &Limits) -> Outcome {
+async fn wait(mut rx: watch::Receiver<Option<RefreshOutcome>>, limits: &Limits) -> RefreshOutcome {
     if let Some(outcome) = rx.borrow().as_ref() {
         return outcome.clone();
     }
@@ -242,12 +242,13 @@ async fn wait(mut rx: watch::Receiver<Option<Outcome>>, limits: &Limits) -> Outc
             None => Err(limits.timed_out(Operation::FetchToken)),
         },
         // The refresh ended without an outcome (its runtime shut down).
-        Ok(Err(_)) => Err(stopped()),
+        Ok(Err(_)) => Err(refresh_stopped()),
         Err(_) => Err(limits.timed_out(Operation::FetchToken)),
     }
 }
 
-async fn fetch(client: &Client, margin: Duration) -> Result<Token, Error> {
+/// Fetches a new access token from the token endpoint.
+async fn fetch_token(client: &Client, margin: Duration) -> Result<Token, Error> {
     let inner = &client.inner;
     let mut secret =
         HeaderValue::from_str(inner.client_secret.expose()).map_err(|_| Error::config("the client secret cannot be sent in a header"))?;

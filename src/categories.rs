@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::model::{CategoryCreated, CategoryId, CategoryList, CategoryV3, NewCategory, OrderId};
 use crate::operation::Operation;
 use crate::transport::{call_options_setters, json_body, Call, CallOptions};
-use crate::validate::{self, Report};
+use crate::validate::{self, Violations};
 
 /// The v3 category calls: `client.categories()`.
 ///
@@ -54,9 +54,9 @@ impl<'c> Categories<'c> {
     /// The id in canonical form (lower-case, hyphenated), whatever UUID
     /// form it was given in; an error when it is no UUID.
     fn canonical(id: &CategoryId) -> Result<String, Error> {
-        let mut report = Report::default();
-        report.extend(validate::category_id("categoryId", id.as_str()));
-        report.into_result()?;
+        let mut violations = Violations::default();
+        violations.extend(validate::category_id("categoryId", id.as_str()));
+        violations.into_result()?;
         uuid::Uuid::parse_str(id.as_str())
             .map(|u| u.hyphenated().to_string())
             .map_err(|_| Error::invalid("categoryId", "must be a UUID"))
@@ -66,9 +66,9 @@ impl<'c> Categories<'c> {
     /// its id. Each call adds one more: a retry after a lost answer may
     /// leave two equal categories, which [`Categories::list`] shows.
     pub async fn add(&self, category: &NewCategory) -> Result<CategoryId, Error> {
-        let mut report = Report::default();
-        report.extend(validate::new_category(category));
-        report.into_result()?;
+        let mut violations = Violations::default();
+        violations.extend(validate::new_category(category));
+        violations.into_result()?;
         let mut call = self.call(Operation::AddCategory, Method::POST, None)?;
         call.body = Some(json_body(category));
         let reply = self.client.execute(call).await?.success()?;
@@ -79,9 +79,9 @@ impl<'c> Categories<'c> {
     /// The order's categories (`GET /order-management/v3/categories?orderId=`).
     pub async fn list(&self, order_id: impl Into<OrderId>) -> Result<Vec<CategoryV3>, Error> {
         let order_id = order_id.into();
-        let mut report = Report::default();
-        report.extend(validate::order_id("orderId", order_id.as_str()));
-        report.into_result()?;
+        let mut violations = Violations::default();
+        violations.extend(validate::order_id("orderId", order_id.as_str()));
+        violations.into_result()?;
         let mut call = self.call(Operation::ListCategories, Method::GET, None)?;
         call.url.query_pairs_mut().append_pair("orderId", order_id.as_str());
         let list: CategoryList = self.client.execute(call).await?.success()?.json()?;

@@ -96,6 +96,7 @@ mod error;
 #[cfg(test)]
 mod fuzz_tests;
 mod image;
+mod images;
 pub mod model;
 mod money;
 mod operation;
@@ -103,6 +104,7 @@ mod order;
 mod receipt_builder;
 mod retry;
 mod secret;
+mod text;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod transport;
@@ -115,7 +117,8 @@ pub mod emulator;
 pub use categories::Categories;
 pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
 pub use error::{Error, ErrorBody, ErrorKind, GatewayError, Problem, Violation};
-pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload, Images};
+pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload};
+pub use images::Images;
 pub use model::{
     format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId,
     NewCategory, Order, OrderId, OrderLine, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo, TaxRate, UnitInfo,

@@ -3,11 +3,11 @@
 use reqwest::{Method, StatusCode};
 
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, ErrorBody};
 use crate::model::{Category, Order, OrderId, PaymentType, Receipt};
 use crate::operation::Operation;
 use crate::transport::{call_options_setters, json_body, Call, CallOptions, Limits, Reply};
-use crate::validate::{self, Report};
+use crate::validate::{self, Violations};
 
 /// The calls on one order, from [`Client::order`], [`Client::ecom`] or
 /// [`Client::recurring`].
@@ -78,13 +78,13 @@ impl<'c> OrderRequest<'c> {
 
     /// The checks of the path (payment type and order id), which every
     /// operation starts from.
-    fn path_report(&self) -> Report {
-        let mut report = Report::default();
+    fn path_violations(&self) -> Violations {
+        let mut violations = Violations::default();
         if !self.payment_type.is_known() {
-            report.fail("paymentType", "must be ECOM or RECURRING");
+            violations.fail("paymentType", "must be ECOM or RECURRING");
         }
-        report.extend(validate::order_id("orderId", self.order_id.as_str()));
-        report
+        violations.extend(validate::order_id("orderId", self.order_id.as_str()));
+        violations
     }
 
     fn call(&self, op: Operation, method: Method, kind: Option<&str>, body: Option<bytes::Bytes>) -> Result<Call, Error> {
@@ -103,9 +103,9 @@ impl<'c> OrderRequest<'c> {
     /// app (`PUT /order-management/v2/{paymentType}/categories/{orderId}`).
     /// A new PUT replaces the previous category; retrying is always safe.
     pub async fn put_category(&self, category: &Category) -> Result<(), Error> {
-        let mut report = self.path_report();
-        report.extend(validate::category(category));
-        report.into_result()?;
+        let mut violations = self.path_violations();
+        violations.extend(validate::category(category));
+        violations.into_result()?;
         let call = self.call(Operation::PutCategory, Method::PUT, Some("categories"), Some(json_body(category)))?;
         self.client.execute(call).await?.success()?;
         Ok(())
@@ -131,9 +131,9 @@ impl<'c> OrderRequest<'c> {
     /// The comparison runs inside this call: under the same deadline and
     /// retry budget, and its errors name the receipt.
     pub async fn post_receipt(&self, receipt: &Receipt) -> Result<ReceiptPosted, Error> {
-        let mut report = self.path_report();
-        report.extend(validate::receipt(receipt));
-        report.into_result()?;
+        let mut violations = self.path_violations();
+        violations.extend(validate::receipt(receipt));
+        violations.into_result()?;
         let limits = self.client.limits(&self.options);
         let call = self.call(Operation::PostReceipt, Method::POST, Some("receipts"), Some(json_body(receipt)))?;
         let reply = self.client.execute_within(call, &limits).await?;
@@ -150,10 +150,10 @@ impl<'c> OrderRequest<'c> {
     /// After a 409: is the stored receipt the one sent?
     async fn reconcile(&self, sent: &Receipt, conflict: Reply, limits: &Limits) -> Result<ReceiptPosted, Error> {
         let unverified = |source: Option<Error>| Error::ReceiptUnverified {
-            body: crate::error::ErrorBody::parse(&conflict.body),
+            body: ErrorBody::parse(&conflict.body),
             source: source.map(Box::new),
         };
-        let stored = match self.fetch(limits).await.and_then(|reply| reply.json::<Order>()) {
+        let stored = match self.read(limits).await.and_then(|reply| reply.json::<Order>()) {
             Ok(order) => order.receipt,
             Err(e) => return Err(unverified(Some(e))),
         };
@@ -172,7 +172,7 @@ impl<'c> OrderRequest<'c> {
             Some(stored) => Err(Error::ReceiptConflict {
                 sent: Box::new(sent.clone()),
                 stored: Box::new(stored),
-                body: crate::error::ErrorBody::parse(&conflict.body),
+                body: ErrorBody::parse(&conflict.body),
             }),
         }
     }
@@ -181,8 +181,8 @@ impl<'c> OrderRequest<'c> {
     /// (`GET /order-management/v2/{paymentType}/{orderId}`). A 404
     /// ([`Error::is_not_found`]) means neither was written.
     pub async fn get(&self) -> Result<Order, Error> {
-        self.path_report().into_result()?;
-        self.fetch(&self.client.limits(&self.options)).await?.json()
+        self.path_violations().into_result()?;
+        self.read(&self.client.limits(&self.options)).await?.json()
     }
 
     /// Gets the order as the service answered it: its JSON text exactly as
@@ -192,14 +192,14 @@ impl<'c> OrderRequest<'c> {
     ///
     /// [`get`]: OrderRequest::get
     pub async fn get_raw(&self) -> Result<String, Error> {
-        self.path_report().into_result()?;
-        let reply = self.fetch(&self.client.limits(&self.options)).await?;
+        self.path_violations().into_result()?;
+        let reply = self.read(&self.client.limits(&self.options)).await?;
         reply.json::<serde::de::IgnoredAny>()?;
         String::from_utf8(reply.body.to_vec()).map_err(|_| reply.malformed("the answer is not UTF-8 text"))
     }
 
-    /// The order's successful answer, within `limits`.
-    async fn fetch(&self, limits: &Limits) -> Result<Reply, Error> {
+    /// The get-order call's successful answer, within `limits`.
+    async fn read(&self, limits: &Limits) -> Result<Reply, Error> {
         let call = self.call(Operation::GetOrder, Method::GET, None, None)?;
         self.client.execute_within(call, limits).await?.success()
     }

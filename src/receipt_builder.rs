@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::model::{Amount, Barcode, BottomLine, Currency, OrderLine, PaymentSources, Quantity, QuantityUnit, Receipt, TaxRate, UnitInfo};
 use crate::money::Money;
-use crate::validate::{self, Report};
+use crate::validate::{self, Violations};
 
 /// Divides rounding half away from zero (`d > 0`).
 fn round_div(n: i128, d: i128) -> i128 {
@@ -133,28 +133,28 @@ impl LineItem {
         self
     }
 
-    fn to_order_line(&self, at: &str, currency: &Currency, report: &mut Report) -> Option<OrderLine> {
-        let same_currency = |report: &mut Report, field: &str, m: &Money| {
+    fn to_order_line(&self, at: &str, currency: &Currency, violations: &mut Violations) -> Option<OrderLine> {
+        let same_currency = |violations: &mut Violations, field: &str, m: &Money| {
             if m.currency() != currency {
-                report.fail(
+                violations.fail(
                     format!("{at}.{field}"),
                     format!("is in {} but the receipt is in {currency}", m.currency()),
                 );
             }
         };
         if !self.tax_rate.is_valid() {
-            report.fail(format!("{at}.taxRate"), rate_out_of_range(self.tax_rate));
+            violations.fail(format!("{at}.taxRate"), rate_out_of_range(self.tax_rate));
             return None;
         }
         let discount = self.discount.as_ref().map(|d| {
-            same_currency(report, "discount", d);
+            same_currency(violations, "discount", d);
             d.amount()
         });
         let mut line = match &self.price {
             Price::Unit { unit_price, quantity } => {
-                same_currency(report, "unitInfo.unitPrice", unit_price);
+                same_currency(violations, "unitInfo.unitPrice", unit_price);
                 if unit_price.amount().is_negative() {
-                    report.fail(
+                    violations.fail(
                         format!("{at}.unitInfo.unitPrice"),
                         format!(
                             "must be 0 or more (is {}); returns are lines marked returned()",
@@ -164,7 +164,7 @@ impl LineItem {
                     return None;
                 }
                 let Some((mantissa, scale)) = quantity.as_ratio() else {
-                    report.fail(
+                    violations.fail(
                         format!("{at}.unitInfo.quantity"),
                         "must be like \"2\" or \"2.5\" (at most 8 decimals, 10 characters)",
                     );
@@ -176,11 +176,11 @@ impl LineItem {
                 let total = match i64::try_from(total) {
                     Ok(t) if t >= 0 => Amount::from_minor(t),
                     Ok(_) => {
-                        report.fail(format!("{at}.discount"), "is larger than the line's amount");
+                        violations.fail(format!("{at}.discount"), "is larger than the line's amount");
                         return None;
                     }
                     Err(_) => {
-                        report.fail(
+                        violations.fail(
                             format!("{at}.totalAmount"),
                             "unit price times quantity does not fit in a 64-bit amount",
                         );
@@ -200,7 +200,7 @@ impl LineItem {
                     ("totalAmountExcludingTax", excluding_tax),
                     ("totalTaxAmount", tax),
                 ] {
-                    same_currency(report, field, m);
+                    same_currency(violations, field, m);
                 }
                 let mut line = OrderLine::new(&self.id, &self.name, total.amount(), excluding_tax.amount(), self.tax_rate);
                 line.total_tax_amount = tax.amount();
@@ -310,27 +310,27 @@ impl ReceiptBuilder {
     /// rules (the same as [`crate::OrderRequest::post_receipt`] applies),
     /// its sums included.
     pub fn build(&self) -> Result<Receipt, Error> {
-        let mut report = Report::default();
+        let mut violations = Violations::default();
         let mut lines = Vec::with_capacity(self.lines.len());
         let mut whole = true;
         for (i, item) in self.lines.iter().enumerate() {
             let at = format!("orderLines[{i}]");
-            match item.to_order_line(&at, &self.currency, &mut report) {
+            match item.to_order_line(&at, &self.currency, &mut violations) {
                 // Checked here, under its own index: a line that could not
                 // be made does not shift the names of the others.
                 Some(line) => {
-                    report.extend(validate::order_line(&at, &line));
+                    violations.extend(validate::order_line(&at, &line));
                     lines.push(line);
                 }
                 None => whole = false,
             }
         }
         if self.lines.is_empty() {
-            report.fail("orderLines", "must hold at least one order line");
+            violations.fail("orderLines", "must hold at least one order line");
         }
         if let Some(tip) = &self.tip {
             if tip.currency() != &self.currency {
-                report.fail(
+                violations.fail(
                     "bottomLine.tipAmount",
                     format!("is in {} but the receipt is in {}", tip.currency(), self.currency),
                 );
@@ -342,8 +342,8 @@ impl ReceiptBuilder {
         bottom.receipt_number = self.receipt_number.clone();
         bottom.barcode = self.barcode.clone();
         bottom.payment_sources = self.payment_sources.clone();
-        report.extend(validate::bottom_line(&bottom));
-        report.into_result()?;
+        violations.extend(validate::bottom_line(&bottom));
+        violations.into_result()?;
         if !whole {
             // Every line that cannot be made reports why; this is a guard.
             return Err(Error::invalid("orderLines", "a line could not be computed"));

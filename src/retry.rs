@@ -124,12 +124,13 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 }
 
 /// A retry budget shared by all clones of a client, as in the AWS SDKs'
-/// standard mode: a retry spends tokens, a success gives one back, and when
-/// the bucket is empty calls fail at once instead of retrying, so an outage
+/// standard mode: a retry spends from the balance, a success gives one
+/// back, and when the balance is spent calls fail at once instead of retrying, so an outage
 /// does not multiply the load.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
-    tokens: Mutex<u32>,
+    /// What is left to spend.
+    balance: Mutex<u32>,
     capacity: u32,
 }
 
@@ -143,15 +144,15 @@ pub(crate) const BUDGET_CAPACITY: u32 = 500;
 impl RetryBudget {
     pub(crate) fn new(capacity: u32) -> Self {
         RetryBudget {
-            tokens: Mutex::new(capacity),
+            balance: Mutex::new(capacity),
             capacity,
         }
     }
 
     pub(crate) fn try_spend(&self, cost: u32) -> bool {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if *tokens >= cost {
-            *tokens -= cost;
+        let mut balance = self.balance.lock().unwrap_or_else(|e| e.into_inner());
+        if *balance >= cost {
+            *balance -= cost;
             true
         } else {
             false
@@ -159,8 +160,8 @@ impl RetryBudget {
     }
 
     pub(crate) fn refill(&self) {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        *tokens = (*tokens + 1).min(self.capacity);
+        let mut balance = self.balance.lock().unwrap_or_else(|e| e.into_inner());
+        *balance = (*balance + 1).min(self.capacity);
     }
 }
 

@@ -22,11 +22,11 @@ pub const IMAGE_MAX_BYTES: usize = 2 * 1024 * 1024;
 /// Smallest image height in pixels.
 pub const IMAGE_MIN_HEIGHT: u32 = 167;
 
-/// Collects violations.
+/// The violations found in one request, in the order found.
 #[derive(Default)]
-pub(crate) struct Report(Vec<Violation>);
+pub(crate) struct Violations(Vec<Violation>);
 
-impl Report {
+impl Violations {
     pub(crate) fn fail(&mut self, name: impl Into<String>, reason: impl Into<String>) {
         self.0.push(Violation {
             name: name.into(),
@@ -57,11 +57,14 @@ impl Report {
     }
 }
 
-fn id_chars_ok(id: &str) -> bool {
+/// The spec's id pattern, `^[0-9A-Za-z-_\.]+$`, for order and image ids:
+/// `true` when every character is allowed (the empty id included; the
+/// rules that use it say what they make of that).
+pub(crate) fn id_pattern(id: &str) -> bool {
     id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-fn id_rule(report: &mut Report, field: &str, id: &str, max: usize) {
+fn id_rule(report: &mut Violations, field: &str, id: &str, max: usize) {
     if id.is_empty() {
         report.fail(field, "must not be empty");
     } else if id == "." || id == ".." {
@@ -71,7 +74,7 @@ fn id_rule(report: &mut Report, field: &str, id: &str, max: usize) {
         );
     } else if id.len() > max {
         report.fail(field, format!("must be at most {max} characters (is {})", id.len()));
-    } else if !id_chars_ok(id) {
+    } else if !id_pattern(id) {
         report.fail(
             field,
             "may only contain the letters A-Z and a-z, digits, '-', '_' and '.' (pattern ^[0-9A-Za-z-_\\.]+$)",
@@ -82,7 +85,7 @@ fn id_rule(report: &mut Report, field: &str, id: &str, max: usize) {
 /// The order id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`, and
 /// not `.` or `..` (which a URL path would not keep as a segment).
 pub fn order_id(field: &str, id: &str) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     id_rule(&mut r, field, id, ORDER_ID_MAX_LEN);
     r.into_vec()
 }
@@ -90,14 +93,14 @@ pub fn order_id(field: &str, id: &str) -> Vec<Violation> {
 /// The image id rules: 1 to 128 characters of `0-9 A-Z a-z - _ .`, and
 /// not `.` or `..`.
 pub fn image_id(field: &str, id: &str) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     id_rule(&mut r, field, id, IMAGE_ID_MAX_LEN);
     r.into_vec()
 }
 
 /// The merchant serial number: one or more ASCII digits (`123456`).
 pub fn merchant_serial_number(field: &str, msn: &str) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if msn.is_empty() {
         r.fail(field, "must not be empty");
     } else if !msn.bytes().all(|b| b.is_ascii_digit()) {
@@ -112,7 +115,7 @@ pub fn merchant_serial_number(field: &str, msn: &str) -> Vec<Violation> {
 /// A v3 category id must be a UUID (any form `uuid` reads: hyphenated,
 /// simple, braced or URN; any case). It is sent in canonical form.
 pub fn category_id(field: &str, id: &str) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if uuid::Uuid::parse_str(id).is_err() {
         r.fail(field, "must be a UUID such as 337f5e5d-288b-40d5-be14-901cc3acacc0");
     }
@@ -150,7 +153,7 @@ fn https_url_rule(value: &str) -> Result<(), String> {
 
 /// An absolute `https` URL with a host.
 pub fn https_url(field: &str, value: &str) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if let Err(reason) = https_url_rule(value) {
         r.fail(field, reason);
     }
@@ -159,7 +162,7 @@ pub fn https_url(field: &str, value: &str) -> Vec<Violation> {
 
 /// A `Vipps-System-*` header value: 1 to 30 visible ASCII characters.
 pub fn system_header(name: &str, value: &str) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if value.is_empty() || value.len() > SYSTEM_HEADER_MAX_LEN {
         r.fail(
             name,
@@ -173,7 +176,7 @@ pub fn system_header(name: &str, value: &str) -> Vec<Violation> {
 
 /// The v2 category rules.
 pub fn category(c: &Category) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if !c.category.is_known() {
         r.fail(
             "category",
@@ -189,7 +192,7 @@ pub fn category(c: &Category) -> Vec<Violation> {
 
 /// The v3 category rules.
 pub fn new_category(c: &NewCategory) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     r.extend(order_id("orderId", c.order_id.as_str()));
     if !c.payment_type.is_known() {
         r.fail(
@@ -227,7 +230,7 @@ pub fn quantity_ok(q: &str) -> bool {
 /// The receipt rules: the spec's, plus the line arithmetic the service
 /// enforces (`totalAmount = totalAmountExcludingTax + totalTaxAmount`).
 pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if receipt.order_lines.is_empty() {
         r.fail("orderLines", "must hold at least one order line");
     }
@@ -242,7 +245,7 @@ pub fn receipt(receipt: &Receipt) -> Vec<Violation> {
 /// barcode with a known format and data that its format can encode
 /// ([`barcode`]).
 pub fn bottom_line(b: &BottomLine) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     if !b.currency.is_known() {
         r.fail(
             "bottomLine.currency",
@@ -267,7 +270,7 @@ pub fn bottom_line(b: &BottomLine) -> Vec<Violation> {
 }
 
 /// `at.field` must be 0 or more; the name is only formatted on failure.
-fn non_negative(r: &mut Report, at: &dyn std::fmt::Display, field: &str, value: Option<Amount>) {
+fn non_negative(r: &mut Violations, at: &dyn std::fmt::Display, field: &str, value: Option<Amount>) {
     if let Some(v) = value {
         if v.is_negative() {
             r.fail(
@@ -280,7 +283,7 @@ fn non_negative(r: &mut Report, at: &dyn std::fmt::Display, field: &str, value: 
 
 /// The rules of one order line; `at` is its name (`orderLines[2]`).
 pub fn order_line(at: &str, line: &OrderLine) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     check_line(&mut r, &at, line);
     r.into_vec()
 }
@@ -300,14 +303,14 @@ impl std::fmt::Display for LineAt {
 /// totalTaxAmount`. The emulator applies these after the spec's schema;
 /// [`receipt`] applies them with the rest.
 pub fn service_rules(receipt: &Receipt) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     for (i, line) in receipt.order_lines.iter().enumerate() {
         line_sums(&mut r, &LineAt(i), line);
     }
     r.into_vec()
 }
 
-fn line_sums(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
+fn line_sums(r: &mut Violations, at: &dyn std::fmt::Display, line: &OrderLine) {
     non_negative(r, at, "totalAmount", Some(line.total_amount));
     non_negative(r, at, "totalAmountExcludingTax", Some(line.total_amount_excluding_tax));
     non_negative(r, at, "totalTaxAmount", Some(line.total_tax_amount));
@@ -328,7 +331,7 @@ fn line_sums(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
     }
 }
 
-fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
+fn check_line(r: &mut Violations, at: &dyn std::fmt::Display, line: &OrderLine) {
     if line.name.trim().is_empty() {
         r.fail(format!("{at}.name"), "must not be empty");
     }
@@ -372,7 +375,7 @@ fn check_line(r: &mut Report, at: &dyn std::fmt::Display, line: &OrderLine) {
 /// [`receipt`]), so a barcode that no scanner can read is caught before
 /// sending.
 pub fn barcode(field: &str, b: &Barcode) -> Vec<Violation> {
-    let mut r = Report::default();
+    let mut r = Violations::default();
     let data = b.data.as_deref().unwrap_or_default();
     match &b.format {
         BarcodeFormat::Ean13 => {

@@ -8,8 +8,8 @@
 
 use std::fmt;
 
-use crate::error::printable;
 use crate::model::{format_minor, Amount, Order, OrderLine, Receipt};
+use crate::text::printable;
 
 /// A receipt as support staff read it.
 ///

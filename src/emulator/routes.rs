@@ -17,7 +17,7 @@ use super::RecordedRequest;
 use crate::error::Violation;
 use crate::model::{PaymentType, Receipt};
 use crate::operation::Operation;
-use crate::validate::{self, Report};
+use crate::validate::{self, Violations};
 
 /// The emulator's settings.
 #[derive(Clone)]
@@ -382,43 +382,43 @@ fn unix_now() -> u64 {
 
 /// The spec's `OrderId`: its pattern, and nothing more (no length, no
 /// rule on `.`; the client is stricter, the service is not known to be).
-fn spec_order_id(report: &mut Report, field: &str, id: &str) {
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
-        report.fail(field, "must match ^[0-9A-Za-z-_\\.]+$");
+fn spec_order_id(found: &mut Violations, field: &str, id: &str) {
+    if id.is_empty() || !validate::id_pattern(id) {
+        found.fail(field, "must match ^[0-9A-Za-z-_\\.]+$");
     }
 }
 
 /// Checks `{paymentType}/{orderId}` of a v2 path.
-fn order_path(report: &mut Report, pt: &str, order_id: &str) -> PaymentType {
+fn order_path(found: &mut Violations, pt: &str, order_id: &str) -> PaymentType {
     let payment_type = PaymentType::parse_lenient(pt);
     if !payment_type.is_known() {
-        report.fail("paymentType", "must be one of ECOM, RECURRING");
+        found.fail("paymentType", "must be one of ECOM, RECURRING");
     }
-    spec_order_id(report, "orderId", order_id);
+    spec_order_id(found, "orderId", order_id);
     payment_type
 }
 
 /// The body, checked against the spec's schema: the object, or the
 /// violations found.
-fn checked(report: &mut Report, body: Option<Value>, ty: &Ty) -> Option<Map<String, Value>> {
+fn checked(found: &mut Violations, body: Option<Value>, ty: &Ty) -> Option<Map<String, Value>> {
     match body {
         Some(value) => {
-            schema::check(report, "", &value, ty);
+            schema::check(found, "", &value, ty);
             match value {
                 Value::Object(map) => Some(map),
                 _ => None,
             }
         }
         None => {
-            report.fail("body", "must be a JSON object");
+            found.fail("body", "must be a JSON object");
             None
         }
     }
 }
 
 fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) {
-    let mut report = Report::default();
-    let obj = checked(&mut report, body, &schema::IMAGE);
+    let mut found = Violations::default();
+    let obj = checked(&mut found, body, &schema::IMAGE);
     let text = |k: &str| {
         obj.as_ref()
             .and_then(|o| o.get(k))
@@ -430,15 +430,15 @@ fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) 
     if obj.as_ref().is_some_and(|o| o.get("src").is_some_and(Value::is_string)) {
         match base64::engine::general_purpose::STANDARD.decode(&src) {
             Ok(bytes) => {
-                if let Err(crate::Error::InvalidInput { violations, .. }) = crate::image::inspect(&bytes) {
-                    report.extend(violations);
+                if let Err(crate::Error::InvalidInput { violations: in_image, .. }) = crate::image::inspect(&bytes) {
+                    found.extend(in_image);
                 }
             }
-            Err(_) => report.fail("src", "must be the image's bytes in base64"),
+            Err(_) => found.fail("src", "must be the image's bytes in base64"),
         }
     }
-    if !report.is_empty() {
-        return (bad_request(report.into_vec()), false);
+    if !found.is_empty() {
+        return (bad_request(found.into_vec()), false);
     }
     if merchant.images.contains_key(&id) {
         let detail = format!("An image with imageId {id} already exists (duplicate); images cannot be overwritten");
@@ -449,34 +449,34 @@ fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) 
 }
 
 fn put_category(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<Value>) -> (Answer, bool) {
-    let mut report = Report::default();
-    let payment_type = order_path(&mut report, pt, order_id);
-    let category = checked(&mut report, body, &schema::CATEGORY_V2);
+    let mut found = Violations::default();
+    let payment_type = order_path(&mut found, pt, order_id);
+    let category = checked(&mut found, body, &schema::CATEGORY_V2);
     match category {
-        Some(category) if report.is_empty() => {
+        Some(category) if found.is_empty() => {
             let order = merchant.orders.entry(order_key(&payment_type, order_id)).or_default();
             order.category = Some(Value::Object(category));
             (json_string(200, &uuid::Uuid::new_v4().to_string()), true)
         }
-        _ => (bad_request(report.into_vec()), false),
+        _ => (bad_request(found.into_vec()), false),
     }
 }
 
 fn post_receipt(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<Value>) -> (Answer, bool) {
-    let mut report = Report::default();
-    let payment_type = order_path(&mut report, pt, order_id);
-    let receipt = checked(&mut report, body, &schema::RECEIPT);
+    let mut found = Violations::default();
+    let payment_type = order_path(&mut found, pt, order_id);
+    let receipt = checked(&mut found, body, &schema::RECEIPT);
     if let Some(receipt) = &receipt {
         // The service's own rules, on the receipt as the client reads it
         // (when it still reads as one despite schema violations).
         match serde_json::from_value::<Receipt>(Value::Object(receipt.clone())) {
-            Ok(typed) => report.extend(validate::service_rules(&typed)),
-            Err(e) if report.is_empty() => report.fail("body", e.to_string()),
+            Ok(typed) => found.extend(validate::service_rules(&typed)),
+            Err(e) if found.is_empty() => found.fail("body", e.to_string()),
             Err(_) => {}
         }
     }
-    let Some(receipt) = receipt.filter(|_| report.is_empty()) else {
-        return (bad_request(report.into_vec()), false);
+    let Some(receipt) = receipt.filter(|_| found.is_empty()) else {
+        return (bad_request(found.into_vec()), false);
     };
     let order = merchant.orders.entry(order_key(&payment_type, order_id)).or_default();
     if order.receipt.is_some() {
@@ -488,10 +488,10 @@ fn post_receipt(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<
 }
 
 fn get_order(merchant: Option<&Merchant>, pt: &str, order_id: &str) -> Answer {
-    let mut report = Report::default();
-    let payment_type = order_path(&mut report, pt, order_id);
-    if !report.is_empty() {
-        return bad_request(report.into_vec());
+    let mut found = Violations::default();
+    let payment_type = order_path(&mut found, pt, order_id);
+    if !found.is_empty() {
+        return bad_request(found.into_vec());
     }
     let stored = merchant.and_then(|m| m.orders.get(&order_key(&payment_type, order_id)));
     match stored {
@@ -515,9 +515,9 @@ fn get_order(merchant: Option<&Merchant>, pt: &str, order_id: &str) -> Answer {
 }
 
 fn add_category(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) {
-    let mut report = Report::default();
-    let Some(mut category) = checked(&mut report, body, &schema::CATEGORY_V3).filter(|_| report.is_empty()) else {
-        return (bad_request(report.into_vec()), false);
+    let mut found = Violations::default();
+    let Some(mut category) = checked(&mut found, body, &schema::CATEGORY_V3).filter(|_| found.is_empty()) else {
+        return (bad_request(found.into_vec()), false);
     };
     // Stored as the spec's `Category`: with its id, and the payment type in
     // the enum's own case.
@@ -545,10 +545,10 @@ fn list_categories(merchant: Option<&Merchant>, query: Option<&str>) -> Answer {
             reason: "The orderId query parameter is required.".into(),
         }]);
     };
-    let mut report = Report::default();
-    spec_order_id(&mut report, "orderId", &order_id);
-    if !report.is_empty() {
-        return bad_request(report.into_vec());
+    let mut found = Violations::default();
+    spec_order_id(&mut found, "orderId", &order_id);
+    if !found.is_empty() {
+        return bad_request(found.into_vec());
     }
     let categories: Vec<&Value> = merchant
         .map(|m| m.categories_v3.iter().filter(|c| c["orderId"] == order_id.as_str()).collect())

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::validate::Report;
+use crate::validate::Violations;
 
 /// The type of a value.
 #[derive(Clone, Copy)]
@@ -240,7 +240,7 @@ pub(super) const IMAGE: Ty = Ty::Obj(&[
 ]);
 
 /// Checks `value` against `ty`, naming violations from `at` (`""` for the body).
-pub(super) fn check(r: &mut Report, at: &str, value: &Value, ty: &Ty) {
+pub(super) fn check(r: &mut Violations, at: &str, value: &Value, ty: &Ty) {
     let name = || if at.is_empty() { "body".to_owned() } else { at.to_owned() };
     match (ty, value) {
         (Ty::Str(rule), Value::String(s)) => check_text(r, &name(), s, rule),
@@ -277,7 +277,7 @@ fn kind(ty: &Ty) -> &'static str {
     }
 }
 
-fn check_object(r: &mut Report, at: &str, map: &Map<String, Value>, props: &[Prop]) {
+fn check_object(r: &mut Violations, at: &str, map: &Map<String, Value>, props: &[Prop]) {
     let join = |name: &str| if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") };
     for p in props {
         match map.get(p.name) {
@@ -290,7 +290,7 @@ fn check_object(r: &mut Report, at: &str, map: &Map<String, Value>, props: &[Pro
     }
 }
 
-fn check_text(r: &mut Report, at: &str, s: &str, rule: &Text) {
+fn check_text(r: &mut Violations, at: &str, s: &str, rule: &Text) {
     let len = s.chars().count();
     if len < rule.min_len {
         r.fail(at, format!("must be at least {} character(s) long", rule.min_len));
@@ -309,7 +309,7 @@ fn check_text(r: &mut Report, at: &str, s: &str, rule: &Text) {
         }
     }
     match rule.pattern {
-        Some(Pattern::Id) if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) => {
+        Some(Pattern::Id) if !crate::validate::id_pattern(s) => {
             r.fail(at, "must match ^[0-9A-Za-z-_\\.]+$");
         }
         Some(Pattern::Quantity) if !crate::validate::quantity_ok(s) => {
@@ -330,7 +330,7 @@ mod tests {
     use serde_json::json;
 
     fn violations(value: Value, ty: &Ty) -> Vec<String> {
-        let mut r = Report::default();
+        let mut r = Violations::default();
         check(&mut r, "", &value, ty);
         r.into_vec().into_iter().map(|v| format!("{}: {}", v.name, v.reason)).collect()
     }

@@ -18,6 +18,7 @@ mod lenient;
 mod order;
 mod quantity;
 mod receipt;
+mod receipt_compare;
 mod tax_rate;
 
 pub(crate) use amount::format_minor;

@@ -133,11 +133,7 @@ pub enum Command {
 impl Command {
     /// A server that runs until stopped and logs its requests.
     pub fn serves(&self) -> bool {
-        match self {
-            Command::Emulator { .. } => true,
-            Command::Console { .. } => true,
-            _ => false,
-        }
+        matches!(self, Command::Emulator { .. } | Command::Console { .. })
     }
 }
 

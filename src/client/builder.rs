@@ -1,49 +1,20 @@
-//! The client, its builder and its settings.
+//! [`ClientBuilder`]: a client's settings, from code or from the
+//! `VIPPS_*` variables, checked once by [`ClientBuilder::build`].
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
-use url::{Host, Url};
 
+use super::base_url::{shown_url, BaseUrl};
+use super::environment::Environment;
+use super::{Client, Inner};
 use crate::auth::TokenCache;
 use crate::error::Error;
-use crate::model::{OrderId, PaymentType};
-use crate::order::OrderRequest;
 use crate::retry::{RetryBudget, RetryPolicy, BUDGET_CAPACITY, MAX_DURATION};
 use crate::secret::Secret;
 use crate::validate;
-use crate::{categories::Categories, image::Images};
-
-/// Which Vipps MobilePay servers to talk to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Environment {
-    /// The test servers, `https://apitest.vipps.no` (test keys, test app).
-    Test,
-    /// The production servers, `https://api.vipps.no`.
-    Production,
-}
-
-impl Environment {
-    /// The environment's base URL (the host root).
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Environment::Test => "https://apitest.vipps.no",
-            Environment::Production => "https://api.vipps.no",
-        }
-    }
-}
-
-impl std::fmt::Display for Environment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Environment::Test => "test",
-            Environment::Production => "production",
-        })
-    }
-}
 
 /// Per-attempt time allowed by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,85 +23,45 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long before expiry a token is refreshed by default.
 pub const DEFAULT_TOKEN_MARGIN: Duration = Duration::from_secs(5 * 60);
 
-/// The client for the Order Management API.
-///
-/// Cheap to clone (an `Arc` inside): clone it, do not wrap it. All clones
-/// share one connection pool, one access token cache and one retry budget.
-///
-/// ```no_run
-/// use vipps_order_management::{Client, Environment};
-/// # fn demo() -> Result<(), vipps_order_management::Error> {
-/// let client = Client::builder()
-///     .environment(Environment::Test)
-///     .client_id("my-client-id")
-///     .client_secret("my-client-secret")
-///     .subscription_key("my-subscription-key")
-///     .merchant_serial_number("123456")
-///     .system_name("acme-shop")
-///     .system_version("4.2.0")
-///     .build()?;
-/// # let _ = client; Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct Client {
-    pub(crate) inner: Arc<Inner>,
+/// Settings for a [`Client`]. Setters never fail; [`ClientBuilder::build`]
+/// checks everything and reports the first problem.
+#[derive(Default, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    subscription_key: Option<Secret>,
+    msn: Option<String>,
+    system_name: Option<String>,
+    system_version: Option<String>,
+    plugin_name: Option<String>,
+    plugin_version: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    token_margin: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    retry_seed: Option<u64>,
+    http: Option<reqwest::Client>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base: Url,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Secret,
-    /// The subscription key as a header value, marked sensitive.
-    pub(crate) subscription_key_header: HeaderValue,
-    pub(crate) msn: String,
-    /// The merchant serial number as a header value.
-    pub(crate) msn_header: HeaderValue,
-    pub(crate) system_headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) budget: RetryBudget,
-    pub(crate) rng: Mutex<fastrand::Rng>,
-    pub(crate) tokens: TokenCache,
-}
-
-impl fmt::Debug for Client {
+impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let i = &self.inner;
-        f.debug_struct("Client")
-            .field("base_url", &i.base.as_str())
-            .field("client_id", &i.client_id)
-            .field("client_secret", &i.client_secret)
-            .field("subscription_key", &Secret::new(""))
-            .field("merchant_serial_number", &i.msn)
-            .field("timeout", &i.timeout)
-            .field("retry", &i.retry)
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url.as_deref().map(shown_url))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("subscription_key", &self.subscription_key)
+            .field("merchant_serial_number", &self.msn)
             .finish_non_exhaustive()
     }
 }
 
-impl Client {
-    /// A builder for a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the environment.
-    ///
-    /// Required: `VIPPS_CLIENT_ID`, `VIPPS_CLIENT_SECRET`,
-    /// `VIPPS_SUBSCRIPTION_KEY`, `VIPPS_MSN`. Optional: `VIPPS_ENV`
-    /// (`test`, the default, or `production`), `VIPPS_BASE_URL` (overrides
-    /// `VIPPS_ENV`), `VIPPS_SYSTEM_NAME`, `VIPPS_SYSTEM_VERSION`,
-    /// `VIPPS_PLUGIN_NAME`, `VIPPS_PLUGIN_VERSION`. A missing or empty
-    /// required variable is an error naming it.
-    pub fn from_env() -> Result<Client, Error> {
-        Self::builder_from(|name| std::env::var(name).ok())?.build()
-    }
-
-    /// [`Client::from_env`] over any lookup, returning the builder so more
-    /// can be set before `build()`. Every missing required variable is
-    /// named in one error.
-    pub fn builder_from(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+impl ClientBuilder {
+    /// The settings in the `VIPPS_*` variables as `lookup` finds them (see
+    /// [`Client::from_env`]): every missing required variable named in one
+    /// error.
+    pub(crate) fn from_variables(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
         const REQUIRED: [&str; 4] = ["VIPPS_CLIENT_ID", "VIPPS_CLIENT_SECRET", "VIPPS_SUBSCRIPTION_KEY", "VIPPS_MSN"];
         let value = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let missing: Vec<&str> = REQUIRED.into_iter().filter(|name| value(name).is_none()).collect();
@@ -179,94 +110,6 @@ impl Client {
         Ok(b)
     }
 
-    /// The calls on one order: category, receipt, get.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: vipps_order_management::Client) -> Result<(), vipps_order_management::Error> {
-    /// use vipps_order_management::PaymentType;
-    /// let order = client.order(PaymentType::Ecom, "order-123").get().await?;
-    /// # let _ = order; Ok(()) }
-    /// ```
-    pub fn order(&self, payment_type: PaymentType, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
-        OrderRequest::new(self, payment_type, order_id.into())
-    }
-
-    /// [`Client::order`] for an eCom or ePayment payment.
-    pub fn ecom(&self, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
-        self.order(PaymentType::Ecom, order_id)
-    }
-
-    /// [`Client::order`] for a Recurring charge (the order id is the charge id).
-    pub fn recurring(&self, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
-        self.order(PaymentType::Recurring, order_id)
-    }
-
-    /// Image uploads.
-    pub fn images(&self) -> Images<'_> {
-        Images::new(self)
-    }
-
-    /// The v3 categories: several per order, each with its own id.
-    pub fn categories(&self) -> Categories<'_> {
-        Categories::new(self)
-    }
-
-    /// The base URL (host root) the client talks to.
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base
-    }
-
-    /// The merchant serial number sent unless a call overrides it.
-    pub fn merchant_serial_number(&self) -> &str {
-        &self.inner.msn
-    }
-
-    /// Fetches a token now if none is cached (or it is near expiry), or
-    /// waits for the refresh under way, and returns how long the cached
-    /// token stays valid. Useful to check the credentials at start-up. The
-    /// token itself is never handed out.
-    pub async fn warm_up(&self) -> Result<Duration, Error> {
-        let limits = self.limits(&crate::transport::CallOptions::default());
-        let token = self.inner.tokens.settle(self, &limits).await?;
-        Ok(token.remaining())
-    }
-}
-
-/// Settings for a [`Client`]. Setters never fail; [`ClientBuilder::build`]
-/// checks everything and reports the first problem.
-#[derive(Default, Clone)]
-#[must_use]
-pub struct ClientBuilder {
-    base_url: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<Secret>,
-    subscription_key: Option<Secret>,
-    msn: Option<String>,
-    system_name: Option<String>,
-    system_version: Option<String>,
-    plugin_name: Option<String>,
-    plugin_version: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    token_margin: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    retry_seed: Option<u64>,
-    http: Option<reqwest::Client>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url.as_deref().map(shown_url))
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret)
-            .field("subscription_key", &self.subscription_key)
-            .field("merchant_serial_number", &self.msn)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ClientBuilder {
     /// Talk to the test or production servers (default: test).
     pub fn environment(mut self, env: Environment) -> Self {
         self.base_url = Some(env.base_url().to_owned());
@@ -381,7 +224,7 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base = parse_base_url(self.base_url.as_deref().unwrap_or(Environment::Test.base_url()))?;
+        let base = BaseUrl::parse(self.base_url.as_deref().unwrap_or(Environment::Test.base_url()))?;
         let client_id = self
             .client_id
             .filter(|v| !v.trim().is_empty())
@@ -425,8 +268,8 @@ impl ClientBuilder {
             }
         }
 
-        let timeout = checked_timeout("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let connect_timeout = checked_timeout("connect timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
+        let timeout = timeout_setting("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = timeout_setting("connect timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -475,7 +318,7 @@ impl ClientBuilder {
                 retry: self.retry.unwrap_or_default(),
                 budget: RetryBudget::new(BUDGET_CAPACITY),
                 rng: Mutex::new(rng),
-                tokens: TokenCache::new(self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN).min(MAX_DURATION)),
+                token_cache: TokenCache::new(self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN).min(MAX_DURATION)),
             }),
         })
     }
@@ -491,7 +334,7 @@ fn static_lower(name: &'static str) -> &'static str {
 }
 
 /// A timeout setting: more than zero, clamped to [`MAX_DURATION`].
-fn checked_timeout(what: &str, value: Duration) -> Result<Duration, Error> {
+fn timeout_setting(what: &str, value: Duration) -> Result<Duration, Error> {
     if value.is_zero() {
         return Err(Error::config(format!(
             "the {what} is zero, so every call would fail at once; leave it unset for the default"
@@ -500,63 +343,10 @@ fn checked_timeout(what: &str, value: Duration) -> Result<Duration, Error> {
     Ok(value.min(MAX_DURATION))
 }
 
-/// A base URL as it may be shown in messages and `Debug`. User info needs
-/// an `@`, and URL parsers read it in more shapes than one would guess
-/// (`https:user:pw@host`), so text holding an `@` is never shown: only its
-/// scheme and host, when it parses.
-pub(crate) fn shown_url(raw: &str) -> String {
-    if !raw.contains('@') {
-        return raw.to_owned();
-    }
-    match Url::parse(raw.trim()) {
-        Ok(url) => match url.host_str() {
-            Some(host) => format!("{}://{host} (the rest not shown: it may hold a password)", url.scheme()),
-            None => "[not shown: it may hold a password]".to_owned(),
-        },
-        Err(_) => "[not shown: it may hold a password]".to_owned(),
-    }
-}
-
 fn check_header_value(what: &str, value: &str) -> Result<(), Error> {
     HeaderValue::from_str(value)
         .map(drop)
         .map_err(|_| Error::config(format!("the {what} `{value}` holds characters that cannot be sent in a header")))
-}
-
-/// Checks a base URL: https, or http to a loopback host; no query, no
-/// user info. Messages never repeat a user name or password it held.
-pub(crate) fn parse_base_url(input: &str) -> Result<Url, Error> {
-    let raw = &shown_url(input);
-    let url = Url::parse(input.trim()).map_err(|e| Error::config(format!("the base URL `{raw}` is not a URL: {e}")))?;
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" if url.host().is_some() => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(Error::config(format!(
-                "the base URL `{raw}` uses plain http; use https (http is only allowed for loopback hosts such as 127.0.0.1 and localhost)"
-            )))
-        }
-        _ => {
-            return Err(Error::config(format!(
-                "the base URL `{raw}` must be an https URL such as https://api.vipps.no"
-            )))
-        }
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(format!(
-            "the base URL `{raw}` holds a user name or password; remove it: the API is authenticated with the client id, secret and subscription key"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!("the base URL `{raw}` must not hold a query or fragment")));
-    }
-    Ok(url)
 }
 
 #[cfg(test)]
@@ -591,48 +381,5 @@ mod tests {
             assert!(settings().base_url("http://127.0.0.1:8080").build().is_ok());
             assert!(settings().http_client(reqwest::Client::new()).build().is_ok());
         }
-    }
-
-    #[test]
-    fn base_urls() {
-        assert!(parse_base_url("https://api.vipps.no").is_ok());
-        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
-        assert!(parse_base_url("http://[::1]:8080").is_ok());
-        assert!(parse_base_url("http://localhost:1").is_ok());
-        assert!(parse_base_url("http://api.vipps.no").is_err());
-        assert!(parse_base_url("http://10.0.0.1").is_err());
-        assert!(parse_base_url("ftp://x").is_err());
-        assert!(parse_base_url("nonsense").is_err());
-        assert!(parse_base_url("https://x/?a=b").is_err());
-    }
-
-    #[test]
-    fn user_info_is_never_echoed() {
-        for raw in [
-            "https://user:hunter2@api.vipps.no",
-            "https://:hunter2@api.vipps.no/x",
-            "https://user:hunter2@api.vipps.no:99999",
-            "http://user:hunter2@10.0.0.1",
-            "https:user:hunter2@api.vipps.no",
-            "https:/user:hunter2@api.vipps.no",
-            "https:\\\\user:hunter2@api.vipps.no",
-            "https:/\t/user:hunter2@api.vipps.no",
-            "https://user:hun/ter2@api.vipps.no",
-            "https://user:hun#ter2@api.vipps.no",
-            "https://user:hun?ter2@api.vipps.no",
-            "mailto:user:hunter2@api.vipps.no",
-            "user:hunter2@api.vipps.no",
-        ] {
-            let err = parse_base_url(raw).unwrap_err();
-            assert!(!err.to_string().contains("hunter2"), "{raw}: {err}");
-            assert!(!format!("{err:?}").contains("hunter2"), "{raw}: {err:?}");
-            let builder = ClientBuilder::default().base_url(raw);
-            assert!(!format!("{builder:?}").contains("hunter2"), "{raw}");
-        }
-        assert_eq!(
-            shown_url("https://a:b@h/p@q"),
-            "https://h (the rest not shown: it may hold a password)"
-        );
-        assert_eq!(shown_url("no url"), "no url");
     }
 }

@@ -1,0 +1,184 @@
+//! The client: [`Client`], what it holds, and the handles of its
+//! operations. Its settings are made in `builder`, the servers it talks to
+//! are chosen in `environment` and checked in `base_url`.
+
+mod base_url;
+mod builder;
+mod environment;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use url::Url;
+
+pub(crate) use base_url::BaseUrl;
+pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
+pub use environment::Environment;
+
+use crate::auth::TokenCache;
+use crate::error::Error;
+use crate::model::{OrderId, PaymentType};
+use crate::order::OrderRequest;
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::secret::Secret;
+use crate::transport::{self, Call, CallOptions, Limits, Reply};
+use crate::{categories::Categories, images::Images};
+
+/// The client for the Order Management API.
+///
+/// Cheap to clone (an `Arc` inside): clone it, do not wrap it. All clones
+/// share one connection pool, one access token cache and one retry budget.
+///
+/// ```no_run
+/// use vipps_order_management::{Client, Environment};
+/// # fn demo() -> Result<(), vipps_order_management::Error> {
+/// let client = Client::builder()
+///     .environment(Environment::Test)
+///     .client_id("my-client-id")
+///     .client_secret("my-client-secret")
+///     .subscription_key("my-subscription-key")
+///     .merchant_serial_number("123456")
+///     .system_name("acme-shop")
+///     .system_version("4.2.0")
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: BaseUrl,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    /// The subscription key as a header value, marked sensitive.
+    pub(crate) subscription_key_header: HeaderValue,
+    pub(crate) msn: String,
+    /// The merchant serial number as a header value.
+    pub(crate) msn_header: HeaderValue,
+    pub(crate) system_headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) budget: RetryBudget,
+    pub(crate) rng: Mutex<fastrand::Rng>,
+    /// The access token, fetched and refreshed for every clone.
+    pub(crate) token_cache: TokenCache,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &i.base.as_url().as_str())
+            .field("client_id", &i.client_id)
+            .field("client_secret", &i.client_secret)
+            .field("subscription_key", &Secret::new(""))
+            .field("merchant_serial_number", &i.msn)
+            .field("timeout", &i.timeout)
+            .field("retry", &i.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder for a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment.
+    ///
+    /// Required: `VIPPS_CLIENT_ID`, `VIPPS_CLIENT_SECRET`,
+    /// `VIPPS_SUBSCRIPTION_KEY`, `VIPPS_MSN`. Optional: `VIPPS_ENV`
+    /// (`test`, the default, or `production`), `VIPPS_BASE_URL` (overrides
+    /// `VIPPS_ENV`), `VIPPS_SYSTEM_NAME`, `VIPPS_SYSTEM_VERSION`,
+    /// `VIPPS_PLUGIN_NAME`, `VIPPS_PLUGIN_VERSION`. A missing or empty
+    /// required variable is an error naming it.
+    pub fn from_env() -> Result<Client, Error> {
+        Self::builder_from(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// [`Client::from_env`] over any lookup, returning the builder so more
+    /// can be set before `build()`. Every missing required variable is
+    /// named in one error.
+    pub fn builder_from(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+        ClientBuilder::from_variables(lookup)
+    }
+
+    /// The calls on one order: category, receipt, get.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: vipps_order_management::Client) -> Result<(), vipps_order_management::Error> {
+    /// use vipps_order_management::PaymentType;
+    /// let order = client.order(PaymentType::Ecom, "order-123").get().await?;
+    /// # let _ = order; Ok(()) }
+    /// ```
+    pub fn order(&self, payment_type: PaymentType, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
+        OrderRequest::new(self, payment_type, order_id.into())
+    }
+
+    /// [`Client::order`] for an eCom or ePayment payment.
+    pub fn ecom(&self, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
+        self.order(PaymentType::Ecom, order_id)
+    }
+
+    /// [`Client::order`] for a Recurring charge (the order id is the charge id).
+    pub fn recurring(&self, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
+        self.order(PaymentType::Recurring, order_id)
+    }
+
+    /// Image uploads.
+    pub fn images(&self) -> Images<'_> {
+        Images::new(self)
+    }
+
+    /// The v3 categories: several per order, each with its own id.
+    pub fn categories(&self) -> Categories<'_> {
+        Categories::new(self)
+    }
+
+    /// The base URL (host root) the client talks to.
+    pub fn base_url(&self) -> &Url {
+        self.inner.base.as_url()
+    }
+
+    /// The merchant serial number sent unless a call overrides it.
+    pub fn merchant_serial_number(&self) -> &str {
+        &self.inner.msn
+    }
+
+    /// Fetches a token now if none is cached (or it is near expiry), or
+    /// waits for the refresh under way, and returns how long the cached
+    /// token stays valid. Useful to check the credentials at start-up. The
+    /// token itself is never handed out.
+    pub async fn warm_up(&self) -> Result<Duration, Error> {
+        let limits = self.limits(&CallOptions::default());
+        let token = self.inner.token_cache.settle(self, &limits).await?;
+        Ok(token.remaining())
+    }
+
+    /// The URL of a path under the base URL (see [`BaseUrl::join`]).
+    pub(crate) fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str> + Clone) -> Result<Url, Error> {
+        self.inner.base.join(segments)
+    }
+
+    /// The limits of a call that starts now, under `options`.
+    pub(crate) fn limits(&self, options: &CallOptions) -> Limits {
+        Limits::start(options.retry.clone().unwrap_or_else(|| self.inner.retry.clone()))
+    }
+
+    /// Makes a call (see [`transport::execute`]).
+    pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
+        transport::execute(self, call).await
+    }
+
+    /// Makes a call within limits that an enclosing call already set (see
+    /// [`transport::execute_within`]).
+    pub(crate) async fn execute_within(&self, call: Call, limits: &Limits) -> Result<Reply, Error> {
+        transport::execute_within(self, call, limits).await
+    }
+}

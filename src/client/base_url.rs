@@ -42,9 +42,11 @@ impl BaseUrl {
         match url.scheme() {
             "https" if url.host().is_some() => {}
             "http" if loopback => {}
-            "http" => return Err(Error::config(format!(
+            "http" => {
+                return Err(Error::config(format!(
                 "the base URL `{raw}` uses plain http; use https (http is only allowed for loopback hosts such as 127.0.0.1 and localhost)"
-            ))),
+            )))
+            }
             _ => {
                 return Err(Error::config(format!(
                     "the base URL `{raw}` must be an https URL such as https://api.vipps.no"

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::routes::{problem, Answer};
+use super::answer::{problem, Answer, Reaction};
 use crate::operation::Operation;
 
 /// A fault to inject with [`Emulator::inject`](super::Emulator::inject).
@@ -31,7 +31,7 @@ pub struct Fault {
     times: usize,
     only: Option<Operation>,
     stage: Stage,
-    then: Then,
+    effect: Effect,
     delay: Duration,
     status: u16,
     body: Option<(String, String)>,
@@ -49,22 +49,22 @@ pub(super) enum Stage {
 
 /// What a fault does to the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Then {
+pub(super) enum Effect {
     /// Answers with the fault's status and body.
-    Answer,
+    Status,
     /// Closes the connection without an answer.
-    Drop,
+    CloseConnection,
     /// Sends the real answer (late, when the fault has a delay).
-    Handle,
+    RealAnswer,
 }
 
 impl Fault {
-    fn new(stage: Stage, then: Then) -> Fault {
+    fn new(stage: Stage, effect: Effect) -> Fault {
         Fault {
             times: 1,
             only: None,
             stage,
-            then,
+            effect,
             delay: Duration::ZERO,
             status: 500,
             body: None,
@@ -77,14 +77,14 @@ impl Fault {
     pub fn status(status: u16) -> Fault {
         Fault {
             status,
-            ..Fault::new(Stage::Before, Then::Answer)
+            ..Fault::new(Stage::Before, Effect::Status)
         }
     }
 
     /// Close the connection without answering, instead of handling the
     /// request.
     pub fn drop_connection() -> Fault {
-        Fault::new(Stage::Before, Then::Drop)
+        Fault::new(Stage::Before, Effect::CloseConnection)
     }
 
     /// Handle the request for real (state changes happen), but hold the
@@ -93,7 +93,7 @@ impl Fault {
     pub fn stall(delay: Duration) -> Fault {
         Fault {
             delay,
-            ..Fault::new(Stage::After, Then::Handle)
+            ..Fault::new(Stage::After, Effect::RealAnswer)
         }
     }
 
@@ -147,18 +147,18 @@ impl Fault {
         self.stage
     }
 
-    pub(super) fn then(&self) -> Then {
-        self.then
+    pub(super) fn effect(&self) -> Effect {
+        self.effect
     }
 
     pub(super) fn delay(&self) -> Duration {
         self.delay
     }
 
-    /// The fault's answer: `None` to close the connection.
-    pub(super) fn answer(&self) -> Option<Answer> {
-        if self.then == Then::Drop {
-            return None;
+    /// How the fault answers the request.
+    pub(super) fn reaction(&self) -> Reaction {
+        if self.effect == Effect::CloseConnection {
+            return Reaction::CloseConnection;
         }
         let mut answer = match &self.body {
             Some((body, content_type)) => Answer {
@@ -188,6 +188,6 @@ impl Fault {
         if let Some(wait) = &self.retry_after {
             answer.headers.push(("Retry-After", wait.clone()));
         }
-        Some(answer)
+        Reaction::Send(answer)
     }
 }

@@ -39,10 +39,16 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
+mod answer;
+mod builder;
+mod dispatch;
 mod fault;
-mod routes;
+mod handlers;
+mod record;
 mod schema;
 mod server;
+mod state;
 mod store;
 
 use std::net::SocketAddr;
@@ -54,13 +60,16 @@ use base64::Engine as _;
 use serde_json::Value;
 use tokio::sync::watch;
 
+pub use builder::EmulatorBuilder;
+pub use fault::Fault;
+pub use record::RecordedRequest;
+use state::{Config, State};
+use store::order_key;
+
 use crate::client::{Client, ClientBuilder};
 use crate::error::Error;
 use crate::model::{Category, CategoryV3, PaymentType, Receipt};
 use crate::operation::Operation;
-pub use fault::Fault;
-use routes::{Config, State};
-use store::{order_key, StateFile, Store};
 
 /// The emulator's default client id.
 pub const CLIENT_ID: &str = "emulator-client-id";
@@ -92,173 +101,6 @@ impl std::fmt::Debug for Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-    }
-}
-
-/// Settings for an [`Emulator`].
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct EmulatorBuilder {
-    client_id: String,
-    client_secret: String,
-    subscription_key: String,
-    msn: String,
-    token_lifetime: Duration,
-    port: u16,
-    state_file: Option<PathBuf>,
-    record_requests: bool,
-}
-
-impl Default for EmulatorBuilder {
-    fn default() -> Self {
-        EmulatorBuilder {
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            subscription_key: SUBSCRIPTION_KEY.into(),
-            msn: MSN.into(),
-            token_lifetime: Duration::from_secs(3600),
-            port: 0,
-            state_file: None,
-            record_requests: true,
-        }
-    }
-}
-
-impl EmulatorBuilder {
-    /// The client id the token endpoint accepts.
-    pub fn client_id(mut self, v: impl Into<String>) -> Self {
-        self.client_id = v.into();
-        self
-    }
-
-    /// The client secret the token endpoint accepts.
-    pub fn client_secret(mut self, v: impl Into<String>) -> Self {
-        self.client_secret = v.into();
-        self
-    }
-
-    /// The subscription key every call must carry.
-    pub fn subscription_key(mut self, v: impl Into<String>) -> Self {
-        self.subscription_key = v.into();
-        self
-    }
-
-    /// The merchant serial number of [`Emulator::client`] (any other is
-    /// served too, each with state of its own).
-    pub fn merchant_serial_number(mut self, v: impl Into<String>) -> Self {
-        self.msn = v.into();
-        self
-    }
-
-    /// How long issued tokens live (default one hour, as in the test
-    /// environment; at most a day).
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime.min(crate::MAX_DURATION);
-        self
-    }
-
-    /// The loopback port to listen on (default 0: any free port).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Keeps the state (orders, images, categories) in this file: read at
-    /// start when it exists, written after every change, atomically. One
-    /// emulator at a time may use a file (a lock file beside it says so); a
-    /// file that cannot be written is refused at start.
-    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
-        self
-    }
-
-    /// Records every request for [`Emulator::requests`] (the default). A
-    /// long-running server turns this off, so that memory does not grow
-    /// with the requests it answers.
-    pub fn record_requests(mut self, record: bool) -> Self {
-        self.record_requests = record;
-        self
-    }
-
-    /// Starts the emulator on `127.0.0.1`. Fails when the settings could not
-    /// make a client, the port is taken, or the state file cannot be read.
-    pub async fn start(self) -> Result<Emulator, Error> {
-        let config = Config {
-            client_id: self.client_id,
-            client_secret: self.client_secret,
-            subscription_key: self.subscription_key,
-            msn: self.msn,
-            token_lifetime: self.token_lifetime,
-        };
-        let (state_file, store) = match &self.state_file {
-            Some(path) => {
-                let (file, store) = StateFile::open(path).map_err(Error::config)?;
-                (Some(file), store)
-            }
-            None => (None, Store::default()),
-        };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .map_err(|e| Error::config(format!("the emulator cannot listen on 127.0.0.1:{}: {e}", self.port)))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;
-        let state = Arc::new(Mutex::new(State {
-            config: config.clone(),
-            tokens: Default::default(),
-            tokens_issued: 0,
-            store,
-            state_file,
-            record_requests: self.record_requests,
-            requests: Vec::new(),
-            faults: Vec::new(),
-            latency: Duration::ZERO,
-        }));
-        let (stop, stopped) = watch::channel(false);
-        let mut emulator = Emulator {
-            addr,
-            state: state.clone(),
-            config,
-            stop,
-            server: None,
-        };
-        // Its own settings must make a client, or `client()` could not.
-        emulator.client_builder().build()?;
-        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, Duration::from_secs(5))));
-        Ok(emulator)
-    }
-}
-
-/// One request the emulator received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RecordedRequest {
-    /// `GET`, `POST`, ...
-    pub method: String,
-    /// The path, as sent (percent-encoded).
-    pub path: String,
-    /// The query string, if any.
-    pub query: Option<String>,
-    /// Every header, names in lower case.
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-    /// The operation the path and method name, if any.
-    pub operation: Option<Operation>,
-}
-
-impl RecordedRequest {
-    /// The first value of a header (name in any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON, if it is JSON.
-    pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
     }
 }
 
@@ -374,7 +216,7 @@ impl Emulator {
 
     /// How many tokens the token endpoint issued.
     pub fn tokens_issued(&self) -> usize {
-        self.state().tokens_issued
+        self.state().token_count
     }
 
     /// The ids of the images stored for the default merchant, sorted.
@@ -497,7 +339,7 @@ impl Emulator {
     /// Makes every issued token expired now.
     pub fn expire_tokens(&self) {
         let now = std::time::Instant::now();
-        for expiry in self.state().tokens.values_mut() {
+        for expiry in self.state().issued_tokens.values_mut() {
             *expiry = now;
         }
     }

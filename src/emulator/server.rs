@@ -15,7 +15,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::routes::{problem, Answer, Incoming, State};
+use super::answer::{problem, Answer, Reaction};
+use super::dispatch::Incoming;
+use super::state::State;
 
 /// The largest request body read: an image of 2 MiB in base64 and more.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -45,7 +47,7 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>, mut s
                 connections.spawn(connection(stream, peer, state, stop));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            () = stopped(&mut stop) => break,
+            () = stop_requested(&mut stop) => break,
         }
     }
     drop(listener);
@@ -54,7 +56,7 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>, mut s
 }
 
 /// Resolves once the server is told to stop (or its handle is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is dropped here, before any later await.
     let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
 }
@@ -74,7 +76,7 @@ async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, state: Arc<
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
-        () = stopped(&mut stop) => {
+        () = stop_requested(&mut stop) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
@@ -90,7 +92,7 @@ async fn request(state: Arc<Mutex<State>>, req: Request<Body>, peer: SocketAddr)
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             let answer = problem(413, "Payload Too Large", "The request body is larger than 8 MiB", vec![]);
-            log(&method, &path, peer, Some(&answer), started);
+            log(&method, &path, peer, Some(answer.status), started);
             return Ok(response(answer));
         }
         // The client went away while sending.
@@ -107,8 +109,15 @@ async fn request(state: Arc<Mutex<State>>, req: Request<Body>, peer: SocketAddr)
     if !disposition.delay.is_zero() {
         tokio::time::sleep(disposition.delay).await;
     }
-    log(&incoming.method, &incoming.path, peer, disposition.then.as_ref(), started);
-    disposition.then.map(response).ok_or(CloseConnection)
+    let status = match &disposition.reaction {
+        Reaction::Send(answer) => Some(answer.status),
+        Reaction::CloseConnection => None,
+    };
+    log(&incoming.method, &incoming.path, peer, status, started);
+    match disposition.reaction {
+        Reaction::Send(answer) => Ok(response(answer)),
+        Reaction::CloseConnection => Err(CloseConnection),
+    }
 }
 
 fn response(answer: Answer) -> Response<Full<Bytes>> {
@@ -128,11 +137,12 @@ fn response(answer: Answer) -> Response<Full<Bytes>> {
     })
 }
 
-/// One line per request, on the `vipps_order_management::emulator` target.
-fn log(method: &str, path: &str, peer: SocketAddr, answer: Option<&Answer>, started: std::time::Instant) {
+/// One line per request, on the `vipps_order_management::emulator` target:
+/// the status answered, or `None` for a connection closed without one.
+fn log(method: &str, path: &str, peer: SocketAddr, status: Option<u16>, started: std::time::Instant) {
     let ms = started.elapsed().as_millis() as u64;
-    match answer {
-        Some(a) => tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> {} ({ms} ms)", a.status),
+    match status {
+        Some(status) => tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> {status} ({ms} ms)"),
         None => tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> connection closed ({ms} ms)"),
     }
 }

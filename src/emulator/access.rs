@@ -1,0 +1,104 @@
+//! Who may call the emulator: the token endpoint (the credentials in, an
+//! expiring token out), and the gateway's checks on every other request
+//! (subscription key, token, merchant serial number), answered as the
+//! gateway answers them.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde_json::json;
+
+use super::answer::{bad_request, gateway, json_body, Answer};
+use super::dispatch::Incoming;
+use super::state::State;
+use crate::validate;
+
+impl State {
+    /// The token endpoint: checks the credentials, issues a token.
+    pub(super) fn token(&mut self, req: &Incoming) -> Answer {
+        let c = &self.config;
+        let ok = header(req, "client_id") == Some(c.client_id.as_str())
+            && header(req, "client_secret") == Some(c.client_secret.as_str())
+            && header(req, "Ocp-Apim-Subscription-Key") == Some(c.subscription_key.as_str());
+        if !ok {
+            return gateway(
+                401,
+                "Access denied due to invalid client_id, client_secret or subscription key. Make sure to provide valid keys for an active subscription.",
+            );
+        }
+        let lifetime = c.token_lifetime;
+        let (token, exp, now) = self.issue_token();
+        json_body(
+            200,
+            &json!({
+                "token_type": "Bearer",
+                "expires_in": lifetime.as_secs().to_string(),
+                "ext_expires_in": "0",
+                "expires_on": exp.to_string(),
+                "not_before": now.to_string(),
+                "resource": "00000002-0000-0000-c000-000000000000",
+                "access_token": token,
+            }),
+        )
+    }
+
+    /// Issues a token: the token, when it expires and when it was issued
+    /// (Unix seconds).
+    pub(super) fn issue_token(&mut self) -> (String, u64, u64) {
+        let lifetime = self.config.token_lifetime;
+        let now = unix_now();
+        let exp = now.saturating_add(lifetime.as_secs());
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
+        let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
+        let expiry = Instant::now().checked_add(lifetime).unwrap_or_else(Instant::now);
+        self.issued_tokens.insert(token.clone(), expiry);
+        self.token_count += 1;
+        (token, exp, now)
+    }
+
+    /// Checks the subscription key, the token and the merchant serial
+    /// number; returns the merchant serial number.
+    pub(super) fn authenticate(&self, req: &Incoming) -> Result<String, Answer> {
+        match header(req, "Ocp-Apim-Subscription-Key") {
+            None => {
+                return Err(gateway(
+                    401,
+                    "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
+                ))
+            }
+            Some(k) if k != self.config.subscription_key => {
+                return Err(gateway(
+                    401,
+                    "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
+                ))
+            }
+            Some(_) => {}
+        }
+        // The scheme is case-insensitive (RFC 9110).
+        let bearer = header(req, "Authorization")
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        match bearer.and_then(|t| self.issued_tokens.get(t)) {
+            None => return Err(gateway(401, "Access denied due to missing or invalid access token.")),
+            Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
+            Some(_) => {}
+        }
+        let msn = header(req, "Merchant-Serial-Number").unwrap_or_default();
+        let violations = validate::merchant_serial_number("Merchant-Serial-Number", msn);
+        if violations.is_empty() {
+            Ok(msn.to_owned())
+        } else {
+            Err(bad_request(violations))
+        }
+    }
+}
+
+fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
+}

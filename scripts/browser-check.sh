@@ -32,7 +32,7 @@ if [ ! -d "$work/node_modules/playwright-core" ]; then
   echo "installing playwright-core from npm into $work (it drives the installed Chromium; no browser download)"
   (cd "$work" && npm install --no-audit --no-fund --silent playwright-core@1 >/dev/null)
 fi
-cargo build -q --features console --bin vipps-om
+cargo build -q -p vipps-om --bin vipps-om
 om=target/debug/vipps-om
 
 "$om" --json emulator --port 0 > "$work/emulator.json" 2> "$work/emulator.log" &

@@ -23,7 +23,7 @@ if [ ! -x "$work/node_modules/.bin/newman" ]; then
   echo "installing newman from npm into $work"
   (cd "$work" && npm install --no-audit --no-fund --silent newman@6 >/dev/null)
 fi
-cargo build -q --features cli --bin vipps-om
+cargo build -q -p vipps-om --bin vipps-om
 
 # The emulator on a free port; its banner says where and what it accepts.
 target/debug/vipps-om --json emulator --port 0 > "$work/banner.json" 2> "$work/emulator.log" &

@@ -1,4 +1,4 @@
-//! One function per command: typed arguments in, a report or a failure out.
+//! One function per command: typed arguments in, an output or a failure out.
 
 use std::path::{Path, PathBuf};
 
@@ -10,20 +10,20 @@ use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUplo
 use crate::args::{Cli, Command, Link};
 use crate::config;
 use crate::failure::Failure;
-use crate::output::{Output, Report};
+use crate::output::{Output, Printer};
 
 /// Runs the command; `None` when it printed its own output (the emulator).
-pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
+pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure> {
     if let Command::Emulator { port, state } = &cli.command {
-        return emulator(*port, state.clone(), output).await.map(|()| None);
+        return emulator(*port, state.clone(), printer).await.map(|()| None);
     }
     let client = config::client(cli)?;
     if let Command::Console { listen, access_token } = &cli.command {
-        return crate::console::serve(client, *listen, access_token.clone(), output)
+        return crate::console::serve(client, *listen, access_token.clone(), printer)
             .await
             .map(|()| None);
     }
-    let report = match &cli.command {
+    let output = match &cli.command {
         Command::Token => token(&client).await?,
         Command::UploadImage { file, id } => upload_image(&client, file, id.as_deref()).await?,
         Command::PutCategory(link) => put_category(&client, link).await?,
@@ -32,7 +32,7 @@ pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
             order_id,
             receipt,
         } => post_receipt(&client, payment_type, order_id, receipt).await?,
-        Command::GetOrder { payment_type, order_id } => get_order(&client, payment_type, order_id, output.json).await?,
+        Command::GetOrder { payment_type, order_id } => get_order(&client, payment_type, order_id, printer.json).await?,
         Command::AddCategory(link) => add_category(&client, link).await?,
         Command::ListCategories { order_id } => list_categories(&client, order_id).await?,
         Command::GetCategory { category_id } => get_category(&client, category_id).await?,
@@ -40,12 +40,12 @@ pub async fn run(cli: &Cli, output: Output) -> Result<Option<Report>, Failure> {
         Command::Emulator { .. } => return Ok(None),
         Command::Console { .. } => return Ok(None),
     };
-    Ok(Some(report))
+    Ok(Some(output))
 }
 
-async fn token(client: &Client) -> Result<Report, Failure> {
+async fn token(client: &Client) -> Result<Output, Failure> {
     let valid = client.warm_up().await?;
-    Ok(Report::new(
+    Ok(Output::new(
         format!("token OK: valid for {} s ({} min)", valid.as_secs(), valid.as_secs() / 60),
         json!({ "validForSeconds": valid.as_secs() }),
     ))
@@ -73,14 +73,14 @@ fn read_file(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, Failure> 
 /// The largest receipt file read: far beyond any receipt.
 const RECEIPT_FILE_MAX: usize = 16 * 1024 * 1024;
 
-async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<Report, Failure> {
+async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<Output, Failure> {
     let bytes = read_file(file, IMAGE_MAX_BYTES, "the most the API accepts for an image (2 MiB)")?;
     let mut upload = ImageUpload::from_bytes(bytes)?;
     if let Some(id) = id {
         upload = upload.with_id(id);
     }
     let id = client.images().upload(&upload).await?;
-    Ok(Report::new(id.to_string(), json!({ "imageId": id })))
+    Ok(Output::new(id.to_string(), json!({ "imageId": id })))
 }
 
 fn category_of(link: &Link) -> Category {
@@ -91,13 +91,13 @@ fn category_of(link: &Link) -> Category {
     }
 }
 
-async fn put_category(client: &Client, link: &Link) -> Result<Report, Failure> {
+async fn put_category(client: &Client, link: &Link) -> Result<Output, Failure> {
     let category = category_of(link);
     client
         .order(link.payment_type.clone(), &link.order_id)
         .put_category(&category)
         .await?;
-    Ok(Report::new(
+    Ok(Output::new(
         format!("category set for {}", link.order_id),
         json!({ "orderId": link.order_id, "paymentType": link.payment_type, "category": category }),
     ))
@@ -165,7 +165,7 @@ fn describe_dropped(name: &str) -> String {
     }
 }
 
-async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &str, file: &Path) -> Result<Report, Failure> {
+async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &str, file: &Path) -> Result<Output, Failure> {
     let receipt = read_receipt(file)?;
     let posted = client.order(payment_type.clone(), order_id).post_receipt(&receipt).await?;
     let text = if posted.already_stored {
@@ -174,28 +174,28 @@ async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &st
         let id = posted.id.as_deref().map(|id| format!(" (id {id})")).unwrap_or_default();
         format!("receipt posted for {order_id}{id}")
     };
-    Ok(Report::new(
+    Ok(Output::new(
         text,
         json!({ "orderId": order_id, "paymentType": payment_type, "id": posted.id, "alreadyStored": posted.already_stored }),
     ))
 }
 
-async fn get_order(client: &Client, payment_type: &PaymentType, order_id: &str, json: bool) -> Result<Report, Failure> {
+async fn get_order(client: &Client, payment_type: &PaymentType, order_id: &str, json: bool) -> Result<Output, Failure> {
     let order = client.order(payment_type.clone(), order_id);
     if json {
         // The answer exactly as the service sent it: every field kept.
-        return Ok(Report::raw("", order.get_raw().await?));
+        return Ok(Output::raw("", order.get_raw().await?));
     }
-    Ok(Report::new(order.get().await?.to_string(), json!(null)))
+    Ok(Output::new(order.get().await?.to_string(), json!(null)))
 }
 
-async fn add_category(client: &Client, link: &Link) -> Result<Report, Failure> {
+async fn add_category(client: &Client, link: &Link) -> Result<Output, Failure> {
     let mut category = NewCategory::new(link.payment_type.clone(), &link.order_id, link.category.clone(), &link.url);
     if let Some(image) = &link.image {
         category = category.with_image(image.as_str());
     }
     let id = client.categories().add(&category).await?;
-    Ok(Report::new(id.to_string(), json!({ "categoryId": id })))
+    Ok(Output::new(id.to_string(), json!({ "categoryId": id })))
 }
 
 fn describe(c: &CategoryV3) -> String {
@@ -213,29 +213,29 @@ fn describe(c: &CategoryV3) -> String {
     line
 }
 
-async fn list_categories(client: &Client, order_id: &str) -> Result<Report, Failure> {
+async fn list_categories(client: &Client, order_id: &str) -> Result<Output, Failure> {
     let list = client.categories().list(order_id).await?;
     let text = if list.is_empty() {
         format!("no v3 categories for {order_id}")
     } else {
         list.iter().map(describe).collect::<Vec<_>>().join("\n")
     };
-    Ok(Report::new(text, json!({ "categories": list })))
+    Ok(Output::new(text, json!({ "categories": list })))
 }
 
-async fn get_category(client: &Client, id: &str) -> Result<Report, Failure> {
+async fn get_category(client: &Client, id: &str) -> Result<Output, Failure> {
     let category = client.categories().get(&CategoryId::new(id)).await?;
-    Ok(Report::new(describe(&category), json!(category)))
+    Ok(Output::new(describe(&category), json!(category)))
 }
 
-async fn delete_category(client: &Client, id: &str) -> Result<Report, Failure> {
+async fn delete_category(client: &Client, id: &str) -> Result<Output, Failure> {
     client.categories().delete(&CategoryId::new(id)).await?;
-    Ok(Report::new(format!("deleted {id}"), json!({ "deleted": id })))
+    Ok(Output::new(format!("deleted {id}"), json!({ "deleted": id })))
 }
 
 /// Serves the emulator until Ctrl-C or SIGTERM, after printing where it is
 /// and what it accepts.
-async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(), Failure> {
+async fn emulator(port: u16, state: Option<PathBuf>, printer: Printer) -> Result<(), Failure> {
     let mut builder = Emulator::builder().port(port);
     if let Some(path) = &state {
         builder = builder.state_file(path);
@@ -274,7 +274,7 @@ async fn emulator(port: u16, state: Option<PathBuf>, output: Output) -> Result<(
         "stateFile": state.as_ref().map(|p| p.display().to_string()),
     });
     let stop = crate::signal::shutdown();
-    output.success(&Report::new(text, json))?;
+    printer.success(&Output::new(text, json))?;
     emulator.serve_until(stop).await;
     tracing::info!(target: "vipps_order_management::emulator", "stopped");
     Ok(())

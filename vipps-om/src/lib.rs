@@ -33,7 +33,7 @@ use clap::Parser as _;
 
 use crate::args::Cli;
 use crate::failure::Failure;
-use crate::output::Output;
+use crate::output::Printer;
 
 /// Runs `vipps-om` with the process's arguments and returns its exit code
 /// (documented in `vipps-om --help`).
@@ -42,22 +42,22 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    let output = Output { json: cli.json };
+    let printer = Printer { json: cli.json };
     logging::init(cli.verbose, cli.command.serves());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            output.failure(&Failure::Usage(format!("cannot start the async runtime: {e}")));
+            printer.failure(&Failure::Usage(format!("cannot start the async runtime: {e}")));
             return ExitCode::from(5);
         }
     };
     let outcome = runtime
-        .block_on(commands::run(&cli, output))
-        .and_then(|report| report.map_or(Ok(()), |r| output.success(&r)));
+        .block_on(commands::run(&cli, printer))
+        .and_then(|output| output.map_or(Ok(()), |o| printer.success(&o)));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            output.failure(&failure);
+            printer.failure(&failure);
             failure.exit_code()
         }
     }
@@ -76,7 +76,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
     if std::env::args_os().any(|a| a == "--json") {
         let message = e.render().to_string();
         let failure = Failure::Usage(message.trim().trim_start_matches("error: ").to_owned());
-        Output { json: true }.failure(&failure);
+        Printer { json: true }.failure(&failure);
     } else {
         let _ = e.print();
     }

@@ -8,11 +8,11 @@ use serde_json::Value;
 use crate::failure::Failure;
 
 /// A command's result, in both forms.
-pub struct Report {
+pub struct Output {
     /// For people.
     pub text: String,
     /// For scripts: printed as it is when it is a string of JSON text
-    /// ([`Report::raw`]), else serialized.
+    /// ([`Output::raw`]), else serialized.
     pub json: Json,
 }
 
@@ -22,42 +22,42 @@ pub enum Json {
     Raw(String),
 }
 
-impl Report {
-    pub fn new(text: impl Into<String>, json: Value) -> Report {
-        Report {
+impl Output {
+    pub fn new(text: impl Into<String>, json: Value) -> Output {
+        Output {
             text: text.into(),
             json: Json::Value(json),
         }
     }
 
-    pub fn raw(text: impl Into<String>, json_text: String) -> Report {
-        Report {
+    pub fn raw(text: impl Into<String>, json_text: String) -> Output {
+        Output {
             text: text.into(),
             json: Json::Raw(json_text),
         }
     }
 }
 
-/// Where and how to print.
+/// Where and how to print: readable text, or JSON (`--json`).
 #[derive(Clone, Copy)]
-pub struct Output {
+pub struct Printer {
     pub json: bool,
 }
 
-impl Output {
+impl Printer {
     /// Prints the result. A closed pipe (`| head`) is no failure; any
     /// other write error is, since the result is lost.
-    pub fn success(self, report: &Report) -> Result<(), Failure> {
+    pub fn success(self, output: &Output) -> Result<(), Failure> {
         let mut out = std::io::stdout().lock();
         let written = if self.json {
-            match &report.json {
+            match &output.json {
                 Json::Raw(text) => writeln!(out, "{}", text.trim_end()),
                 Json::Value(v) => writeln!(out, "{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
             }
-        } else if report.text.ends_with('\n') {
-            write!(out, "{}", report.text)
+        } else if output.text.ends_with('\n') {
+            write!(out, "{}", output.text)
         } else {
-            writeln!(out, "{}", report.text)
+            writeln!(out, "{}", output.text)
         };
         match written.and_then(|()| out.flush()) {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Output(e)),

@@ -22,6 +22,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq as _;
 
 use super::pages;
+use super::trouble::Trouble;
 use super::Console;
 
 const COOKIE: &str = "vipps_om_console";
@@ -152,7 +153,7 @@ pub async fn guard(State(console): State<Console>, request: Request, next: Next)
         if addressed_here(request.headers()) {
             return next.run(request).await;
         }
-        let trouble = pages::Trouble::misdirected();
+        let trouble = Trouble::misdirected();
         return (StatusCode::MISDIRECTED_REQUEST, pages::trouble(&trouble, false)).into_response();
     };
     let path = request.uri().path();

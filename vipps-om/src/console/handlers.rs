@@ -1,76 +1,24 @@
 //! The console's routes: the lookup form, an order as a page and as JSON,
-//! and the error pages. Each fetches what it shows through the crate's own
-//! client, read only.
+//! and the error pages. Each reads what it shows through the SDK's client
+//! (`lookup`), read only, and renders it with `pages`.
+
+use std::future::Future;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use vipps_order_management::{CategoryV3, Error, ErrorKind, Order, PaymentType};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::value::RawValue;
+use vipps_order_management::{Error, OrderRequest, PaymentType};
 
-use super::pages::{self, Trouble};
+use super::lookup::{look_up, payment_type, Found, Unshown};
+use super::pages;
+use super::trouble::Trouble;
 use super::Console;
 use crate::failure::Failure;
-
-/// Everything the console knows about one order.
-pub struct Found {
-    pub payment_type: PaymentType,
-    pub order_id: String,
-    /// The v2 answer: `None` when nothing is stored (404).
-    pub order: Option<Order>,
-    /// The same answer as JSON, exactly as received.
-    pub raw: Option<Value>,
-    /// The v3 categories, or why they could not be read.
-    pub categories: Result<Vec<CategoryV3>, Error>,
-}
-
-/// Why an order cannot be shown.
-pub enum Unshown {
-    Client(Error),
-    PaymentType(String),
-    /// The order id in the address is no text.
-    OrderId,
-    /// An answer that is JSON but not the API's order.
-    Answer(String),
-}
-
-fn payment_type(text: &str) -> Result<PaymentType, Unshown> {
-    text.parse().map_err(|_| Unshown::PaymentType(text.to_owned()))
-}
-
-/// Gets the order and its v3 categories at once. The v3 categories are
-/// listed by order id alone: only those of this payment type are the
-/// order's (the same id under the other payment type is another payment).
-async fn fetch(console: &Console, payment_type: PaymentType, order_id: String) -> Result<Found, Unshown> {
-    let order = console.client.order(payment_type.clone(), order_id.as_str());
-    let categories = console.client.categories();
-    let (raw, categories) = tokio::join!(order.get_raw(), categories.list(order_id.as_str()));
-    let categories = categories.map(|list| {
-        list.into_iter()
-            .filter(|c| c.payment_type.as_ref().is_none_or(|pt| *pt == payment_type))
-            .collect::<Vec<_>>()
-    });
-    let (order, raw) = match raw {
-        Ok(text) => {
-            let value: Value = serde_json::from_str(&text).map_err(|e| Unshown::Answer(e.to_string()))?;
-            let order: Order = serde_json::from_value(value.clone()).map_err(|e| Unshown::Answer(e.to_string()))?;
-            (Some(order), Some(value))
-        }
-        // Nothing stored under v2: still worth a page when v3 holds some.
-        Err(e) if e.kind() == ErrorKind::NotFound && categories.as_ref().is_ok_and(|c| !c.is_empty()) => (None, None),
-        Err(e) => return Err(Unshown::Client(e)),
-    };
-    Ok(Found {
-        payment_type,
-        order_id,
-        order,
-        raw,
-        categories,
-    })
-}
 
 pub async fn index(State(console): State<Console>) -> Response {
     pages::lookup(None, console.access.is_some()).into_response()
@@ -103,53 +51,78 @@ pub async fn lookup(State(console): State<Console>, form: Result<Query<LookupFor
     }
 }
 
-/// The order at `/…/{payment_type}/{order_id}`; a path that is no text
-/// (`%FF`) is an invalid order id.
-async fn find(console: &Console, path: Result<Path<(String, String)>, PathRejection>) -> Result<Found, Unshown> {
+/// The order at `/…/{payment_type}/{order_id}`, its v2 answer read with
+/// `read`; a path that is no text (`%FF`) is an invalid order id.
+async fn find<'c, T, F>(
+    console: &'c Console,
+    path: Result<Path<(String, String)>, PathRejection>,
+    read: impl FnOnce(OrderRequest<'c>) -> F,
+) -> Result<Found<T>, Unshown>
+where
+    F: Future<Output = Result<T, Error>>,
+{
     let Ok(Path((pt, order_id))) = path else {
         return Err(Unshown::OrderId);
     };
-    fetch(console, payment_type(&pt)?, order_id).await
+    look_up(console, payment_type(&pt)?, order_id, read).await
 }
 
 pub async fn order_page(State(console): State<Console>, path: Result<Path<(String, String)>, PathRejection>) -> Response {
     let signout = console.access.is_some();
-    match find(&console, path).await {
+    match find(&console, path, |order| async move { order.get().await }).await {
         Ok(found) => pages::order(&found, signout).into_response(),
         Err(unshown) => error_page(unshown, signout),
     }
 }
 
+/// The JSON answer for one order: the v2 answer exactly as received
+/// (embedded as it came, not parsed again), and the v3 categories.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderJson<'a> {
+    payment_type: &'a PaymentType,
+    order_id: &'a str,
+    order: Option<Box<RawValue>>,
+    categories: serde_json::Value,
+}
+
 /// The order as JSON, for a merchant's own admin tools: the v2 answer as
 /// received, and the v3 categories.
 pub async fn order_json(State(console): State<Console>, path: Result<Path<(String, String)>, PathRejection>) -> Response {
-    match find(&console, path).await {
+    match find(&console, path, |order| async move { order.get_raw().await }).await {
         Ok(found) => {
             let categories = match &found.categories {
                 Ok(list) => json!(list),
                 Err(e) => Failure::Client(e.clone()).to_json(),
             };
-            Json(json!({
-                "paymentType": found.payment_type,
-                "orderId": found.order_id,
-                "order": found.raw,
-                "categories": categories,
-            }))
+            // `get_raw` checked that the text is JSON.
+            let order = match found.order.map(RawValue::from_string).transpose() {
+                Ok(order) => order,
+                Err(e) => return unexpected_json(&e.to_string()),
+            };
+            Json(OrderJson {
+                payment_type: &found.payment_type,
+                order_id: &found.order_id,
+                order,
+                categories,
+            })
             .into_response()
         }
         Err(unshown) => {
             let trouble = Trouble::from(&unshown);
-            let kind = match &unshown {
-                Unshown::Answer(_) => "unexpected",
-                _ => "invalid",
-            };
             let body = match unshown {
                 Unshown::Client(e) => Failure::Client(e).to_json(),
-                _ => json!({ "error": { "kind": kind, "status": trouble.status.as_u16(), "message": trouble.explanation } }),
+                _ => json!({ "error": { "kind": "invalid", "status": trouble.status.as_u16(), "message": trouble.explanation } }),
             };
             (trouble.status, Json(body)).into_response()
         }
     }
+}
+
+/// An answer that should have been JSON and was not.
+fn unexpected_json(reason: &str) -> Response {
+    let body = json!({ "error": { "kind": "unexpected", "status": 502, "message": format!("the order's answer could not be embedded: {reason}") } });
+    (StatusCode::BAD_GATEWAY, Json(body)).into_response()
 }
 
 fn error_page(unshown: Unshown, signout: bool) -> Response {

@@ -2,15 +2,18 @@
 //! everything about an order (receipt, category, v3 categories) from the
 //! Order Management API, without the Vipps MobilePay portal.
 //!
-//! `handlers` answers the routes, `pages` renders them (maud: markup checked
-//! at compile time, every value escaped), `access` guards a console that
-//! listens beyond loopback. Every answer carries a strict
+//! `handlers` answers the routes, `lookup` reads an order from the API,
+//! `pages` renders it (maud: markup checked at compile time, every value
+//! escaped), `trouble` says what went wrong and what to do, and `access`
+//! guards a console that listens beyond loopback. Every answer carries a strict
 //! Content-Security-Policy and `nosniff`; no page runs a script or loads
 //! anything from another host.
 
 mod access;
 mod handlers;
+mod lookup;
 mod pages;
+mod trouble;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,7 +28,7 @@ use serde_json::json;
 use vipps_order_management::Client;
 
 use crate::failure::Failure;
-use crate::output::{Output, Report};
+use crate::output::{Output, Printer};
 pub use access::Access;
 
 /// What every handler shares: the API client (cheap to clone) and the
@@ -77,7 +80,7 @@ async fn headers_and_log(request: Request, next: Next) -> Response {
 
 /// Serves the console until Ctrl-C or SIGTERM. Beyond loopback it needs an
 /// access token.
-pub(crate) async fn serve(client: Client, listen: SocketAddr, access_token: Option<String>, output: Output) -> Result<(), Failure> {
+pub(crate) async fn serve(client: Client, listen: SocketAddr, access_token: Option<String>, printer: Printer) -> Result<(), Failure> {
     let access_token = access_token.filter(|t| !t.is_empty());
     if !listen.ip().is_loopback() && access_token.is_none() {
         return Err(Failure::Usage(format!(
@@ -110,7 +113,7 @@ pub(crate) async fn serve(client: Client, listen: SocketAddr, access_token: Opti
         if guarded { "\nSign in with the access token." } else { "" }
     );
     let stop_signal = crate::signal::shutdown();
-    output.success(&Report::new(
+    printer.success(&Output::new(
         text,
         json!({ "url": url, "apiBaseUrl": console.client.base_url().as_str(), "accessToken": guarded }),
     ))?;

@@ -2,11 +2,11 @@
 //! value escaped (a receipt line named `<img src=x onerror=alert(1)>` shows
 //! as text). No scripts, no assets from other hosts, readable on a phone.
 
-use axum::http::StatusCode;
 use maud::{html, Markup, DOCTYPE};
-use vipps_order_management::{CategoryV3, ErrorKind, PaymentType, ReceiptView};
+use vipps_order_management::{CategoryV3, Order, PaymentType, ReceiptView};
 
-use super::handlers::{Found, Unshown};
+use super::lookup::Found;
+use super::trouble::Trouble;
 
 pub const STYLESHEET: &str = include_str!("console.css");
 
@@ -29,126 +29,6 @@ fn layout(title: &str, signout: bool, body: Markup) -> Markup {
                 main { (body) }
                 footer { "Read only: everything shown comes from the Vipps MobilePay Order Management API." }
             }
-        }
-    }
-}
-
-/// An error, as support staff need it: what it means, what to do, and the
-/// service's error id for escalation.
-pub struct Trouble {
-    pub status: StatusCode,
-    pub title: String,
-    pub explanation: String,
-    pub what_to_do: String,
-    pub error_id: Option<String>,
-    pub details: Option<String>,
-}
-
-impl Trouble {
-    /// A request addressed to another host: refused (DNS rebinding).
-    pub fn misdirected() -> Trouble {
-        Trouble {
-            status: StatusCode::MISDIRECTED_REQUEST,
-            title: "Wrong address".into(),
-            explanation: "This console answers only requests addressed to this machine (localhost or 127.0.0.1).".into(),
-            what_to_do: "Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/. To reach it from elsewhere, start it with --listen and --access-token behind a TLS proxy.".into(),
-            error_id: None,
-            details: None,
-        }
-    }
-
-    pub fn no_such_page() -> Trouble {
-        Trouble {
-            status: StatusCode::NOT_FOUND,
-            title: "No such page".into(),
-            explanation: "There is no such page in the support console.".into(),
-            what_to_do: "Start again from the lookup form.".into(),
-            error_id: None,
-            details: None,
-        }
-    }
-
-    pub fn invalid(explanation: String) -> Trouble {
-        Trouble {
-            status: StatusCode::BAD_REQUEST,
-            title: "This order cannot be looked up".into(),
-            explanation,
-            what_to_do: "Check the order id: letters A-Z and a-z, digits, '-', '_' and '.' only, as the shop shows it.".into(),
-            error_id: None,
-            details: None,
-        }
-    }
-}
-
-impl From<&Unshown> for Trouble {
-    fn from(unshown: &Unshown) -> Trouble {
-        let e = match unshown {
-            Unshown::PaymentType(text) => {
-                return Trouble {
-                    title: "Unknown payment type".into(),
-                    explanation: format!(
-                        "{text:?} is not a payment type: it is ecom (eCom and ePayment payments) or recurring (Recurring charges)."
-                    ),
-                    what_to_do:
-                        "Choose the payment type in the lookup form: ECOM for eCom and ePayment payments, RECURRING for Recurring charges."
-                            .into(),
-                    ..Trouble::invalid(String::new())
-                }
-            }
-            Unshown::OrderId => {
-                return Trouble::invalid("The order id in the address is not text an order id can hold.".into());
-            }
-            Unshown::Answer(reason) => {
-                return Trouble {
-                    status: StatusCode::BAD_GATEWAY,
-                    title: "Vipps MobilePay answered unexpectedly".into(),
-                    explanation: "The order information came back in a form the API does not document.".into(),
-                    what_to_do: "Try again later; if it persists, report it to the shop's technical team with the details below.".into(),
-                    error_id: None,
-                    details: Some(reason.clone()),
-                }
-            }
-            Unshown::Client(e) => e,
-        };
-        let (status, title, explanation, what_to_do) = match e.kind() {
-            ErrorKind::NotFound => (
-                StatusCode::NOT_FOUND,
-                "No receipt or category yet",
-                "Vipps MobilePay has nothing stored for this order: no receipt and no category. The shop may not have sent them yet, or the order id or payment type is not the payment's.",
-                "Check the order id and the payment type (ECOM for eCom and ePayment payments, RECURRING for Recurring charges). If the order was paid a while ago, ask the shop's technical team whether the receipt was sent.",
-            ),
-            ErrorKind::Configuration => (
-                StatusCode::BAD_GATEWAY,
-                "The shop's keys lack access",
-                "Vipps MobilePay refused the shop's API keys, or they have no access to order information for this sales unit. Nothing is wrong with the order.",
-                "Ask whoever manages the shop's Vipps MobilePay settings to check the API keys and the merchant serial number in the merchant portal (portal.vipps.no).",
-            ),
-            ErrorKind::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Vipps MobilePay did not answer",
-                "The order information could not be fetched right now: the service did not answer in time, or is busy.",
-                "Try again in a minute. If it keeps failing, contact Vipps MobilePay support (with the error id, when one is shown below).",
-            ),
-            ErrorKind::Invalid => (
-                StatusCode::BAD_REQUEST,
-                "This order cannot be looked up",
-                "The order id or payment type is not one the API accepts.",
-                "Check the order id: letters A-Z and a-z, digits, '-', '_' and '.' only, as the shop shows it.",
-            ),
-            _ => (
-                StatusCode::BAD_GATEWAY,
-                "Vipps MobilePay answered unexpectedly",
-                "The order information could not be read.",
-                "Try again later; if it persists, contact Vipps MobilePay support (with the error id, when one is shown below).",
-            ),
-        };
-        Trouble {
-            status,
-            title: title.into(),
-            explanation: explanation.into(),
-            what_to_do: what_to_do.into(),
-            error_id: e.problem().and_then(|p| p.instance.clone()),
-            details: Some(e.to_string()),
         }
     }
 }
@@ -296,7 +176,7 @@ fn categories(list: &[CategoryV3]) -> Markup {
 }
 
 /// Everything about one order.
-pub fn order(found: &Found, signout: bool) -> Markup {
+pub fn order(found: &Found<Order>, signout: bool) -> Markup {
     let api = format!(
         "/api/orders/{}/{}",
         found.payment_type.as_str().to_ascii_lowercase(),
@@ -328,7 +208,7 @@ pub fn order(found: &Found, signout: bool) -> Markup {
                 h2 { "Categories (v3)" }
                 @match &found.categories {
                     Ok(list) => (categories(list)),
-                    Err(e) => (trouble_box(&Trouble::from(&Unshown::Client(e.clone())))),
+                    Err(e) => (trouble_box(&Trouble::from(e))),
                 }
             }
             p.links { a href=(api) { "This order as JSON" } " · " a href="/" { "Look up another order" } }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use serde_json::json;
@@ -232,17 +232,16 @@ async fn the_reconciling_get_runs_under_the_receipt_calls_deadline() {
         .build()
         .unwrap();
     client.warm_up().await.unwrap();
-    let started = Instant::now();
     let err = client.ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
-    let elapsed = started.elapsed();
     let Error::ReceiptUnverified { source: Some(source), .. } = &err else {
         panic!("{err:?}")
     };
+    // The get-order ended at the receipt call's deadline (its own attempt
+    // timeout, 10 s by default, would say so instead).
     assert!(
         matches!(**source, Error::Timeout { operation: Operation::GetOrder, after } if after == deadline),
         "{source:?}"
     );
-    assert!(elapsed < deadline + Duration::from_millis(500), "the whole call took {elapsed:?}");
 }
 
 #[tokio::test]

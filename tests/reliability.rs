@@ -141,9 +141,15 @@ async fn an_over_long_retry_after_fails_at_once_and_garbage_is_ignored() {
 
 #[tokio::test]
 async fn the_deadline_bounds_the_whole_call() {
+    // A thousand attempts allowed, 10 to 40 ms apart: only the 400 ms
+    // deadline can end the call before the retry budget does (100 retries,
+    // then `RetriesWithheld`), so an ordinary 503 after fewer than 100
+    // requests shows that the deadline ended it.
     let server = server_with_token(1).await;
     Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
         .respond_with(ResponseTemplate::new(503))
+        .expect(1..100)
         .mount(&server)
         .await;
     let policy = RetryPolicy::default()
@@ -152,10 +158,53 @@ async fn the_deadline_bounds_the_whole_call() {
         .max_delay(Duration::from_millis(40))
         .deadline(Duration::from_millis(400));
     let client = builder(&server).retry_policy(policy).retry_seed(42).build().unwrap();
-    let started = Instant::now();
-    let err = client.ecom("o-1").get().await.unwrap_err();
-    assert_eq!(err.status().unwrap().as_u16(), 503);
-    assert!(started.elapsed() < Duration::from_millis(400 + 300), "took {:?}", started.elapsed());
+    let err = without_hanging("the call", client.ecom("o-1").get()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status, .. } if status.as_u16() == 503), "{err:?}");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn successes_refill_the_retry_budget() {
+    // One retry per call (cost 5) from a budget of 500: 100 failing calls
+    // spend it, and the 101st is withheld. Five successes give 5 back: one
+    // more retry, and no more.
+    let server = server_with_token(1).await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/failing"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(100 * 2 + 1 + 2 + 1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/fine"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(5)
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .retry_policy(RetryPolicy::default().max_attempts(2).base_delay(Duration::from_micros(10)))
+        .build()
+        .unwrap();
+    let order = client.ecom("failing");
+    let failing = || order.get();
+    for i in 0..100 {
+        let err = failing().await.unwrap_err();
+        assert!(matches!(err, Error::Api { .. }), "call {i} was retried: {err:?}");
+    }
+    assert!(
+        matches!(failing().await.unwrap_err(), Error::RetriesWithheld { .. }),
+        "the budget is spent"
+    );
+    for _ in 0..5 {
+        client.ecom("fine").get().await.unwrap();
+    }
+    let err = failing().await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "five successes pay for one retry: {err:?}");
+    assert!(
+        matches!(failing().await.unwrap_err(), Error::RetriesWithheld { .. }),
+        "and for no more"
+    );
+    server.verify().await;
 }
 
 #[tokio::test]
@@ -413,13 +462,12 @@ async fn assert_times_out(base: String) {
         )
         .build()
         .unwrap();
-    let started = Instant::now();
-    let err = client.ecom("o-1").get().await.unwrap_err();
-    assert!(err.is_timeout(), "{err:?}");
+    let err = without_hanging("the call", client.ecom("o-1").get()).await.unwrap_err();
+    // Each attempt ended by its own timeout, the last one by it or by the
+    // call's deadline, whichever came first.
     assert!(
-        started.elapsed() < Duration::from_secs(2) + Duration::from_millis(500),
-        "took {:?}",
-        started.elapsed()
+        matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(300) || after == Duration::from_secs(2)),
+        "{err:?}"
     );
 }
 

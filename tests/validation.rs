@@ -235,9 +235,9 @@ fn from_env_names_the_missing_variable() {
 #[cfg(unix)]
 #[tokio::test]
 async fn an_endless_image_file_is_refused_after_the_limit() {
-    let started = std::time::Instant::now();
-    let err = ImageUpload::from_path("/dev/zero").await.unwrap_err();
+    let err = common::without_hanging("reading /dev/zero", ImageUpload::from_path("/dev/zero"))
+        .await
+        .unwrap_err();
     assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "src"), "{err:?}");
     assert!(err.to_string().contains("larger than 2097152 bytes"), "{err}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

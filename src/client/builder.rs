@@ -285,7 +285,7 @@ impl ClientBuilder {
                 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
                 let builder = builder.tls_backend_preconfigured(crate::tls::rustls_config()?);
                 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-                if base.scheme() == "https" {
+                if base.as_url().scheme() == "https" {
                     return Err(Error::config(
                         "this build of vipps-order-management has no TLS, so it cannot reach an https base URL: \
                          enable its `rustls` (default) or `native-tls` feature, or hand in an HTTP client with .http_client(..)",

@@ -4,19 +4,24 @@
 //! `quantityUnit` PCS, no payment sources); quantities compare as decimal
 //! numbers (`"2"`, `"2.0"` and `"2.00"` are equal); a deprecated
 //! `taxPercentage` next to a `taxRate` is ignored when it agrees with it;
-//! the deprecated bottom-line fields, which the service may fill in, are
-//! not compared. Amounts, names, ids, the currency, and the lines' number
-//! and order compare exactly.
+//! the deprecated bottom-line sums, which the service may compute
+//! (`totalAmount`, `totalTax`, `totalDiscount`, `shippingAmount`), are not
+//! compared. Everything else compares exactly: amounts, names, ids, tax,
+//! unit info, links, the return and shipping marks, the currency, tip,
+//! POS id, receipt number, barcode, payment sources, the lines' number and
+//! order, and the deprecated inputs that only a sender writes
+//! (`giftCardAmount`, `terminalId`, `shippingInfo`): this crate never sends
+//! them, so a stored receipt holding them was sent by another system.
 
 use super::enums::QuantityUnit;
-use super::receipt::{BottomLine, OrderLine, Receipt, UnitInfo};
+use super::receipt::{BottomLine, OrderLine, Receipt, ShippingInfo, UnitInfo};
 
 impl Receipt {
     /// `true` when `other` is this receipt as the service may store it:
     /// absent, `null` and the API's default are alike, quantities compare
     /// as numbers, a deprecated `taxPercentage` agreeing with `taxRate` is
-    /// ignored, the deprecated bottom-line fields are not compared;
-    /// everything else compares exactly.
+    /// ignored, the deprecated bottom-line sums the service may compute are
+    /// not compared; everything else compares exactly.
     pub fn same_as(&self, other: &Receipt) -> bool {
         self.order_lines.len() == other.order_lines.len()
             && self.order_lines.iter().zip(&other.order_lines).all(|(a, b)| a.same_as(b))
@@ -88,5 +93,13 @@ impl BottomLine {
             && self.receipt_number == other.receipt_number
             && self.barcode == other.barcode
             && sources(self) == sources(other)
+            && self.gift_card_amount.unwrap_or_default() == other.gift_card_amount.unwrap_or_default()
+            && self.terminal_id == other.terminal_id
+            && shipping_info(self) == shipping_info(other)
     }
+}
+
+/// The deprecated shipping details, an empty object counting as none.
+fn shipping_info(b: &BottomLine) -> Option<&ShippingInfo> {
+    b.shipping_info.as_ref().filter(|s| **s != ShippingInfo::default())
 }

@@ -128,6 +128,17 @@ pub fn shared_file(rel: &str) -> String {
     })
 }
 
+/// Waits for `work`, failing the test if it has not ended after a minute.
+/// A guard against a hang (a read that never stops, a call that never
+/// times out), never a timing target: what it waits for takes milliseconds,
+/// and timing targets live in the benchmarks.
+pub async fn without_hanging<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(std::time::Duration::from_secs(60), work).await {
+        Ok(done) => done,
+        Err(_) => panic!("{what} had not ended after a minute: it hangs"),
+    }
+}
+
 /// Starts `n` calls at once (each made by `call(i)`) and waits for all.
 pub async fn all_at_once<F, Fut, T>(n: usize, call: F) -> Vec<T>
 where

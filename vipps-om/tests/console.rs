@@ -405,21 +405,19 @@ async fn the_console_stops_despite_a_client_that_never_finishes() {
     let addr = c.url.trim_start_matches("http://").to_owned();
     let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
     half.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
-    let started = std::time::Instant::now();
     let _ = Command::new("kill").args(["-TERM", &c.child.id().to_string()]).status();
     let mut c = c;
-    let status = tokio::task::spawn_blocking(move || {
+    let exited = tokio::task::spawn_blocking(move || {
         let status = c.child.wait().unwrap();
         (status, c)
-    })
-    .await
-    .unwrap()
-    .0;
+    });
+    // A guard against a hang, not a timing target: the console gives
+    // requests under way five seconds, then drops them.
+    let status = tokio::time::timeout(std::time::Duration::from_secs(60), exited)
+        .await
+        .expect("the console had not stopped a minute after SIGTERM")
+        .unwrap()
+        .0;
     assert!(status.success(), "{status:?}");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(15),
-        "took {:?}",
-        started.elapsed()
-    );
     drop(half);
 }

@@ -21,7 +21,11 @@ CALLS=${CALLS:-2000}
 } > "$out/machine.txt"
 
 echo "== criterion: call overhead and serialization"
-cargo bench --bench overhead 2>&1 | tee "$out/criterion.log" | grep -E "^[a-z_]+/|time:" || true
+rm -rf target/criterion
+cargo bench --bench overhead > "$out/criterion.log" 2>&1 \
+  || { echo "FAIL: cargo bench --bench overhead failed:"; tail -20 "$out/criterion.log"; exit 1; }
+grep -E "^[a-z_]+/|time:" "$out/criterion.log" || echo "(criterion printed no estimates)"
+cp -r target/criterion "$out/criterion"
 
 echo "== large body"
 cargo bench --bench large_body 2>/dev/null | grep '^{' > "$out/large_body.jsonl"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Mutation testing of the code behind the crate's promises, with
+# cargo-mutants, one scope at a time: each scope names the files it mutates
+# and the test binaries that cover them (so a mutant builds and runs only
+# those). Every mutant must be caught, or be listed in
+# .cargo/mutants.toml's exclude_re with the reason it is equivalent.
+#
+#   scripts/mutants.sh                 # every scope
+#   scripts/mutants.sh compare tokens  # some scopes
+#   scripts/mutants.sh --list          # the scopes
+#   MUTANTS_IN_PLACE=1 scripts/mutants.sh ...   # mutate this tree itself
+#                                                 (a clone kept for it; faster)
+#   MUTANTS_DIFF=change.diff scripts/mutants.sh # only mutants in the diff
+#
+# Results go to target/mutants/<scope>/mutants.out; the counts are printed
+# per scope and summed at the end. Exits 1 when any mutant is missed or
+# times out, 2 when cargo-mutants is not installed. TESTING.md records the
+# last full run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# scope | package | files (space-separated) | cargo test arguments
+scopes=(
+  "compare|vipps-order-management|src/model/receipt_compare.rs|--test receipt_compare --test reconcile"
+  "reconcile|vipps-order-management|src/order.rs|--test reconcile --test exactly_once --test operations --test errors --test validation --test order_answers"
+  "retry|vipps-order-management|src/retry.rs src/transport/attempts.rs src/transport/exchange.rs src/transport/call.rs src/transport/reply.rs src/transport/mod.rs|--lib --test reliability --test errors --test exactly_once --test operations --test auth"
+  "tokens|vipps-order-management|src/auth.rs|--lib --test auth --test reliability"
+  "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"
+  "arithmetic|vipps-order-management|src/receipt_builder.rs src/money.rs src/model/amount.rs src/model/quantity.rs src/model/tax_rate.rs|--lib --test receipt_builder --test validation --test inputs"
+  "emulator|vipps-order-management|src/emulator/fault.rs src/emulator/dispatch.rs src/emulator/store.rs|--lib --test emulator --test exactly_once --test reliability"
+  "console|vipps-om|vipps-om/src/console/pages.rs vipps-om/src/console/access.rs vipps-om/src/console/handlers.rs vipps-om/src/console/lookup.rs vipps-om/src/console/trouble.rs|--test console"
+)
+
+if [ "${1:-}" = "--list" ]; then
+  for s in "${scopes[@]}"; do IFS='|' read -r name package files tests <<<"$s"; echo "$name ($package): $files; $tests"; done
+  exit 0
+fi
+if ! cargo mutants --version >/dev/null 2>&1; then
+  echo "cargo-mutants is not installed: cargo install --locked cargo-mutants"; exit 2
+fi
+
+wanted=("$@")
+failed=0
+totals=(0 0 0 0 0)
+for s in "${scopes[@]}"; do
+  IFS='|' read -r name package files tests <<<"$s"
+  if [ "${#wanted[@]}" -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
+  args=(--package "$package" --features emulator --output "target/mutants/$name" --no-shuffle --timeout-multiplier 3)
+  if [ "$package" = vipps-om ]; then args=(--package vipps-om --output "target/mutants/$name" --no-shuffle --timeout-multiplier 3); fi
+  for f in $files; do args+=(--file "$f"); done
+  [ -n "${MUTANTS_DIFF:-}" ] && args+=(--in-diff "$MUTANTS_DIFF")
+  [ "${MUTANTS_IN_PLACE:-0}" = 1 ] && args+=(--in-place)
+  mkdir -p "target/mutants/$name"
+  echo "== $name: $files"
+  # shellcheck disable=SC2086
+  set +e
+  cargo mutants "${args[@]}" -- $tests
+  rc=$?
+  set -e
+  out="target/mutants/$name/mutants.out"
+  count() { [ -f "$out/$1.txt" ] && grep -c . "$out/$1.txt" || echo 0; }
+  c=$(count caught); m=$(count missed); t=$(count timeout); u=$(count unviable)
+  echo "== $name: caught $c, missed $m, timeout $t, unviable $u (cargo-mutants exit $rc)"
+  [ "$m" -gt 0 ] && sed 's/^/   MISSED: /' "$out/missed.txt"
+  [ "$t" -gt 0 ] && sed 's/^/   TIMEOUT: /' "$out/timeout.txt"
+  totals=($((totals[0] + c)) $((totals[1] + m)) $((totals[2] + t)) $((totals[3] + u)))
+  # 0: all caught; 2: missed; 3: timeouts; 4: the baseline failed. Any
+  # other code (no mutants in the diff is 0) is a failure of the run.
+  case $rc in
+    0) ;;
+    *) failed=1 ;;
+  esac
+done
+echo "mutants: caught ${totals[0]}, missed ${totals[1]}, timeout ${totals[2]}, unviable ${totals[3]}"
+exit "$failed"

@@ -52,13 +52,15 @@ for s in "${scopes[@]}"; do
   [ "${MUTANTS_IN_PLACE:-0}" = 1 ] && args+=(--in-place)
   mkdir -p "target/mutants/$name"
   echo "== $name: $files"
-  # shellcheck disable=SC2086
+  # The test targets go to every cargo command (--cargo-arg), so that a
+  # mutant's build makes only the test binaries that run.
+  for t in $tests; do args+=("--cargo-arg=$t"); done
   set +e
-  cargo mutants "${args[@]}" -- $tests
+  cargo mutants "${args[@]}"
   rc=$?
   set -e
   out="target/mutants/$name/mutants.out"
-  count() { [ -f "$out/$1.txt" ] && grep -c . "$out/$1.txt" || echo 0; }
+  count() { if [ -f "$out/$1.txt" ]; then wc -l < "$out/$1.txt"; else echo 0; fi; }
   c=$(count caught); m=$(count missed); t=$(count timeout); u=$(count unviable)
   echo "== $name: caught $c, missed $m, timeout $t, unviable $u (cargo-mutants exit $rc)"
   [ "$m" -gt 0 ] && sed 's/^/   MISSED: /' "$out/missed.txt"

@@ -25,7 +25,7 @@ use tokio::time::Instant;
 use crate::client::Client;
 use crate::error::Error;
 use crate::operation::Operation;
-use crate::transport::{Call, CallOptions, Limits};
+use crate::transport::{Call, CallOptions, Limits, Reply};
 
 /// A cached access token. Times are on tokio's monotonic clock.
 pub(crate) struct Token {
@@ -169,6 +169,16 @@ impl TokenCache {
         rx
     }
 
+    /// Takes a token fetched outside a refresh (the go-live check's) when
+    /// none usable is cached and no refresh is under way.
+    pub(crate) fn offer(&self, token: Arc<Token>) {
+        let mut state = self.lock();
+        let now = Instant::now();
+        if state.refreshing.is_none() && !state.current.as_ref().is_some_and(|t| t.usable(now)) {
+            state.current = Some(token);
+        }
+    }
+
     /// Drops `seen` after the API refused it, unless another caller has
     /// already replaced it: N concurrent refusals cause one refresh.
     pub(crate) fn invalidate(&self, seen: &Arc<Token>) {
@@ -249,6 +259,51 @@ async fn wait(mut rx: watch::Receiver<Option<RefreshOutcome>>, limits: &Limits) 
 
 /// Fetches a new access token from the token endpoint.
 async fn fetch_token(client: &Client, margin: Duration) -> Result<Token, Error> {
+    let (parsed, reply) = request_token(client).await?;
+    token_from(&parsed, &reply, margin)
+}
+
+/// The cached form of a token answer just received.
+fn token_from(parsed: &TokenResponse, reply: &Reply, margin: Duration) -> Result<Token, Error> {
+    let fetched_at = Instant::now();
+    let lifetime = parsed.lifetime();
+    let margin = margin.min(lifetime / 2);
+    tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
+    let mut header = HeaderValue::from_str(&format!("Bearer {}", parsed.access_token))
+        .map_err(|_| reply.malformed("the access_token holds characters that cannot be sent in a header"))?;
+    header.set_sensitive(true);
+    Ok(Token {
+        header,
+        expires_at: fetched_at + lifetime,
+        refresh_at: fetched_at + lifetime - margin,
+        safety: (lifetime / 4).min(Duration::from_secs(10)),
+    })
+}
+
+/// What a fresh token answer says, for the go-live check: how long the
+/// token lives, and the server's clock when it issued it (Unix seconds),
+/// when the answer tells.
+#[derive(Debug)]
+pub(crate) struct TokenFacts {
+    pub(crate) lifetime: Duration,
+    pub(crate) issued_at: Option<u64>,
+}
+
+/// Asks the token endpoint for a token and says what its answer tells. The
+/// token is offered to the cache, so the calls after it need no other.
+pub(crate) async fn token_facts(client: &Client) -> Result<TokenFacts, Error> {
+    let (parsed, reply) = request_token(client).await?;
+    let facts = TokenFacts {
+        lifetime: parsed.lifetime(),
+        issued_at: parsed.issued_at(),
+    };
+    let token = token_from(&parsed, &reply, client.inner.token_cache.margin)?;
+    client.inner.token_cache.offer(Arc::new(token));
+    Ok(facts)
+}
+
+/// The token endpoint's answer, checked to hold a token.
+async fn request_token(client: &Client) -> Result<(TokenResponse, Reply), Error> {
     let inner = &client.inner;
     let mut secret =
         HeaderValue::from_str(inner.client_secret.expose()).map_err(|_| Error::config("the client secret cannot be sent in a header"))?;
@@ -273,19 +328,7 @@ async fn fetch_token(client: &Client, margin: Duration) -> Result<Token, Error> 
     if parsed.access_token.is_empty() {
         return Err(reply.malformed("the access_token is empty"));
     }
-    let fetched_at = Instant::now();
-    let lifetime = parsed.lifetime();
-    let margin = margin.min(lifetime / 2);
-    tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
-    let mut header = HeaderValue::from_str(&format!("Bearer {}", parsed.access_token))
-        .map_err(|_| reply.malformed("the access_token holds characters that cannot be sent in a header"))?;
-    header.set_sensitive(true);
-    Ok(Token {
-        header,
-        expires_at: fetched_at + lifetime,
-        refresh_at: fetched_at + lifetime - margin,
-        safety: (lifetime / 4).min(Duration::from_secs(10)),
-    })
+    Ok((parsed, reply))
 }
 
 /// The token endpoint's answer; its numbers come as strings or numbers.
@@ -296,6 +339,8 @@ struct TokenResponse {
     expires_in: Option<u64>,
     #[serde(default, deserialize_with = "number_or_string")]
     expires_on: Option<u64>,
+    #[serde(default, deserialize_with = "number_or_string")]
+    not_before: Option<u64>,
 }
 
 impl TokenResponse {
@@ -309,6 +354,15 @@ impl TokenResponse {
             .or_else(|| jwt_exp(&self.access_token).map(|exp| exp.saturating_sub(now)))
             .unwrap_or(300);
         Duration::from_secs(secs.min(MAX_LIFETIME_SECS))
+    }
+
+    /// When the server issued the token by its own clock (Unix seconds):
+    /// `expires_on` less `expires_in`, else `not_before`.
+    fn issued_at(&self) -> Option<u64> {
+        match (self.expires_on, self.expires_in) {
+            (Some(on), Some(lasts)) => on.checked_sub(lasts),
+            _ => self.not_before,
+        }
     }
 }
 

@@ -91,6 +91,7 @@
 
 mod auth;
 mod categories;
+pub mod check;
 mod client;
 mod error;
 #[cfg(test)]
@@ -133,6 +134,15 @@ pub use view::{LineView, ReceiptView};
 
 /// The HTTP status type used in errors (re-exported from `reqwest`).
 pub use reqwest::StatusCode;
+
+/// The HTTP client this crate is built on (0.13), re-exported: name its
+/// types through it ([`ClientBuilder::http_client`]'s builder, the source
+/// of [`Error::Transport`]) instead of a reqwest dependency of your own that
+/// must match this one.
+pub use reqwest;
+
+/// The URL crate of [`Client::base_url`], re-exported for the same reason.
+pub use url;
 
 /// The README's examples, compiled as doctests (they use the emulator).
 #[cfg(all(doctest, feature = "emulator"))]

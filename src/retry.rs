@@ -107,7 +107,10 @@ impl RetryPolicy {
     }
 }
 
-/// Statuses worth another attempt.
+/// Statuses worth another attempt: 423, 429, 500, 502, 503 and 504. The
+/// one definition: the retry loop retries these, and [`crate::Error::kind`]
+/// calls exactly these `Unavailable` (so [`crate::Error::is_retryable`]
+/// agrees). 501, 505 and other statuses are not retried.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 423 | 429 | 500 | 502 | 503 | 504)
 }

@@ -7,8 +7,15 @@ use std::sync::Arc;
 
 use crate::error::Error;
 
-/// The TLS configuration of the HTTP client this crate builds.
+/// The TLS configuration of the HTTP clients this crate builds: made once
+/// per process (setting up the platform's verifier is the slow part of
+/// building a client), then cloned (its parts are shared).
 pub(crate) fn rustls_config() -> Result<rustls::ClientConfig, Error> {
+    static CONFIG: std::sync::OnceLock<Result<rustls::ClientConfig, Error>> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(make_config).clone()
+}
+
+fn make_config() -> Result<rustls::ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
         .map_err(|e| Error::config(format!("the platform's TLS certificate verifier could not be set up: {e}")))?;

@@ -67,13 +67,7 @@ async fn ten_thousand_first_calls_fetch_one_token_and_a_refresh_one_more() {
         .mount(&server)
         .await;
     catch_all(&server).await;
-    pick_crypto_provider();
-    let http = reqwest::Client::builder()
-        .http2_prior_knowledge()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let client = builder(&server).http_client(http).build().unwrap();
+    let client = builder(&server).http_client(|http| http.http2_prior_knowledge()).build().unwrap();
     for wave in 0..2 {
         if wave == 1 {
             // 56 minutes on: the token is inside its refresh margin.

@@ -239,7 +239,7 @@ async fn the_reconciling_get_runs_under_the_receipt_calls_deadline() {
     // The get-order ended at the receipt call's deadline (its own attempt
     // timeout, 10 s by default, would say so instead).
     assert!(
-        matches!(**source, Error::Timeout { operation: Operation::GetOrder, after } if after == deadline),
+        matches!(**source, Error::Timeout { operation: Operation::GetOrder, after, .. } if after == deadline),
         "{source:?}"
     );
 }

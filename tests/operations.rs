@@ -308,7 +308,7 @@ fn client_is_clone_send_sync_and_errors_cross_threads() {
 
 /// A `reqwest::Client` (0.13) that the merchant built is used as it is.
 #[tokio::test]
-async fn a_reqwest_client_built_by_the_user_is_used() {
+async fn http_settings_of_the_users_are_used() {
     let server = server_with_token(1).await;
     api_headers(Mock::given(method("GET")).and(path("/order-management/v2/ECOM/o-1")), MSN)
         .and(header("x-merchant-proxy", "on"))
@@ -318,12 +318,78 @@ async fn a_reqwest_client_built_by_the_user_is_used() {
         .await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-merchant-proxy", reqwest::header::HeaderValue::from_static("on"));
-    pick_crypto_provider();
-    let own: reqwest::Client = reqwest::Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
+    let client = builder(&server)
+        .http_client(move |http| http.default_headers(headers.clone()))
         .build()
         .unwrap();
-    let client = builder(&server).http_client(own).build().unwrap();
     client.ecom("o-1").get().await.unwrap();
+}
+
+/// A call can add headers of its own (an idempotency key, a trace id) and
+/// set its own timeout, like its merchant serial number and retry policy.
+#[tokio::test]
+async fn a_call_sets_its_own_headers_and_timeout() {
+    let server = server_with_token(1).await;
+    api_headers(Mock::given(method("GET")).and(path("/order-management/v2/ECOM/o-1")), "654321")
+        .and(header("Idempotency-Key", "key-7"))
+        .and(header("X-Trace", "t-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let order = client
+        .ecom("o-1")
+        .merchant_serial_number("654321")
+        .header("Idempotency-Key", "key-7")
+        .header("X-Trace", "t-1");
+    assert!(!format!("{order:?}").contains("key-7"), "header values are not shown: {order:?}");
+    order.get().await.unwrap();
+    let err = client
+        .ecom("slow")
+        .timeout(std::time::Duration::from_millis(200))
+        .retry_policy(vipps_order_management::RetryPolicy::none())
+        .get()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, vipps_order_management::Error::Timeout { after, .. } if after == std::time::Duration::from_millis(200)),
+        "the call's own timeout ended it: {err:?}"
+    );
+}
+
+/// Headers the SDK owns, names or values HTTP cannot carry, and a zero
+/// timeout are refused before anything is sent (no token is even fetched).
+#[tokio::test]
+async fn a_calls_options_that_clash_are_refused_before_sending() {
+    let server = server_with_token(0).await;
+    let client = client(&server);
+    for (name, value, field) in [
+        ("Authorization", "Bearer mine", "headers.Authorization"),
+        ("ocp-apim-subscription-key", "k", "headers.ocp-apim-subscription-key"),
+        ("Merchant-Serial-Number", "1", "headers.Merchant-Serial-Number"),
+        ("Vipps-System-Name", "x", "headers.Vipps-System-Name"),
+        ("Content-Type", "text/plain", "headers.Content-Type"),
+        ("User-Agent", "me", "headers.User-Agent"),
+        ("Bad Name", "v", "headers.Bad Name"),
+        ("X-Line", "a\r\nb", "headers.X-Line"),
+    ] {
+        let err = client.ecom("o-1").header(name, value).get().await.unwrap_err();
+        match &err {
+            vipps_order_management::Error::InvalidInput { field: f, .. } => assert_eq!(f, field, "{err}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let err = client.ecom("o-1").timeout(std::time::Duration::ZERO).get().await.unwrap_err();
+    assert!(
+        matches!(&err, vipps_order_management::Error::InvalidInput { field, .. } if field == "timeout"),
+        "{err:?}"
+    );
+    server.verify().await;
 }

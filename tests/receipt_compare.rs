@@ -107,16 +107,19 @@ struct Normalise {
     defaults_filled: bool,
     trailing_zeros: bool,
     legacy_percentage: bool,
+    /// The legacy percentage rounded (25.5 % as 26), not truncated.
+    rounded_percentage: bool,
     deprecated_sums: bool,
 }
 
 fn normalise() -> impl Strategy<Value = Normalise> {
-    any::<[bool; 5]>().prop_map(|b| Normalise {
+    any::<[bool; 6]>().prop_map(|b| Normalise {
         nulls_for_absent: b[0],
         defaults_filled: b[1],
         trailing_zeros: b[2],
         legacy_percentage: b[3],
-        deprecated_sums: b[4],
+        rounded_percentage: b[4],
+        deprecated_sums: b[5],
     })
 }
 
@@ -165,7 +168,8 @@ fn stored(r: &Receipt, n: Normalise) -> Receipt {
         if n.legacy_percentage {
             // A server that adds the legacy percentage where none was sent.
             if let Some(rate) = line["taxRate"].as_i64() {
-                fill(line, "taxPercentage", json!(rate / 100));
+                let percent = if n.rounded_percentage { (rate + 50) / 100 } else { rate / 100 };
+                fill(line, "taxPercentage", json!(percent));
             }
         }
     }

@@ -81,7 +81,7 @@ async fn the_same_receipt_stored_is_success_already_stored() {
 async fn a_different_receipt_stored_is_a_conflict_carrying_both() {
     let server = conflict_then(order_with(&receipt_of("Hat")), 1, 1).await;
     let err = post(&server).await.unwrap_err();
-    let Error::ReceiptConflict { sent, stored, body } = &err else {
+    let Error::ReceiptConflict { sent, stored, body, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(**sent, receipt_of("Socks"));
@@ -206,8 +206,9 @@ async fn a_failing_reconciling_get_is_unverified_in_its_own_class() {
             answer: ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html"),
             gets: 1,
             tokens: 1,
+            // Calling again would read the same answer: not retryable.
             kind: ErrorKind::Unexpected,
-            retryable: true,
+            retryable: false,
             source: |e| {
                 matches!(
                     e,

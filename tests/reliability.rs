@@ -10,8 +10,10 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vipps_order_management::emulator::{Emulator, Fault};
 
-use vipps_order_management::{Category, CategoryType, Client, Error, ErrorBody, ImageUpload, Operation, PaymentType, Receipt, RetryPolicy};
-use wiremock::matchers::{any, method, path};
+use vipps_order_management::{
+    reqwest, Category, CategoryType, Client, Error, ErrorBody, ErrorKind, ImageUpload, Operation, PaymentType, Receipt, RetryPolicy,
+};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn receipt(name: &str) -> Receipt {
@@ -516,7 +518,7 @@ async fn junk_bodies_on_every_status_are_typed_errors() {
                     other => panic!("{name}-{status}: {other:?}"),
                 }
             } else {
-                assert_eq!(err.status().unwrap().as_u16(), status, "{name}");
+                assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{name}-{status}: {err:?}");
                 match err.body() {
                     Some(ErrorBody::Text(t)) => assert!(t.len() <= 2048 + 4, "{name}-{status} kept {} bytes", t.len()),
                     Some(ErrorBody::Empty) => assert_eq!(*name, "empty"),
@@ -528,34 +530,95 @@ async fn junk_bodies_on_every_status_are_typed_errors() {
     }
 }
 
+/// A 307 (or 302) to another loopback port: whatever HTTP settings the
+/// merchant adds, even ones that follow redirects, nothing reaches that
+/// port, not even a connection, and the call fails instead of taking
+/// another host's answer as the service's.
 #[tokio::test]
-async fn redirects_are_not_followed_to_another_host() {
-    let elsewhere = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&elsewhere)
-        .await;
-    // The token endpoint redirects: the client secret must not follow.
+async fn a_redirect_to_another_port_reaches_nothing_there() {
+    let (elsewhere, counts) = loopback::start().await;
+    let follow = |b: vipps_order_management::ClientBuilder| {
+        b.http_client(|http| http.redirect(reqwest::redirect::Policy::limited(10)))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    // The token endpoint redirects: the client secret stays here.
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/accesstoken/get"))
-        .respond_with(ResponseTemplate::new(302).insert_header("Location", format!("{}/accesstoken/get", elsewhere.uri()).as_str()))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", format!("http://{elsewhere}/accesstoken/get").as_str()))
         .expect(1)
         .mount(&server)
         .await;
     catch_all(&server).await;
-    let err = client(&server).ecom("o-1").get().await.unwrap_err();
-    assert_eq!(err.status().unwrap().as_u16(), 302);
+    let err = follow(builder(&server)).ecom("o-1").get().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
     assert!(err.to_string().contains("redirect"), "{err}");
-    // An API call redirects: the token must not follow.
+    assert_eq!(err.kind(), ErrorKind::Unexpected);
+    // The receipt POST redirects: the receipt, the subscription key and the
+    // merchant serial number stay here, and no id from elsewhere is `Ok`.
+    let server = server_with_token(1).await;
+    Mock::given(method("POST"))
+        .and(path("/order-management/v2/ECOM/receipts/o-1"))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", format!("http://{elsewhere}/steal").as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = follow(builder(&server))
+        .ecom("o-1")
+        .post_receipt(&receipt("Socks"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+    assert!(!err.is_retryable());
+    // A 302 on a read, with the crate's own HTTP settings.
     let server = server_with_token(1).await;
     Mock::given(method("GET"))
         .and(path("/order-management/v2/ECOM/o-1"))
-        .respond_with(ResponseTemplate::new(307).insert_header("Location", format!("{}/steal", elsewhere.uri()).as_str()))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", format!("http://{elsewhere}/steal").as_str()))
         .expect(1)
         .mount(&server)
         .await;
     let err = client(&server).ecom("o-1").get().await.unwrap_err();
-    assert_eq!(err.status().unwrap().as_u16(), 307);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
+    assert_eq!(counts.get(), (0, 0, 0), "connections, token requests and API requests elsewhere");
+}
+
+/// An answer past its cap is an error on every path, a success included:
+/// a receipt POST answered with 100 KiB (64 KiB is read of such an answer)
+/// or one that says 20 MiB, and an order of 20 MiB (16 MiB is read).
+#[tokio::test]
+async fn an_answer_past_its_cap_is_never_a_success() {
+    let server = server_with_token(1).await;
+    let long_id = format!("\"{}\"", "a".repeat(100 * 1024));
+    Mock::given(method("POST"))
+        .and(path("/order-management/v2/ECOM/receipts/long"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(long_id, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let huge = "x".repeat(20 * 1024 * 1024);
+    Mock::given(method("POST"))
+        .and(path("/order-management/v2/ECOM/receipts/huge"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(huge.clone(), "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/huge"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    for id in ["long", "huge"] {
+        let err = client.ecom(id).post_receipt(&receipt("Socks")).await.unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{id}: {err:?}");
+        assert!(err.to_string().contains("larger than 65536 bytes"), "{id}: {err}");
+    }
+    let err = client.ecom("huge").get().await.unwrap_err();
+    assert!(err.to_string().contains("larger than 16777216 bytes"), "{err}");
+    let err = client.ecom("huge").get_raw().await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
 }

@@ -42,8 +42,12 @@ pub struct ClientBuilder {
     token_margin: Option<Duration>,
     retry: Option<RetryPolicy>,
     retry_seed: Option<u64>,
-    http: Option<reqwest::Client>,
+    http: Option<HttpSettings>,
 }
+
+/// The caller's settings for the HTTP client (see
+/// [`ClientBuilder::http_client`]).
+type HttpSettings = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -207,18 +211,36 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses your own `reqwest::Client` (0.13: proxies, TLS roots, another
-    /// crypto provider). It should not follow redirects; the one this crate
-    /// builds does not. The connect timeout setting does not apply to it.
+    /// Adds your own settings to the HTTP client this crate builds: a
+    /// proxy, TLS roots, another TLS configuration, default headers. `with`
+    /// gets reqwest's builder (0.13, re-exported as
+    /// [`vipps_order_management::reqwest`](crate::reqwest)) with this
+    /// crate's settings (the TLS of its features, the connect timeout) and
+    /// returns it with yours; the crate then turns redirects off, whatever
+    /// `with` set, so that no credential, receipt or merchant serial number
+    /// ever follows a redirect to another host.
     ///
-    /// With this crate's default `rustls` feature, reqwest is built with
-    /// `rustls-no-provider`: building a `reqwest::Client` yourself then
-    /// panics with "No rustls crypto provider is configured" unless your
-    /// reqwest dependency enables its `rustls` feature or your program
-    /// installs a provider first (`rustls` with its `ring` feature:
-    /// `rustls::crypto::ring::default_provider().install_default()`).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+    /// ```no_run
+    /// use vipps_order_management::{reqwest, Client};
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let proxy = reqwest::Proxy::https("http://proxy.internal:3128")?;
+    /// let client = Client::builder()
+    ///     .client_id("id")
+    ///     .client_secret("secret")
+    ///     .subscription_key("key")
+    ///     .merchant_serial_number("123456")
+    ///     .http_client(move |http| http.proxy(proxy.clone()))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    ///
+    /// A TLS setting of your own that needs rustls' process-wide crypto
+    /// provider (with this crate's `rustls` feature, reqwest is built with
+    /// `rustls-no-provider`) makes `build()` fail with an `Error::Config`
+    /// saying so, unless your program installs one first
+    /// (`rustls::crypto::ring::default_provider().install_default()`).
+    pub fn http_client(mut self, with: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static) -> Self {
+        self.http = Some(Arc::new(with));
         self
     }
 
@@ -270,32 +292,7 @@ impl ClientBuilder {
 
         let timeout = timeout_setting("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
         let connect_timeout = timeout_setting("connect timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
-        let http = match self.http {
-            Some(http) => http,
-            None => {
-                let builder = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(connect_timeout)
-                    .pool_idle_timeout(Duration::from_secs(90));
-                // native-tls wins when both are on: features add up, and
-                // asking for it while keeping the default must not be
-                // ignored.
-                #[cfg(feature = "native-tls")]
-                let builder = builder.tls_backend_native();
-                #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-                let builder = builder.tls_backend_preconfigured(crate::tls::rustls_config()?);
-                #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-                if base.as_url().scheme() == "https" {
-                    return Err(Error::config(
-                        "this build of vipps-order-management has no TLS, so it cannot reach an https base URL: \
-                         enable its `rustls` (default) or `native-tls` feature, or hand in an HTTP client with .http_client(..)",
-                    ));
-                }
-                builder
-                    .build()
-                    .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?
-            }
-        };
+        let http = http_client(&base, connect_timeout, self.http.as_deref())?;
         let rng = match self.retry_seed {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
@@ -330,6 +327,48 @@ fn static_lower(name: &'static str) -> &'static str {
         "Vipps-System-Version" => "vipps-system-version",
         "Vipps-System-Plugin-Name" => "vipps-system-plugin-name",
         _ => "vipps-system-plugin-version",
+    }
+}
+
+/// The HTTP client: this crate's settings, then the caller's, then
+/// redirects off, last, so that nothing can turn them on.
+fn http_client(
+    base: &BaseUrl,
+    connect_timeout: Duration,
+    caller: Option<&(dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync)>,
+) -> Result<reqwest::Client, Error> {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(90));
+    // native-tls wins when both are on: features add up, and asking for it
+    // while keeping the default must not be ignored.
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    let builder = builder.tls_backend_preconfigured(crate::tls::rustls_config()?);
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    if base.as_url().scheme() == "https" && caller.is_none() {
+        return Err(Error::config(
+            "this build of vipps-order-management has no TLS, so it cannot reach an https base URL: \
+             enable its `rustls` (default) or `native-tls` feature, or give the HTTP client a TLS backend with .http_client(..)",
+        ));
+    }
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let _ = base;
+    let builder = match caller {
+        Some(with) => with(builder),
+        None => builder,
+    };
+    let builder = builder.redirect(reqwest::redirect::Policy::none());
+    // reqwest panics instead of failing when a rustls backend finds no
+    // crypto provider: that is a setting to fix, not a crash.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build())) {
+        Ok(Ok(http)) => Ok(http),
+        Ok(Err(e)) => Err(Error::config(format!("the HTTP client could not be built: {e}"))),
+        Err(_) => Err(Error::config(
+            "the HTTP client could not be built: its TLS settings need rustls' process-wide crypto provider, and none is installed; \
+             install one at start (rustls::crypto::ring::default_provider().install_default()) or leave the TLS to this crate",
+        )),
     }
 }
 
@@ -379,7 +418,7 @@ mod tests {
             // A loopback emulator needs no TLS, and an HTTP client of one's
             // own brings its own.
             assert!(settings().base_url("http://127.0.0.1:8080").build().is_ok());
-            assert!(settings().http_client(reqwest::Client::new()).build().is_ok());
+            assert!(settings().http_client(|http| http).build().is_ok());
         }
     }
 }

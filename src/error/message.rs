@@ -45,6 +45,9 @@ pub(super) fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, r
             }
         }
         (300..=399, _) => "the server answered with a redirect, which is not followed so that credentials never go to another host. Check the base URL.".to_owned(),
+        (500..=599, _) if !crate::retry::is_retryable_status(status) => {
+            "the server answered with a status that trying again does not change (the method or protocol is not supported there). Check the base URL; if it is right, report this to the SDK maintainers.".to_owned()
+        }
         (500..=599, _) => {
             let wait = retry_after
                 .map(|d| format!(" It asked to wait {}s before the next try.", d.as_secs()))
@@ -58,7 +61,7 @@ pub(super) fn api_message(op: Operation, status: StatusCode, body: &ErrorBody, r
     };
     let mut message = format!("{} failed with HTTP {status}: {what}", capitalize(op.describe()));
     if let Some(summary) = body.summary() {
-        message.push_str(&format!(" The server said: {summary}."));
+        message.push_str(&server_said(&summary));
     }
     message.push_str(&instance_suffix(body));
     message
@@ -69,7 +72,7 @@ pub(super) fn auth_message(status: StatusCode, body: &ErrorBody) -> String {
         "Vipps MobilePay refused the API credentials (HTTP {status}). Check the client id, client secret and subscription key in the merchant portal (portal.vipps.no) and that they are for the chosen environment (test or production)."
     );
     if let Some(summary) = body.summary() {
-        message.push_str(&format!(" The server said: {summary}."));
+        message.push_str(&server_said(&summary));
     }
     message.push_str(&instance_suffix(body));
     message
@@ -156,5 +159,16 @@ fn capitalize(s: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// " The server said: ..." ending with one full stop, whether or not the
+/// server's text ends with one.
+fn server_said(summary: &str) -> String {
+    let summary = summary.trim_end();
+    if summary.ends_with(['.', '!', '?']) {
+        format!(" The server said: {summary}")
+    } else {
+        format!(" The server said: {summary}.")
     }
 }

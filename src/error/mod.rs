@@ -19,11 +19,17 @@ use message::{
 
 use crate::model::Receipt;
 use crate::operation::Operation;
+use crate::retry::is_retryable_status;
 
 /// What can go wrong. Every message says what happened and what to do;
 /// the underlying error stays reachable through
 /// [`std::error::Error::source`]. Errors are cheap to clone, so one failure
 /// (a token fetch that many calls waited for) can be handed to each of them.
+///
+/// The enum and each of its variants are `#[non_exhaustive]`: match with
+/// `..`, and build errors (in tests of code that handles them) with the
+/// constructors, [`Error::api`] and its siblings. A field or variant the
+/// crate adds later is then not a breaking change.
 ///
 /// ```
 /// # async fn demo(client: vipps_order_management::Client) {
@@ -39,6 +45,7 @@ use crate::operation::Operation;
 pub enum Error {
     /// A request broke one of the API's rules and was not sent.
     #[error("{}", invalid_message(.violations))]
+    #[non_exhaustive]
     InvalidInput {
         /// The first offending field, as the API names it (`orderLines[0].taxRate`).
         field: String,
@@ -50,6 +57,7 @@ pub enum Error {
 
     /// The client's settings are wrong (missing credential, bad base URL, ...).
     #[error("the Vipps MobilePay client is misconfigured: {reason}")]
+    #[non_exhaustive]
     Config {
         /// What is wrong and how to fix it.
         reason: String,
@@ -57,6 +65,7 @@ pub enum Error {
 
     /// The API answered with an error status.
     #[error("{}", api_message(*.operation, *.status, .body, *.retry_after, *.uncertain))]
+    #[non_exhaustive]
     Api {
         /// The operation that failed.
         operation: Operation,
@@ -74,6 +83,7 @@ pub enum Error {
     /// The credentials were refused when fetching an access token, or a
     /// fresh token was refused by the API.
     #[error("{}", auth_message(*.status, .body))]
+    #[non_exhaustive]
     Auth {
         /// The HTTP status (401 or 403 as a rule).
         status: StatusCode,
@@ -83,6 +93,7 @@ pub enum Error {
 
     /// The API asked to wait longer than the call's deadline allows.
     #[error("{}", rate_limited_message(*.operation, *.status, *.retry_after, .body, *.uncertain))]
+    #[non_exhaustive]
     RateLimited {
         /// The operation that was refused.
         operation: Operation,
@@ -100,6 +111,7 @@ pub enum Error {
 
     /// The request could not be sent or its answer not received.
     #[error("{}", transport_message(*.operation, .source, *.uncertain))]
+    #[non_exhaustive]
     Transport {
         /// The operation that failed.
         operation: Operation,
@@ -113,6 +125,7 @@ pub enum Error {
 
     /// No answer came within the time allowed.
     #[error("Vipps MobilePay did not answer within {:.1}s while {}. It may be slow or unreachable. {}", .after.as_secs_f64(), .operation.describe(), after_no_answer(*.operation))]
+    #[non_exhaustive]
     Timeout {
         /// The operation that timed out.
         operation: Operation,
@@ -121,7 +134,8 @@ pub enum Error {
     },
 
     /// A response arrived but could not be read as the API documents it.
-    #[error("the answer to {} (HTTP {}) was not what the API documents, so it could not be read: {:?}. Report this with the body to the SDK maintainers.", .operation.describe(), .status, .snippet)]
+    #[error("the answer to {} (HTTP {}) was not what the API documents, so it could not be read ({}): {:?}. Report this with the body to the SDK maintainers.", .operation.describe(), .status, .source, .snippet)]
+    #[non_exhaustive]
     Decode {
         /// The operation whose answer failed to decode.
         operation: Operation,
@@ -138,6 +152,7 @@ pub enum Error {
     /// right now: the client's shared retry budget is spent. This protects
     /// Vipps MobilePay and your backend from retry storms during an outage.
     #[error("{last} It was not retried because too many calls to Vipps MobilePay are failing right now (the retry budget is spent); try again in a while.")]
+    #[non_exhaustive]
     RetriesWithheld {
         /// The failure of the last attempt.
         last: Box<Error>,
@@ -146,6 +161,7 @@ pub enum Error {
     /// A receipt was already stored for the order, and it is not the one
     /// this call sent. Receipts cannot be changed.
     #[error("a different receipt is already stored for this order, and receipts cannot be changed. Compare the stored receipt with yours; if yours is right, it needs a new order id.{}", instance_suffix(.body))]
+    #[non_exhaustive]
     ReceiptConflict {
         /// The receipt this call sent.
         sent: Box<Receipt>,
@@ -160,6 +176,7 @@ pub enum Error {
     /// the one this call sent. Nothing was changed by this call. Calling
     /// `post_receipt` again is safe: it compares again.
     #[error("{}", unverified_message(.source.as_deref()))]
+    #[non_exhaustive]
     ReceiptUnverified {
         /// The body of the 409 answer.
         body: ErrorBody,
@@ -199,12 +216,13 @@ pub enum ErrorKind {
     Configuration,
     /// Nothing is stored for that order or id (404).
     NotFound,
-    /// No usable answer: the network, a timeout, rate limiting, a 5xx after
-    /// the retries, retries withheld, or a receipt that could not be
-    /// compared yet. Trying again later may succeed.
+    /// No usable answer, for now: the network, a timeout, 423, 429, 500,
+    /// 502, 503 or 504 after the retries, retries withheld, or a receipt
+    /// that could not be compared yet. Trying again later may succeed; this
+    /// is the one class [`Error::is_retryable`] says yes to.
     Unavailable,
-    /// An answer the API does not document: an unreadable body, or a status
-    /// such as a redirect.
+    /// An answer the API does not document: an unreadable body, a redirect,
+    /// or a status such as 501 or 505 that trying again does not change.
     Unexpected,
 }
 
@@ -245,8 +263,84 @@ impl Error {
         }
     }
 
-    pub(crate) fn config(reason: impl Into<String>) -> Error {
+    /// A [`Error::Config`]: the client's settings are wrong, for `reason`.
+    pub fn config(reason: impl Into<String>) -> Error {
         Error::Config { reason: reason.into() }
+    }
+
+    /// An [`Error::InvalidInput`] for these violations (the first one is
+    /// its `field` and `reason`): for tests of code that handles it.
+    pub fn invalid_input(violations: Vec<Violation>) -> Error {
+        Error::from_violations(violations)
+    }
+
+    /// An [`Error::Api`]: the API answered `status` to `operation` with
+    /// `body` (no `Retry-After`; the request had no earlier attempt).
+    pub fn api(operation: Operation, status: StatusCode, body: ErrorBody) -> Error {
+        Error::Api {
+            operation,
+            status,
+            body,
+            retry_after: None,
+            uncertain: false,
+        }
+    }
+
+    /// An [`Error::Auth`]: the credentials were refused with `status`.
+    pub fn auth(status: StatusCode, body: ErrorBody) -> Error {
+        Error::Auth { status, body }
+    }
+
+    /// An [`Error::RateLimited`]: `operation` was refused with `status`,
+    /// asking to wait `retry_after`.
+    pub fn rate_limited(operation: Operation, status: StatusCode, retry_after: Duration, body: ErrorBody) -> Error {
+        Error::RateLimited {
+            operation,
+            status,
+            retry_after,
+            body,
+            uncertain: false,
+        }
+    }
+
+    /// An [`Error::Timeout`]: no answer to `operation` within `after`.
+    pub fn timeout(operation: Operation, after: Duration) -> Error {
+        Error::Timeout { operation, after }
+    }
+
+    /// An [`Error::Decode`]: the answer to `operation` (with `status`,
+    /// starting with `snippet`) could not be read, as `source` says.
+    pub fn decode(operation: Operation, status: StatusCode, snippet: impl Into<String>, source: serde_json::Error) -> Error {
+        Error::Decode {
+            operation,
+            status,
+            snippet: snippet.into(),
+            source: Arc::new(source),
+        }
+    }
+
+    /// An [`Error::RetriesWithheld`]: `last` was not retried because the
+    /// retry budget is spent.
+    pub fn retries_withheld(last: Error) -> Error {
+        Error::RetriesWithheld { last: Box::new(last) }
+    }
+
+    /// An [`Error::ReceiptConflict`]: `stored` is stored instead of `sent`.
+    pub fn receipt_conflict(sent: Receipt, stored: Receipt, body: ErrorBody) -> Error {
+        Error::ReceiptConflict {
+            sent: Box::new(sent),
+            stored: Box::new(stored),
+            body,
+        }
+    }
+
+    /// An [`Error::ReceiptUnverified`]: the 409's `body`, and why the stored
+    /// receipt could not be compared (`None`: the order showed none).
+    pub fn receipt_unverified(body: ErrorBody, source: Option<Error>) -> Error {
+        Error::ReceiptUnverified {
+            body,
+            source: source.map(Box::new),
+        }
     }
 
     /// The class of the failure (see [`ErrorKind`]).
@@ -254,14 +348,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } => ErrorKind::Invalid,
             Error::Config { .. } | Error::Auth { .. } => ErrorKind::Configuration,
-            Error::Api { status, .. } => match status.as_u16() {
-                400 | 422 => ErrorKind::Invalid,
-                401 | 403 => ErrorKind::Configuration,
-                404 => ErrorKind::NotFound,
-                409 => ErrorKind::Conflict,
-                423 | 429 | 500..=599 => ErrorKind::Unavailable,
-                _ => ErrorKind::Unexpected,
-            },
+            Error::Api { status, .. } => status_kind(*status),
             Error::RateLimited { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::RetriesWithheld { .. } => {
                 ErrorKind::Unavailable
             }
@@ -325,18 +412,14 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// `true` when the same call may succeed if tried again later:
-    /// transport errors, timeouts, 423, 429 and 5xx, and a receipt whose
-    /// comparison failed for one of those reasons.
+    /// `true` when the same call may succeed if tried again later: exactly
+    /// when [`Error::kind`] is [`ErrorKind::Unavailable`] (the network, a
+    /// timeout, 423, 429, 500, 502, 503 and 504, retries withheld, a
+    /// receipt whose comparison failed for one of those reasons). The
+    /// client's own retries follow the same rule (see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } | Error::RetriesWithheld { .. } => true,
-            Error::Api { status, .. } => crate::retry::is_retryable_status(*status),
-            // A receipt is stored: calling again compares again, which
-            // helps unless the keys or the request are wrong.
-            Error::ReceiptUnverified { .. } => matches!(self.kind(), ErrorKind::Unavailable | ErrorKind::Unexpected),
-            _ => false,
-        }
+        self.kind() == ErrorKind::Unavailable
     }
 
     /// `true` for a timeout.
@@ -346,5 +429,21 @@ impl Error {
             Error::RetriesWithheld { last } => last.is_timeout(),
             _ => false,
         }
+    }
+}
+
+/// The class of an error status. The statuses worth another attempt
+/// ([`is_retryable_status`], which the retry loop follows too) are
+/// `Unavailable`, and only they.
+fn status_kind(status: StatusCode) -> ErrorKind {
+    if is_retryable_status(status) {
+        return ErrorKind::Unavailable;
+    }
+    match status.as_u16() {
+        400 | 422 => ErrorKind::Invalid,
+        401 | 403 => ErrorKind::Configuration,
+        404 => ErrorKind::NotFound,
+        409 => ErrorKind::Conflict,
+        _ => ErrorKind::Unexpected,
     }
 }

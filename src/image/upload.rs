@@ -89,9 +89,9 @@ impl ImageUpload {
     /// The id derived from an image's bytes: the lower-case hex SHA-512
     /// (128 characters, the API's maximum), as the WooCommerce plugin does.
     pub fn content_id(bytes: &[u8]) -> ImageId {
-        let digest = ring::digest::digest(&ring::digest::SHA512, bytes);
+        let digest = hmac_sha512::Hash::hash(bytes);
         let mut hex = String::with_capacity(128);
-        for b in digest.as_ref() {
+        for b in digest {
             hex.push_str(&format!("{b:02x}"));
         }
         ImageId::new(hex)

@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{self, HeaderValue};
+use reqwest::header;
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
-use super::call::{Call, Limits};
+use super::call::{Call, Limits, Prepared};
 use super::exchange::{self, NoAnswer};
 use super::reply::Reply;
 use crate::client::Client;
@@ -28,7 +28,7 @@ enum NoRetry {
 /// crosses the wire ([`exchange::attempt`]); a failure that may pass is
 /// tried again after a backoff, while attempts, deadline and the shared
 /// budget allow. A 401 gets one token refresh and one resend.
-pub(super) async fn run(client: &Client, call: &Call, msn: &HeaderValue, limits: &Limits, count: &AtomicU32) -> Result<Reply, Error> {
+pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limits: &Limits, count: &AtomicU32) -> Result<Reply, Error> {
     let (policy, deadline) = (&limits.policy, limits.deadline);
     let mut attempt: u32 = 0;
     let mut refreshed = false;
@@ -42,8 +42,8 @@ pub(super) async fn run(client: &Client, call: &Call, msn: &HeaderValue, limits:
         };
         attempt += 1;
         count.store(attempt, Ordering::Relaxed);
-        let (status, headers, body, truncated) = match exchange::attempt(client, call, msn, token.as_ref(), limits).await {
-            Ok(answer) => answer,
+        let received = match exchange::attempt(client, call, prepared, token.as_ref(), limits).await {
+            Ok(received) => received,
             Err(no_answer) => {
                 let (cost, reason) = match &no_answer {
                     NoAnswer::TimedOut(_) => (TIMEOUT_RETRY_COST, "timeout"),
@@ -66,7 +66,9 @@ pub(super) async fn run(client: &Client, call: &Call, msn: &HeaderValue, limits:
                 continue;
             }
         };
-        let retry_after = headers
+        let status = received.status;
+        let retry_after = received
+            .headers
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
@@ -74,10 +76,18 @@ pub(super) async fn run(client: &Client, call: &Call, msn: &HeaderValue, limits:
             op: call.op,
             status,
             retry_after,
-            body,
-            truncated,
+            body: received.body,
+            truncated: received.truncated,
+            cap: received.cap,
             after_unknown_outcome,
         };
+        if received.elsewhere {
+            // Only a client that follows redirects gets here, and this one
+            // never does: an answer from elsewhere is not the service's.
+            return Err(reply.malformed(
+                "the answer came from another address than the one requested (a redirect was followed); it is not taken as the service's",
+            ));
+        }
         if status.is_success() {
             client.inner.budget.refill();
             return Ok(reply);

@@ -10,7 +10,10 @@ use url::Url;
 
 use crate::error::Error;
 use crate::operation::Operation;
-use crate::retry::{later, RetryPolicy};
+use std::time::Duration;
+
+use crate::retry::{later, RetryPolicy, MAX_DURATION};
+use crate::secret::Secret;
 use crate::validate::{self, Violations};
 
 /// Per-call settings shared by every operation handle.
@@ -20,6 +23,41 @@ pub(crate) struct CallOptions {
     pub(crate) msn: Option<String>,
     /// Overrides the client's retry policy.
     pub(crate) retry: Option<RetryPolicy>,
+    /// Overrides the client's per-attempt timeout.
+    pub(crate) timeout: Option<Duration>,
+    /// Extra headers, checked when the call is made (values redacted in
+    /// `Debug`: they may be secrets of the caller's).
+    pub(crate) headers: Vec<(String, Secret)>,
+}
+
+/// Headers the SDK sets itself; a call cannot add them.
+const OWN_HEADERS: [&str; 16] = [
+    "authorization",
+    "ocp-apim-subscription-key",
+    "merchant-serial-number",
+    "vipps-system-name",
+    "vipps-system-version",
+    "vipps-system-plugin-name",
+    "vipps-system-plugin-version",
+    "content-type",
+    "content-length",
+    "accept",
+    "user-agent",
+    "host",
+    "client_id",
+    "client_secret",
+    "transfer-encoding",
+    "connection",
+];
+
+/// What a call sends besides its body, checked once before its first
+/// attempt: the merchant serial number, the extra headers, the timeout of
+/// each attempt.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) msn: HeaderValue,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) timeout: Duration,
 }
 
 /// The time one call may take, fixed when it starts and shared by every
@@ -74,18 +112,53 @@ impl Call {
         }
     }
 
-    /// The merchant serial number header: the call's own, checked, or the client's.
-    pub(super) fn msn_header(&self, client_default: &HeaderValue) -> Result<HeaderValue, Error> {
-        match &self.options.msn {
-            None => Ok(client_default.clone()),
+    /// Checks what the call's options add, against the client's defaults:
+    /// an `InvalidInput` naming each problem, before anything is sent.
+    pub(super) fn prepare(&self, client_msn: &HeaderValue, client_timeout: Duration) -> Result<Prepared, Error> {
+        let mut violations = Violations::default();
+        let msn = match &self.options.msn {
+            None => Some(client_msn.clone()),
             Some(msn) => {
-                let mut violations = Violations::default();
                 violations.extend(validate::merchant_serial_number("Merchant-Serial-Number", msn));
-                violations.into_result()?;
-                HeaderValue::from_str(msn)
-                    .map_err(|_| Error::invalid("Merchant-Serial-Number", "holds characters that cannot be sent in a header"))
+                HeaderValue::from_str(msn).ok()
+            }
+        };
+        let mut headers = Vec::with_capacity(self.options.headers.len());
+        for (name, value) in &self.options.headers {
+            let field = format!("headers.{name}");
+            let Ok(header) = HeaderName::from_bytes(name.as_bytes()) else {
+                violations.fail(field, "is not a valid header name");
+                continue;
+            };
+            if OWN_HEADERS.contains(&header.as_str()) {
+                violations.fail(
+                    field,
+                    "is set by the SDK itself; use the client's settings (or .merchant_serial_number(..) for the merchant serial number)",
+                );
+                continue;
+            }
+            match HeaderValue::from_str(value.expose()) {
+                Ok(mut v) => {
+                    v.set_sensitive(true);
+                    headers.push((header, v));
+                }
+                Err(_) => violations.fail(field, "holds characters that cannot be sent in a header"),
             }
         }
+        let timeout = self.options.timeout.unwrap_or(client_timeout);
+        if timeout.is_zero() {
+            violations.fail(
+                "timeout",
+                "is zero, so the call would fail at once; leave it unset for the client's",
+            );
+        }
+        violations.into_result()?;
+        Ok(Prepared {
+            // Set whenever no violation was found.
+            msn: msn.unwrap_or_else(|| client_msn.clone()),
+            headers,
+            timeout: timeout.min(MAX_DURATION),
+        })
     }
 }
 
@@ -109,6 +182,29 @@ macro_rules! call_options_setters {
         /// Uses this retry policy instead of the client's.
         pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
             self.options.retry = Some(policy);
+            self
+        }
+
+        /// Allows each attempt of this call this long, connecting and
+        /// reading included, instead of the client's
+        /// [`timeout`](crate::ClientBuilder::timeout); the whole call stays
+        /// bounded by the retry policy's deadline. Zero is refused when the
+        /// call is made; more than a day is clamped to a day.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout = Some(timeout);
+            self
+        }
+
+        /// Sends this header with the call too: an `Idempotency-Key`, a
+        /// trace id of your own. A header the SDK sets itself
+        /// (`Authorization`, `Ocp-Apim-Subscription-Key`,
+        /// `Merchant-Serial-Number`, the `Vipps-System-*` headers,
+        /// `Content-Type`, `Accept`, `User-Agent`, ...) is refused with
+        /// [`Error::InvalidInput`](crate::Error::InvalidInput) when the call
+        /// is made, as is a name or value HTTP cannot carry; nothing is sent
+        /// then. The value is never shown in `Debug` or logs.
+        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.options.headers.push((name.into(), crate::Secret::new(value.into())));
             self
         }
     };

@@ -4,19 +4,47 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{self, HeaderMap, HeaderName};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
-use super::call::{Call, Limits};
+use super::call::{Call, Limits, Prepared};
 use crate::auth::Token;
 use crate::client::Client;
+use crate::operation::Operation;
 use crate::retry::later;
 
-/// Error bodies are read up to this many bytes.
-pub(crate) const ERROR_BODY_CAP: usize = 1024 * 1024;
-/// Success bodies are read up to this many bytes.
-pub(crate) const SUCCESS_BODY_CAP: usize = 16 * 1024 * 1024;
+/// The most read of an error answer, or of an operation's answer that is
+/// a few words (an id, a token): 64 KiB.
+pub(crate) const SMALL_ANSWER_CAP: usize = 64 * 1024;
+/// The most read of an answer that holds stored data (an order, a list of
+/// categories): 16 MiB, far beyond a receipt of thousands of lines.
+pub(crate) const LARGE_ANSWER_CAP: usize = 16 * 1024 * 1024;
+
+/// How much of an answer is read: an answer past it is an error, and a call
+/// holds at most this much of it (plus one network chunk) in memory.
+pub(crate) fn answer_cap(op: Operation, status: StatusCode) -> usize {
+    match op {
+        Operation::GetOrder | Operation::ListCategories | Operation::GetCategory if status.is_success() => LARGE_ANSWER_CAP,
+        _ => SMALL_ANSWER_CAP,
+    }
+}
+
+/// An answer as read from the wire.
+#[derive(Debug)]
+pub(super) struct Received {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
+    /// The body went on past its cap and was cut there (or not read at all,
+    /// when its `Content-Length` said so).
+    pub(super) truncated: bool,
+    /// The cap it was read under.
+    pub(super) cap: usize,
+    /// The answer came from another URL than the one requested: a redirect
+    /// was followed somewhere.
+    pub(super) elsewhere: bool,
+}
 
 const SUBSCRIPTION_KEY: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
 const MERCHANT_SERIAL_NUMBER: HeaderName = HeaderName::from_static("merchant-serial-number");
@@ -39,10 +67,10 @@ pub(super) enum NoAnswer {
 pub(super) async fn attempt(
     client: &Client,
     call: &Call,
-    msn: &HeaderValue,
+    prepared: &Prepared,
     token: Option<&Arc<Token>>,
     limits: &Limits,
-) -> Result<(StatusCode, HeaderMap, Bytes, bool), NoAnswer> {
+) -> Result<Received, NoAnswer> {
     let inner = &client.inner;
     let mut request = inner
         .http
@@ -51,8 +79,8 @@ pub(super) async fn attempt(
         .header(header::ACCEPT, "application/json")
         .header(header::CONTENT_TYPE, "application/json")
         .header(SUBSCRIPTION_KEY, inner.subscription_key_header.clone())
-        .header(MERCHANT_SERIAL_NUMBER, msn.clone());
-    for (name, value) in inner.system_headers.iter().chain(call.headers.iter()) {
+        .header(MERCHANT_SERIAL_NUMBER, prepared.msn.clone());
+    for (name, value) in inner.system_headers.iter().chain(&call.headers).chain(&prepared.headers) {
         request = request.header(name, value);
     }
     if let Some(token) = token {
@@ -64,12 +92,17 @@ pub(super) async fn attempt(
     let exchange = async {
         let mut response = request.send().await?;
         let status = response.status();
+        let elsewhere = response.url() != &call.url;
         let headers = std::mem::take(response.headers_mut());
-        let cap = if status.is_success() { SUCCESS_BODY_CAP } else { ERROR_BODY_CAP };
+        let cap = answer_cap(call.op, status);
+        // An answer that says it is larger than its cap is read only as far
+        // as a small preview (for the error message), then dropped.
+        let too_large = response.content_length().is_some_and(|n| n > cap as u64);
+        let limit = if too_large { cap.min(SMALL_ANSWER_CAP) } else { cap };
         let mut body = BytesMut::new();
         let mut truncated = false;
         while let Some(chunk) = response.chunk().await? {
-            let room = cap - body.len();
+            let room = limit - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
                 truncated = true;
@@ -77,11 +110,19 @@ pub(super) async fn attempt(
             }
             body.extend_from_slice(&chunk);
         }
-        Ok::<_, reqwest::Error>((status, headers, body.freeze(), truncated))
+        let truncated = truncated || too_large;
+        Ok::<_, reqwest::Error>(Received {
+            status,
+            headers,
+            body: body.freeze(),
+            truncated,
+            cap,
+            elsewhere,
+        })
     };
-    let own = later(Instant::now(), inner.timeout);
+    let own = later(Instant::now(), prepared.timeout);
     let (ends, after) = if own < limits.deadline {
-        (own, inner.timeout)
+        (own, prepared.timeout)
     } else {
         (limits.deadline, limits.policy.deadline)
     };

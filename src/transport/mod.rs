@@ -32,7 +32,7 @@ pub(crate) async fn execute(client: &Client, call: Call) -> Result<Reply, Error>
 
 /// Makes the call within limits that an enclosing call already set.
 pub(crate) async fn execute_within(client: &Client, call: Call, limits: &Limits) -> Result<Reply, Error> {
-    let msn = call.msn_header(&client.inner.msn_header)?;
+    let prepared = call.prepare(&client.inner.msn_header, client.inner.timeout)?;
     let span = tracing::info_span!(
         "vipps_order_management",
         operation = call.op.name(),
@@ -48,7 +48,7 @@ pub(crate) async fn execute_within(client: &Client, call: Call, limits: &Limits)
     // Boxed: the attempt loop's state is large, and a small outer future
     // is cheaper for callers to spawn and move.
     let count = AtomicU32::new(0);
-    let attempts = Box::pin(attempts::run(client, &call, &msn, limits, &count));
+    let attempts = Box::pin(attempts::run(client, &call, &prepared, limits, &count));
     if span.is_disabled() {
         // No subscriber wants it: skip the per-poll span bookkeeping.
         return attempts.await;

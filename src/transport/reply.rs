@@ -8,7 +8,6 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use super::exchange::SUCCESS_BODY_CAP;
 use crate::error::{Error, ErrorBody};
 use crate::operation::Operation;
 use crate::text::shorten;
@@ -22,19 +21,28 @@ pub(crate) struct Reply {
     pub(crate) body: Bytes,
     /// The body went on past its cap and was cut there.
     pub(crate) truncated: bool,
+    /// The cap the body was read under.
+    pub(crate) cap: usize,
     /// An earlier attempt may have taken effect (no answer after sending,
     /// or a 5xx), so a 409 may be this call's own write.
     pub(crate) after_unknown_outcome: bool,
 }
 
 impl Reply {
-    /// The reply when it is a success, else its error.
+    /// The reply when it is a success whose whole body was read, else its
+    /// error: an answer past its cap is never taken as a success.
     pub(crate) fn success(self) -> Result<Reply, Error> {
-        if self.status.is_success() {
-            Ok(self)
-        } else {
-            Err(self.error())
+        if !self.status.is_success() {
+            return Err(self.error());
         }
+        if self.truncated {
+            return Err(self.malformed(&format!(
+                "the answer is larger than {} bytes, the most this client reads of an answer to {}",
+                self.cap,
+                self.op.describe()
+            )));
+        }
+        Ok(self)
     }
 
     /// The error this reply stands for.
@@ -53,13 +61,8 @@ impl Reply {
         }
     }
 
-    /// Decodes a JSON body.
+    /// Decodes a JSON body (of a reply that [`Reply::success`] passed).
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        if self.truncated {
-            return Err(self.malformed(&format!(
-                "the answer is larger than {SUCCESS_BODY_CAP} bytes, the most this client reads of an answer"
-            )));
-        }
         serde_json::from_slice(&self.body).map_err(|source| self.undecodable(source))
     }
 

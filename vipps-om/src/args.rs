@@ -13,8 +13,9 @@ VIPPS_SYSTEM_VERSION, VIPPS_PLUGIN_NAME, VIPPS_PLUGIN_VERSION. `vipps-om emulato
 values that reach it.
 
 Exit codes:
-  0  success
-  1  the request was refused: local validation, the receipt file's content, 400, 409, 422
+  0  success; for check, every checked item passed
+  1  the request was refused: local validation, the receipt file's content, 400, 409, 422;
+     for check, an item failed (the report says what to do)
   2  usage: unknown command or argument, a file that cannot be read
   3  configuration or credentials: missing variables, bad settings, 401, 403
   4  not found: 404 (nothing stored for that order or id)
@@ -60,6 +61,27 @@ pub enum Env {
 pub enum Command {
     /// Fetch an access token and print how long it is valid (never the token).
     Token,
+    /// The go-live check: verify the configuration against the chosen
+    /// servers, item by item (credentials, clock, access to Order
+    /// Management, system headers, each endpoint). Changes nothing unless
+    /// --write is given. Exit 0 when every checked item passed, 1 when one
+    /// failed.
+    Check {
+        /// Check as a partner or platform: all four Vipps-System-* headers
+        /// are required.
+        #[arg(long)]
+        partner: bool,
+        /// Also put a GENERAL category on this (test) order and read it back.
+        #[arg(long, value_name = "ORDER_ID")]
+        write: Option<String>,
+        /// The link of that category (default: https://example.com/orders/ORDER_ID).
+        #[arg(long, value_name = "URL", requires = "write")]
+        url: Option<String>,
+        /// Write in production too (where the category shows in the
+        /// customer's app): the second time of asking.
+        #[arg(long, requires = "write")]
+        yes_production: bool,
+    },
     /// Upload a PNG or JPEG image; prints its id.
     UploadImage {
         /// The image file.

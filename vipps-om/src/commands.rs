@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
+use vipps_order_management::check::CheckOptions;
 use vipps_order_management::emulator::Emulator;
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
@@ -17,7 +18,7 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
     if let Command::Emulator { port, state } = &cli.command {
         return emulator(*port, state.clone(), printer).await.map(|()| None);
     }
-    let client = config::client(cli)?;
+    let client = config::client(cli, matches!(cli.command, Command::Check { .. }))?;
     if let Command::Console { listen, access_token } = &cli.command {
         return crate::console::serve(client, *listen, access_token.clone(), printer)
             .await
@@ -25,6 +26,12 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
     }
     let output = match &cli.command {
         Command::Token => token(&client).await?,
+        Command::Check {
+            partner,
+            write,
+            url,
+            yes_production,
+        } => check(&client, *partner, write.as_deref(), url.as_deref(), *yes_production).await,
         Command::UploadImage { file, id } => upload_image(&client, file, id.as_deref()).await?,
         Command::PutCategory(link) => put_category(&client, link).await?,
         Command::PostReceipt {
@@ -49,6 +56,27 @@ async fn token(client: &Client) -> Result<Output, Failure> {
         format!("token OK: valid for {} s ({} min)", valid.as_secs(), valid.as_secs() / 60),
         json!({ "validForSeconds": valid.as_secs() }),
     ))
+}
+
+/// The go-live check: the report, exit 1 when an item failed.
+async fn check(client: &Client, partner: bool, write: Option<&str>, url: Option<&str>, yes_production: bool) -> Output {
+    let mut options = CheckOptions::new();
+    if partner {
+        options = options.partner();
+    }
+    if let Some(order_id) = write {
+        let url = url.map_or_else(|| format!("https://example.com/orders/{order_id}"), str::to_owned);
+        options = options.write(order_id, url);
+        if yes_production {
+            options = options.in_production();
+        }
+    }
+    let report = client.check(&options).await;
+    let mut json = json!(report);
+    json["passed"] = json!(report.passed());
+    let mut output = Output::new(report.to_string(), json);
+    output.exit_code = if report.passed() { 0 } else { 1 };
+    output
 }
 
 /// Reads at most `limit` bytes of a file named on the command line: which
@@ -242,7 +270,7 @@ async fn emulator(port: u16, state: Option<PathBuf>, printer: Printer) -> Result
     }
     let emulator = builder.record_requests(false).start().await.map_err(|e| match e {
         // A port or state file it cannot use: a setting, not the client's.
-        vipps_order_management::Error::Config { reason } => Failure::Config(reason),
+        vipps_order_management::Error::Config { reason, .. } => Failure::Config(reason),
         other => Failure::Client(other),
     })?;
     let base = emulator.base_url();

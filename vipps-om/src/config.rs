@@ -25,7 +25,10 @@ fn lookup(cli: &Cli, name: &str) -> Option<String> {
 }
 
 /// The client, or a configuration error naming every missing variable.
-pub fn client(cli: &Cli) -> Result<Client, Failure> {
+/// It names the tool in `Vipps-System-Name` unless the variables name a
+/// system, or `as_configured` asks for the configuration exactly as given
+/// (the go-live check reports on the merchant's, not the tool's).
+pub fn client(cli: &Cli, as_configured: bool) -> Result<Client, Failure> {
     // A flag given empty (`--base-url "$UNSET"`) must not quietly fall back
     // to the variables or the default servers.
     for (flag, value) in [("--base-url", &cli.base_url), ("--msn", &cli.msn)] {
@@ -33,14 +36,14 @@ pub fn client(cli: &Cli) -> Result<Client, Failure> {
             return Err(Failure::Config(format!("{flag} is empty; give it a value or leave it out")));
         }
     }
-    Ok(build(cli)?)
+    Ok(build(cli, as_configured)?)
 }
 
-fn build(cli: &Cli) -> Result<Client, Error> {
+fn build(cli: &Cli, as_configured: bool) -> Result<Client, Error> {
     let mut builder = Client::builder_from(|name| lookup(cli, name))?;
     // Tell Vipps MobilePay which tool sent the calls, unless the variables
     // say otherwise.
-    if lookup(cli, "VIPPS_SYSTEM_NAME").is_none() {
+    if !as_configured && lookup(cli, "VIPPS_SYSTEM_NAME").is_none() {
         builder = builder.system_name("vipps-om").system_version(env!("CARGO_PKG_VERSION"));
     }
     builder.build()

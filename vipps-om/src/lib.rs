@@ -51,11 +51,12 @@ pub fn run() -> ExitCode {
             return ExitCode::from(5);
         }
     };
-    let outcome = runtime
-        .block_on(commands::run(&cli, printer))
-        .and_then(|output| output.map_or(Ok(()), |o| printer.success(&o)));
+    let outcome = runtime.block_on(commands::run(&cli, printer)).and_then(|output| match output {
+        Some(o) => printer.success(&o).map(|()| o.exit_code),
+        None => Ok(0),
+    });
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(failure) => {
             printer.failure(&failure);
             failure.exit_code()

@@ -7,13 +7,15 @@ use serde_json::Value;
 
 use crate::failure::Failure;
 
-/// A command's result, in both forms.
+/// A command's result, in both forms, and the exit code it ends with.
 pub struct Output {
     /// For people.
     pub text: String,
     /// For scripts: printed as it is when it is a string of JSON text
     /// ([`Output::raw`]), else serialized.
     pub json: Json,
+    /// 0, or 1 for a result that says something failed (a go-live check).
+    pub exit_code: u8,
 }
 
 pub enum Json {
@@ -27,6 +29,7 @@ impl Output {
         Output {
             text: text.into(),
             json: Json::Value(json),
+            exit_code: 0,
         }
     }
 
@@ -34,6 +37,7 @@ impl Output {
         Output {
             text: text.into(),
             json: Json::Raw(json_text),
+            exit_code: 0,
         }
     }
 }

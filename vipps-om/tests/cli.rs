@@ -417,3 +417,67 @@ async fn json_get_order_prints_the_answer_as_received() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(json_of(&out.stdout), answer);
 }
+
+/// `vipps-om check`: every item passes against the emulator with the
+/// system headers set; the exit code says whether every checked item
+/// passed; the failing item is named with what to do; the tool does not
+/// put its own name in the merchant's system headers; and nothing is
+/// written unless asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_verifies_the_configuration_item_by_item() {
+    let emu = Emulator::start().await.unwrap();
+    let base = emu.base_url();
+    let with_system = |args: &[&str]| {
+        vipps_om()
+            .env("VIPPS_BASE_URL", &base)
+            .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+            .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+            .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+            .env("VIPPS_MSN", emulator::MSN)
+            .env("VIPPS_SYSTEM_NAME", "acme-shop")
+            .env("VIPPS_SYSTEM_VERSION", "4.2.0")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = with_system(&["--json", "check"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stdout));
+    let report = json_of(&out.stdout);
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["items"].as_array().unwrap().len(), 10);
+    assert!(
+        report["items"].as_array().unwrap().iter().all(|i| i["status"] != "failed"),
+        "{report}"
+    );
+    assert_eq!(report["items"][9]["name"], "write");
+    assert_eq!(report["items"][9]["status"], "not_checked");
+    assert!(emu.categories_v3().is_empty() && emu.category(vipps_order_management::PaymentType::Ecom, "check-1").is_none());
+    // Asked to write: it writes and reads back.
+    let out = with_system(&["check", "--write", "check-1"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("read back"), "{}", text(&out.stdout));
+    assert!(emu.category(vipps_order_management::PaymentType::Ecom, "check-1").is_some());
+    // Without system headers: the item fails, exit 1, what to do said.
+    let out = run_at(&base, &["check"]);
+    assert_eq!(code(&out), 1);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("FAILED") && shown.contains("VIPPS_SYSTEM_NAME"), "{shown}");
+    // Refused credentials: the token item fails, the rest is not checked.
+    let out = vipps_om()
+        .env("VIPPS_BASE_URL", &base)
+        .env("VIPPS_CLIENT_ID", "not-the-shops")
+        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", emulator::MSN)
+        .args(["--json", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let report = json_of(&out.stdout);
+    assert_eq!(report["items"][0]["name"], "token");
+    assert_eq!(report["items"][0]["status"], "failed");
+    assert!(report["items"][0]["whatToDo"].as_str().unwrap().contains("portal.vipps.no"));
+    // --yes-production means nothing without --write.
+    let out = with_system(&["check", "--yes-production"]);
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+}

@@ -1,0 +1,561 @@
+//! The go-live check: the integration checklist's last step ("verify the
+//! integration in the production environment, with the API itself") as a
+//! function a merchant's admin page, health check or `vipps-om check` can
+//! run. It verifies a client's configuration against the servers it talks
+//! to and says, item by item, what passed, what failed and what to do, and
+//! what was not checked and why. It changes nothing unless asked to write.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+
+use crate::auth;
+use crate::client::{Client, Environment};
+use crate::error::{Error, ErrorKind};
+use crate::model::{Category, CategoryType, OrderId, PaymentType};
+use crate::operation::Operation;
+use crate::transport::{Call, CallOptions};
+
+/// How far the local clock may be from the server's before tokens' times
+/// are off.
+pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// What the check is asked to do beyond reading.
+///
+/// ```
+/// use vipps_order_management::check::CheckOptions;
+/// let partner = CheckOptions::new().partner();
+/// let with_write = CheckOptions::new().write("test-order-1", "https://shop.example/orders/test-order-1");
+/// # let _ = (partner, with_write);
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+#[non_exhaustive]
+pub struct CheckOptions {
+    /// Check as a partner or platform: all four `Vipps-System-*` headers
+    /// are required (for a direct integration the plugin headers are not).
+    pub partner: bool,
+    /// Also put a category on this order and read it back.
+    pub write: Option<WriteCheck>,
+}
+
+/// The one write the check may make: a category on a test order.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WriteCheck {
+    /// The order to put the category on (it shows in the customer's app
+    /// when the order is a real payment).
+    pub order_id: OrderId,
+    /// The category's link.
+    pub url: String,
+    /// Write in production too. Without it, a write against the production
+    /// servers is not made (and the item says why).
+    pub in_production: bool,
+}
+
+impl CheckOptions {
+    /// Read-only checks, for a direct integration.
+    pub fn new() -> Self {
+        CheckOptions::default()
+    }
+
+    /// Checks as a partner or platform would be checked (all four system
+    /// headers required).
+    pub fn partner(mut self) -> Self {
+        self.partner = true;
+        self
+    }
+
+    /// Also puts a category (`GENERAL`, linking to `url`) on `order_id` and
+    /// reads it back. Refused against production unless
+    /// [`CheckOptions::in_production`] says so too.
+    pub fn write(mut self, order_id: impl Into<OrderId>, url: impl Into<String>) -> Self {
+        self.write = Some(WriteCheck {
+            order_id: order_id.into(),
+            url: url.into(),
+            in_production: false,
+        });
+        self
+    }
+
+    /// Lets the write happen against the production servers: the second
+    /// time of asking.
+    pub fn in_production(mut self) -> Self {
+        if let Some(write) = &mut self.write {
+            write.in_production = true;
+        }
+        self
+    }
+}
+
+/// How one item of the check ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// It holds.
+    Passed {
+        /// What was seen.
+        detail: String,
+    },
+    /// It does not hold.
+    Failed {
+        /// What was seen.
+        detail: String,
+        /// What to do about it.
+        #[serde(rename = "whatToDo")]
+        what_to_do: String,
+    },
+    /// It was not checked.
+    NotChecked {
+        /// Why not.
+        why: String,
+    },
+}
+
+/// One item of the check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CheckItem {
+    /// A stable name (`token`, `order-management-access`, ...), for code.
+    pub name: &'static str,
+    /// What the item checks, for people.
+    pub title: &'static str,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// What the check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CheckReport {
+    /// The base URL checked against.
+    pub base_url: String,
+    /// `production`, `test`, or `custom` (another base URL).
+    pub environment: &'static str,
+    /// The merchant serial number the client sends.
+    pub merchant_serial_number: String,
+    /// Every item, in the order checked.
+    pub items: Vec<CheckItem>,
+}
+
+impl CheckReport {
+    /// `true` when every item that was checked passed.
+    pub fn passed(&self) -> bool {
+        self.items.iter().all(|i| !matches!(i.outcome, Outcome::Failed { .. }))
+    }
+
+    /// The item of this name.
+    pub fn item(&self, name: &str) -> Option<&CheckItem> {
+        self.items.iter().find(|i| i.name == name)
+    }
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Go-live check against {} ({}), merchant serial number {}",
+            self.base_url, self.environment, self.merchant_serial_number
+        )?;
+        for item in &self.items {
+            match &item.outcome {
+                Outcome::Passed { detail } => writeln!(f, "  passed       {}: {detail}", item.title)?,
+                Outcome::Failed { detail, what_to_do } => {
+                    writeln!(f, "  FAILED       {}: {detail}", item.title)?;
+                    writeln!(f, "               what to do: {what_to_do}")?;
+                }
+                Outcome::NotChecked { why } => writeln!(f, "  not checked  {}: {why}", item.title)?,
+            }
+        }
+        let failed = self.items.iter().filter(|i| matches!(i.outcome, Outcome::Failed { .. })).count();
+        match failed {
+            0 => write!(f, "Every item checked passed."),
+            n => write!(f, "{n} item(s) failed: fix them, then run the check again."),
+        }
+    }
+}
+
+fn passed(detail: impl Into<String>) -> Outcome {
+    Outcome::Passed { detail: detail.into() }
+}
+
+fn failed(detail: impl Into<String>, what_to_do: impl Into<String>) -> Outcome {
+    Outcome::Failed {
+        detail: detail.into(),
+        what_to_do: what_to_do.into(),
+    }
+}
+
+fn not_checked(why: impl Into<String>) -> Outcome {
+    Outcome::NotChecked { why: why.into() }
+}
+
+/// Which servers a base URL is.
+fn environment_of(client: &Client) -> &'static str {
+    let base = client.base_url().as_str().trim_end_matches('/');
+    if base == Environment::Production.base_url() {
+        "production"
+    } else if base == Environment::Test.base_url() {
+        "test"
+    } else {
+        "custom"
+    }
+}
+
+impl Client {
+    /// Runs the go-live check (see [the module](crate::check)) with this
+    /// client's configuration, against the servers it talks to:
+    ///
+    /// - `token`: the credentials give an access token;
+    /// - `clock`: the local clock agrees with the token server's within
+    ///   [`CLOCK_TOLERANCE`];
+    /// - `order-management-access`: the subscription key and merchant
+    ///   serial number are accepted for Order Management (reading an order
+    ///   that cannot exist answers 404, not 401 or 403);
+    /// - `system-headers`: the `Vipps-System-*` headers the checklist asks
+    ///   for are set (all four for partners and platforms);
+    /// - `endpoint-image`, `endpoint-category`, `endpoint-receipt`,
+    ///   `endpoint-order`, `endpoint-categories-v3`: each endpoint answers
+    ///   (a write endpoint is sent an empty body, which it refuses with a
+    ///   400 without storing anything);
+    /// - `write`: only when asked, a category put on a test order and read
+    ///   back (against production only when asked twice).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: vipps_order_management::Client) {
+    /// use vipps_order_management::check::CheckOptions;
+    /// let report = client.check(&CheckOptions::new()).await;
+    /// println!("{report}");
+    /// if !report.passed() { /* alert someone */ }
+    /// # }
+    /// ```
+    pub async fn check(&self, options: &CheckOptions) -> CheckReport {
+        let mut items = Vec::new();
+        let mut item = |name, title, outcome| items.push(CheckItem { name, title, outcome });
+        // Never an id of a real order: nothing can be stored under it.
+        let probe = format!("go-live-check-{:016x}", fastrand::u64(..));
+
+        let token = auth::token_facts(self).await;
+        let have_token = token.is_ok();
+        match &token {
+            Ok(facts) => item(
+                "token",
+                "The credentials give an access token",
+                passed(format!("a token valid for {} s", facts.lifetime.as_secs())),
+            ),
+            Err(e) => item(
+                "token",
+                "The credentials give an access token",
+                failed(e.to_string(), token_advice(e)),
+            ),
+        }
+        item(
+            "clock",
+            "The clock agrees with the server's",
+            clock_outcome(token.as_ref().ok().and_then(|f| f.issued_at)),
+        );
+        item(
+            "system-headers",
+            "The system headers are set",
+            self.system_headers_outcome(options.partner),
+        );
+
+        let without_token = || not_checked("no access token: see the first item");
+        let read = if have_token {
+            Some(
+                self.probe(Operation::GetOrder, Method::GET, &["order-management", "v2", "ECOM", &probe], None)
+                    .await,
+            )
+        } else {
+            None
+        };
+        item(
+            "order-management-access",
+            "The subscription key and merchant serial number are accepted for Order Management",
+            match &read {
+                None => without_token(),
+                Some(Ok(StatusCode::NOT_FOUND)) => passed("reading an order that cannot exist answered 404: the keys reach the API"),
+                Some(answer) => access_outcome(answer),
+            },
+        );
+        let endpoints: [(&str, &str, Operation, Method, Vec<&str>); 3] = [
+            (
+                "endpoint-image",
+                "The image endpoint answers",
+                Operation::UploadImage,
+                Method::POST,
+                vec!["order-management", "v1", "images"],
+            ),
+            (
+                "endpoint-category",
+                "The category endpoint answers",
+                Operation::PutCategory,
+                Method::PUT,
+                vec!["order-management", "v2", "ECOM", "categories", &probe],
+            ),
+            (
+                "endpoint-receipt",
+                "The receipt endpoint answers",
+                Operation::PostReceipt,
+                Method::POST,
+                vec!["order-management", "v2", "ECOM", "receipts", &probe],
+            ),
+        ];
+        for (name, title, op, method, path) in endpoints {
+            let outcome = if have_token {
+                endpoint_outcome(op, &self.probe(op, method, &path, Some(Bytes::from_static(b"{}"))).await)
+            } else {
+                without_token()
+            };
+            item(name, title, outcome);
+        }
+        item(
+            "endpoint-order",
+            "The get-order endpoint answers",
+            match &read {
+                None => without_token(),
+                Some(answer) => endpoint_outcome(Operation::GetOrder, answer),
+            },
+        );
+        let listed = if have_token {
+            endpoint_outcome(Operation::ListCategories, &self.list_probe(&probe).await)
+        } else {
+            without_token()
+        };
+        item("endpoint-categories-v3", "The v3 categories endpoint answers", listed);
+        let write = match &options.write {
+            None => not_checked("not asked for: a write puts a category on a test order (vipps-om check --write ORDER_ID)"),
+            Some(w) => match write_refused(environment_of(self), w) {
+                Some(why) => not_checked(why),
+                None if !have_token => without_token(),
+                None => self.write_outcome(w).await,
+            },
+        };
+        item("write", "A category can be put on an order and read back", write);
+
+        CheckReport {
+            base_url: self.base_url().to_string(),
+            environment: environment_of(self),
+            merchant_serial_number: self.merchant_serial_number().to_owned(),
+            items,
+        }
+    }
+
+    /// Sends one request as it is (no validation: a probe may be meant to
+    /// be refused) and says what status came back.
+    async fn probe(&self, op: Operation, method: Method, path: &[&str], body: Option<Bytes>) -> Result<StatusCode, Error> {
+        let mut call = Call::new(op, method, self.url(path.iter().copied())?, CallOptions::default());
+        call.body = body;
+        Ok(self.execute(call).await?.status)
+    }
+
+    async fn list_probe(&self, order_id: &str) -> Result<StatusCode, Error> {
+        let mut call = Call::new(
+            Operation::ListCategories,
+            Method::GET,
+            self.url(["order-management", "v3", "categories"])?,
+            CallOptions::default(),
+        );
+        call.url.query_pairs_mut().append_pair("orderId", order_id);
+        Ok(self.execute(call).await?.status)
+    }
+
+    fn system_headers_outcome(&self, partner: bool) -> Outcome {
+        let set = |name: &str| self.inner.system_headers.iter().any(|(n, _)| n.as_str().eq_ignore_ascii_case(name));
+        let missing: Vec<&str> = [
+            ("Vipps-System-Name", "VIPPS_SYSTEM_NAME", true),
+            ("Vipps-System-Version", "VIPPS_SYSTEM_VERSION", true),
+            ("Vipps-System-Plugin-Name", "VIPPS_PLUGIN_NAME", partner),
+            ("Vipps-System-Plugin-Version", "VIPPS_PLUGIN_VERSION", partner),
+        ]
+        .into_iter()
+        .filter(|(header, _, required)| *required && !set(header))
+        .map(|(header, _, _)| header)
+        .collect();
+        let plugin = [set("Vipps-System-Plugin-Name"), set("Vipps-System-Plugin-Version")];
+        if !missing.is_empty() {
+            return failed(
+                format!("{} not set", missing.join(", ")),
+                "set them (.system_name(..), .system_version(..), .plugin_name(..), .plugin_version(..), or VIPPS_SYSTEM_NAME, \
+                 VIPPS_SYSTEM_VERSION, VIPPS_PLUGIN_NAME, VIPPS_PLUGIN_VERSION): the checklist asks for them, and partners and \
+                 platforms must send them",
+            );
+        }
+        if plugin[0] != plugin[1] {
+            return failed(
+                "only one of Vipps-System-Plugin-Name and Vipps-System-Plugin-Version is set",
+                "set both (a plugin's name and its version) or neither",
+            );
+        }
+        if plugin[0] {
+            passed("Vipps-System-Name, -Version, -Plugin-Name and -Plugin-Version are set")
+        } else {
+            passed(
+                "Vipps-System-Name and -Version are set; no plugin headers, as a direct integration sends (partners: check with --partner)",
+            )
+        }
+    }
+
+    async fn write_outcome(&self, write: &WriteCheck) -> Outcome {
+        let order = self.order(PaymentType::Ecom, write.order_id.clone());
+        let category = Category::new(CategoryType::General, write.url.clone());
+        if let Err(e) = order.put_category(&category).await {
+            return failed(
+                format!("putting the category failed: {e}"),
+                "see the message; the other items say more",
+            );
+        }
+        match order.get().await {
+            Ok(read) if read.category.as_ref().is_some_and(|c| c.order_details_url == write.url) => passed(format!(
+                "a GENERAL category linking to {} is on order {} (ECOM) and was read back",
+                write.url, write.order_id
+            )),
+            Ok(_) => failed(
+                "the category was put, but reading the order back did not show it",
+                "read the order again in a while; if it still lacks the category, contact Vipps MobilePay support",
+            ),
+            Err(e) => failed(format!("reading the order back failed: {e}"), "see the message"),
+        }
+    }
+}
+
+/// Why a write is not made, when it is not: production asked only once.
+fn write_refused(environment: &str, write: &WriteCheck) -> Option<&'static str> {
+    (environment == "production" && !write.in_production).then_some(
+        "this is production, where a category shows in the customer's app: asked once, not written (add --yes-production to write)",
+    )
+}
+
+fn token_advice(e: &Error) -> &'static str {
+    match e.kind() {
+        ErrorKind::Configuration => {
+            "check the client id, client secret and subscription key in the merchant portal (portal.vipps.no), \
+             and that they are for this environment (test keys for test, production keys for production)"
+        }
+        ErrorKind::Unavailable => "check the network and the base URL, then run the check again",
+        _ => "check the base URL: it should be the host root (https://api.vipps.no or https://apitest.vipps.no)",
+    }
+}
+
+fn clock_outcome(issued_at: Option<u64>) -> Outcome {
+    let Some(server) = issued_at else {
+        return not_checked("the token answer did not say when it was issued (or no token was given)");
+    };
+    let local = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let off = local.abs_diff(server);
+    if off <= CLOCK_TOLERANCE.as_secs() {
+        passed(format!("{off} s from the token server's clock"))
+    } else {
+        failed(
+            format!("this machine's clock is {off} s {} the token server's", if local > server { "ahead of" } else { "behind" }),
+            "set the clock right (NTP): tokens carry their expiry as a time, and a wrong clock makes them look expired or fresh when they are not",
+        )
+    }
+}
+
+fn access_outcome(answer: &Result<StatusCode, Error>) -> Outcome {
+    match answer {
+        Ok(StatusCode::UNAUTHORIZED) => failed(
+            "the API refused the access token or the subscription key (401)",
+            "check that the subscription key belongs to the same sales unit as the client id and secret (merchant portal)",
+        ),
+        Ok(StatusCode::FORBIDDEN) => failed(
+            "the keys work but have no access to Order Management for this merchant serial number (403)",
+            "in the merchant portal, check that the sales unit has the Order Management API and that the merchant serial number is its own",
+        ),
+        Ok(status) => failed(
+            format!("reading an order that cannot exist answered {status}, not 404"),
+            "check the base URL; if it is right, report this with the status to the SDK maintainers",
+        ),
+        Err(e) => failed(e.to_string(), token_advice(e)),
+    }
+}
+
+fn endpoint_outcome(op: Operation, answer: &Result<StatusCode, Error>) -> Outcome {
+    let reads = matches!(op, Operation::GetOrder | Operation::ListCategories);
+    match answer {
+        // A read of nothing, or a write refused for its (empty) body: the
+        // endpoint is there and the keys are accepted.
+        Ok(status) if status.is_success() || (reads && *status == StatusCode::NOT_FOUND) => passed(format!("answered {status}")),
+        Ok(StatusCode::BAD_REQUEST) if !reads => passed("answered 400 to an empty body, storing nothing: it is there and takes the keys"),
+        Ok(StatusCode::NOT_FOUND) => failed(
+            format!("{} answered 404: no such endpoint at this base URL", op.describe()),
+            "check the base URL: it should be the host root (https://api.vipps.no or https://apitest.vipps.no)",
+        ),
+        Ok(status) if matches!(*status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => failed(
+            format!("{} was refused ({status})", op.describe()),
+            "see the order-management-access item",
+        ),
+        Ok(status) => failed(
+            format!("{} answered {status}", op.describe()),
+            "run the check again in a while; if it persists, contact Vipps MobilePay support",
+        ),
+        Err(e) => failed(e.to_string(), token_advice(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_within_tolerance_passes_and_beyond_it_fails() {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        assert!(matches!(clock_outcome(Some(now - 60)), Outcome::Passed { .. }));
+        assert!(matches!(clock_outcome(Some(now + 60)), Outcome::Passed { .. }));
+        let Outcome::Failed { detail, .. } = clock_outcome(Some(now - 3600)) else {
+            panic!()
+        };
+        assert!(detail.contains("ahead of"), "{detail}");
+        let Outcome::Failed { detail, .. } = clock_outcome(Some(now + 3600)) else {
+            panic!()
+        };
+        assert!(detail.contains("behind"), "{detail}");
+        assert!(matches!(clock_outcome(None), Outcome::NotChecked { .. }));
+    }
+
+    #[test]
+    fn endpoints_answer_by_what_they_are() {
+        let ok = |op, status: u16| {
+            matches!(
+                endpoint_outcome(op, &Ok(StatusCode::from_u16(status).unwrap())),
+                Outcome::Passed { .. }
+            )
+        };
+        assert!(ok(Operation::PostReceipt, 400) && ok(Operation::UploadImage, 400) && ok(Operation::PutCategory, 400));
+        assert!(ok(Operation::GetOrder, 404) && ok(Operation::ListCategories, 200));
+        assert!(!ok(Operation::PostReceipt, 404) && !ok(Operation::GetOrder, 400) && !ok(Operation::PostReceipt, 401));
+        assert!(!ok(Operation::PutCategory, 503) && !ok(Operation::ListCategories, 403));
+    }
+
+    #[test]
+    fn a_write_against_production_needs_asking_twice() {
+        let client = |env| {
+            Client::builder()
+                .environment(env)
+                .client_id("id")
+                .client_secret("secret")
+                .subscription_key("key")
+                .merchant_serial_number("123456")
+                .http_client(|http| http)
+                .build()
+                .unwrap()
+        };
+        assert_eq!(environment_of(&client(Environment::Production)), "production");
+        assert_eq!(environment_of(&client(Environment::Test)), "test");
+        let once = CheckOptions::new().write("o-1", "https://shop.example/o/1");
+        let twice = once.clone().in_production();
+        assert!(write_refused("production", once.write.as_ref().unwrap()).is_some());
+        assert!(write_refused("production", twice.write.as_ref().unwrap()).is_none());
+        assert!(write_refused("test", once.write.as_ref().unwrap()).is_none());
+        assert!(write_refused("custom", once.write.as_ref().unwrap()).is_none());
+        // `in_production` alone asks for no write.
+        assert!(CheckOptions::new().in_production().write.is_none());
+    }
+}

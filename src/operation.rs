@@ -27,6 +27,19 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, in the order of the API's reference.
+    pub const ALL: [Operation; 9] = [
+        Operation::FetchToken,
+        Operation::UploadImage,
+        Operation::PutCategory,
+        Operation::PostReceipt,
+        Operation::GetOrder,
+        Operation::AddCategory,
+        Operation::ListCategories,
+        Operation::GetCategory,
+        Operation::DeleteCategory,
+    ];
+
     /// A short name for logs: `post_receipt`, `get_order`, ...
     pub fn name(self) -> &'static str {
         match self {
@@ -61,5 +74,35 @@ impl Operation {
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Reads a name of [`Operation::name`] (`post_receipt`, ...).
+impl std::str::FromStr for Operation {
+    type Err = crate::Error;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Operation::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+            crate::Error::invalid("operation", format!("`{name}` is not one of {}", names.join(", ")))
+        })
+    }
+}
+
+/// As its [`Operation::name`].
+impl serde::Serialize for Operation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// From its [`Operation::name`].
+impl<'de> serde::Deserialize<'de> for Operation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Operation::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+            serde::de::Error::custom(format!("unknown operation `{name}`; it is one of {}", names.join(", ")))
+        })
     }
 }

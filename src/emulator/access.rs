@@ -51,8 +51,16 @@ impl State {
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
         let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
-        let expiry = Instant::now().checked_add(lifetime).unwrap_or_else(Instant::now);
+        let issued = Instant::now();
+        let expiry = issued.checked_add(lifetime).unwrap_or(issued);
+        // Forget the tokens that expired: their memory is not kept for ever.
+        while self.expiries.front().is_some_and(|(at, _)| *at <= issued) {
+            if let Some((_, old)) = self.expiries.pop_front() {
+                self.issued_tokens.remove(&old);
+            }
+        }
         self.issued_tokens.insert(token.clone(), expiry);
+        self.expiries.push_back((expiry, token.clone()));
         self.token_count += 1;
         (token, exp, now)
     }
@@ -75,12 +83,7 @@ impl State {
             }
             Some(_) => {}
         }
-        // The scheme is case-insensitive (RFC 9110).
-        let bearer = header(req, "Authorization")
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        match bearer.and_then(|t| self.issued_tokens.get(t)) {
+        match bearer(req).and_then(|t| self.issued_tokens.get(t)) {
             None => return Err(gateway(401, "Access denied due to missing or invalid access token.")),
             Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
             Some(_) => {}
@@ -95,7 +98,16 @@ impl State {
     }
 }
 
-fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
+/// The token of an `Authorization: Bearer` header (the scheme in any case,
+/// as RFC 9110 has it).
+pub(super) fn bearer(req: &Incoming) -> Option<&str> {
+    header(req, "Authorization")
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+}
+
+pub(super) fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
     req.headers.get(name).and_then(|v| v.to_str().ok())
 }
 

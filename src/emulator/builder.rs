@@ -1,15 +1,20 @@
-//! [`EmulatorBuilder`]: the emulator's credentials, port, state file and
-//! record of requests, and starting it.
+//! [`EmulatorBuilder`]: the emulator's credentials, address, state file,
+//! record of requests, admin token and the bounds of its server, and
+//! starting it.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::journal::Journal;
+use super::record::Record;
+use super::server::{self, Bounds};
 use super::state::{Config, State};
-use super::store::{StateFile, Store};
-use super::{server, Emulator, CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
+use super::store::Store;
+use super::{Emulator, CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
 use crate::error::Error;
 
 /// Settings for an [`Emulator`].
@@ -21,9 +26,13 @@ pub struct EmulatorBuilder {
     subscription_key: String,
     msn: String,
     token_lifetime: Duration,
-    port: u16,
+    listen: SocketAddr,
     state_file: Option<PathBuf>,
     record_requests: bool,
+    record_limit: Option<usize>,
+    record_body_cap: Option<usize>,
+    admin_token: Option<String>,
+    bounds: Bounds,
 }
 
 impl Default for EmulatorBuilder {
@@ -34,9 +43,13 @@ impl Default for EmulatorBuilder {
             subscription_key: SUBSCRIPTION_KEY.into(),
             msn: MSN.into(),
             token_lifetime: Duration::from_secs(3600),
-            port: 0,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             state_file: None,
             record_requests: true,
+            record_limit: None,
+            record_body_cap: None,
+            admin_token: None,
+            bounds: Bounds::default(),
         }
     }
 }
@@ -74,31 +87,87 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The loopback port to listen on (default 0: any free port).
+    /// The loopback port to listen on (default 0: any free port), on
+    /// `127.0.0.1`.
     pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
+        self.listen = SocketAddr::from(([127, 0, 0, 1], port));
         self
     }
 
-    /// Keeps the state (orders, images, categories) in this file: read at
-    /// start when it exists, written after every change, atomically. One
-    /// emulator at a time may use a file (a lock file beside it says so); a
-    /// file that cannot be written is refused at start.
+    /// The address to listen on (default `127.0.0.1:0`). Beyond loopback
+    /// anyone who reaches it can use it: its credentials are no secret.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Keeps the state (orders, images, categories) in this file, a journal
+    /// of changes: read at start when it exists, each change appended
+    /// before it is answered. One emulator at a time may use a file (the
+    /// file is locked, whatever path or link leads to it); a file that is
+    /// not an emulator's state, or is read-only, is refused at start.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
     }
 
-    /// Records every request for [`Emulator::requests`] (the default). A
-    /// long-running server turns this off, so that memory does not grow
-    /// with the requests it answers.
+    /// Records requests for [`Emulator::requests`] and the admin API (the
+    /// default), or not at all.
     pub fn record_requests(mut self, record: bool) -> Self {
         self.record_requests = record;
         self
     }
 
-    /// Starts the emulator on `127.0.0.1`. Fails when the settings could not
-    /// make a client, the port is taken, or the state file cannot be read.
+    /// Records at most the latest `limit` requests, and of each body at
+    /// most `body_cap` bytes: a long-running server's memory then stays
+    /// bounded (the default records everything, whole, as tests want).
+    pub fn record_limit(mut self, limit: usize, body_cap: usize) -> Self {
+        self.record_limit = Some(limit);
+        self.record_body_cap = Some(body_cap);
+        self
+    }
+
+    /// Lets clients beyond this machine use the admin API
+    /// (`/_emulator/...`) when they send this token as `Authorization:
+    /// Bearer`. Without it, only clients on this machine may.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    /// At most this many connections at once (default 1024); more wait to
+    /// be accepted.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.bounds.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a connection may sit without a request under way before it
+    /// is closed, and how long a request's head may take to arrive
+    /// (default 10 s each; at most a day).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.bounds.idle_timeout = timeout.min(crate::MAX_DURATION);
+        self
+    }
+
+    /// How long a request's body may take to arrive (default 30 s; at most
+    /// a day).
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.bounds.body_timeout = timeout.min(crate::MAX_DURATION);
+        self
+    }
+
+    /// How many bytes of request bodies may be held at once, across all
+    /// connections (default 64 MiB); a body that does not fit is answered
+    /// 503 with `Retry-After`.
+    pub fn body_memory(mut self, bytes: usize) -> Self {
+        self.bounds.body_memory = bytes;
+        self
+    }
+
+    /// Starts the emulator. Fails when the settings could not make a
+    /// client, the address cannot be listened on, or the state file cannot
+    /// be used.
     pub async fn start(self) -> Result<Emulator, Error> {
         let config = Config {
             client_id: self.client_id,
@@ -106,31 +175,23 @@ impl EmulatorBuilder {
             subscription_key: self.subscription_key,
             msn: self.msn,
             token_lifetime: self.token_lifetime,
+            admin_token: self.admin_token.as_deref().map(|t| hmac_sha512::Hash::hash(t.as_bytes())),
         };
-        let (state_file, store) = match &self.state_file {
+        let (journal, store) = match &self.state_file {
             Some(path) => {
-                let (file, store) = StateFile::open(path).map_err(Error::config)?;
-                (Some(file), store)
+                let (journal, store) = Journal::open(path).map_err(Error::config)?;
+                (Some(journal), store)
             }
             None => (None, Store::default()),
         };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+        let listener = tokio::net::TcpListener::bind(self.listen)
             .await
-            .map_err(|e| Error::config(format!("the emulator cannot listen on 127.0.0.1:{}: {e}", self.port)))?;
+            .map_err(|e| Error::config(format!("the emulator cannot listen on {}: {e}", self.listen)))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;
-        let state = Arc::new(Mutex::new(State {
-            config: config.clone(),
-            issued_tokens: Default::default(),
-            token_count: 0,
-            store,
-            state_file,
-            record_requests: self.record_requests,
-            requests: Vec::new(),
-            faults: Vec::new(),
-            latency: Duration::ZERO,
-        }));
+        let record = Record::new(self.record_requests, self.record_limit, self.record_body_cap);
+        let state = Arc::new(Mutex::new(State::new(config.clone(), store, journal, record)));
         let (stop, stopped) = watch::channel(false);
         let mut emulator = Emulator {
             addr,
@@ -141,7 +202,7 @@ impl EmulatorBuilder {
         };
         // Its own settings must make a client, or `client()` could not.
         emulator.client_builder().build()?;
-        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, Duration::from_secs(5))));
+        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, self.bounds)));
         Ok(emulator)
     }
 }

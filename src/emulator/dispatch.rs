@@ -1,16 +1,21 @@
 //! How the emulator takes a request: routing as the service's gateway does
-//! (fixed path parts in any case, empty segments match nothing), the record
-//! of requests, the injected faults, authentication (in `access`), and the
-//! handler of each operation (in `handlers`); the state file is saved after
-//! every change, and a change that could not be saved is answered 500.
+//! (fixed path parts in any case, a trailing slash ignored, other empty
+//! segments matching nothing), the admin API apart (`admin`), the record of
+//! requests, the injected faults, authentication (`access`), and the
+//! handler of each operation (`handlers`). A change is kept in the state
+//! file before it is applied or answered; one the file could not keep is
+//! answered 500 and changes nothing.
 
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
+use super::access::header;
+use super::admin;
 use super::answer::{problem, Answer, Reaction};
-use super::fault::{Effect, Fault, Stage};
+use super::fault::{Effect, Fault, Target, When};
 use super::handlers;
 use super::record::RecordedRequest;
 use super::state::State;
@@ -24,6 +29,8 @@ pub(super) struct Incoming {
     pub(super) query: Option<String>,
     pub(super) headers: HeaderMap,
     pub(super) body: Bytes,
+    /// Who sent it.
+    pub(super) peer: SocketAddr,
 }
 
 /// What to do with a request, and after how long.
@@ -50,11 +57,15 @@ enum Route {
 impl Route {
     /// Routes like the service's gateway: fixed path parts in any case (the
     /// official collection fetches its token from `/accessToken/get`), ids
-    /// as sent, and an empty segment (`//`, a trailing `/`) matches nothing.
+    /// as sent, one trailing slash ignored (the service's framework routes
+    /// `/order-management/v1/images/` as `/order-management/v1/images`,
+    /// which the WooCommerce plugin has relied on since 2022), and any
+    /// other empty segment (`//`) matching nothing.
     fn parse(method: &str, path: &str) -> Route {
         let Some(raw) = path.strip_prefix('/') else {
             return Route::NotFound;
         };
+        let raw = raw.strip_suffix('/').unwrap_or(raw);
         let segments: Vec<String> = raw
             .split('/')
             .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
@@ -92,6 +103,14 @@ impl Route {
         route.unwrap_or(Route::MethodNotAllowed(allowed))
     }
 
+    /// The order id in the path, for the v2 calls.
+    fn order_id(&self) -> Option<&str> {
+        match self {
+            Route::PutCategory(_, id) | Route::PostReceipt(_, id) | Route::GetOrder(_, id) => Some(id),
+            _ => None,
+        }
+    }
+
     fn operation(&self) -> Option<Operation> {
         Some(match self {
             Route::Token => Operation::FetchToken,
@@ -109,20 +128,44 @@ impl Route {
 }
 
 impl State {
-    /// Records the request, applies the first matching fault, handles it,
-    /// and saves the state file when something changed.
+    /// Answers a request: the admin API's, or the API's (recorded, faults
+    /// applied, handled, changes kept).
     pub(super) fn respond(&mut self, req: &Incoming) -> Disposition {
-        let route = Route::parse(&req.method, &req.path);
-        let op = route.operation();
-        if self.record_requests {
-            self.record(req, op);
+        if let Some(answer) = admin::respond(self, req) {
+            return Disposition {
+                reaction: Reaction::Send(answer),
+                delay: Duration::ZERO,
+            };
         }
+        let route = Route::parse(&req.method, &req.path);
+        let order_id = order_id_of(req, &route);
+        let target = Target {
+            operation: route.operation(),
+            order_id: order_id.as_deref(),
+            merchant: header(req, "Merchant-Serial-Number"),
+        };
+        self.record.push(RecordedRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: req.body.to_vec(),
+            body_truncated: false,
+            operation: target.operation,
+            order_id: order_id.clone(),
+            merchant: target.merchant.map(str::to_owned),
+            received_at: SystemTime::now(),
+        });
         let mut delay = self.latency;
 
-        let fault = self.take_fault(op);
+        let fault = self.take_fault(&target);
         if let Some(fault) = &fault {
-            delay = delay.saturating_add(fault.delay());
-            if fault.stage() == Stage::Before {
+            delay = delay.saturating_add(fault.delay_time());
+            if fault.when() == When::Before && fault.effect() != Effect::RealAnswer {
                 return Disposition {
                     reaction: fault.reaction(),
                     delay,
@@ -142,28 +185,28 @@ impl State {
         }
     }
 
-    fn record(&mut self, req: &Incoming, op: Option<Operation>) {
-        self.requests.push(RecordedRequest {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            query: req.query.clone(),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-            body: req.body.to_vec(),
-            operation: op,
-        });
-    }
-
-    fn take_fault(&mut self, op: Option<Operation>) -> Option<Fault> {
-        let i = self.faults.iter().position(|f| f.matches(op))?;
-        if self.faults[i].use_once() {
-            Some(self.faults.remove(i))
-        } else {
-            Some(self.faults[i].clone())
+    /// The first fault that matches and acts on this request (by its
+    /// probability), counted; one used up is removed.
+    fn take_fault(&mut self, target: &Target<'_>) -> Option<Fault> {
+        let mut acting = None;
+        for (i, injected) in self.faults.iter_mut().enumerate() {
+            if injected.remaining == Some(0) || !injected.fault.matches(target) {
+                continue;
+            }
+            if injected.generator.f64() >= injected.fault.chance() {
+                continue;
+            }
+            if let Some(left) = &mut injected.remaining {
+                *left -= 1;
+            }
+            acting = Some((i, injected.fault.clone()));
+            break;
         }
+        let (i, fault) = acting?;
+        if self.faults[i].remaining == Some(0) {
+            self.faults.remove(i);
+        }
+        Some(fault)
     }
 
     fn handle(&mut self, req: &Incoming, route: Route) -> Answer {
@@ -181,32 +224,51 @@ impl State {
             Ok(msn) => msn,
             Err(refusal) => return refusal,
         };
-        let body: Option<serde_json::Value> = serde_json::from_slice(&req.body).ok();
-        let (answer, changed) = match route {
-            Route::UploadImage => handlers::upload_image(self.store.merchant_mut(&msn), body),
-            Route::PutCategory(pt, id) => handlers::put_category(self.store.merchant_mut(&msn), &pt, &id, body),
-            Route::PostReceipt(pt, id) => handlers::post_receipt(self.store.merchant_mut(&msn), &pt, &id, body),
-            Route::GetOrder(pt, id) => (handlers::get_order(self.store.merchant(&msn), &pt, &id), false),
-            Route::AddCategory => handlers::add_category(self.store.merchant_mut(&msn), body),
-            Route::ListCategories => (handlers::list_categories(self.store.merchant(&msn), req.query.as_deref()), false),
-            Route::GetCategory(id) => (handlers::get_category(self.store.merchant(&msn), &id), false),
-            Route::DeleteCategory(id) => handlers::delete_category(self.store.merchant_mut(&msn), &id),
-            Route::Token | Route::NotFound | Route::MethodNotAllowed(_) => (problem(404, "Not Found", "", vec![]), false),
+        let body: handlers::Body = serde_json::from_slice(&req.body);
+        let merchant = self.store.merchant(&msn);
+        let (answer, change) = match route {
+            Route::UploadImage => handlers::upload_image(merchant, &msn, &body),
+            Route::PutCategory(pt, id) => handlers::put_category(&msn, &pt, &id, &body),
+            Route::PostReceipt(pt, id) => handlers::post_receipt(merchant, &msn, &pt, &id, &body),
+            Route::GetOrder(pt, id) => (handlers::get_order(merchant, &pt, &id), None),
+            Route::AddCategory => handlers::add_category(&msn, &body),
+            Route::ListCategories => (handlers::list_categories(merchant, req.query.as_deref()), None),
+            Route::GetCategory(id) => (handlers::get_category(merchant, &id), None),
+            Route::DeleteCategory(id) => handlers::delete_category(merchant, &msn, &id),
+            Route::Token | Route::NotFound | Route::MethodNotAllowed(_) => (problem(404, "Not Found", "", vec![]), None),
         };
-        if changed {
-            if let Some(path) = self.state_file.as_ref().map(|f| f.path.clone()) {
-                if let Err(e) = self.store.save(&path) {
-                    tracing::error!(target: "vipps_order_management::emulator", error = %e, file = %path.display(), "could not save the state file");
-                    return problem(
-                        500,
-                        "Internal Server Error",
-                        &format!("the emulator could not save its state file: {e}"),
-                        vec![],
-                    );
-                }
+        if let Some(change) = change {
+            if let Err(e) = self.keep(change) {
+                let file = self.journal.as_ref().map(|j| j.path.display().to_string()).unwrap_or_default();
+                tracing::error!(target: "vipps_order_management::emulator", error = %e, %file, "could not keep a change in the state file; nothing was changed");
+                return problem(
+                    500,
+                    "Internal Server Error",
+                    &format!("the emulator could not keep this in its state file ({e}); nothing was stored, try again"),
+                    vec![],
+                );
             }
         }
         answer
+    }
+}
+
+/// The order id a request names: in the path (v2), the query (a v3 list)
+/// or the body (a v3 add).
+fn order_id_of(req: &Incoming, route: &Route) -> Option<String> {
+    if let Some(id) = route.order_id() {
+        return Some(id.to_owned());
+    }
+    match route {
+        Route::ListCategories => req.query.as_deref().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "orderId")
+                .map(|(_, v)| v.into_owned())
+        }),
+        Route::AddCategory => serde_json::from_slice::<serde_json::Value>(&req.body)
+            .ok()
+            .and_then(|b| b.get("orderId")?.as_str().map(str::to_owned)),
+        _ => None,
     }
 }
 
@@ -216,29 +278,24 @@ mod tests {
     use std::collections::HashMap;
     use std::time::Instant;
 
+    use super::super::record::Record;
     use super::super::state::Config;
     use super::super::store::Store;
     use proptest::prelude::*;
     use serde_json::Value;
 
     fn state() -> State {
-        State {
-            config: Config {
-                client_id: "id".into(),
-                client_secret: "secret".into(),
-                subscription_key: "key".into(),
-                msn: "123456".into(),
-                token_lifetime: Duration::from_secs(60),
-            },
-            issued_tokens: HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]),
-            token_count: 0,
-            store: Store::default(),
-            state_file: None,
-            requests: Vec::new(),
-            record_requests: true,
-            faults: Vec::new(),
-            latency: Duration::ZERO,
-        }
+        let config = Config {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            subscription_key: "key".into(),
+            msn: "123456".into(),
+            token_lifetime: Duration::from_secs(60),
+            admin_token: None,
+        };
+        let mut state = State::new(config, Store::default(), None, Record::new(true, Some(100), None));
+        state.issued_tokens = HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]);
+        state
     }
 
     fn json_value() -> impl Strategy<Value = Value> {
@@ -296,7 +353,7 @@ mod tests {
             if let Ok(v) = msn.parse() {
                 headers.insert("merchant-serial-number", v);
             }
-            let req = Incoming { method: method.to_owned(), path, query, headers, body: Bytes::from(body) };
+            let req = Incoming { method: method.to_owned(), path, query, headers, body: Bytes::from(body), peer: ([127, 0, 0, 1], 1).into() };
             let mut s = state();
             let Reaction::Send(answer) = s.respond(&req).reaction else {
                 return Err(TestCaseError::fail("no fault was injected, yet the connection was closed"));
@@ -315,10 +372,13 @@ mod tests {
             Route::parse("GET", "/order-management/v2//ecom//order-1"),
             Route::NotFound
         ));
-        assert!(matches!(Route::parse("GET", "/order-management/v2/ECOM/o-1/"), Route::NotFound));
+        // One trailing slash is ignored, as the service's framework does.
+        assert!(matches!(Route::parse("GET", "/order-management/v2/ECOM/o-1/"), Route::GetOrder(_, id) if id == "o-1"));
+        assert!(matches!(Route::parse("POST", "/order-management/v1/images/"), Route::UploadImage));
+        assert!(matches!(Route::parse("POST", "/order-management/v1/images//"), Route::NotFound));
         assert!(matches!(
             Route::parse("POST", "/order-management/v2/ECOM/receipts/"),
-            Route::NotFound
+            Route::MethodNotAllowed("GET")
         ));
         assert!(matches!(
             Route::parse("POST", "/order-management/v2/ECOM/receipts"),

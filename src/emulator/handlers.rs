@@ -1,15 +1,16 @@
-//! What each operation does to the store and answers: the request's path
-//! and body checked against the spec's schemas (`schema`) and the service's
-//! own rules, then stored as sent (images never overwritten, a category
-//! replaced, one receipt per order). Each handler that may change the store
-//! says whether it did, so the state file is saved only then.
+//! What each operation answers, and what it would change: the request's
+//! path and body checked against the spec's schemas (`schema`) and the
+//! service's own rules, then a [`Change`] to store it as sent (images never
+//! overwritten, a category replaced, one receipt per order). Handlers only
+//! read the store; `dispatch` keeps the change (state file first) and
+//! applies it.
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use super::answer::{bad_request, json_body, json_string, problem, Answer};
 use super::schema::{self, Ty};
-use super::store::{order_key, Merchant, StoredOrder};
+use super::store::{order_key, Change, Merchant, StoredOrder};
 use crate::error::Violation;
 use crate::model::{PaymentType, Receipt};
 use crate::validate::{self, Violations};
@@ -32,25 +33,31 @@ fn order_path(found: &mut Violations, pt: &str, order_id: &str) -> PaymentType {
     payment_type
 }
 
+/// What a handler answers, and the change to keep, if any.
+pub(super) type Handled = (Answer, Option<Change>);
+
+/// A request's body, read as JSON or not.
+pub(super) type Body = Result<Value, serde_json::Error>;
+
 /// The body, checked against the spec's schema: the object, or the
-/// violations found.
-fn body_object(found: &mut Violations, body: Option<Value>, ty: &Ty) -> Option<Map<String, Value>> {
+/// violations found (a body that is not JSON says where it breaks).
+fn body_object(found: &mut Violations, body: &Body, ty: &Ty) -> Option<Map<String, Value>> {
     match body {
-        Some(value) => {
-            schema::check(found, "", &value, ty);
+        Ok(value) => {
+            schema::check(found, "", value, ty);
             match value {
-                Value::Object(map) => Some(map),
+                Value::Object(map) => Some(map.clone()),
                 _ => None,
             }
         }
-        None => {
-            found.fail("body", "must be a JSON object");
+        Err(e) => {
+            found.fail("body", format!("is not JSON: {e}"));
             None
         }
     }
 }
 
-pub(super) fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) {
+pub(super) fn upload_image(merchant: Option<&Merchant>, msn: &str, body: &Body) -> Handled {
     let mut found = Violations::default();
     let obj = body_object(&mut found, body, &schema::IMAGE);
     let text = |k: &str| {
@@ -72,31 +79,39 @@ pub(super) fn upload_image(merchant: &mut Merchant, body: Option<Value>) -> (Ans
         }
     }
     if !found.is_empty() {
-        return (bad_request(found.into_vec()), false);
+        return (bad_request(found.into_vec()), None);
     }
-    if merchant.images.contains_key(&id) {
+    if merchant.is_some_and(|m| m.images.contains_key(&id)) {
         let detail = format!("An image with imageId {id} already exists (duplicate); images cannot be overwritten");
-        return (problem(409, "Conflict", &detail, vec![]), false);
+        return (problem(409, "Conflict", &detail, vec![]), None);
     }
-    merchant.images.insert(id.clone(), src);
-    (json_body(200, &json!({ "imageId": id })), true)
+    let answer = json_body(200, &json!({ "imageId": id }));
+    let change = Change::Image {
+        msn: msn.to_owned(),
+        image_id: id,
+        src,
+    };
+    (answer, Some(change))
 }
 
-pub(super) fn put_category(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<Value>) -> (Answer, bool) {
+pub(super) fn put_category(msn: &str, pt: &str, order_id: &str, body: &Body) -> Handled {
     let mut found = Violations::default();
     let payment_type = order_path(&mut found, pt, order_id);
     let category = body_object(&mut found, body, &schema::CATEGORY_V2);
     match category {
         Some(category) if found.is_empty() => {
-            let order = merchant.orders.entry(order_key(&payment_type, order_id)).or_default();
-            order.category = Some(Value::Object(category));
-            (json_string(200, &uuid::Uuid::new_v4().to_string()), true)
+            let change = Change::Category {
+                msn: msn.to_owned(),
+                order: order_key(&payment_type, order_id),
+                category: Value::Object(category),
+            };
+            (json_string(200, &uuid::Uuid::new_v4().to_string()), Some(change))
         }
-        _ => (bad_request(found.into_vec()), false),
+        _ => (bad_request(found.into_vec()), None),
     }
 }
 
-pub(super) fn post_receipt(merchant: &mut Merchant, pt: &str, order_id: &str, body: Option<Value>) -> (Answer, bool) {
+pub(super) fn post_receipt(merchant: Option<&Merchant>, msn: &str, pt: &str, order_id: &str, body: &Body) -> Handled {
     let mut found = Violations::default();
     let payment_type = order_path(&mut found, pt, order_id);
     let receipt = body_object(&mut found, body, &schema::RECEIPT);
@@ -110,15 +125,19 @@ pub(super) fn post_receipt(merchant: &mut Merchant, pt: &str, order_id: &str, bo
         }
     }
     let Some(receipt) = receipt.filter(|_| found.is_empty()) else {
-        return (bad_request(found.into_vec()), false);
+        return (bad_request(found.into_vec()), None);
     };
-    let order = merchant.orders.entry(order_key(&payment_type, order_id)).or_default();
-    if order.receipt.is_some() {
+    let order = order_key(&payment_type, order_id);
+    if merchant.and_then(|m| m.orders.get(&order)).is_some_and(|o| o.receipt.is_some()) {
         let detail = format!("A receipt already exists for order {order_id}; receipts cannot be changed");
-        return (problem(409, "Conflict", &detail, vec![]), false);
+        return (problem(409, "Conflict", &detail, vec![]), None);
     }
-    order.receipt = Some(Value::Object(receipt));
-    (json_string(201, &uuid::Uuid::new_v4().to_string()), true)
+    let change = Change::Receipt {
+        msn: msn.to_owned(),
+        order,
+        receipt: Value::Object(receipt),
+    };
+    (json_string(201, &uuid::Uuid::new_v4().to_string()), Some(change))
 }
 
 pub(super) fn get_order(merchant: Option<&Merchant>, pt: &str, order_id: &str) -> Answer {
@@ -148,10 +167,10 @@ pub(super) fn get_order(merchant: Option<&Merchant>, pt: &str, order_id: &str) -
     }
 }
 
-pub(super) fn add_category(merchant: &mut Merchant, body: Option<Value>) -> (Answer, bool) {
+pub(super) fn add_category(msn: &str, body: &Body) -> Handled {
     let mut found = Violations::default();
     let Some(mut category) = body_object(&mut found, body, &schema::CATEGORY_V3).filter(|_| found.is_empty()) else {
-        return (bad_request(found.into_vec()), false);
+        return (bad_request(found.into_vec()), None);
     };
     // Stored as the spec's `Category`: with its id, and the payment type in
     // the enum's own case.
@@ -163,8 +182,11 @@ pub(super) fn add_category(merchant: &mut Merchant, body: Option<Value>) -> (Ans
     let mut stored = Map::new();
     stored.insert("categoryId".into(), Value::String(id.clone()));
     stored.extend(category);
-    merchant.categories_v3.push(Value::Object(stored));
-    (json_body(201, &json!({ "categoryId": id })), true)
+    let change = Change::CategoryV3 {
+        msn: msn.to_owned(),
+        category: Value::Object(stored),
+    };
+    (json_body(201, &json!({ "categoryId": id })), Some(change))
 }
 
 pub(super) fn list_categories(merchant: Option<&Merchant>, query: Option<&str>) -> Answer {
@@ -212,20 +234,22 @@ pub(super) fn get_category(merchant: Option<&Merchant>, id: &str) -> Answer {
     }
 }
 
-pub(super) fn delete_category(merchant: &mut Merchant, id: &str) -> (Answer, bool) {
-    match find_v3(Some(merchant), id) {
-        Some(i) => {
-            merchant.categories_v3.remove(i);
-            (
-                Answer {
-                    status: 200,
-                    content_type: "application/json".into(),
-                    body: String::new(),
-                    headers: Vec::new(),
-                },
-                true,
-            )
+pub(super) fn delete_category(merchant: Option<&Merchant>, msn: &str, id: &str) -> Handled {
+    let stored = find_v3(merchant, id).and_then(|i| merchant?.categories_v3[i]["categoryId"].as_str());
+    match stored {
+        Some(category_id) => {
+            let answer = Answer {
+                status: 200,
+                content_type: "application/json".into(),
+                body: String::new(),
+                headers: Vec::new(),
+            };
+            let change = Change::DeleteCategoryV3 {
+                msn: msn.to_owned(),
+                category_id: category_id.to_owned(),
+            };
+            (answer, Some(change))
         }
-        None => (problem(404, "Not Found", &format!("No category with id {id}"), vec![]), false),
+        None => (problem(404, "Not Found", &format!("No category with id {id}"), vec![]), None),
     }
 }

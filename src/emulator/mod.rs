@@ -40,11 +40,13 @@
 //! ```
 
 mod access;
+mod admin;
 mod answer;
 mod builder;
 mod dispatch;
 mod fault;
 mod handlers;
+mod journal;
 mod record;
 mod schema;
 mod server;
@@ -119,9 +121,15 @@ impl Emulator {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The base URL, `http://127.0.0.1:<port>`.
+    /// The base URL for clients on this machine, `http://127.0.0.1:<port>`
+    /// (loopback also when it listens on every address).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let here = match self.addr.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], self.addr.port())),
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, self.addr.port())),
+            _ => self.addr,
+        };
+        format!("http://{here}")
     }
 
     /// The address it listens on.
@@ -196,14 +204,21 @@ impl Emulator {
         }
     }
 
-    /// Every request received, oldest first.
+    /// Every request received (the latest, when the record is limited),
+    /// oldest first. The admin API's own requests are not recorded.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().requests.clone()
+        self.state().record.requests.iter().cloned().collect()
     }
 
     /// The requests received for one operation.
     pub fn requests_for(&self, op: Operation) -> Vec<RecordedRequest> {
-        self.state().requests.iter().filter(|r| r.operation == Some(op)).cloned().collect()
+        self.state()
+            .record
+            .requests
+            .iter()
+            .filter(|r| r.operation == Some(op))
+            .cloned()
+            .collect()
     }
 
     /// An access token this emulator accepts, issued as its token endpoint
@@ -275,14 +290,7 @@ impl Emulator {
 
     /// How many receipts are stored, for all merchants.
     pub fn receipt_count(&self) -> usize {
-        let state = self.state();
-        state
-            .store
-            .merchants
-            .values()
-            .flat_map(|m| m.orders.values())
-            .filter(|o| o.receipt.is_some())
-            .count()
+        self.state().store.receipt_count()
     }
 
     /// The stored v3 categories of the default merchant, oldest first.
@@ -300,12 +308,12 @@ impl Emulator {
             .unwrap_or_default()
     }
 
-    /// The state file, when one was given (symlinks followed).
+    /// The state file, when one was given.
     pub fn state_file(&self) -> Option<PathBuf> {
-        self.state().state_file.as_ref().map(|f| f.path.clone())
+        self.state().journal.as_ref().map(|j| j.path.clone())
     }
 
-    /// Injects a fault.
+    /// Injects a fault, and returns its id (as the admin API shows it).
     ///
     /// ```
     /// # async fn demo() -> Result<(), vipps_order_management::Error> {
@@ -315,10 +323,19 @@ impl Emulator {
     /// emulator.inject(Fault::status(503).times(2).only(Operation::PostReceipt));
     /// # Ok(()) }
     /// ```
-    pub fn inject(&self, fault: Fault) {
-        if fault.is_armed() {
-            self.state().faults.push(fault);
-        }
+    pub fn inject(&self, fault: Fault) -> u64 {
+        self.state().inject(fault)
+    }
+
+    /// The faults waiting to act: each with its id and how many more
+    /// requests it acts on (`None`: no limit).
+    pub fn faults(&self) -> Vec<(u64, Fault, Option<usize>)> {
+        self.state().faults.iter().map(|f| (f.id, f.fault.clone(), f.remaining)).collect()
+    }
+
+    /// Removes every fault waiting to act.
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
     }
 
     /// Answers the next `n` requests of any operation with `status`.

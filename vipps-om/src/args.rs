@@ -128,18 +128,11 @@ pub enum Command {
         /// The category id (a UUID).
         category_id: String,
     },
-    /// Serve the emulator of the API on loopback, for any client: prints its
-    /// base URL and the credentials it accepts, logs each request, stops on
-    /// Ctrl-C or SIGTERM.
-    Emulator {
-        /// The port (0: any free one).
-        #[arg(long, default_value_t = 8081)]
-        port: u16,
-        /// Keep the state (orders, images, categories) in this file across
-        /// restarts, written after every change.
-        #[arg(long, value_name = "FILE")]
-        state: Option<PathBuf>,
-    },
+    /// Serve the emulator of the API, for any client and stack: prints its
+    /// base URL and the credentials it accepts, logs each request, has an
+    /// admin API under /_emulator/ (health, reset, recorded requests,
+    /// faults), stops on Ctrl-C or SIGTERM.
+    Emulator(EmulatorArgs),
     /// Serve the support console: a read-only web page showing everything
     /// about an order, for customer service. Stops on Ctrl-C or SIGTERM.
     Console {
@@ -157,6 +150,32 @@ impl Command {
     pub fn serves(&self) -> bool {
         matches!(self, Command::Emulator { .. } | Command::Console { .. })
     }
+}
+
+/// The arguments of `vipps-om emulator`.
+#[derive(Args, Debug)]
+pub struct EmulatorArgs {
+    /// The loopback port (0: any free one); --listen sets any address.
+    #[arg(long, default_value_t = 8081, conflicts_with = "listen")]
+    pub port: u16,
+    /// The address to listen on, such as 0.0.0.0:8081 in a container. Beyond
+    /// loopback anyone who reaches it can use it: its credentials are public.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Keep the state (orders, images, categories) in this file across
+    /// restarts: a journal, each change written before it is answered.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Let clients beyond this machine use the admin API with this token
+    /// (Authorization: Bearer); without it only local clients may.
+    #[arg(long, value_name = "TOKEN", env = "VIPPS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// At most this many connections at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Keep the latest N requests for the admin API (each body up to 64 KiB).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub record: usize,
 }
 
 /// The arguments of put-category and add-category.

@@ -1,6 +1,6 @@
 //! One function per command: typed arguments in, an output or a failure out.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
 use vipps_order_management::check::CheckOptions;
@@ -8,15 +8,15 @@ use vipps_order_management::emulator::Emulator;
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
 
-use crate::args::{Cli, Command, Link};
+use crate::args::{Cli, Command, EmulatorArgs, Link};
 use crate::config;
 use crate::failure::Failure;
 use crate::output::{Output, Printer};
 
 /// Runs the command; `None` when it printed its own output (the emulator).
 pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure> {
-    if let Command::Emulator { port, state } = &cli.command {
-        return emulator(*port, state.clone(), printer).await.map(|()| None);
+    if let Command::Emulator(args) = &cli.command {
+        return emulator(args, printer).await.map(|()| None);
     }
     let client = config::client(cli, matches!(cli.command, Command::Check { .. }))?;
     if let Command::Console { listen, access_token } = &cli.command {
@@ -44,7 +44,7 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
         Command::ListCategories { order_id } => list_categories(&client, order_id).await?,
         Command::GetCategory { category_id } => get_category(&client, category_id).await?,
         Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
-        Command::Emulator { .. } => return Ok(None),
+        Command::Emulator(_) => return Ok(None),
         Command::Console { .. } => return Ok(None),
     };
     Ok(Some(output))
@@ -261,19 +261,32 @@ async fn delete_category(client: &Client, id: &str) -> Result<Output, Failure> {
     Ok(Output::new(format!("deleted {id}"), json!({ "deleted": id })))
 }
 
+/// The most of each request body the emulator server records.
+const RECORD_BODY_CAP: usize = 64 * 1024;
+
 /// Serves the emulator until Ctrl-C or SIGTERM, after printing where it is
 /// and what it accepts.
-async fn emulator(port: u16, state: Option<PathBuf>, printer: Printer) -> Result<(), Failure> {
-    let mut builder = Emulator::builder().port(port);
-    if let Some(path) = &state {
+async fn emulator(args: &EmulatorArgs, printer: Printer) -> Result<(), Failure> {
+    let listen = args
+        .listen
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], args.port)));
+    let mut builder = Emulator::builder()
+        .listen(listen)
+        .max_connections(args.max_connections)
+        .record_limit(args.record, RECORD_BODY_CAP);
+    if let Some(path) = &args.state {
         builder = builder.state_file(path);
     }
-    let emulator = builder.record_requests(false).start().await.map_err(|e| match e {
-        // A port or state file it cannot use: a setting, not the client's.
+    if let Some(token) = args.admin_token.as_deref().filter(|t| !t.is_empty()) {
+        builder = builder.admin_token(token);
+    }
+    let emulator = builder.start().await.map_err(|e| match e {
+        // An address or state file it cannot use: a setting, not the client's.
         vipps_order_management::Error::Config { reason, .. } => Failure::Config(reason),
         other => Failure::Client(other),
     })?;
     let base = emulator.base_url();
+    let public = !listen.ip().is_loopback();
     let settings = [
         ("VIPPS_BASE_URL", base.clone()),
         ("VIPPS_CLIENT_ID", emulator.client_id().to_owned()),
@@ -282,24 +295,45 @@ async fn emulator(port: u16, state: Option<PathBuf>, printer: Printer) -> Result
         ("VIPPS_MSN", emulator.merchant_serial_number().to_owned()),
     ];
     let mut text = format!(
-        "Vipps MobilePay Order Management emulator at {base}\nSettings it accepts (for vipps-om, the crate or any other client):\n"
+        "Vipps MobilePay Order Management emulator at {base} (listening on {})\nSettings it accepts (for vipps-om, the crate or any other client):\n",
+        emulator.local_addr()
     );
     for (name, value) in &settings {
         text.push_str(&format!("  export {name}={value}\n"));
     }
     text.push_str("Any merchant serial number of digits works; each has orders of its own.\n");
-    text.push_str(&match &state {
+    text.push_str(&match &args.state {
         Some(path) => format!("State: kept in {} across restarts.\n", path.display()),
         None => "State: in memory until it stops (--state FILE keeps it).\n".to_owned(),
     });
+    text.push_str(&format!(
+        "Admin API: {base}/_emulator/ (health, reset, requests, faults){}\n",
+        if args.admin_token.is_some() {
+            "; beyond this machine with the admin token"
+        } else {
+            "; from this machine only"
+        }
+    ));
+    let warning = public.then(|| {
+        format!(
+            "it listens on {listen}, beyond this machine: anyone who reaches it can use it, and its credentials are public (they are the emulator's, not real keys)"
+        )
+    });
+    if let Some(w) = &warning {
+        text.push_str(&format!("Warning: {w}.\n"));
+        tracing::warn!(target: "vipps_order_management::emulator", "{w}");
+    }
     text.push_str("Each request is logged on stderr. Stop it with Ctrl-C.");
     let json = json!({
         "baseUrl": base,
+        "listen": emulator.local_addr().to_string(),
         "clientId": emulator.client_id(),
         "clientSecret": emulator.client_secret(),
         "subscriptionKey": emulator.subscription_key(),
         "merchantSerialNumber": emulator.merchant_serial_number(),
-        "stateFile": state.as_ref().map(|p| p.display().to_string()),
+        "stateFile": args.state.as_ref().map(|p| p.display().to_string()),
+        "adminUrl": format!("{base}/_emulator/"),
+        "warning": warning,
     });
     let stop = crate::signal::shutdown();
     printer.success(&Output::new(text, json))?;

@@ -272,9 +272,14 @@ fn the_emulator_server_keeps_its_state_across_restarts_and_stops_on_a_signal() {
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" -> ")).collect();
     assert_eq!(lines.len(), 4, "{log}");
     assert!(lines[1].contains("POST /order-management/v2/ECOM/receipts/kept-1 -> 201"), "{log}");
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    // The state file is a journal: a header, then one line per change.
+    let saved = std::fs::read_to_string(&state).unwrap();
+    let lines: Vec<Value> = saved.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0], json!({"vippsOmEmulatorState": 2}), "{saved}");
     assert!(
-        saved["merchants"]["123456"]["orders"]["ECOM/kept-1"]["receipt"].is_object(),
+        lines[1..]
+            .iter()
+            .any(|c| c["change"] == "receipt" && c["msn"] == "123456" && c["order"] == "ECOM/kept-1"),
         "{saved}"
     );
     // A new server on the same file has it; Ctrl-C (SIGINT) stops it too.

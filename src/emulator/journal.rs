@@ -1,0 +1,278 @@
+//! The state file (`--state`): an append-only journal of the store's
+//! changes, one JSON line each, after a first line that says what the file
+//! is. Opening it replays the lines; every change is appended (one `write`)
+//! before it is applied or answered, so nothing is acknowledged that a kill
+//! of the emulator could lose (the operating system has it; a power cut is
+//! not guarded against, which would cost an fsync per change). Nothing is
+//! ever rewritten, so no temporary file exists to be left behind.
+//!
+//! The file itself is locked while an emulator uses it (a lock on the file,
+//! not its name: a link or another path to it is refused too). A file that
+//! is not an emulator's journal, or that is read-only, is refused at start
+//! with a message naming it, and nothing is created beside it.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::store::{Change, Store};
+
+/// The first line of a state file, and the format it names.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Header {
+    vipps_om_emulator_state: u32,
+}
+
+/// The journal format this emulator writes and reads.
+const FORMAT: u32 = 2;
+
+/// A state file in use: locked, open for appending.
+#[derive(Debug)]
+pub(super) struct Journal {
+    /// The path given (as shown in messages).
+    pub(super) path: PathBuf,
+    file: File,
+    /// Its length after the last whole line: a failed append is cut back
+    /// to it, so no torn line stays between two good ones.
+    len: u64,
+}
+
+impl Journal {
+    /// Opens, locks and replays a state file; a missing one is created and
+    /// an empty one (`touch`) is started. Refused with a message naming the
+    /// file: a directory, a read-only file, one another emulator holds
+    /// (through any path), one that is not an emulator's state.
+    pub(super) fn open(path: &Path) -> Result<(Journal, Store), String> {
+        let shown = path.display();
+        if path.is_dir() {
+            return Err(format!("the state file {shown} is a folder; give a file"));
+        }
+        let file = match OpenOptions::new().read(true).append(true).open(path) {
+            Ok(file) => {
+                let meta = file.metadata().map_err(|e| format!("the state file {shown} cannot be read: {e}"))?;
+                if meta.permissions().readonly() {
+                    return Err(format!(
+                        "the state file {shown} is read-only, so the emulator could not keep what it is sent; make it writable or give another file"
+                    ));
+                }
+                file
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create_new(true)
+                .open(path)
+                .map_err(|e| format!("the state file {shown} cannot be created: {e}"))?,
+            Err(e) => return Err(format!("the state file {shown} cannot be opened for writing: {e}")),
+        };
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(format!(
+                "the state file {shown} is in use by another emulator (through this path, a link or another name); give each its own file"
+            )),
+            Err(std::fs::TryLockError::Error(e)) => return Err(format!("the state file {shown} cannot be locked: {e}")),
+        }
+        let mut journal = Journal {
+            path: path.to_owned(),
+            file,
+            len: 0,
+        };
+        let store = journal.replay()?;
+        Ok((journal, store))
+    }
+
+    /// Reads every change back. A last line cut short (an append the
+    /// emulator was killed in) is dropped; a damaged line before it is an
+    /// error, as is a file that is no emulator's state.
+    fn replay(&mut self) -> Result<Store, String> {
+        let shown = self.path.display().to_string();
+        let cannot = |e: std::io::Error| format!("the state file {shown} cannot be read: {e}");
+        self.file.seek(SeekFrom::Start(0)).map_err(cannot)?;
+        let mut reader = BufReader::new(&self.file);
+        let mut store = Store::default();
+        let mut line = String::new();
+        let mut good: u64 = 0;
+        let mut number = 0usize;
+        loop {
+            line.clear();
+            let read = reader.read_line(&mut line).map_err(cannot)?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let whole = line.ends_with('\n');
+            if number == 1 {
+                match serde_json::from_str::<Header>(line.trim_end()) {
+                    Ok(h) if h.vipps_om_emulator_state == FORMAT => {}
+                    Ok(h) => {
+                        return Err(format!(
+                            "the state file {shown} is in format {} of the emulator; this one reads format {FORMAT}: give another file",
+                            h.vipps_om_emulator_state
+                        ))
+                    }
+                    Err(_) => {
+                        return Err(format!(
+                            "the state file {shown} is not an emulator state (its first line is not the journal's header); it was left as it is: give another file"
+                        ))
+                    }
+                }
+            } else {
+                // The last line, cut short: the append the emulator was
+                // stopped in never answered anyone.
+                if !whole {
+                    break;
+                }
+                match serde_json::from_str::<Change>(line.trim_end()) {
+                    Ok(change) => store.apply(change),
+                    Err(e) => return Err(format!("the state file {shown} is damaged at line {number}: {e}")),
+                }
+            }
+            good += read as u64;
+        }
+        drop(reader);
+        let on_disk = self.file.metadata().map_err(cannot)?.len();
+        if number == 0 {
+            // A new or empty file: it becomes a journal.
+            let mut header = serde_json::to_vec(&Header {
+                vipps_om_emulator_state: FORMAT,
+            })
+            .map_err(|e| e.to_string())?;
+            header.push(b'\n');
+            self.file
+                .write_all(&header)
+                .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;
+            good = header.len() as u64;
+        } else if on_disk > good {
+            tracing::warn!(target: "vipps_order_management::emulator", file = %shown, "the state file's last line was cut short (the emulator was stopped while writing it); it is dropped");
+            self.file
+                .set_len(good)
+                .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;
+        }
+        self.len = good;
+        Ok(store)
+    }
+
+    /// Appends a change, whole, or not at all: on failure the file is cut
+    /// back to its last whole line.
+    pub(super) fn append(&mut self, change: &Change) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(change).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        match self.file.write_all(&line) {
+            Ok(()) => {
+                self.len += line.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // A part may have been written: cut it away, so the next
+                // line starts where a line belongs.
+                let _ = self.file.set_len(self.len);
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("vipps-om-journal-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn receipt(order: &str) -> Change {
+        Change::Receipt {
+            msn: "123456".into(),
+            order: format!("ECOM/{order}"),
+            receipt: json!({"orderLines": [{"name": "Socks"}]}),
+        }
+    }
+
+    #[test]
+    fn changes_are_kept_and_read_back_and_a_torn_last_line_is_dropped() {
+        let dir = folder("replay");
+        let path = dir.join("state.jsonl");
+        let (mut journal, store) = Journal::open(&path).unwrap();
+        assert!(store.merchants.is_empty());
+        journal.append(&receipt("o-1")).unwrap();
+        journal.append(&receipt("o-2")).unwrap();
+        drop(journal);
+        // An append cut short by a kill.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(br#"{"change":"receipt","msn":"1"#)
+            .unwrap();
+        let (mut journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 2);
+        journal.append(&receipt("o-3")).unwrap();
+        drop(journal);
+        let (_journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 3, "the torn line was cut away, the next one kept");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing beside the file");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn foreign_damaged_and_unusable_files_are_refused_and_left_alone() {
+        let dir = folder("refuse");
+        let foreign = dir.join("package.json");
+        std::fs::write(&foreign, "{\"version\": 1, \"name\": \"shop\"}\n").unwrap();
+        assert!(Journal::open(&foreign).unwrap_err().contains("not an emulator state"));
+        let snapshot = dir.join("old.json");
+        std::fs::write(&snapshot, "{\n  \"version\": 1,\n  \"merchants\": {}\n}\n").unwrap();
+        assert!(Journal::open(&snapshot).unwrap_err().contains("not an emulator state"));
+        let text = dir.join("notes.txt");
+        std::fs::write(&text, "hello\n").unwrap();
+        assert!(Journal::open(&text).unwrap_err().contains("not an emulator state"));
+        let damaged = dir.join("damaged.jsonl");
+        std::fs::write(
+            &damaged,
+            format!(
+                "{{\"vippsOmEmulatorState\":2}}\n{{\"change\":\"nonsense\"}}\n{}\n",
+                serde_json::to_string(&receipt("o")).unwrap()
+            ),
+        )
+        .unwrap();
+        assert!(Journal::open(&damaged).unwrap_err().contains("damaged at line 2"));
+        assert!(Journal::open(&dir).unwrap_err().contains("is a folder"));
+        assert_eq!(
+            std::fs::read(&foreign).unwrap(),
+            b"{\"version\": 1, \"name\": \"shop\"}\n",
+            "left as it was"
+        );
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 4, "nothing created beside them");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_and_a_file_in_use_through_any_path_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = folder("lock");
+        let path = dir.join("state.jsonl");
+        let (journal, _) = Journal::open(&path).unwrap();
+        let link = dir.join("hard-link.jsonl");
+        std::fs::hard_link(&path, &link).unwrap();
+        let symlink = dir.join("symlink.jsonl");
+        std::os::unix::fs::symlink(&path, &symlink).unwrap();
+        for other in [&path, &link, &symlink] {
+            let err = Journal::open(other).unwrap_err();
+            assert!(err.contains("in use by another emulator"), "{err}");
+        }
+        drop(journal);
+        assert!(Journal::open(&symlink).is_ok(), "free once the first is gone");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        assert!(Journal::open(&path).unwrap_err().contains("read-only"));
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "no lock file, nothing else beside it");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

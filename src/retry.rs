@@ -205,6 +205,33 @@ mod tests {
     }
 
     #[test]
+    fn each_setting_is_kept_and_clamped() {
+        let p = RetryPolicy::default()
+            .max_attempts(7)
+            .base_delay(Duration::from_millis(10))
+            .max_delay(Duration::from_millis(30))
+            .deadline(Duration::from_secs(9));
+        assert_eq!(p.max_attempts, 7);
+        assert_eq!(
+            (p.base_delay, p.max_delay, p.deadline),
+            (Duration::from_millis(10), Duration::from_millis(30), Duration::from_secs(9))
+        );
+        assert_eq!(p.delay_bound(1), Duration::from_millis(10));
+        assert_eq!(p.delay_bound(2), Duration::from_millis(20));
+        assert_eq!(p.delay_bound(3), Duration::from_millis(30), "the largest bound is max_delay");
+        assert_eq!(RetryPolicy::default().max_attempts(0).max_attempts, 1);
+        let huge = RetryPolicy::default()
+            .max_delay(Duration::MAX)
+            .base_delay(Duration::MAX)
+            .deadline(Duration::MAX);
+        assert_eq!(
+            (huge.base_delay, huge.max_delay, huge.deadline),
+            (MAX_DURATION, MAX_DURATION, MAX_DURATION)
+        );
+        assert_eq!(RetryPolicy::none().max_attempts, 1);
+    }
+
+    #[test]
     fn budget_spends_and_refills() {
         let b = RetryBudget::new(10);
         assert!(b.try_spend(5));

@@ -393,3 +393,22 @@ async fn a_calls_options_that_clash_are_refused_before_sending() {
     );
     server.verify().await;
 }
+
+#[test]
+fn an_order_handle_says_which_order_it_is() {
+    let client = vipps_order_management::Client::builder()
+        .base_url("http://127.0.0.1:1")
+        .client_id("id")
+        .client_secret("secret")
+        .subscription_key("key")
+        .merchant_serial_number("123456")
+        .build()
+        .unwrap();
+    let recurring = client.recurring("charge-1");
+    assert_eq!(
+        (recurring.payment_type(), recurring.order_id().as_str()),
+        (&PaymentType::Recurring, "charge-1")
+    );
+    let ecom = client.ecom("order-1");
+    assert_eq!((ecom.payment_type(), ecom.order_id().as_str()), (&PaymentType::Ecom, "order-1"));
+}

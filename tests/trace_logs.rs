@@ -70,6 +70,20 @@ async fn trace_logs_of_a_whole_flow_hold_no_secret() {
         logs.contains("post_receipt") && logs.contains("retrying"),
         "the flow was not logged: {logs}"
     );
+    // Each call ends in one line that says how: a success, or a failure
+    // with its status (the order that is missing answered 404).
+    assert!(
+        logs.lines().any(|l| l.contains("call succeeded") && l.contains("get_order")),
+        "{logs}"
+    );
+    assert!(
+        logs.lines().any(|l| l.contains("call failed") && l.contains("status=404")),
+        "{logs}"
+    );
+    assert!(
+        !logs.lines().any(|l| l.contains("call failed") && l.contains("status=200")),
+        "{logs}"
+    );
     let mut secrets: Vec<&str> = vec![emulator::CLIENT_SECRET, emulator::SUBSCRIPTION_KEY];
     secrets.extend(tokens.iter().map(String::as_str));
     assert_clean(&logs, &secrets);

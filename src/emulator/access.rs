@@ -114,3 +114,45 @@ pub(super) fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::record::Record;
+    use super::super::server::BodyBudget;
+    use super::super::state::{Config, State};
+    use super::super::store::Store;
+
+    #[test]
+    fn expired_tokens_are_forgotten_as_new_ones_are_issued() {
+        let config = |lifetime| Config {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            subscription_key: "key".into(),
+            msn: "123456".into(),
+            token_lifetime: lifetime,
+            admin_token: None,
+        };
+        let state = |lifetime| {
+            State::new(
+                config(lifetime),
+                Store::default(),
+                None,
+                Record::new(false, None, None),
+                BodyBudget::new(1024),
+            )
+        };
+        let mut short = state(Duration::ZERO);
+        for _ in 0..1000 {
+            short.issue_token();
+        }
+        assert!(short.issued_tokens.len() <= 1, "{} kept", short.issued_tokens.len());
+        assert_eq!(short.token_count, 1000);
+        let mut long = state(Duration::from_secs(3600));
+        for _ in 0..100 {
+            long.issue_token();
+        }
+        assert_eq!(long.issued_tokens.len(), 100, "valid tokens are kept");
+    }
+}

@@ -106,6 +106,7 @@ fn health(state: &State) -> Answer {
             "receipts": state.store.receipt_count(),
             "faults": state.faults.len(),
             "requestsRecorded": state.record.requests.len(),
+            "bodyBytesHeld": state.body_budget.held_bytes(),
             "stateFile": state.journal.as_ref().map(|j| j.path.display().to_string()),
         }),
     )

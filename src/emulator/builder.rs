@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use super::journal::Journal;
 use super::record::Record;
-use super::server::{self, Bounds};
+use super::server::{self, BodyBudget, Bounds};
 use super::state::{Config, State};
 use super::store::Store;
 use super::{Emulator, CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
@@ -191,7 +191,8 @@ impl EmulatorBuilder {
             .local_addr()
             .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;
         let record = Record::new(self.record_requests, self.record_limit, self.record_body_cap);
-        let state = Arc::new(Mutex::new(State::new(config.clone(), store, journal, record)));
+        let budget = BodyBudget::new(self.bounds.body_memory);
+        let state = Arc::new(Mutex::new(State::new(config.clone(), store, journal, record, budget.clone())));
         let (stop, stopped) = watch::channel(false);
         let mut emulator = Emulator {
             addr,
@@ -202,7 +203,7 @@ impl EmulatorBuilder {
         };
         // Its own settings must make a client, or `client()` could not.
         emulator.client_builder().build()?;
-        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, self.bounds)));
+        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, self.bounds, budget)));
         Ok(emulator)
     }
 }

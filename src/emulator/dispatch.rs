@@ -293,7 +293,8 @@ mod tests {
             token_lifetime: Duration::from_secs(60),
             admin_token: None,
         };
-        let mut state = State::new(config, Store::default(), None, Record::new(true, Some(100), None));
+        let budget = super::super::server::BodyBudget::new(1 << 20);
+        let mut state = State::new(config, Store::default(), None, Record::new(true, Some(100), None), budget);
         state.issued_tokens = HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]);
         state
     }
@@ -360,6 +361,109 @@ mod tests {
             };
             prop_assert!((200..600).contains(&answer.status));
         }
+    }
+
+    fn request(method: &str, path: &str, body: &str, peer: [u8; 4]) -> Incoming {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "Bearer t".parse().unwrap());
+        headers.insert("ocp-apim-subscription-key", "key".parse().unwrap());
+        headers.insert("merchant-serial-number", "123456".parse().unwrap());
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+            None => (path.to_owned(), None),
+        };
+        Incoming {
+            method: method.to_owned(),
+            path,
+            query,
+            headers,
+            body: Bytes::from(body.to_owned()),
+            peer: (peer, 40_000).into(),
+        }
+    }
+
+    fn status(state: &mut State, req: &Incoming) -> u16 {
+        match state.respond(req).reaction {
+            Reaction::Send(answer) => answer.status,
+            Reaction::CloseConnection => 0,
+        }
+    }
+
+    const RECEIPT: &str = r#"{"orderLines":[{"name":"Socks","id":"1","totalAmount":1250,"totalAmountExcludingTax":1000,"totalTaxAmount":250,"taxRate":2500}],"bottomLine":{"currency":"NOK"}}"#;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_change_the_state_file_cannot_keep_is_a_500_and_changes_nothing() {
+        let mut s = state();
+        s.journal = Some(super::super::journal::Journal::refusing_writes());
+        let post = request("POST", "/order-management/v2/ECOM/receipts/o-1", RECEIPT, [127, 0, 0, 1]);
+        assert_eq!(status(&mut s, &post), 500);
+        assert_eq!(s.store.receipt_count(), 0, "nothing in memory either");
+        let get = request("GET", "/order-management/v2/ECOM/o-1", "", [127, 0, 0, 1]);
+        assert_eq!(status(&mut s, &get), 404, "the next read does not see it");
+        // And the retry is not a 409 (which a client would take for stored).
+        assert_eq!(status(&mut s, &post), 500);
+        s.journal = None;
+        assert_eq!(status(&mut s, &post), 201);
+    }
+
+    #[test]
+    fn the_admin_api_answers_this_machine_or_the_admin_token() {
+        let mut s = state();
+        let far = [203, 0, 113, 7];
+        assert_eq!(status(&mut s, &request("GET", "/_emulator/health", "", far)), 200, "health is open");
+        assert_eq!(status(&mut s, &request("GET", "/_emulator/faults", "", far)), 403);
+        assert_eq!(status(&mut s, &request("GET", "/_emulator/faults", "", [127, 0, 0, 1])), 200);
+        s.config.admin_token = Some(hmac_sha512::Hash::hash(b"team-secret"));
+        let mut with_token = request("GET", "/_emulator/faults", "", far);
+        with_token.headers.insert("authorization", "Bearer team-secret".parse().unwrap());
+        assert_eq!(status(&mut s, &with_token), 200);
+        with_token.headers.insert("authorization", "Bearer guess".parse().unwrap());
+        assert_eq!(status(&mut s, &with_token), 403);
+        assert_eq!(status(&mut s, &request("GET", "/_emulator/nothing", "", [127, 0, 0, 1])), 404);
+        assert_eq!(status(&mut s, &request("PUT", "/_emulator/faults", "", [127, 0, 0, 1])), 405);
+        assert!(s.record.requests.is_empty(), "the admin API's requests are not recorded");
+    }
+
+    #[test]
+    fn faults_act_by_operation_order_merchant_and_seeded_chance() {
+        let mut s = state();
+        let here = [127, 0, 0, 1];
+        let add = |s: &mut State, fault: &str| status(s, &request("POST", "/_emulator/faults", fault, here));
+        assert_eq!(
+            add(&mut s, r#"{"operation":"post_receipt","orderId":"o-1","status":503,"times":2}"#),
+            201
+        );
+        assert_eq!(
+            add(&mut s, r#"{"operation":"post_receipt","orderId":"o-1","closeConnection":true}"#),
+            201
+        );
+        assert_eq!(add(&mut s, r#"{"status":42}"#), 400);
+        let post = |order: &str| request("POST", &format!("/order-management/v2/ECOM/receipts/{order}"), RECEIPT, here);
+        assert_eq!(status(&mut s, &post("o-2")), 201, "another order: no fault");
+        assert_eq!(status(&mut s, &post("o-1")), 503);
+        assert_eq!(status(&mut s, &post("o-1")), 503);
+        assert_eq!(status(&mut s, &post("o-1")), 0, "the connection closed");
+        assert_eq!(status(&mut s, &post("o-1")), 201, "every fault used up");
+        assert!(s.faults.is_empty());
+        // A seeded chance acts on the same requests each run.
+        let chance = r#"{"operation":"get_order","status":503,"probability":0.5,"seed":11}"#;
+        let run = |s: &mut State| -> Vec<u16> {
+            s.faults.clear();
+            add(s, chance);
+            (0..16)
+                .map(|_| status(s, &request("GET", "/order-management/v2/ECOM/o-2", "", here)))
+                .collect()
+        };
+        let first = run(&mut s);
+        assert_eq!(first, run(&mut s));
+        assert!(first.contains(&503) && first.contains(&200), "{first:?}");
+        // Reset forgets one merchant, or everything.
+        assert_eq!(status(&mut s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);
+        assert_eq!(s.store.receipt_count(), 0);
+        assert_eq!(s.faults.len(), 1, "a merchant's reset keeps the faults");
+        assert_eq!(status(&mut s, &request("POST", "/_emulator/reset", "", here)), 200);
+        assert!(s.faults.is_empty() && s.record.requests.is_empty());
     }
 
     #[test]

@@ -53,6 +53,11 @@ impl Journal {
         let file = match OpenOptions::new().read(true).append(true).open(path) {
             Ok(file) => {
                 let meta = file.metadata().map_err(|e| format!("the state file {shown} cannot be read: {e}"))?;
+                if !meta.is_file() {
+                    return Err(format!(
+                        "the state file {shown} is not a regular file (a device or a pipe); give a file"
+                    ));
+                }
                 if meta.permissions().readonly() {
                     return Err(format!(
                         "the state file {shown} is read-only, so the emulator could not keep what it is sent; make it writable or give another file"
@@ -70,9 +75,11 @@ impl Journal {
         };
         match file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(format!(
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
                 "the state file {shown} is in use by another emulator (through this path, a link or another name); give each its own file"
-            )),
+            ))
+            }
             Err(std::fs::TryLockError::Error(e)) => return Err(format!("the state file {shown} cannot be locked: {e}")),
         }
         let mut journal = Journal {
@@ -153,6 +160,17 @@ impl Journal {
         }
         self.len = good;
         Ok(store)
+    }
+
+    /// A journal on a file that refuses every write (`/dev/full`), for tests
+    /// of what a failed write does.
+    #[cfg(test)]
+    pub(super) fn refusing_writes() -> Journal {
+        Journal {
+            path: PathBuf::from("/dev/full"),
+            file: OpenOptions::new().append(true).open("/dev/full").expect("/dev/full"),
+            len: 0,
+        }
     }
 
     /// Appends a change, whole, or not at all: on failure the file is cut
@@ -244,6 +262,8 @@ mod tests {
         .unwrap();
         assert!(Journal::open(&damaged).unwrap_err().contains("damaged at line 2"));
         assert!(Journal::open(&dir).unwrap_err().contains("is a folder"));
+        #[cfg(unix)]
+        assert!(Journal::open(Path::new("/dev/null")).unwrap_err().contains("not a regular file"));
         assert_eq!(
             std::fs::read(&foreign).unwrap(),
             b"{\"version\": 1, \"name\": \"shop\"}\n",

@@ -75,23 +75,51 @@ impl std::fmt::Display for CloseConnection {
 
 impl std::error::Error for CloseConnection {}
 
+/// The memory budget for request bodies under way, all connections
+/// together: a semaphore of [`UNIT`]s.
+#[derive(Debug, Clone)]
+pub(super) struct BodyBudget {
+    units: Arc<Semaphore>,
+    total: usize,
+}
+
+impl BodyBudget {
+    pub(super) fn new(bytes: usize) -> BodyBudget {
+        let total = (bytes / UNIT).max(1);
+        BodyBudget {
+            units: Arc::new(Semaphore::new(total)),
+            total,
+        }
+    }
+
+    /// The bytes of bodies held now (in whole units).
+    pub(super) fn held_bytes(&self) -> usize {
+        (self.total - self.units.available_permits()) * UNIT
+    }
+}
+
 /// What the connections share.
 struct Shared {
     state: Arc<Mutex<State>>,
     bounds: Bounds,
-    /// The budget for request bodies, in [`UNIT`]s.
-    body_budget: Arc<Semaphore>,
+    budget: BodyBudget,
     /// When the server started: activity is counted from it.
     epoch: Instant,
 }
 
 /// Serves `listener` until `stop` turns true; then stops accepting, lets
 /// requests under way finish (for up to five seconds), and closes the rest.
-pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>, mut stop: watch::Receiver<bool>, bounds: Bounds) {
+pub(super) async fn serve(
+    listener: TcpListener,
+    state: Arc<Mutex<State>>,
+    mut stop: watch::Receiver<bool>,
+    bounds: Bounds,
+    budget: BodyBudget,
+) {
     let shared = Arc::new(Shared {
         state,
         bounds,
-        body_budget: Arc::new(Semaphore::new((bounds.body_memory / UNIT).max(1))),
+        budget,
         epoch: Instant::now(),
     });
     let slots = Arc::new(Semaphore::new(bounds.max_connections));
@@ -284,7 +312,8 @@ async fn read_body(body: Body, shared: &Shared) -> Result<(Bytes, Option<OwnedSe
             let units = (bytes.len() + data.len()).div_ceil(UNIT) - bytes.len().div_ceil(UNIT);
             if units > 0 {
                 let more = shared
-                    .body_budget
+                    .budget
+                    .units
                     .clone()
                     .try_acquire_many_owned(units as u32)
                     .map_err(|_| Unread::Busy)?;

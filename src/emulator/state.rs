@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::fault::Fault;
 use super::journal::Journal;
 use super::record::Record;
+use super::server::BodyBudget;
 use super::store::{Change, Store};
 
 /// The emulator's settings.
@@ -51,11 +52,13 @@ pub(super) struct State {
     pub(super) faults: Vec<Injected>,
     pub(super) next_fault_id: u64,
     pub(super) latency: Duration,
+    /// The server's budget for request bodies (for the admin API's health).
+    pub(super) body_budget: BodyBudget,
 }
 
 impl State {
     /// A new state with these settings and this store.
-    pub(super) fn new(config: Config, store: Store, journal: Option<Journal>, record: Record) -> State {
+    pub(super) fn new(config: Config, store: Store, journal: Option<Journal>, record: Record, body_budget: BodyBudget) -> State {
         State {
             config,
             issued_tokens: HashMap::new(),
@@ -67,6 +70,7 @@ impl State {
             faults: Vec::new(),
             next_fault_id: 1,
             latency: Duration::ZERO,
+            body_budget,
         }
     }
 

@@ -45,3 +45,12 @@ pub fn png_file(height: u32) -> std::path::PathBuf {
     std::fs::write(&path, png).unwrap();
     path
 }
+
+/// Waits for `work`, failing the test if it has not ended after a minute:
+/// a guard against a hang, never a timing target.
+pub async fn without_hanging<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(std::time::Duration::from_secs(60), work).await {
+        Ok(done) => done,
+        Err(_) => panic!("{what} had not ended after a minute: it hangs"),
+    }
+}

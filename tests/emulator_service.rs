@@ -1,0 +1,257 @@
+//! The emulator as a service a whole team can share: its admin API over
+//! HTTP (health, reset, the record of requests with bodies, faults by
+//! operation, order and merchant), and its bounds (idle connections, slow
+//! heads and bodies and silent HTTP/2 clients are let go while a normal
+//! client is served; connections wait past the maximum; request bodies
+//! share one memory budget). Timing targets (throughput, p99) are in the
+//! `emulator_load` example and BENCHMARKS.md; these check behaviour.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use vipps_order_management::emulator::{Emulator, Fault};
+use vipps_order_management::{Error, Operation, PaymentType};
+
+/// An admin API call: status and JSON answer.
+async fn admin(emu: &Emulator, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut r = http().request(method.parse().unwrap(), format!("{}/_emulator/{path}", emu.base_url()));
+    if let Some(body) = body {
+        r = r.json(&body);
+    }
+    let answer = r.send().await.unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_admin_api_drives_faults_reads_requests_and_resets() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    let (status, health) = admin(&emu, "GET", "health", None).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+
+    // A 503 and then a dropped connection, for one order's receipt only.
+    for fault in [
+        json!({"operation": "post_receipt", "orderId": "o-1", "status": 503, "retryAfter": "0"}),
+        json!({"operation": "post_receipt", "orderId": "o-1", "closeConnection": true, "when": "after"}),
+    ] {
+        let (status, added) = admin(&emu, "POST", "faults", Some(fault)).await;
+        assert_eq!(status, 201, "{added}");
+        assert!(added["id"].is_string());
+    }
+    let (_, listed) = admin(&emu, "GET", "faults", None).await;
+    assert_eq!(listed["faults"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["faults"][0]["remaining"], 1);
+    // Another order is not touched; o-1 gets the 503, then is stored and
+    // its answer lost; the client's retry reconciles it.
+    client.ecom("o-2").post_receipt(&receipt_of("Hat")).await.unwrap();
+    let posted = client.ecom("o-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    assert!(posted.already_stored, "stored by the attempt whose connection was dropped");
+    assert_eq!(emu.receipt(PaymentType::Ecom, "o-1"), Some(receipt_of("Socks")));
+    let (_, listed) = admin(&emu, "GET", "faults", None).await;
+    assert!(listed["faults"].as_array().unwrap().is_empty(), "both used up");
+
+    // What was received, filtered, with bodies, secrets not shown.
+    let (status, seen) = admin(&emu, "GET", "requests?operation=post_receipt&orderId=o-1", None).await;
+    assert_eq!(status, 200);
+    let requests = seen["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 3, "{seen}");
+    assert_eq!(requests[0]["body"]["orderLines"][0]["name"], "Socks");
+    assert_eq!(requests[0]["merchant"], emu.merchant_serial_number());
+    assert_eq!(requests[0]["headers"]["authorization"], "[not shown]");
+    assert_eq!(requests[0]["headers"]["ocp-apim-subscription-key"], "[not shown]");
+    assert_eq!(requests[0]["headers"]["vipps-system-name"], "emulator-test");
+    let (_, latest) = admin(&emu, "GET", "requests?limit=1", None).await;
+    assert_eq!(latest["requests"].as_array().unwrap().len(), 1);
+    assert!(latest["total"].as_u64().unwrap() >= 5);
+    let (status, _) = admin(&emu, "GET", "requests?operation=nonsense", None).await;
+    assert_eq!(status, 400);
+
+    // One merchant's reset, then everything.
+    let other = emu.client_builder().merchant_serial_number("654321").build().unwrap();
+    other.ecom("o-9").post_receipt(&receipt_of("Scarf")).await.unwrap();
+    let (status, _) = admin(&emu, "POST", "reset?merchant=123456", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(emu.receipt_count(), 1, "the other merchant keeps its receipt");
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    let (status, _) = admin(&emu, "POST", "reset", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(emu.receipt_count(), 0);
+    let (_, seen) = admin(&emu, "GET", "requests", None).await;
+    assert_eq!(seen["total"], 0);
+}
+
+#[tokio::test]
+async fn the_rust_api_and_the_admin_api_are_one_mechanism() {
+    let emu = Emulator::start().await.unwrap();
+    let id = emu.inject(Fault::status(503).only(Operation::GetOrder).merchant("654321").times(3));
+    let (_, listed) = admin(&emu, "GET", "faults", None).await;
+    assert_eq!(listed["faults"][0]["id"], id.to_string());
+    assert_eq!(listed["faults"][0]["merchant"], "654321");
+    assert_eq!(listed["faults"][0]["remaining"], 3);
+    let (status, _) = admin(&emu, "DELETE", &format!("faults/{id}"), None).await;
+    assert_eq!(status, 200);
+    assert!(emu.faults().is_empty());
+    let (status, added) = admin(&emu, "POST", "faults", Some(json!({"status": 500, "times": 2}))).await;
+    assert_eq!(status, 201);
+    let (fault_id, fault, remaining) = emu.faults().pop().unwrap();
+    assert_eq!(
+        (fault_id.to_string(), remaining),
+        (added["id"].as_str().unwrap().to_owned(), Some(2))
+    );
+    assert_eq!(fault, Fault::status(500).times(2));
+    let (status, problem) = admin(&emu, "POST", "faults", Some(json!({"status": 503, "colour": "red"}))).await;
+    assert_eq!(status, 400, "{problem}");
+}
+
+/// Reads until the server closes the connection (or a minute passes:
+/// then it hangs, and the test fails).
+async fn closed_by_server(mut stream: TcpStream) {
+    let mut buf = [0u8; 1024];
+    without_hanging("the server closing a hostile connection", async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_connections_are_let_go_while_a_normal_client_is_served() {
+    let emu = Emulator::builder()
+        .idle_timeout(Duration::from_millis(500))
+        .body_timeout(Duration::from_millis(500))
+        .start()
+        .await
+        .unwrap();
+    let addr = emu.local_addr();
+    let mut hostile = Vec::new();
+    for i in 0..200 {
+        // Idle: connected, silent.
+        hostile.push(TcpStream::connect(addr).await.unwrap());
+        // A head never finished.
+        let mut slow_head = TcpStream::connect(addr).await.unwrap();
+        slow_head
+            .write_all(b"GET /order-management/v2/ECOM/o-1 HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        hostile.push(slow_head);
+        // A whole head, then a body that never comes.
+        let mut slow_body = TcpStream::connect(addr).await.unwrap();
+        slow_body
+            .write_all(
+                format!("POST /order-management/v2/ECOM/receipts/h-{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{{").as_bytes(),
+            )
+            .await
+            .unwrap();
+        hostile.push(slow_body);
+        // The HTTP/2 preface, then silence.
+        let mut h2 = TcpStream::connect(addr).await.unwrap();
+        h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+        hostile.push(h2);
+    }
+    // A normal client, while all 800 are held, is served every time.
+    let client = emu.client();
+    for i in 0..50 {
+        client.ecom(format!("n-{i}")).post_receipt(&receipt_of("Socks")).await.unwrap();
+    }
+    assert_eq!(emu.receipt_count(), 50);
+    // Every hostile connection is closed by the server.
+    let closing: Vec<_> = hostile.into_iter().map(|s| tokio::spawn(closed_by_server(s))).collect();
+    for c in closing {
+        c.await.unwrap();
+    }
+    assert_eq!(emu.receipt_count(), 50, "no slow body was stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_maximum_connections_wait_for_a_free_slot() {
+    let emu = Emulator::builder().max_connections(4).start().await.unwrap();
+    let addr = emu.local_addr();
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        // Each is answered, so each is surely accepted and holds its slot.
+        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 512];
+        assert!(s.read(&mut buf).await.unwrap() > 0);
+        held.push(s);
+    }
+    let fifth = tokio::spawn(async move {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 512];
+        s.read(&mut buf).await.unwrap()
+    });
+    // Not answered while the four hold their slots (a window with no
+    // answer, not a timing target)...
+    if let Ok(answered) = tokio::time::timeout(Duration::from_millis(300), fifth).await {
+        panic!("answered past the maximum: {answered:?}");
+    }
+    // ...and answered once one lets go.
+    drop(held.pop());
+    let mut s = without_hanging("a connection after a slot freed", TcpStream::connect(addr))
+        .await
+        .unwrap();
+    s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    without_hanging("the answer", s.read_to_string(&mut answer)).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_bodies_share_one_memory_budget() {
+    let emu = Emulator::builder().body_memory(64 * 1024).start().await.unwrap();
+    let addr = emu.local_addr();
+    // One client sends 40 KiB of a 50 KiB body and holds the rest back.
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    first
+        .write_all(b"POST /order-management/v2/ECOM/receipts/big HTTP/1.1\r\nHost: x\r\nContent-Length: 51200\r\n\r\n")
+        .await
+        .unwrap();
+    first.write_all(&[b' '; 40 * 1024]).await.unwrap();
+    // Once the server holds it, a second body that does not fit is refused.
+    without_hanging("the server holding the first body", async {
+        loop {
+            let (_, health) = admin(&emu, "GET", "health", None).await;
+            if health["bodyBytesHeld"].as_u64().unwrap_or(0) >= 40 * 1024 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let second = http()
+        .post(format!("{}/order-management/v2/ECOM/receipts/other", emu.base_url()))
+        .body(vec![b' '; 40 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status().as_u16(), 503);
+    assert_eq!(second.headers()["retry-after"], "1");
+    // The budget returns when the first is done.
+    drop(first);
+    without_hanging("the budget returning", async {
+        loop {
+            let (_, health) = admin(&emu, "GET", "health", None).await;
+            if health["bodyBytesHeld"] == 0 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let err = emu.client().ecom("o-1").get().await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }) && err.is_not_found(), "served again: {err:?}");
+}

@@ -105,7 +105,7 @@ mod order;
 mod receipt_builder;
 mod retry;
 mod secret;
-mod text;
+pub mod text;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod transport;
@@ -121,8 +121,9 @@ pub use error::{Error, ErrorBody, ErrorKind, GatewayError, Problem, Violation};
 pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload};
 pub use images::Images;
 pub use model::{
-    format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, ImageId,
-    NewCategory, Order, OrderId, OrderLine, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo, TaxRate, UnitInfo,
+    format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, Discrepancy,
+    ImageId, NewCategory, Order, OrderId, OrderLine, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo, TaxRate,
+    UnitInfo, VatGroup,
 };
 pub use money::Money;
 pub use operation::Operation;

@@ -6,6 +6,14 @@ use crate::model::{Amount, Barcode, BottomLine, Currency, OrderLine, PaymentSour
 use crate::money::Money;
 use crate::validate::{self, Violations};
 
+/// `unit price × quantity`, rounded half away from zero to minor units,
+/// exactly (in `i128`); `None` for a quantity that is not valid.
+pub(crate) fn unit_price_times(unit_price: Amount, quantity: &Quantity) -> Option<i128> {
+    let (mantissa, scale) = quantity.as_ratio()?;
+    // At most 10 digits times an i64: far inside i128.
+    Some(round_div(i128::from(unit_price.minor()) * mantissa, 10i128.pow(scale)))
+}
+
 /// Divides rounding half away from zero (`d > 0`).
 fn round_div(n: i128, d: i128) -> i128 {
     let (q, r) = (n / d, n % d);
@@ -163,15 +171,13 @@ impl LineItem {
                     );
                     return None;
                 }
-                let Some((mantissa, scale)) = quantity.as_ratio() else {
+                let Some(gross) = unit_price_times(unit_price.amount(), quantity) else {
                     violations.fail(
                         format!("{at}.unitInfo.quantity"),
                         "must be like \"2\" or \"2.5\" (at most 8 decimals, 10 characters)",
                     );
                     return None;
                 };
-                // At most 10 digits times an i64: far inside i128.
-                let gross = round_div(i128::from(unit_price.amount().minor()) * mantissa, 10i128.pow(scale));
                 let total = gross - i128::from(discount.map_or(0, Amount::minor));
                 let total = match i64::try_from(total) {
                     Ok(t) if t >= 0 => Amount::from_minor(t),

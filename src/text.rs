@@ -1,12 +1,19 @@
 //! Text from a server or a stored order, made safe to show: in one line on
-//! a terminal or in a log, and short.
+//! a terminal, in a log or on a page, and short.
 
 /// Text from a server made safe to print in one line on a terminal or in a
 /// log: control characters (line breaks, escape sequences) and the Unicode
 /// marks that reorder text are shown escaped (`\u{1b}`) instead of acting.
-pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+///
+/// ```
+/// use vipps_order_management::text::printable;
+/// assert_eq!(printable("Socks"), "Socks");
+/// assert_eq!(printable("Socks\u{202e}skcoS"), "Socks\\u{202e}skcoS");
+/// assert_eq!(printable("two\nlines"), "two\\u{a}lines");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     fn acts(c: char) -> bool {
-        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     }
     if !text.chars().any(acts) {
         return std::borrow::Cow::Borrowed(text);

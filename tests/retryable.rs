@@ -106,3 +106,30 @@ async fn an_answer_that_never_comes_is_retried_and_retryable() {
         .unwrap_err();
     assert!(err.is_retryable() && err.kind() == ErrorKind::Unavailable, "{err:?}");
 }
+
+/// A 401's token refresh and resend is not one of the call's attempts: a
+/// 401 and then a 503 on every attempt makes one request more than the
+/// policy's attempts (and fetches two tokens).
+#[tokio::test]
+async fn the_resend_after_a_401_is_no_attempt_of_its_own() {
+    let server = server_with_token(2).await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let client = builder(&server).retry_policy(quick()).build().unwrap();
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    server.verify().await;
+}

@@ -422,6 +422,18 @@ impl Error {
         self.kind() == ErrorKind::Unavailable
     }
 
+    /// `true` when no connection could be opened at all (refused, no route,
+    /// a name that does not resolve): nothing was sent, and the service or
+    /// the network is not there, rather than slow or failing.
+    pub fn is_connect(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => source.is_connect(),
+            Error::RetriesWithheld { last } => last.is_connect(),
+            Error::ReceiptUnverified { source: Some(source), .. } => source.is_connect(),
+            _ => false,
+        }
+    }
+
     /// `true` for a timeout.
     pub fn is_timeout(&self) -> bool {
         match self {

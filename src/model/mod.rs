@@ -11,6 +11,7 @@
 
 mod amount;
 mod category;
+mod discrepancy;
 mod enums;
 mod ids;
 mod image;
@@ -20,10 +21,12 @@ mod quantity;
 mod receipt;
 mod receipt_compare;
 mod tax_rate;
+mod vat;
 
 pub(crate) use amount::format_minor;
 pub use amount::{format_minor_units, Amount};
 pub use category::{Category, CategoryCreated, CategoryList, CategoryV3, NewCategory};
+pub use discrepancy::Discrepancy;
 pub use enums::{BarcodeFormat, CategoryType, Currency, PaymentType, QuantityUnit};
 pub use ids::{CategoryId, ImageId, OrderId};
 pub use image::ImageCreated;
@@ -31,3 +34,4 @@ pub use order::Order;
 pub use quantity::Quantity;
 pub use receipt::{Barcode, BottomLine, OrderLine, PaymentSources, Receipt, ShippingInfo, UnitInfo};
 pub use tax_rate::TaxRate;
+pub use vat::VatGroup;

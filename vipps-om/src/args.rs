@@ -133,22 +133,17 @@ pub enum Command {
     /// admin API under /_emulator/ (health, reset, recorded requests,
     /// faults), stops on Ctrl-C or SIGTERM.
     Emulator(EmulatorArgs),
-    /// Serve the support console: a read-only web page showing everything
-    /// about an order, for customer service. Stops on Ctrl-C or SIGTERM.
-    Console {
-        /// Where to listen. Beyond loopback it needs --access-token.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-        /// The token staff sign in with (needed beyond loopback).
-        #[arg(long, value_name = "TOKEN", env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
-        access_token: Option<String>,
-    },
+    /// Serve the support console: a read-only web console showing everything
+    /// about an order, for a customer-service department, in Norwegian,
+    /// Danish, Finnish or English. Records each lookup in an audit log.
+    /// Stops on Ctrl-C or SIGTERM.
+    Console(ConsoleArgs),
 }
 
 impl Command {
     /// A server that runs until stopped and logs its requests.
     pub fn serves(&self) -> bool {
-        matches!(self, Command::Emulator { .. } | Command::Console { .. })
+        matches!(self, Command::Emulator { .. } | Command::Console(_))
     }
 }
 
@@ -176,6 +171,43 @@ pub struct EmulatorArgs {
     /// Keep the latest N requests for the admin API (each body up to 64 KiB).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub record: usize,
+}
+
+/// The arguments of `vipps-om console`.
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    /// Where to listen. Beyond loopback staff must sign in: --staff,
+    /// --access-token or --trusted-proxy.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// The staff and their own access tokens: a file with one `name token`
+    /// a line (`#` comments). Lookups are recorded under the name.
+    #[arg(long, value_name = "FILE", env = "VIPPS_CONSOLE_STAFF")]
+    pub staff: Option<PathBuf>,
+    /// One access token shared by all (recorded as `shared-token`; prefer
+    /// --staff, which says who looked).
+    #[arg(long, value_name = "TOKEN", env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
+    pub access_token: Option<String>,
+    /// A single sign-on proxy (such as oauth2-proxy) in front, by address or
+    /// network (127.0.0.1, 10.0.0.0/8); repeatable. Its --user-header names
+    /// the person; from anyone else that header is ignored.
+    #[arg(long = "trusted-proxy", value_name = "ADDR", value_parser = crate::console::parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header the sign-on proxy names the person in.
+    #[arg(long, value_name = "NAME", default_value = crate::console::DEFAULT_USER_HEADER, value_parser = header_name)]
+    pub user_header: axum::http::HeaderName,
+    /// The audit log: one JSON line per lookup, sign-in and sign-out.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "VIPPS_CONSOLE_AUDIT_LOG",
+        default_value = "vipps-om-console-audit.jsonl"
+    )]
+    pub audit_log: PathBuf,
+}
+
+fn header_name(s: &str) -> Result<axum::http::HeaderName, String> {
+    s.parse().map_err(|_| format!("{s:?} is not a header name"))
 }
 
 /// The arguments of put-category and add-category.

@@ -19,10 +19,16 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
         return emulator(args, printer).await.map(|()| None);
     }
     let client = config::client(cli, matches!(cli.command, Command::Check { .. }))?;
-    if let Command::Console { listen, access_token } = &cli.command {
-        return crate::console::serve(client, *listen, access_token.clone(), printer)
-            .await
-            .map(|()| None);
+    if let Command::Console(args) = &cli.command {
+        let settings = crate::console::Settings {
+            listen: args.listen,
+            access_token: args.access_token.clone(),
+            staff: args.staff.clone(),
+            trusted_proxies: args.trusted_proxies.clone(),
+            user_header: args.user_header.clone(),
+            audit_log: args.audit_log.clone(),
+        };
+        return crate::console::serve(client, settings, printer).await.map(|()| None);
     }
     let output = match &cli.command {
         Command::Token => token(&client).await?,
@@ -45,7 +51,7 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
         Command::GetCategory { category_id } => get_category(&client, category_id).await?,
         Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
         Command::Emulator(_) => return Ok(None),
-        Command::Console { .. } => return Ok(None),
+        Command::Console(_) => return Ok(None),
     };
     Ok(Some(output))
 }

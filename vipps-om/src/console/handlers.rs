@@ -1,27 +1,31 @@
 //! The console's routes: the lookup form, an order as a page and as JSON,
-//! and the error pages. Each reads what it shows through the SDK's client
-//! (`lookup`), read only, and renders it with `pages`.
+//! the language switch, and the error pages. Each reads what it shows
+//! through the SDK's client (`lookup`), read only, records the lookup in
+//! the audit log before answering, and renders it with `pages`.
 
 use std::future::Future;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
 use vipps_order_management::{Error, OrderRequest, PaymentType};
 
-use super::lookup::{look_up, payment_type, Found, Unshown};
-use super::pages;
+use super::access::{own_path, Visitor};
+use super::audit::Entry;
+use super::language::{self, Lang, Words};
+use super::lookup::{candidates, clean_order_id, look_up, order_id_problem, payment_type, Found, IdProblem, Unshown};
+use super::pages::{self, Cx};
 use super::trouble::Trouble;
 use super::Console;
 use crate::failure::Failure;
 
-pub async fn index(State(console): State<Console>) -> Response {
-    pages::lookup(None, console.access.is_some()).into_response()
+pub async fn index(cx: Cx) -> Response {
+    pages::lookup(&cx, None, &PaymentType::Ecom, "").into_response()
 }
 
 #[derive(Deserialize)]
@@ -32,47 +36,129 @@ pub struct LookupForm {
     order_id: String,
 }
 
-/// The form's answer: off to the order's own address, which can be shared.
-pub async fn lookup(State(console): State<Console>, form: Result<Query<LookupForm>, QueryRejection>) -> Response {
-    let signout = console.access.is_some();
+/// The order's address; with what was typed, when it was cleaned.
+fn order_address(pt: &PaymentType, order_id: &str, searched: Option<&str>) -> String {
+    let base = format!("/orders/{}/{order_id}", pt.as_str().to_ascii_lowercase());
+    match searched {
+        Some(s) => {
+            let s: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            format!("{base}?searched={s}")
+        }
+        None => base,
+    }
+}
+
+/// What was typed, when cleaning changed more than spaces around it.
+fn searched_if_cleaned<'a>(typed: &'a str, cleaned: &str) -> Option<&'a str> {
+    (typed.trim() != cleaned).then_some(typed)
+}
+
+/// The form's answer: the order's own address (which can be shared), with
+/// the id cleaned of what pasting adds.
+pub async fn lookup(cx: Cx, form: Result<Query<LookupForm>, QueryRejection>) -> Response {
     let Ok(Query(form)) = form else {
-        let trouble = Trouble::invalid("The lookup form was not filled in as it asks (one payment type, one order id).".to_owned());
-        return (StatusCode::BAD_REQUEST, pages::lookup(Some(trouble), signout)).into_response();
+        let trouble = Trouble::form(&cx.words);
+        return (trouble.status, pages::lookup(&cx, Some(&trouble), &PaymentType::Ecom, "")).into_response();
     };
-    let order_id = form.order_id.trim();
-    let violations = vipps_order_management::validate::order_id("orderId", order_id);
-    if let Some(v) = violations.first() {
-        let trouble = Trouble::invalid(format!("The order id {order_id:?} cannot be looked up: it {}.", v.reason));
-        return (StatusCode::BAD_REQUEST, pages::lookup(Some(trouble), signout)).into_response();
+    let pt = payment_type(&form.payment_type);
+    let shown_pt = pt.as_ref().map_or(PaymentType::Ecom, Clone::clone);
+    let order_id = clean_order_id(&form.order_id);
+    if let Some(reason) = order_id_problem(&order_id) {
+        let trouble = Trouble::invalid_id(&cx.words, &form.order_id, &reason);
+        return (trouble.status, pages::lookup(&cx, Some(&trouble), &shown_pt, &form.order_id)).into_response();
     }
-    match payment_type(&form.payment_type) {
-        Ok(pt) => Redirect::to(&format!("/orders/{}/{order_id}", pt.as_str().to_ascii_lowercase())).into_response(),
-        Err(unshown) => error_page(unshown, signout),
+    match pt {
+        Ok(pt) => Redirect::to(&order_address(&pt, &order_id, searched_if_cleaned(&form.order_id, &order_id))).into_response(),
+        Err(unshown) => {
+            let trouble = Trouble::of(&unshown, &cx.words, &order_id, None);
+            (trouble.status, pages::lookup(&cx, Some(&trouble), &shown_pt, &form.order_id)).into_response()
+        }
     }
 }
 
-/// The order at `/…/{payment_type}/{order_id}`, its v2 answer read with
-/// `read`; a path that is no text (`%FF`) is an invalid order id.
-async fn find<'c, T, F>(
-    console: &'c Console,
+#[derive(Deserialize, Default)]
+pub struct Searched {
+    searched: Option<String>,
+}
+
+/// Records a lookup in the audit log; the trouble to show instead when it
+/// cannot be recorded.
+fn audit(console: &Console, entry: Entry, words: &Words) -> Result<(), Trouble> {
+    console.audit.record(&entry).map_err(|e| {
+        tracing::error!(target: "vipps_om::console", "{e}: the lookup was not shown");
+        Trouble::audit_failed(words)
+    })
+}
+
+/// The lookup's audit entry.
+fn entry(visitor: &Visitor, pt: Option<&PaymentType>, order_id: &str, what: &'static str) -> Entry {
+    let e = Entry::new("lookup", &visitor.who, visitor.via, visitor.client).what(what);
+    match pt {
+        Some(pt) => e.order(pt, order_id),
+        None => e,
+    }
+}
+
+/// Everything about one order, in the staff's language.
+pub async fn order_page(
+    State(console): State<Console>,
+    Extension(visitor): Extension<Visitor>,
+    cx: Cx,
     path: Result<Path<(String, String)>, PathRejection>,
-    read: impl FnOnce(OrderRequest<'c>) -> F,
-) -> Result<Found<T>, Unshown>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    let Ok(Path((pt, order_id))) = path else {
-        return Err(Unshown::OrderId);
+    query: Result<Query<Searched>, QueryRejection>,
+) -> Response {
+    let searched = query.map(|q| q.0).unwrap_or_default().searched;
+    let Ok(Path((pt_text, typed))) = path else {
+        let trouble = Trouble::invalid_id(&cx.words, "", &IdProblem::Empty);
+        return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     };
-    look_up(console, payment_type(&pt)?, order_id, read).await
-}
-
-pub async fn order_page(State(console): State<Console>, path: Result<Path<(String, String)>, PathRejection>) -> Response {
-    let signout = console.access.is_some();
-    match find(&console, path, |order| async move { order.get().await }).await {
-        Ok(found) => pages::order(&found, signout).into_response(),
-        Err(unshown) => error_page(unshown, signout),
+    // An address with a pasted id (a shared link with a zero-width space):
+    // on to the cleaned one, saying what was asked for.
+    let order_id = clean_order_id(&typed);
+    if order_id != typed && order_id_problem(&order_id).is_none() {
+        if let Ok(pt) = payment_type(&pt_text) {
+            return Redirect::to(&order_address(&pt, &order_id, Some(searched.as_deref().unwrap_or(&typed)))).into_response();
+        }
     }
+    let pt = payment_type(&pt_text);
+    let shown = match (&pt, order_id_problem(&typed)) {
+        (Err(_), _) => Err(Unshown::PaymentType(pt_text.clone())),
+        (Ok(_), Some(reason)) => Err(Unshown::OrderId(reason)),
+        (Ok(pt), None) => look_up(&console, pt.clone(), typed.clone(), |order| async move { order.get().await }).await,
+    };
+    let pt = pt.ok();
+    let mut record = entry(&visitor, pt.as_ref(), &typed, "page").searched(searched.as_deref());
+    let (status, page) = match shown {
+        Ok(found) => {
+            record = record.outcome("shown");
+            if let Err(t) = audit(&console, record, &cx.words) {
+                return (t.status, pages::trouble(&cx, &t)).into_response();
+            }
+            let at = jiff::Zoned::now();
+            (StatusCode::OK, pages::order(&cx, &found, searched.as_deref(), &at))
+        }
+        Err(unshown) => {
+            let trouble = Trouble::of(&unshown, &cx.words, &typed, pt.as_ref());
+            record = record.outcome(trouble.outcome);
+            if let (Unshown::Nothing { .. }, Some(pt)) = (&unshown, pt.as_ref()) {
+                record = record.also_checked(
+                    candidates(pt, &typed)
+                        .iter()
+                        .map(|(p, id)| format!("{}/{id}", p.as_str()))
+                        .collect(),
+                );
+            }
+            if let Err(t) = audit(&console, record, &cx.words) {
+                return (t.status, pages::trouble(&cx, &t)).into_response();
+            }
+            let form_pt = pt.clone().unwrap_or(PaymentType::Ecom);
+            (
+                trouble.status,
+                pages::lookup(&cx, Some(&trouble), &form_pt, searched.as_deref().unwrap_or(&typed)),
+            )
+        }
+    };
+    (status, page).into_response()
 }
 
 /// The JSON answer for one order: the v2 answer exactly as received
@@ -86,11 +172,40 @@ struct OrderJson<'a> {
     categories: serde_json::Value,
 }
 
+async fn find_raw<'c>(console: &'c Console, pt: Result<PaymentType, Unshown>, order_id: &str) -> Result<Found<String>, Unshown> {
+    let pt = pt?;
+    if let Some(reason) = order_id_problem(order_id) {
+        return Err(Unshown::OrderId(reason));
+    }
+    look_up(console, pt, order_id.to_owned(), read_raw).await
+}
+
+fn read_raw(order: OrderRequest<'_>) -> impl Future<Output = Result<String, Error>> + '_ {
+    async move { order.get_raw().await }
+}
+
 /// The order as JSON, for a merchant's own admin tools: the v2 answer as
-/// received, and the v3 categories.
-pub async fn order_json(State(console): State<Console>, path: Result<Path<(String, String)>, PathRejection>) -> Response {
-    match find(&console, path, |order| async move { order.get_raw().await }).await {
+/// received, and the v3 categories. Messages in English; ids exact (not
+/// cleaned: a tool sends what it means).
+pub async fn order_json(
+    State(console): State<Console>,
+    Extension(visitor): Extension<Visitor>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let english = Words::new(Lang::En);
+    let Ok(Path((pt_text, order_id))) = path else {
+        let body = json!({ "error": { "kind": "invalid", "status": 400, "message": "the order id in the address is not text" } });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    };
+    let pt = payment_type(&pt_text);
+    let known = pt.as_ref().ok().cloned();
+    let found = find_raw(&console, pt, &order_id).await;
+    let mut record = entry(&visitor, known.as_ref(), &order_id, "json");
+    match found {
         Ok(found) => {
+            if let Err(t) = audit(&console, record.outcome("shown"), &english) {
+                return trouble_json(&t, None);
+            }
             let categories = match &found.categories {
                 Ok(list) => json!(list),
                 Err(e) => Failure::Client(e.clone()).to_json(),
@@ -98,7 +213,10 @@ pub async fn order_json(State(console): State<Console>, path: Result<Path<(Strin
             // `get_raw` checked that the text is JSON.
             let order = match found.order.map(RawValue::from_string).transpose() {
                 Ok(order) => order,
-                Err(e) => return unexpected_json(&e.to_string()),
+                Err(e) => {
+                    let body = json!({ "error": { "kind": "unexpected", "status": 502, "message": format!("the order's answer could not be embedded: {e}") } });
+                    return (StatusCode::BAD_GATEWAY, Json(body)).into_response();
+                }
             };
             Json(OrderJson {
                 payment_type: &found.payment_type,
@@ -109,30 +227,67 @@ pub async fn order_json(State(console): State<Console>, path: Result<Path<(Strin
             .into_response()
         }
         Err(unshown) => {
-            let trouble = Trouble::from(&unshown);
-            let body = match unshown {
-                Unshown::Client(e) => Failure::Client(e).to_json(),
-                _ => json!({ "error": { "kind": "invalid", "status": trouble.status.as_u16(), "message": trouble.explanation } }),
+            let trouble = Trouble::of(&unshown, &english, &order_id, known.as_ref());
+            record = record.outcome(trouble.outcome);
+            if let Err(t) = audit(&console, record, &english) {
+                return trouble_json(&t, None);
+            }
+            let error = match unshown {
+                Unshown::Client(e) | Unshown::Nothing { error: e, .. } => Some(e),
+                _ => None,
             };
-            (trouble.status, Json(body)).into_response()
+            trouble_json(&trouble, error)
         }
     }
 }
 
-/// An answer that should have been JSON and was not.
-fn unexpected_json(reason: &str) -> Response {
-    let body = json!({ "error": { "kind": "unexpected", "status": 502, "message": format!("the order's answer could not be embedded: {reason}") } });
-    (StatusCode::BAD_GATEWAY, Json(body)).into_response()
+/// A trouble as the JSON API answers it: the SDK's error as the CLI shows
+/// it when there is one, with the console's words for people.
+fn trouble_json(trouble: &Trouble, error: Option<Error>) -> Response {
+    let mut body = match error {
+        Some(e) => Failure::Client(e).to_json(),
+        None => json!({ "error": { "kind": trouble.outcome, "status": trouble.status.as_u16(), "message": trouble.explanation } }),
+    };
+    body["error"]["whatToDo"] = json!(trouble.what_to_do);
+    let instead: Vec<serde_json::Value> = trouble
+        .instead
+        .iter()
+        .map(|(pt, id)| json!({ "paymentType": pt, "orderId": id }))
+        .collect();
+    if !instead.is_empty() {
+        body["error"]["instead"] = json!(instead);
+    }
+    (trouble.status, Json(body)).into_response()
 }
 
-fn error_page(unshown: Unshown, signout: bool) -> Response {
-    let trouble = Trouble::from(&unshown);
-    (trouble.status, pages::trouble(&trouble, signout)).into_response()
+#[derive(Deserialize)]
+pub struct Back {
+    next: Option<String>,
 }
 
-pub async fn not_found(State(console): State<Console>) -> Response {
-    let trouble = Trouble::no_such_page();
-    (StatusCode::NOT_FOUND, pages::trouble(&trouble, console.access.is_some())).into_response()
+/// The language switch: keeps the choice in a cookie (a year), and goes
+/// back to the page it was chosen on.
+pub async fn choose_language(cx: Cx, Path(code): Path<String>, query: Result<Query<Back>, QueryRejection>) -> Response {
+    let Some(lang) = Lang::from_tag(&code).filter(|l| l.code() == code) else {
+        let trouble = Trouble::no_such_page(&cx.words);
+        return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
+    };
+    let next = query
+        .ok()
+        .and_then(|q| q.0.next)
+        .filter(|n| own_path(n))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", language::COOKIE, lang.code());
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn not_found(cx: Cx) -> Response {
+    let trouble = Trouble::no_such_page(&cx.words);
+    (trouble.status, pages::trouble(&cx, &trouble)).into_response()
 }
 
 pub async fn stylesheet() -> Response {

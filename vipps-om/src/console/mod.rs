@@ -1,25 +1,38 @@
-//! `vipps-om console`: a read-only web page for customer support that shows
-//! everything about an order (receipt, category, v3 categories) from the
-//! Order Management API, without the Vipps MobilePay portal.
+//! `vipps-om console`: a read-only web console for a customer-service
+//! department: everything the Order Management API holds about an order
+//! (receipt, VAT by rate, links), in the staff's language, without the
+//! Vipps MobilePay portal; who looked at which order in an audit log.
 //!
-//! `handlers` answers the routes, `lookup` reads an order from the API,
-//! `pages` renders it (maud: markup checked at compile time, every value
-//! escaped), `trouble` says what went wrong and what to do, and `access`
-//! guards a console that listens beyond loopback. Every answer carries a strict
-//! Content-Security-Policy and `nosniff`; no page runs a script or loads
-//! anything from another host.
+//! `access` finds who each request is (loopback, a sign-on proxy's
+//! header via `proxy`, named tokens from `staff` with `sessions` on the
+//! server) and limits failed sign-ins per client (`throttle`); `audit`
+//! records each lookup and sign-in; `handlers` answers the routes, `lookup`
+//! cleans what staff paste and reads the order; `pages` renders it, with
+//! words from `language` (Fluent) and numbers from `numbers` (ICU4X);
+//! `trouble` says what went wrong and what to do. Every answer carries a
+//! strict Content-Security-Policy and `nosniff`; no page runs a script or
+//! loads anything from another host.
 
 mod access;
+mod audit;
 mod handlers;
+mod language;
 mod lookup;
+mod numbers;
 mod pages;
+mod proxy;
+mod server;
+mod sessions;
+mod staff;
+mod throttle;
 mod trouble;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -29,17 +42,38 @@ use vipps_order_management::Client;
 
 use crate::failure::Failure;
 use crate::output::{Output, Printer};
-pub use access::Access;
+pub use access::{Access, AccessBuilder, Via};
+pub use audit::Audit;
+pub use language::Lang;
+pub use proxy::{parse_net, DEFAULT_USER_HEADER};
+pub use server::Peer;
+pub use staff::{StaffTokens, MIN_TOKEN_LEN};
+pub use throttle::FAILURES_ALLOWED;
 
-/// What every handler shares: the API client (cheap to clone) and the
-/// access check, when there is one.
+/// What every handler shares: the API client (cheap to clone), who may
+/// use the console, and the audit log.
 #[derive(Debug, Clone)]
 pub struct Console {
-    /// The API client the console reads orders with.
-    pub client: Client,
-    /// The access check of a console that listens beyond loopback; `None`
-    /// for a loopback console, which answers only requests addressed here.
-    pub access: Option<Arc<Access>>,
+    client: Client,
+    access: Arc<Access>,
+    audit: Arc<Audit>,
+}
+
+impl Console {
+    /// A console reading orders with `client`, letting in whom `access`
+    /// lets in, recording lookups in `audit`.
+    pub fn new(client: Client, access: Access, audit: Audit) -> Console {
+        Console {
+            client,
+            access: Arc::new(access),
+            audit: Arc::new(audit),
+        }
+    }
+
+    /// Who may use it.
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
 }
 
 /// The console's routes, with the access check and the security headers.
@@ -51,8 +85,10 @@ pub fn app(console: Console) -> Router {
         .route("/api/orders/{payment_type}/{order_id}", get(handlers::order_json))
         .route("/login", get(access::login_page).post(access::login))
         .route("/logout", post(access::logout))
+        .route("/lang/{code}", get(handlers::choose_language))
         .route("/assets/console.css", get(handlers::stylesheet))
         .fallback(handlers::not_found)
+        .layer(DefaultBodyLimit::max(server::MAX_BODY))
         .layer(middleware::from_fn_with_state(console.clone(), access::guard))
         .layer(middleware::from_fn(headers_and_log))
         .with_state(console)
@@ -62,6 +98,10 @@ pub fn app(console: Console) -> Router {
 async fn headers_and_log(request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let connection = request.extensions().get::<ConnectInfo<Peer>>().map(|c| c.0.clone());
+    let peer = connection.as_ref().map_or_else(|| "-".to_owned(), |p| p.addr().ip().to_string());
+    // Its connection is not idle while this is answered.
+    let _answering = connection.as_ref().map(Peer::answering);
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -74,26 +114,58 @@ async fn headers_and_log(request: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    tracing::info!(target: "vipps_om::console", "{method} {path} -> {} ({} ms)", response.status().as_u16(), started.elapsed().as_millis());
+    tracing::info!(target: "vipps_om::console", "{method} {path} -> {} ({} ms, from {peer})", response.status().as_u16(), started.elapsed().as_millis());
     response
 }
 
-/// Serves the console until Ctrl-C or SIGTERM. Beyond loopback it needs an
-/// access token.
-pub(crate) async fn serve(client: Client, listen: SocketAddr, access_token: Option<String>, printer: Printer) -> Result<(), Failure> {
-    let access_token = access_token.filter(|t| !t.is_empty());
-    if !listen.ip().is_loopback() && access_token.is_none() {
-        return Err(Failure::Usage(format!(
-            "the console would listen on {listen}, beyond this machine: give it an access token with --access-token (or VIPPS_CONSOLE_ACCESS_TOKEN), and put a TLS proxy in front"
-        )));
+/// How `vipps-om console` is started.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// One shared access token (its holder is recorded as `shared-token`).
+    pub access_token: Option<String>,
+    /// The staff file: `name token` a line.
+    pub staff: Option<PathBuf>,
+    /// The sign-on proxies believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header the proxy names the person in.
+    pub user_header: HeaderName,
+    /// The audit log's file.
+    pub audit_log: PathBuf,
+}
+
+/// The access `settings` ask for: nobody signs in on loopback without
+/// staff or a proxy; beyond loopback one of them is needed.
+fn access(settings: &Settings) -> Result<Access, Failure> {
+    let mut staff = match &settings.staff {
+        Some(path) => StaffTokens::read(path).map_err(Failure::Config)?,
+        None => StaffTokens::new(),
+    };
+    if let Some(token) = settings.access_token.as_deref().filter(|t| !t.is_empty()) {
+        staff.add("shared-token", token).map_err(Failure::Usage)?;
     }
-    if let Some(token) = access_token.as_deref().filter(|t| t.chars().count() < access::MIN_TOKEN_LEN) {
-        return Err(Failure::Usage(format!(
-            "the access token is {} characters long; it must be at least {} (for example 32 random letters and digits)",
-            token.chars().count(),
-            access::MIN_TOKEN_LEN
-        )));
+    if staff.is_empty() && settings.trusted_proxies.is_empty() {
+        if !settings.listen.ip().is_loopback() {
+            return Err(Failure::Usage(format!(
+                "the console would listen on {}, beyond this machine, with no sign-in: name the staff with --staff FILE (or --access-token), or the company's sign-on proxy with --trusted-proxy, and put TLS in front",
+                settings.listen
+            )));
+        }
+        return Ok(Access::loopback());
     }
+    let mut builder = Access::builder().staff(staff).user_header(settings.user_header.clone());
+    for net in &settings.trusted_proxies {
+        builder = builder.trusted_proxy(*net);
+    }
+    builder.build().map_err(Failure::Usage)
+}
+
+/// Serves the console until Ctrl-C or SIGTERM.
+pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) -> Result<(), Failure> {
+    let access = access(&settings)?;
+    let audit = Audit::open(&settings.audit_log).map_err(Failure::Config)?;
+    let listen = settings.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::Config(format!("the console cannot listen on {listen}: {e}")))?;
@@ -101,26 +173,36 @@ pub(crate) async fn serve(client: Client, listen: SocketAddr, access_token: Opti
         .local_addr()
         .map_err(|e| Failure::Config(format!("the console's address is unknown: {e}")))?;
     let url = format!("http://{addr}/");
-    let guarded = access_token.is_some();
-    let access = match access_token {
-        Some(token) => Some(Arc::new(Access::new(&token).map_err(Failure::Config)?)),
-        None => None,
+    let sign_in = match (access.has_tokens(), access.proxy()) {
+        (false, None) => "nobody signs in: it answers this machine only",
+        (true, None) => "staff sign in with their access tokens",
+        (false, Some(_)) => "staff are named by the sign-on proxy",
+        (true, Some(_)) => "staff are named by the sign-on proxy, or sign in with their access tokens",
     };
-    let console = Console { client, access };
+    let audit_path = audit.path().display().to_string();
+    let console = Console::new(client, access, audit);
     let text = format!(
-        "Support console at {url}\nIt talks to {} and changes nothing.{}\nStop it with Ctrl-C.",
+        "Support console at {url}\nIt talks to {} and changes nothing; {sign_in}.\nEach lookup is recorded in {audit_path}.\nStop it with Ctrl-C.",
         console.client.base_url(),
-        if guarded { "\nSign in with the access token." } else { "" }
     );
     let stop_signal = crate::signal::shutdown();
     printer.success(&Output::new(
         text,
-        json!({ "url": url, "apiBaseUrl": console.client.base_url().as_str(), "accessToken": guarded }),
+        json!({
+            "url": url,
+            "apiBaseUrl": console.client.base_url().as_str(),
+            "signIn": {
+                "tokens": console.access.has_tokens(),
+                "proxy": console.access.proxy().map(|p| p.user_header().as_str()),
+            },
+            "auditLog": audit_path,
+        }),
     ))?;
     // On Ctrl-C or SIGTERM: no new connections, requests under way get five
     // seconds, then the rest (a client that never finishes) are dropped.
     let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app(console)).with_graceful_shutdown(async {
+    let listener = server::Bounded::new(listener, server::MAX_CONNECTIONS);
+    let server = axum::serve(listener, app(console).into_make_service_with_connect_info::<Peer>()).with_graceful_shutdown(async {
         let _ = stop.await;
     });
     let server = tokio::spawn(async move { server.await });

@@ -1,119 +1,157 @@
-//! What goes wrong, as support staff need it: what it means, what to do,
-//! and the service's error id for escalation. Every failure the console
-//! shows is mapped here, once, for the pages and the JSON answers alike.
+//! What goes wrong, as support staff need it: what happened, what to do,
+//! and (only where escalation can help) the service's error id. Every
+//! failure the console shows is mapped here, once, for the pages and the
+//! JSON answers alike, in the staff's language.
 
 use axum::http::StatusCode;
-use vipps_order_management::{Error, ErrorKind};
+use vipps_order_management::{Error, ErrorKind, PaymentType};
 
-use super::lookup::Unshown;
+use super::language::{Arg, Words};
+use super::lookup::{visible, IdProblem, Unshown};
 
-/// An error, as support staff need it: what it means, what to do, and the
-/// service's error id for escalation.
+/// An error, as support staff need it.
 pub struct Trouble {
+    /// The console's answer's status.
     pub status: StatusCode,
+    /// The audit log's word for it.
+    pub outcome: &'static str,
+    /// The page's heading.
     pub title: String,
+    /// What happened.
     pub explanation: String,
+    /// What to do.
     pub what_to_do: String,
+    /// The service's error id, where Vipps MobilePay support can use it.
     pub error_id: Option<String>,
+    /// The technical details (the SDK's message).
     pub details: Option<String>,
+    /// Orders that do hold something, to offer instead.
+    pub instead: Vec<(PaymentType, String)>,
 }
 
 impl Trouble {
-    /// A request addressed to another host: refused (DNS rebinding).
-    pub fn misdirected() -> Trouble {
-        Trouble {
-            status: StatusCode::MISDIRECTED_REQUEST,
-            title: "Wrong address".into(),
-            explanation: "This console answers only requests addressed to this machine (localhost or 127.0.0.1).".into(),
-            what_to_do: "Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/. To reach it from elsewhere, start it with --listen and --access-token behind a TLS proxy.".into(),
-            error_id: None,
-            details: None,
-        }
-    }
-
-    pub fn no_such_page() -> Trouble {
-        Trouble {
-            status: StatusCode::NOT_FOUND,
-            title: "No such page".into(),
-            explanation: "There is no such page in the support console.".into(),
-            what_to_do: "Start again from the lookup form.".into(),
-            error_id: None,
-            details: None,
-        }
-    }
-
-    pub fn invalid(explanation: String) -> Trouble {
-        Trouble {
-            status: StatusCode::BAD_REQUEST,
-            title: "This order cannot be looked up".into(),
-            explanation,
-            what_to_do: "Check the order id: letters A-Z and a-z, digits, '-', '_' and '.' only, as the shop shows it.".into(),
-            error_id: None,
-            details: None,
-        }
-    }
-}
-
-impl From<&Unshown> for Trouble {
-    fn from(unshown: &Unshown) -> Trouble {
-        match unshown {
-            Unshown::PaymentType(text) => Trouble {
-                title: "Unknown payment type".into(),
-                explanation: format!(
-                    "{text:?} is not a payment type: it is ecom (eCom and ePayment payments) or recurring (Recurring charges)."
-                ),
-                what_to_do:
-                    "Choose the payment type in the lookup form: ECOM for eCom and ePayment payments, RECURRING for Recurring charges."
-                        .into(),
-                ..Trouble::invalid(String::new())
-            },
-            Unshown::OrderId => Trouble::invalid("The order id in the address is not text an order id can hold.".into()),
-            Unshown::Client(e) => Trouble::from(e),
-        }
-    }
-}
-
-impl From<&Error> for Trouble {
-    fn from(e: &Error) -> Trouble {
-        let (status, title, explanation, what_to_do) = match e.kind() {
-            ErrorKind::NotFound => (
-                StatusCode::NOT_FOUND,
-                "No receipt or category yet",
-                "Vipps MobilePay has nothing stored for this order: no receipt and no category. The shop may not have sent them yet, or the order id or payment type is not the payment's.",
-                "Check the order id and the payment type (ECOM for eCom and ePayment payments, RECURRING for Recurring charges). If the order was paid a while ago, ask the shop's technical team whether the receipt was sent.",
-            ),
-            ErrorKind::Configuration => (
-                StatusCode::BAD_GATEWAY,
-                "The shop's keys lack access",
-                "Vipps MobilePay refused the shop's API keys, or they have no access to order information for this sales unit. Nothing is wrong with the order.",
-                "Ask whoever manages the shop's Vipps MobilePay settings to check the API keys and the merchant serial number in the merchant portal (portal.vipps.no).",
-            ),
-            ErrorKind::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Vipps MobilePay did not answer",
-                "The order information could not be fetched right now: the service did not answer in time, or is busy.",
-                "Try again in a minute. If it keeps failing, contact Vipps MobilePay support (with the error id, when one is shown below).",
-            ),
-            ErrorKind::Invalid => (
-                StatusCode::BAD_REQUEST,
-                "This order cannot be looked up",
-                "The order id or payment type is not one the API accepts.",
-                "Check the order id: letters A-Z and a-z, digits, '-', '_' and '.' only, as the shop shows it.",
-            ),
-            _ => (
-                StatusCode::BAD_GATEWAY,
-                "Vipps MobilePay answered unexpectedly",
-                "The order information could not be read.",
-                "Try again later; if it persists, contact Vipps MobilePay support (with the error id, when one is shown below).",
-            ),
-        };
+    fn new(status: StatusCode, outcome: &'static str, words: &Words, key: &str) -> Trouble {
         Trouble {
             status,
-            title: title.into(),
-            explanation: explanation.into(),
-            what_to_do: what_to_do.into(),
-            error_id: e.problem().and_then(|p| p.instance.clone()),
-            details: Some(e.to_string()),
+            outcome,
+            title: words.get(&format!("{key}-title")),
+            explanation: words.get(&format!("{key}-explanation")),
+            what_to_do: words.get(&format!("{key}-todo")),
+            error_id: None,
+            details: None,
+            instead: Vec::new(),
         }
+    }
+
+    /// A request addressed to another host: refused (DNS rebinding).
+    pub fn misdirected(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::MISDIRECTED_REQUEST, "misdirected", words, "trouble-misdirected")
+    }
+
+    /// A console behind single sign-on, reached around the proxy.
+    pub fn not_signed_on(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::UNAUTHORIZED, "not-signed-on", words, "trouble-not-signed-on")
+    }
+
+    /// A sign-in or sign-out sent from another site's page.
+    pub fn other_site(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::FORBIDDEN, "other-site", words, "trouble-other-site")
+    }
+
+    /// The audit log cannot be written: nothing is shown.
+    pub fn audit_failed(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::SERVICE_UNAVAILABLE, "not-recorded", words, "trouble-audit")
+    }
+
+    /// Something in the console itself failed.
+    pub fn internal(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", words, "trouble-internal")
+    }
+
+    /// No such page.
+    pub fn no_such_page(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::NOT_FOUND, "no-such-page", words, "trouble-no-page")
+    }
+
+    /// An order id that cannot be one, even cleaned; `searched` as typed.
+    pub fn invalid_id(words: &Words, searched: &str, problem: &IdProblem) -> Trouble {
+        let mut t = Trouble::new(StatusCode::BAD_REQUEST, "invalid", words, "trouble-invalid-id");
+        let reason = match problem {
+            IdProblem::Empty => words.get("id-problem-empty"),
+            IdProblem::Dots => words.get("id-problem-dots"),
+            IdProblem::TooLong { max } => words.with("id-problem-long", [("max", Arg::Count(*max))]),
+            IdProblem::Characters(odd) => {
+                let shown: Vec<String> = odd
+                    .chars()
+                    .map(|c| format!("“{}”", vipps_order_management::text::printable(&c.to_string())))
+                    .collect();
+                words.with("id-problem-chars", [("chars", Arg::Data(shown.join(" ")))])
+            }
+        };
+        t.explanation = words.with(
+            "trouble-invalid-id-explanation",
+            [("searched", Arg::Data(visible(searched))), ("reason", Arg::Text(reason))],
+        );
+        t
+    }
+
+    /// The lookup form was not filled in as it asks.
+    pub fn form(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::BAD_REQUEST, "invalid", words, "trouble-form")
+    }
+
+    /// The trouble of `unshown`, for the order `order_id` (as looked up) of
+    /// `payment_type`.
+    pub fn of(unshown: &Unshown, words: &Words, order_id: &str, payment_type: Option<&PaymentType>) -> Trouble {
+        match unshown {
+            Unshown::PaymentType(text) => {
+                let mut t = Trouble::new(StatusCode::BAD_REQUEST, "invalid", words, "trouble-payment-type");
+                t.explanation = words.with("trouble-payment-type-explanation", [("given", Arg::Data(text.clone()))]);
+                t
+            }
+            Unshown::OrderId(problem) => Trouble::invalid_id(words, order_id, problem),
+            Unshown::Client(e) => Trouble::of_error(e, words),
+            Unshown::Nothing { error, instead } => {
+                let mut t = Trouble::new(StatusCode::NOT_FOUND, "nothing-stored", words, "trouble-nothing");
+                let kind = payment_type.map_or_else(String::new, |pt| payment_type_name(words, pt));
+                t.explanation = words.with(
+                    "trouble-nothing-explanation",
+                    [("order", Arg::Data(order_id.to_owned())), ("kind", Arg::Text(kind))],
+                );
+                t.details = Some(error.to_string());
+                t.instead = instead.clone();
+                t
+            }
+        }
+    }
+
+    /// The trouble of an error from the API client.
+    pub fn of_error(e: &Error, words: &Words) -> Trouble {
+        let (status, outcome, key) = match e.kind() {
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "nothing-stored", "trouble-nothing"),
+            ErrorKind::Configuration => (StatusCode::BAD_GATEWAY, "refused", "trouble-keys"),
+            _ if e.is_connect() => (StatusCode::BAD_GATEWAY, "unreachable", "trouble-unreachable"),
+            _ if e.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, "timed-out", "trouble-slow"),
+            ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "trouble-unavailable"),
+            ErrorKind::Invalid => (StatusCode::BAD_REQUEST, "invalid", "trouble-rejected"),
+            _ => (StatusCode::BAD_GATEWAY, "failed", "trouble-unexpected"),
+        };
+        let mut t = Trouble::new(status, outcome, words, key);
+        t.details = Some(e.to_string());
+        // An error id helps Vipps MobilePay support with their own faults;
+        // for "nothing stored" or refused keys it would only invite a
+        // needless escalation.
+        if matches!(outcome, "unavailable" | "failed" | "invalid") {
+            t.error_id = e.problem().and_then(|p| p.instance.clone());
+        }
+        t
+    }
+}
+
+/// A payment type as staff say it.
+pub fn payment_type_name(words: &Words, pt: &PaymentType) -> String {
+    match pt {
+        PaymentType::Recurring => words.get("payment-type-recurring"),
+        _ => words.get("payment-type-ecom"),
     }
 }

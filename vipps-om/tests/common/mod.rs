@@ -54,3 +54,5 @@ pub async fn without_hanging<T>(what: &str, work: impl std::future::Future<Outpu
         Err(_) => panic!("{what} had not ended after a minute: it hangs"),
     }
 }
+
+pub mod console;

@@ -1,0 +1,192 @@
+# Kundeservicekonsollens ord, på dansk. Alle sprogfilerne har de samme
+# beskeder (en test tjekker det). Argumenter i { $klammer } udfyldes af
+# konsollen: beløb og datoer allerede på sprogets form.
+
+console-name = Ordresupport
+skip-to-content = Spring til indholdet
+nav-languages = Sprog
+signed-in-as = Logget ind som
+sign-out = Log ud
+footer-read-only = Kun læsning: alt, der vises, kommer fra Vipps MobilePays Order Management API, og intet her ændrer det.
+who-this-machine = denne maskine
+none = ingen
+
+## Beløb, mængder, satser, tidspunkter
+
+money-nok = { $amount } NOK
+money-dkk = { $amount } kr.
+money-eur = { $amount } €
+money-other = { $amount } { $currency }
+percent = { $value } %
+quantity-pieces = { $quantity } stk.
+quantity-kg = { $quantity } kg
+quantity-km = { $quantity } km
+quantity-minutes = { $quantity } min.
+quantity-litres = { $quantity } l
+quantity-kwh = { $quantity } kWh
+quantity-other = { $quantity } { $unit }
+moment = { $local } (UTC{ $offset })
+
+## Betalingstyper og typer links
+
+payment-type-ecom = Betaling online eller i butik (eCom / ePayment)
+payment-type-recurring = Fast betaling (abonnement)
+category-general = Generelt link
+category-receipt = Kvittering
+category-order-confirmation = Ordrebekræftelse
+category-delivery = Levering
+category-ticket = Billet
+category-booking = Booking
+
+## Opslag
+
+lookup-title = Slå en ordre op
+lookup-payment-type = Betalingstype
+lookup-order-id = Ordrenummer
+lookup-order-id-hint = Som butikken eller kunden viser det. Mellemrum, # foran og usynlige tegn fjernes.
+lookup-button = Slå op
+lookup-another = Slå en anden ordre op
+
+## Log ind
+
+signin-title = Log ind
+signin-token = Din adgangsnøgle
+signin-token-hint = Den personlige adgangsnøgle, du har fået til denne konsol.
+signin-button = Log ind
+signin-wrong-token = Den adgangsnøgle hører ikke til denne konsol. Tjek, at du har indsat hele din egen nøgle.
+signin-form-broken = Log ind-formularen blev ikke sendt, som den skal. Genindlæs siden, og prøv igen.
+signin-too-many = { $count } forkerte adgangsnøgler kom fra din adresse ({ $client }) inden for det sidste minut. Vent { $seconds ->
+    [one] et sekund
+   *[other] { $seconds } sekunder
+}, og prøv igen; andre berøres ikke.
+
+## Ordresiden
+
+order-title = Ordre { $order }
+order-heading = Ordre
+order-payment-type = Betalingstype
+order-looked-up = Slået op
+order-searched = Du søgte efter »{ $searched }«; slået op som { $order }.
+order-as-json = Denne ordre som JSON
+not-held-title = Vises ikke her
+not-held-text = Om betalingen er reserveret, hævet, refunderet eller annulleret, har Order Management API ikke. Se i erhvervsportalen (portal.vipps.no) eller i butikkens eget system.
+receipt-title = Kvittering
+receipt-final = En kvittering kan ikke ændres, når den er sendt: en senere returnering eller rettelse vises ikke her. Butikken håndterer den slags i sit eget system.
+receipt-none = Butikken har ikke sendt en kvittering for denne ordre.
+receipt-lines = Kvitteringslinjer
+receipt-sum = I alt
+col-item = Vare
+col-quantity = Antal
+col-unit-price = Stykpris
+col-discount = Rabat
+col-vat-rate = Momssats
+col-excluding-vat = Uden moms
+col-vat = Moms
+col-including-vat = Med moms
+col-amount = Beløb
+col-lines = Linjer
+badge-shipping = Fragt
+badge-returned = Returneret
+badge-check = Tjek
+product-id = Varenummer
+product-link = Produktside
+old-field = (ældre felt)
+sum-too-large = Summen er for stor til at blive vist; butikkens tal er forkerte.
+vat-title = Moms pr. sats
+vat-no-rate = Ingen sats angivet
+vat-lines = { $count ->
+    [one] { $count } linje
+   *[other] { $count } linjer
+}
+facts-title = Mere om kvitteringen
+fact-currency = Valuta
+fact-receipt-number = Kvitteringsnummer
+fact-barcode = Stregkode
+fact-pos-id = Kasse-id
+fact-tip = Drikkepenge
+fact-paid-card = Betalt med kort
+fact-paid-gift-card = Betalt med gavekort
+fact-paid-voucher = Betalt med tilgodebevis
+fact-paid-cash = Betalt kontant
+fact-gift-card = Gavekort
+fact-total = I alt
+fact-total-vat = Moms i alt
+fact-total-discount = Rabat i alt
+fact-shipping = Fragt
+fact-shipping-info = Fragtdetaljer
+fact-terminal-id = Terminal-id
+warning-summary = { $count ->
+    [one] Tallene på én linje stemmer ikke. Linjen er markeret nedenfor; kunden ser tallene, som butikken sendte dem.
+   *[other] Tallene på { $count } linjer stemmer ikke. Linjerne er markeret nedenfor; kunden ser tallene, som butikken sendte dem.
+}
+warning-line = Tjek »{ $line }«:
+warning-sums = beløbet er ikke beløbet uden moms plus momsen.
+warning-vat = momsen er { $stated }, men momssatsen giver { $expected }.
+warning-total = beløbet er { $stated }, men stykpris × antal − rabat giver { $expected }.
+link-title = Link, der vises med betalingen
+link-none = Butikken har ikke sat et link for denne ordre.
+link-kind = Type
+link-address = Adresse
+link-image = Billede
+link-id = Link-id
+links-v3-title = Flere links, der vises med betalingen
+links-v3-hint = Links tilføjet gennem den nyere grænseflade; en betaling kan have flere.
+links-v3-none = Ingen.
+
+## Problemer
+
+trouble-instead = Disse har noget gemt:
+trouble-error-id = Reference til Vipps MobilePays kundeservice:
+trouble-details = Tekniske detaljer
+trouble-misdirected-title = Forkert adresse
+trouble-misdirected-explanation = Denne konsol svarer kun på forespørgsler adresseret til denne maskine (localhost eller 127.0.0.1).
+trouble-misdirected-todo = Åbn den som http://localhost:PORT/ eller http://127.0.0.1:PORT/. For at nå den fra andre maskiner skal den startes med log ind (--staff eller --trusted-proxy) bag en TLS-proxy.
+trouble-not-signed-on-title = Log ind via virksomhedens log ind
+trouble-not-signed-on-explanation = Denne konsol får at vide, hvem du er, fra virksomhedens fælles log ind, og denne forespørgsel kom ikke gennem den.
+trouble-not-signed-on-todo = Åbn konsollen på den adresse, virksomheden har givet dig, som logger dig ind først.
+trouble-other-site-title = Sendt fra et andet websted
+trouble-other-site-explanation = Log ind og log ud virker kun fra konsollens egne sider; denne forespørgsel kom fra et andet websted.
+trouble-other-site-todo = Åbn konsollens egen adresse, og brug knapperne der.
+trouble-audit-title = Opslaget kunne ikke logges
+trouble-audit-explanation = Hvert opslag logges i revisionsloggen, før det vises, og loggen kan ikke skrives lige nu. Intet blev vist.
+trouble-audit-todo = Sig det til den, der driver konsollen: revisionsloggen kan ikke skrives (fuld disk eller filrettigheder).
+trouble-internal-title = Konsollen fejlede
+trouble-internal-explanation = Noget i selve konsollen gik galt.
+trouble-internal-todo = Prøv igen; hvis det fortsætter, så sig det til den, der driver konsollen.
+trouble-no-page-title = Siden findes ikke
+trouble-no-page-explanation = Der er ingen sådan side i kundeservicekonsollen.
+trouble-no-page-todo = Begynd forfra fra opslagsformularen.
+trouble-invalid-id-title = Dette er ikke et ordrenummer
+trouble-invalid-id-explanation = Du søgte efter »{ $searched }«, som ikke kan være et ordrenummer: { $reason }
+id-problem-empty = intet er tilbage, når mellemrum og usynlige tegn er fjernet.
+id-problem-dots = ».« og »..« er ikke ordrenumre.
+id-problem-long = det er længere end { $max } tegn.
+id-problem-chars = det indeholder { $chars }, som ordrenumre ikke kan have.
+trouble-invalid-id-todo = Ordrenumre har kun bogstaverne A–Z og a–z, cifre, »-«, »_« og ».«; kopier det igen fra butikkens e-mail eller adminside.
+trouble-form-title = Opslagsformularen er ikke udfyldt
+trouble-form-explanation = Den skal have én betalingstype og ét ordrenummer.
+trouble-form-todo = Udfyld formularen nedenfor, og slå op igen.
+trouble-payment-type-title = Ukendt betalingstype
+trouble-payment-type-explanation = »{ $given }« er ikke en betalingstype, denne konsol kender.
+trouble-payment-type-todo = Vælg betalingstype i formularen: betaling online eller i butik, eller fast betaling.
+trouble-nothing-title = Intet gemt for denne ordre
+trouble-nothing-explanation = Vipps MobilePay har ingen kvittering og intet link for ordre { $order } ({ $kind }).
+trouble-nothing-todo = Tjek ordrenummeret (store og små bogstaver er forskellige) og betalingstypen. Passer de, har butikken ikke sendt noget for denne ordre: spørg butikkens tekniske kontakt. Vipps MobilePays kundeservice kan ikke tilføje det.
+trouble-keys-title = Butikkens nøgler mangler adgang
+trouble-keys-explanation = Vipps MobilePay afviste butikkens API-nøgler, eller de har ikke adgang til ordreoplysninger for dette salgssted. Der er intet galt med ordren.
+trouble-keys-todo = Bed den, der styrer butikkens Vipps MobilePay-opsætning, om at tjekke API-nøglerne og forretningsnummeret i erhvervsportalen (portal.vipps.no).
+trouble-unreachable-title = Vipps MobilePay kan ikke nås herfra
+trouble-unreachable-explanation = Konsollen kunne slet ikke få forbindelse til Order Management API: intet svarede. Det er et netværks- eller opsætningsproblem hos konsollen, ikke fordi Vipps MobilePay har travlt.
+trouble-unreachable-todo = Sig det til den, der driver konsollen: tjek netværket, proxyen og API-adressen.
+trouble-slow-title = Vipps MobilePay svarede ikke i tide
+trouble-slow-explanation = Der blev spurgt efter ordreoplysningerne, men svaret kom ikke i tide.
+trouble-slow-todo = Prøv igen om et minut. Sker det igen, så tjek status.vipps.no.
+trouble-unavailable-title = Vipps MobilePay har travlt eller fejler
+trouble-unavailable-explanation = Order Management API svarede, at den ikke kan besvare forespørgslen lige nu.
+trouble-unavailable-todo = Prøv igen om nogle minutter, og tjek status.vipps.no. Varer det ved, så kontakt Vipps MobilePays kundeservice med referencen nedenfor.
+trouble-rejected-title = Vipps MobilePay afviste opslaget
+trouble-rejected-explanation = Ordrenummeret eller betalingstypen er ikke en, API'et accepterer.
+trouble-rejected-todo = Tjek ordrenummeret og betalingstypen.
+trouble-unexpected-title = Vipps MobilePay svarede uventet
+trouble-unexpected-explanation = Ordreoplysningerne kunne ikke læses.
+trouble-unexpected-todo = Prøv igen senere; varer det ved, så kontakt Vipps MobilePays kundeservice med referencen nedenfor.

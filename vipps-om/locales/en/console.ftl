@@ -1,0 +1,192 @@
+# The support console's words, in English. Every language file names the
+# same messages (a test checks). Arguments in { $braces } are filled in by
+# the console: amounts and dates already in the language's form.
+
+console-name = Order support
+skip-to-content = Skip to content
+nav-languages = Language
+signed-in-as = Signed in as
+sign-out = Sign out
+footer-read-only = Read only: everything shown comes from the Vipps MobilePay Order Management API, and nothing here changes it.
+who-this-machine = this machine
+none = none
+
+## Amounts, quantities, rates, times
+
+money-nok = NOK { $amount }
+money-dkk = DKK { $amount }
+money-eur = €{ $amount }
+money-other = { $currency } { $amount }
+percent = { $value }%
+quantity-pieces = { $quantity } pcs
+quantity-kg = { $quantity } kg
+quantity-km = { $quantity } km
+quantity-minutes = { $quantity } min
+quantity-litres = { $quantity } l
+quantity-kwh = { $quantity } kWh
+quantity-other = { $quantity } { $unit }
+moment = { $local } (UTC{ $offset })
+
+## Payment types and kinds of link
+
+payment-type-ecom = Online or in-store payment (eCom / ePayment)
+payment-type-recurring = Recurring charge (subscription)
+category-general = General link
+category-receipt = Receipt
+category-order-confirmation = Order confirmation
+category-delivery = Delivery
+category-ticket = Ticket
+category-booking = Booking
+
+## Lookup
+
+lookup-title = Look up an order
+lookup-payment-type = Kind of payment
+lookup-order-id = Order number
+lookup-order-id-hint = As the shop or the customer shows it. Spaces, a leading # and invisible characters are removed.
+lookup-button = Look up
+lookup-another = Look up another order
+
+## Sign-in
+
+signin-title = Sign in
+signin-token = Your access token
+signin-token-hint = The personal access token you were given for this console.
+signin-button = Sign in
+signin-wrong-token = That access token is not one of this console's. Check that you pasted all of your own token.
+signin-form-broken = The sign-in form was not sent as it asks. Reload the page and try again.
+signin-too-many = { $count } wrong access tokens came from your address ({ $client }) in the last minute. Wait { $seconds ->
+    [one] one second
+   *[other] { $seconds } seconds
+} and try again; other people are not affected.
+
+## The order page
+
+order-title = Order { $order }
+order-heading = Order
+order-payment-type = Kind of payment
+order-looked-up = Looked up
+order-searched = You searched for “{ $searched }”; looked up as { $order }.
+order-as-json = This order as JSON
+not-held-title = Not shown here
+not-held-text = Whether the payment was reserved, captured, refunded or cancelled is not held by the Order Management API. Look it up in the merchant portal (portal.vipps.no) or in the shop's own system.
+receipt-title = Receipt
+receipt-final = A receipt cannot be changed once it is sent: a later return or correction does not appear here. The shop handles those in its own system.
+receipt-none = The shop has not sent a receipt for this order.
+receipt-lines = Receipt lines
+receipt-sum = Total
+col-item = Item
+col-quantity = Quantity
+col-unit-price = Price each
+col-discount = Discount
+col-vat-rate = VAT rate
+col-excluding-vat = Before VAT
+col-vat = VAT
+col-including-vat = Including VAT
+col-amount = Amount
+col-lines = Lines
+badge-shipping = Shipping
+badge-returned = Returned
+badge-check = Check
+product-id = Item number
+product-link = Product page
+old-field = (older field)
+sum-too-large = The sum is too large to show; the shop's numbers are wrong.
+vat-title = VAT by rate
+vat-no-rate = No rate given
+vat-lines = { $count ->
+    [one] { $count } line
+   *[other] { $count } lines
+}
+facts-title = More about the receipt
+fact-currency = Currency
+fact-receipt-number = Receipt number
+fact-barcode = Barcode
+fact-pos-id = Till (POS) id
+fact-tip = Tip
+fact-paid-card = Paid by card
+fact-paid-gift-card = Paid by gift card
+fact-paid-voucher = Paid by voucher
+fact-paid-cash = Paid in cash
+fact-gift-card = Gift card
+fact-total = Total
+fact-total-vat = Total VAT
+fact-total-discount = Total discount
+fact-shipping = Shipping
+fact-shipping-info = Shipping details
+fact-terminal-id = Terminal id
+warning-summary = { $count ->
+    [one] The numbers of one line do not agree. The line is marked below; the customer sees them as the shop sent them.
+   *[other] The numbers of { $count } lines do not agree. The lines are marked below; the customer sees them as the shop sent them.
+}
+warning-line = Check “{ $line }”:
+warning-sums = the amount is not the amount before VAT plus the VAT.
+warning-vat = the VAT is { $stated }, but the VAT rate gives { $expected }.
+warning-total = the amount is { $stated }, but the price each × quantity − discount gives { $expected }.
+link-title = Link shown with the payment
+link-none = The shop has not set a link for this order.
+link-kind = Kind
+link-address = Address
+link-image = Image
+link-id = Link id
+links-v3-title = More links shown with the payment
+links-v3-hint = Links added through the newer interface; a payment can have several.
+links-v3-none = None.
+
+## Problems
+
+trouble-instead = These hold something:
+trouble-error-id = Reference for Vipps MobilePay support:
+trouble-details = Technical details
+trouble-misdirected-title = Wrong address
+trouble-misdirected-explanation = This console answers only requests addressed to this machine (localhost or 127.0.0.1).
+trouble-misdirected-todo = Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/. To reach it from other machines, start it with sign-in (--staff or --trusted-proxy) behind a TLS proxy.
+trouble-not-signed-on-title = Sign in through your company's sign-on
+trouble-not-signed-on-explanation = This console learns who you are from your company's single sign-on, and this request did not come through it.
+trouble-not-signed-on-todo = Open the console at the address your company gave you, which signs you in first.
+trouble-other-site-title = Sent from another site
+trouble-other-site-explanation = Signing in and out works only from this console's own pages; this request came from another site.
+trouble-other-site-todo = Open the console's own address and use its buttons.
+trouble-audit-title = The lookup could not be recorded
+trouble-audit-explanation = Every lookup is recorded in the audit log before it is shown, and the log cannot be written right now. Nothing was shown.
+trouble-audit-todo = Tell whoever runs this console: its audit log cannot be written (disk full, or the file's permissions).
+trouble-internal-title = The console failed
+trouble-internal-explanation = Something in the console itself went wrong.
+trouble-internal-todo = Try again; if it keeps failing, tell whoever runs this console.
+trouble-no-page-title = No such page
+trouble-no-page-explanation = There is no such page in the support console.
+trouble-no-page-todo = Start again from the lookup form.
+trouble-invalid-id-title = This is not an order number
+trouble-invalid-id-explanation = You searched for “{ $searched }”, which cannot be an order number: { $reason }
+id-problem-empty = nothing is left of it once spaces and invisible characters are removed.
+id-problem-dots = “.” and “..” are not order numbers.
+id-problem-long = it is longer than { $max } characters.
+id-problem-chars = it holds { $chars }, which order numbers cannot hold.
+trouble-invalid-id-todo = Order numbers hold only letters A–Z and a–z, digits, “-”, “_” and “.”; copy it again from the shop's e-mail or admin page.
+trouble-form-title = The lookup form was not filled in
+trouble-form-explanation = It needs one kind of payment and one order number.
+trouble-form-todo = Fill in the form below and look up again.
+trouble-payment-type-title = Unknown kind of payment
+trouble-payment-type-explanation = “{ $given }” is not a kind of payment this console knows.
+trouble-payment-type-todo = Choose the kind of payment in the form: an online or in-store payment, or a recurring charge.
+trouble-nothing-title = Nothing stored for this order
+trouble-nothing-explanation = Vipps MobilePay holds no receipt and no link for order { $order } ({ $kind }).
+trouble-nothing-todo = Check the order number (capital and small letters differ) and the kind of payment. If they are right, the shop has not sent anything for this order: ask the shop's technical contact. Vipps MobilePay support cannot add it.
+trouble-keys-title = The shop's keys lack access
+trouble-keys-explanation = Vipps MobilePay refused the shop's API keys, or they have no access to order information for this sales unit. Nothing is wrong with the order.
+trouble-keys-todo = Ask whoever manages the shop's Vipps MobilePay settings to check the API keys and the merchant serial number in the merchant portal (portal.vipps.no).
+trouble-unreachable-title = Vipps MobilePay cannot be reached from here
+trouble-unreachable-explanation = The console could not connect to the Order Management API at all: nothing answered. This is a network or set-up problem on the console's side, not Vipps MobilePay being busy.
+trouble-unreachable-todo = Tell whoever runs this console: check its network, proxy and API address.
+trouble-slow-title = Vipps MobilePay did not answer in time
+trouble-slow-explanation = The order information was asked for, but no answer came in time.
+trouble-slow-todo = Try again in a minute. If it keeps happening, check status.vipps.no.
+trouble-unavailable-title = Vipps MobilePay is busy or failing
+trouble-unavailable-explanation = The Order Management API answered that it cannot serve the request right now.
+trouble-unavailable-todo = Try again in a few minutes and check status.vipps.no. If it persists, contact Vipps MobilePay support with the reference below.
+trouble-rejected-title = Vipps MobilePay refused the lookup
+trouble-rejected-explanation = The order number or kind of payment is not one the API accepts.
+trouble-rejected-todo = Check the order number and the kind of payment.
+trouble-unexpected-title = Vipps MobilePay answered unexpectedly
+trouble-unexpected-explanation = The order information could not be read.
+trouble-unexpected-todo = Try again later; if it persists, contact Vipps MobilePay support with the reference below.

@@ -1,0 +1,192 @@
+# Asiakaspalvelukonsolin sanat suomeksi. Kaikissa kielitiedostoissa on
+# samat viestit (testi tarkistaa sen). { $aaltosulkeissa } olevat
+# argumentit konsoli täyttää: summat ja päivämäärät valmiiksi kielen muodossa.
+
+console-name = Tilaustuki
+skip-to-content = Siirry sisältöön
+nav-languages = Kieli
+signed-in-as = Kirjautuneena
+sign-out = Kirjaudu ulos
+footer-read-only = Vain luku: kaikki näytetty tulee Vipps MobilePayn Order Management API:sta, eikä mikään täällä muuta sitä.
+who-this-machine = tämä kone
+none = ei mitään
+
+## Summat, määrät, verokannat, ajat
+
+money-nok = { $amount } NOK
+money-dkk = { $amount } DKK
+money-eur = { $amount } €
+money-other = { $amount } { $currency }
+percent = { $value } %
+quantity-pieces = { $quantity } kpl
+quantity-kg = { $quantity } kg
+quantity-km = { $quantity } km
+quantity-minutes = { $quantity } min
+quantity-litres = { $quantity } l
+quantity-kwh = { $quantity } kWh
+quantity-other = { $quantity } { $unit }
+moment = { $local } (UTC{ $offset })
+
+## Maksutyypit ja linkkien lajit
+
+payment-type-ecom = Verkko- tai myymälämaksu (eCom / ePayment)
+payment-type-recurring = Toistuva veloitus (tilaus)
+category-general = Yleinen linkki
+category-receipt = Kuitti
+category-order-confirmation = Tilausvahvistus
+category-delivery = Toimitus
+category-ticket = Lippu
+category-booking = Varaus
+
+## Haku
+
+lookup-title = Hae tilaus
+lookup-payment-type = Maksun tyyppi
+lookup-order-id = Tilausnumero
+lookup-order-id-hint = Kuten kauppa tai asiakas sen näyttää. Välilyönnit, alun # ja näkymättömät merkit poistetaan.
+lookup-button = Hae
+lookup-another = Hae toinen tilaus
+
+## Kirjautuminen
+
+signin-title = Kirjaudu sisään
+signin-token = Käyttöavaimesi
+signin-token-hint = Henkilökohtainen käyttöavain, jonka sait tähän konsoliin.
+signin-button = Kirjaudu
+signin-wrong-token = Tämä käyttöavain ei kuulu tähän konsoliin. Tarkista, että liitit koko oman avaimesi.
+signin-form-broken = Kirjautumislomaketta ei lähetetty oikein. Lataa sivu uudelleen ja yritä uudestaan.
+signin-too-many = Osoitteestasi ({ $client }) tuli { $count } väärää käyttöavainta viimeisen minuutin aikana. Odota { $seconds ->
+    [one] sekunti
+   *[other] { $seconds } sekuntia
+} ja yritä uudelleen; tämä ei koske muita.
+
+## Tilaussivu
+
+order-title = Tilaus { $order }
+order-heading = Tilaus
+order-payment-type = Maksun tyyppi
+order-looked-up = Haettu
+order-searched = Hait ”{ $searched }”; haettiin muodossa { $order }.
+order-as-json = Tämä tilaus JSON-muodossa
+not-held-title = Ei näy tässä
+not-held-text = Sitä, onko maksu varattu, veloitettu, hyvitetty vai peruttu, Order Management API ei tiedä. Katso se yritysportaalista (portal.vipps.no) tai kaupan omasta järjestelmästä.
+receipt-title = Kuitti
+receipt-final = Lähetettyä kuittia ei voi muuttaa: myöhempi palautus tai korjaus ei näy tässä. Kauppa hoitaa ne omassa järjestelmässään.
+receipt-none = Kauppa ei ole lähettänyt kuittia tälle tilaukselle.
+receipt-lines = Kuitin rivit
+receipt-sum = Yhteensä
+col-item = Tuote
+col-quantity = Määrä
+col-unit-price = Kappalehinta
+col-discount = Alennus
+col-vat-rate = ALV-kanta
+col-excluding-vat = Ilman ALV:ta
+col-vat = ALV
+col-including-vat = Sis. ALV
+col-amount = Summa
+col-lines = Rivit
+badge-shipping = Toimitus
+badge-returned = Palautettu
+badge-check = Tarkista
+product-id = Tuotenumero
+product-link = Tuotesivu
+old-field = (vanhempi kenttä)
+sum-too-large = Summa on liian suuri näytettäväksi; kaupan luvut ovat väärin.
+vat-title = ALV verokannoittain
+vat-no-rate = Ei verokantaa
+vat-lines = { $count ->
+    [one] { $count } rivi
+   *[other] { $count } riviä
+}
+facts-title = Lisää kuitista
+fact-currency = Valuutta
+fact-receipt-number = Kuittinumero
+fact-barcode = Viivakoodi
+fact-pos-id = Kassan tunnus
+fact-tip = Juomaraha
+fact-paid-card = Maksettu kortilla
+fact-paid-gift-card = Maksettu lahjakortilla
+fact-paid-voucher = Maksettu hyvityssetelillä
+fact-paid-cash = Maksettu käteisellä
+fact-gift-card = Lahjakortti
+fact-total = Yhteensä
+fact-total-vat = ALV yhteensä
+fact-total-discount = Alennus yhteensä
+fact-shipping = Toimitus
+fact-shipping-info = Toimituksen tiedot
+fact-terminal-id = Päätteen tunnus
+warning-summary = { $count ->
+    [one] Yhden rivin luvut eivät täsmää. Rivi on merkitty alla; asiakas näkee luvut sellaisina kuin kauppa ne lähetti.
+   *[other] { $count } rivin luvut eivät täsmää. Rivit on merkitty alla; asiakas näkee luvut sellaisina kuin kauppa ne lähetti.
+}
+warning-line = Tarkista ”{ $line }”:
+warning-sums = summa ei ole veroton summa plus ALV.
+warning-vat = ALV on { $stated }, mutta ALV-kanta antaa { $expected }.
+warning-total = summa on { $stated }, mutta kappalehinta × määrä − alennus antaa { $expected }.
+link-title = Maksun yhteydessä näkyvä linkki
+link-none = Kauppa ei ole asettanut linkkiä tälle tilaukselle.
+link-kind = Laji
+link-address = Osoite
+link-image = Kuva
+link-id = Linkin tunnus
+links-v3-title = Muut maksun yhteydessä näkyvät linkit
+links-v3-hint = Uudemman rajapinnan kautta lisätyt linkit; maksulla voi olla useita.
+links-v3-none = Ei yhtään.
+
+## Ongelmat
+
+trouble-instead = Näissä on tietoja:
+trouble-error-id = Viite Vipps MobilePayn asiakaspalvelulle:
+trouble-details = Tekniset tiedot
+trouble-misdirected-title = Väärä osoite
+trouble-misdirected-explanation = Tämä konsoli vastaa vain tälle koneelle osoitettuihin pyyntöihin (localhost tai 127.0.0.1).
+trouble-misdirected-todo = Avaa se osoitteella http://localhost:PORTTI/ tai http://127.0.0.1:PORTTI/. Jos sitä käytetään muilta koneilta, käynnistä se kirjautumisen kanssa (--staff tai --trusted-proxy) TLS-välityspalvelimen takana.
+trouble-not-signed-on-title = Kirjaudu yrityksesi kertakirjautumisen kautta
+trouble-not-signed-on-explanation = Tämä konsoli saa tietää, kuka olet, yrityksesi kertakirjautumisesta, eikä tämä pyyntö tullut sen kautta.
+trouble-not-signed-on-todo = Avaa konsoli yrityksesi antamasta osoitteesta, joka kirjaa sinut ensin sisään.
+trouble-other-site-title = Lähetetty toiselta sivustolta
+trouble-other-site-explanation = Sisään- ja uloskirjautuminen toimii vain konsolin omilta sivuilta; tämä pyyntö tuli toiselta sivustolta.
+trouble-other-site-todo = Avaa konsolin oma osoite ja käytä sen painikkeita.
+trouble-audit-title = Hakua ei voitu kirjata
+trouble-audit-explanation = Jokainen haku kirjataan tarkastuslokiin ennen kuin se näytetään, eikä lokiin voi nyt kirjoittaa. Mitään ei näytetty.
+trouble-audit-todo = Kerro konsolin ylläpitäjälle: tarkastuslokiin ei voi kirjoittaa (levy täynnä tai tiedoston oikeudet).
+trouble-internal-title = Konsolissa tapahtui virhe
+trouble-internal-explanation = Jokin itse konsolissa meni vikaan.
+trouble-internal-todo = Yritä uudelleen; jos virhe toistuu, kerro konsolin ylläpitäjälle.
+trouble-no-page-title = Sivua ei ole
+trouble-no-page-explanation = Asiakaspalvelukonsolissa ei ole tällaista sivua.
+trouble-no-page-todo = Aloita uudelleen hakulomakkeesta.
+trouble-invalid-id-title = Tämä ei ole tilausnumero
+trouble-invalid-id-explanation = Hait ”{ $searched }”, joka ei voi olla tilausnumero: { $reason }
+id-problem-empty = siitä ei jää mitään, kun välilyönnit ja näkymättömät merkit poistetaan.
+id-problem-dots = ”.” ja ”..” eivät ole tilausnumeroita.
+id-problem-long = se on pidempi kuin { $max } merkkiä.
+id-problem-chars = siinä on { $chars }, joita tilausnumerossa ei voi olla.
+trouble-invalid-id-todo = Tilausnumerossa on vain kirjaimia A–Z ja a–z, numeroita sekä ”-”, ”_” ja ”.”; kopioi se uudelleen kaupan sähköpostista tai hallintasivulta.
+trouble-form-title = Hakulomaketta ei ole täytetty
+trouble-form-explanation = Siihen tarvitaan yksi maksun tyyppi ja yksi tilausnumero.
+trouble-form-todo = Täytä alla oleva lomake ja hae uudelleen.
+trouble-payment-type-title = Tuntematon maksun tyyppi
+trouble-payment-type-explanation = ”{ $given }” ei ole maksun tyyppi, jonka tämä konsoli tuntee.
+trouble-payment-type-todo = Valitse maksun tyyppi lomakkeesta: verkko- tai myymälämaksu, tai toistuva veloitus.
+trouble-nothing-title = Tälle tilaukselle ei ole tallennettu mitään
+trouble-nothing-explanation = Vipps MobilePaylla ei ole kuittia eikä linkkiä tilaukselle { $order } ({ $kind }).
+trouble-nothing-todo = Tarkista tilausnumero (isot ja pienet kirjaimet eroavat) ja maksun tyyppi. Jos ne ovat oikein, kauppa ei ole lähettänyt tälle tilaukselle mitään: kysy kaupan tekniseltä yhteyshenkilöltä. Vipps MobilePayn asiakaspalvelu ei voi lisätä sitä.
+trouble-keys-title = Kaupan avaimilla ei ole käyttöoikeutta
+trouble-keys-explanation = Vipps MobilePay hylkäsi kaupan API-avaimet, tai niillä ei ole oikeutta tämän myyntipisteen tilaustietoihin. Tilauksessa ei ole vikaa.
+trouble-keys-todo = Pyydä kaupan Vipps MobilePay -asetuksista vastaavaa tarkistamaan API-avaimet ja kauppiastunnus yritysportaalista (portal.vipps.no).
+trouble-unreachable-title = Vipps MobilePayhin ei saada yhteyttä täältä
+trouble-unreachable-explanation = Konsoli ei saanut lainkaan yhteyttä Order Management API:in: mikään ei vastannut. Kyse on konsolin verkko- tai asetusongelmasta, ei Vipps MobilePayn ruuhkasta.
+trouble-unreachable-todo = Kerro konsolin ylläpitäjälle: tarkista verkko, välityspalvelin ja API-osoite.
+trouble-slow-title = Vipps MobilePay ei vastannut ajoissa
+trouble-slow-explanation = Tilaustietoja pyydettiin, mutta vastausta ei tullut ajoissa.
+trouble-slow-todo = Yritä uudelleen minuutin päästä. Jos näin käy taas, tarkista status.vipps.no.
+trouble-unavailable-title = Vipps MobilePay on ruuhkautunut tai vikatilassa
+trouble-unavailable-explanation = Order Management API vastasi, ettei se voi palvella pyyntöä juuri nyt.
+trouble-unavailable-todo = Yritä uudelleen muutaman minuutin päästä ja tarkista status.vipps.no. Jos tilanne jatkuu, ota yhteyttä Vipps MobilePayn asiakaspalveluun alla olevalla viitteellä.
+trouble-rejected-title = Vipps MobilePay hylkäsi haun
+trouble-rejected-explanation = Tilausnumero tai maksun tyyppi ei ole sellainen, jonka API hyväksyy.
+trouble-rejected-todo = Tarkista tilausnumero ja maksun tyyppi.
+trouble-unexpected-title = Vipps MobilePay vastasi odottamattomasti
+trouble-unexpected-explanation = Tilaustietoja ei voitu lukea.
+trouble-unexpected-todo = Yritä myöhemmin uudelleen; jos tilanne jatkuu, ota yhteyttä Vipps MobilePayn asiakaspalveluun alla olevalla viitteellä.

@@ -1,0 +1,192 @@
+# Kundeservicekonsollens ord, på norsk (bokmål). Alle språkfilene har de
+# samme meldingene (en test sjekker det). Argumenter i { $klammer } fylles
+# inn av konsollen: beløp og datoer allerede på språkets form.
+
+console-name = Ordrestøtte
+skip-to-content = Hopp til innholdet
+nav-languages = Språk
+signed-in-as = Logget inn som
+sign-out = Logg ut
+footer-read-only = Kun lesing: alt som vises, kommer fra Vipps MobilePays Order Management API, og ingenting her endrer det.
+who-this-machine = denne maskinen
+none = ingen
+
+## Beløp, mengder, satser, tidspunkter
+
+money-nok = { $amount } kr
+money-dkk = { $amount } DKK
+money-eur = { $amount } €
+money-other = { $amount } { $currency }
+percent = { $value } %
+quantity-pieces = { $quantity } stk.
+quantity-kg = { $quantity } kg
+quantity-km = { $quantity } km
+quantity-minutes = { $quantity } min
+quantity-litres = { $quantity } l
+quantity-kwh = { $quantity } kWh
+quantity-other = { $quantity } { $unit }
+moment = { $local } (UTC{ $offset })
+
+## Betalingstyper og typer lenker
+
+payment-type-ecom = Betaling på nett eller i butikk (eCom / ePayment)
+payment-type-recurring = Fast trekk (abonnement)
+category-general = Generell lenke
+category-receipt = Kvittering
+category-order-confirmation = Ordrebekreftelse
+category-delivery = Levering
+category-ticket = Billett
+category-booking = Bestilling
+
+## Oppslag
+
+lookup-title = Slå opp en ordre
+lookup-payment-type = Type betaling
+lookup-order-id = Ordrenummer
+lookup-order-id-hint = Slik butikken eller kunden viser det. Mellomrom, # foran og usynlige tegn fjernes.
+lookup-button = Slå opp
+lookup-another = Slå opp en annen ordre
+
+## Innlogging
+
+signin-title = Logg inn
+signin-token = Tilgangsnøkkelen din
+signin-token-hint = Den personlige tilgangsnøkkelen du har fått til denne konsollen.
+signin-button = Logg inn
+signin-wrong-token = Den tilgangsnøkkelen hører ikke til denne konsollen. Sjekk at du limte inn hele din egen nøkkel.
+signin-form-broken = Innloggingsskjemaet ble ikke sendt slik det skal. Last inn siden på nytt og prøv igjen.
+signin-too-many = { $count } feil tilgangsnøkler kom fra adressen din ({ $client }) siste minutt. Vent { $seconds ->
+    [one] ett sekund
+   *[other] { $seconds } sekunder
+} og prøv igjen; andre berøres ikke.
+
+## Ordresiden
+
+order-title = Ordre { $order }
+order-heading = Ordre
+order-payment-type = Type betaling
+order-looked-up = Slått opp
+order-searched = Du søkte etter «{ $searched }»; slått opp som { $order }.
+order-as-json = Denne ordren som JSON
+not-held-title = Vises ikke her
+not-held-text = Om betalingen er reservert, trukket, refundert eller kansellert, har ikke Order Management API. Se i bedriftsportalen (portal.vipps.no) eller i butikkens eget system.
+receipt-title = Kvittering
+receipt-final = En kvittering kan ikke endres etter at den er sendt: en senere retur eller rettelse vises ikke her. Butikken håndterer slikt i sitt eget system.
+receipt-none = Butikken har ikke sendt kvittering for denne ordren.
+receipt-lines = Kvitteringslinjer
+receipt-sum = Sum
+col-item = Vare
+col-quantity = Antall
+col-unit-price = Pris per stk.
+col-discount = Rabatt
+col-vat-rate = Mva-sats
+col-excluding-vat = Uten mva
+col-vat = Mva
+col-including-vat = Med mva
+col-amount = Beløp
+col-lines = Linjer
+badge-shipping = Frakt
+badge-returned = Returnert
+badge-check = Sjekk
+product-id = Varenummer
+product-link = Produktside
+old-field = (eldre felt)
+sum-too-large = Summen er for stor til å vises; butikkens tall er feil.
+vat-title = Mva per sats
+vat-no-rate = Ingen sats oppgitt
+vat-lines = { $count ->
+    [one] { $count } linje
+   *[other] { $count } linjer
+}
+facts-title = Mer om kvitteringen
+fact-currency = Valuta
+fact-receipt-number = Kvitteringsnummer
+fact-barcode = Strekkode
+fact-pos-id = Kasse-id
+fact-tip = Tips
+fact-paid-card = Betalt med kort
+fact-paid-gift-card = Betalt med gavekort
+fact-paid-voucher = Betalt med tilgodelapp
+fact-paid-cash = Betalt kontant
+fact-gift-card = Gavekort
+fact-total = Totalt
+fact-total-vat = Total mva
+fact-total-discount = Total rabatt
+fact-shipping = Frakt
+fact-shipping-info = Fraktdetaljer
+fact-terminal-id = Terminal-id
+warning-summary = { $count ->
+    [one] Tallene på én linje stemmer ikke. Linjen er merket nedenfor; kunden ser tallene slik butikken sendte dem.
+   *[other] Tallene på { $count } linjer stemmer ikke. Linjene er merket nedenfor; kunden ser tallene slik butikken sendte dem.
+}
+warning-line = Sjekk «{ $line }»:
+warning-sums = beløpet er ikke beløpet uten mva pluss mva.
+warning-vat = mva er { $stated }, men mva-satsen gir { $expected }.
+warning-total = beløpet er { $stated }, men pris per stk. × antall − rabatt gir { $expected }.
+link-title = Lenke som vises med betalingen
+link-none = Butikken har ikke lagt inn en lenke for denne ordren.
+link-kind = Type
+link-address = Adresse
+link-image = Bilde
+link-id = Lenke-id
+links-v3-title = Flere lenker som vises med betalingen
+links-v3-hint = Lenker lagt inn gjennom det nyere grensesnittet; en betaling kan ha flere.
+links-v3-none = Ingen.
+
+## Problemer
+
+trouble-instead = Disse har noe lagret:
+trouble-error-id = Referanse til Vipps MobilePay kundeservice:
+trouble-details = Tekniske detaljer
+trouble-misdirected-title = Feil adresse
+trouble-misdirected-explanation = Denne konsollen svarer bare på forespørsler adressert til denne maskinen (localhost eller 127.0.0.1).
+trouble-misdirected-todo = Åpne den som http://localhost:PORT/ eller http://127.0.0.1:PORT/. For å nå den fra andre maskiner, start den med innlogging (--staff eller --trusted-proxy) bak en TLS-proxy.
+trouble-not-signed-on-title = Logg inn gjennom bedriftens innlogging
+trouble-not-signed-on-explanation = Denne konsollen får vite hvem du er fra bedriftens felles innlogging, og denne forespørselen kom ikke gjennom den.
+trouble-not-signed-on-todo = Åpne konsollen på adressen bedriften har gitt deg, som logger deg inn først.
+trouble-other-site-title = Sendt fra et annet nettsted
+trouble-other-site-explanation = Inn- og utlogging virker bare fra konsollens egne sider; denne forespørselen kom fra et annet nettsted.
+trouble-other-site-todo = Åpne konsollens egen adresse og bruk knappene der.
+trouble-audit-title = Oppslaget kunne ikke loggføres
+trouble-audit-explanation = Hvert oppslag loggføres i revisjonsloggen før det vises, og loggen kan ikke skrives nå. Ingenting ble vist.
+trouble-audit-todo = Si fra til den som drifter konsollen: revisjonsloggen kan ikke skrives (full disk eller filrettigheter).
+trouble-internal-title = Konsollen feilet
+trouble-internal-explanation = Noe i selve konsollen gikk galt.
+trouble-internal-todo = Prøv igjen; om det fortsetter, si fra til den som drifter konsollen.
+trouble-no-page-title = Siden finnes ikke
+trouble-no-page-explanation = Det finnes ingen slik side i kundeservicekonsollen.
+trouble-no-page-todo = Begynn på nytt fra oppslagsskjemaet.
+trouble-invalid-id-title = Dette er ikke et ordrenummer
+trouble-invalid-id-explanation = Du søkte etter «{ $searched }», som ikke kan være et ordrenummer: { $reason }
+id-problem-empty = ingenting er igjen når mellomrom og usynlige tegn er fjernet.
+id-problem-dots = «.» og «..» er ikke ordrenumre.
+id-problem-long = det er lenger enn { $max } tegn.
+id-problem-chars = det inneholder { $chars }, som ordrenumre ikke kan ha.
+trouble-invalid-id-todo = Ordrenumre har bare bokstavene A–Z og a–z, sifre, «-», «_» og «.»; kopier det på nytt fra butikkens e-post eller adminside.
+trouble-form-title = Oppslagsskjemaet er ikke fylt ut
+trouble-form-explanation = Det trenger én type betaling og ett ordrenummer.
+trouble-form-todo = Fyll ut skjemaet nedenfor og slå opp igjen.
+trouble-payment-type-title = Ukjent type betaling
+trouble-payment-type-explanation = «{ $given }» er ikke en type betaling denne konsollen kjenner.
+trouble-payment-type-todo = Velg type betaling i skjemaet: betaling på nett eller i butikk, eller fast trekk.
+trouble-nothing-title = Ingenting lagret for denne ordren
+trouble-nothing-explanation = Vipps MobilePay har ingen kvittering og ingen lenke for ordre { $order } ({ $kind }).
+trouble-nothing-todo = Sjekk ordrenummeret (store og små bokstaver er forskjellige) og type betaling. Stemmer de, har butikken ikke sendt noe for denne ordren: spør butikkens tekniske kontakt. Vipps MobilePay kundeservice kan ikke legge det til.
+trouble-keys-title = Butikkens nøkler mangler tilgang
+trouble-keys-explanation = Vipps MobilePay avviste butikkens API-nøkler, eller de har ikke tilgang til ordreinformasjon for dette salgsstedet. Det er ikke noe galt med ordren.
+trouble-keys-todo = Be den som styrer butikkens Vipps MobilePay-oppsett om å sjekke API-nøklene og brukerstedsnummeret i bedriftsportalen (portal.vipps.no).
+trouble-unreachable-title = Vipps MobilePay kan ikke nås herfra
+trouble-unreachable-explanation = Konsollen fikk ikke kontakt med Order Management API i det hele tatt: ingenting svarte. Dette er et nettverks- eller oppsettsproblem hos konsollen, ikke at Vipps MobilePay er opptatt.
+trouble-unreachable-todo = Si fra til den som drifter konsollen: sjekk nettverket, proxyen og API-adressen.
+trouble-slow-title = Vipps MobilePay svarte ikke i tide
+trouble-slow-explanation = Ordreinformasjonen ble spurt etter, men svaret kom ikke i tide.
+trouble-slow-todo = Prøv igjen om et minutt. Skjer det igjen, sjekk status.vipps.no.
+trouble-unavailable-title = Vipps MobilePay er opptatt eller har feil
+trouble-unavailable-explanation = Order Management API svarte at den ikke kan svare på forespørselen nå.
+trouble-unavailable-todo = Prøv igjen om noen minutter og sjekk status.vipps.no. Varer det, kontakt Vipps MobilePay kundeservice med referansen nedenfor.
+trouble-rejected-title = Vipps MobilePay avviste oppslaget
+trouble-rejected-explanation = Ordrenummeret eller typen betaling er ikke en API-et godtar.
+trouble-rejected-todo = Sjekk ordrenummeret og typen betaling.
+trouble-unexpected-title = Vipps MobilePay svarte uventet
+trouble-unexpected-explanation = Ordreinformasjonen kunne ikke leses.
+trouble-unexpected-todo = Prøv igjen senere; varer det, kontakt Vipps MobilePay kundeservice med referansen nedenfor.

@@ -1,0 +1,119 @@
+//! The order page: everything the Order Management API holds for one
+//! order (the receipt, the link shown with the payment, the v3 links), and
+//! what it does not hold, named, so staff know where to look instead.
+
+use maud::{html, Markup};
+use vipps_order_management::{Category, CategoryType, CategoryV3, Order};
+
+use super::receipt::receipt;
+use super::{data, layout, link, trouble_box, Cx};
+use crate::console::language::Arg;
+use crate::console::lookup::{visible, Found};
+use crate::console::trouble::{payment_type_name, Trouble};
+
+/// A link's kind as staff say it; one the SDK does not know, as stored.
+fn category_name(cx: &Cx, category: &CategoryType) -> Markup {
+    let key = match category {
+        CategoryType::General => "category-general",
+        CategoryType::Receipt => "category-receipt",
+        CategoryType::OrderConfirmation => "category-order-confirmation",
+        CategoryType::Delivery => "category-delivery",
+        CategoryType::Ticket => "category-ticket",
+        CategoryType::Booking => "category-booking",
+        other => return html! { code { (data(other.as_str())) } },
+    };
+    html! { (cx.t(key)) }
+}
+
+fn category_v2(cx: &Cx, c: &Category) -> Markup {
+    html! {
+        dl.facts {
+            dt { (cx.t("link-kind")) } dd { (category_name(cx, &c.category)) }
+            dt { (cx.t("link-address")) } dd { (link(&c.order_details_url)) }
+            dt { (cx.t("link-image")) }
+            dd { @match &c.image_id { Some(image) => code.id { (data(image.as_str())) }, None => (cx.t("none")) } }
+        }
+    }
+}
+
+fn categories_v3(cx: &Cx, list: &[CategoryV3]) -> Markup {
+    let none = || html! { span.none { (cx.t("none")) } };
+    html! {
+        @if list.is_empty() {
+            p { (cx.t("links-v3-none")) }
+        } @else {
+            div.scroll tabindex="0" role="region" aria-label=(cx.t("links-v3-title")) {
+                table.stack {
+                    thead { tr {
+                        th scope="col" { (cx.t("link-kind")) }
+                        th scope="col" { (cx.t("link-address")) }
+                        th scope="col" { (cx.t("link-image")) }
+                        th scope="col" { (cx.t("link-id")) }
+                    } }
+                    tbody {
+                        @for c in list {
+                            tr {
+                                td data-label=(cx.t("link-kind")) { @match &c.category_type { Some(t) => (category_name(cx, t)), None => (none()) } }
+                                td data-label=(cx.t("link-address")) { @match &c.url { Some(url) => (link(url)), None => (none()) } }
+                                td data-label=(cx.t("link-image")) { @match &c.image_id { Some(i) => code.id { (data(i.as_str())) }, None => (none()) } }
+                                td data-label=(cx.t("link-id")) { @match &c.category_id { Some(i) => code.id { (data(&i.to_string())) }, None => (none()) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Everything about one order; `searched` is what staff typed when it
+/// was cleaned into this id, `at` when it was looked up.
+pub fn order(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
+    let words = &cx.words;
+    let pt = found.payment_type.as_str().to_ascii_lowercase();
+    let api = format!("/api/orders/{pt}/{}", found.order_id);
+    let title = words.with("order-title", [("order", Arg::Data(found.order_id.clone()))]);
+    let order = found.order.as_ref();
+    html! {
+        (layout(cx, &title, html! {
+            h1 { (cx.t("order-heading")) " " code.id { (data(&found.order_id)) } }
+            dl.meta {
+                dt { (cx.t("order-payment-type")) } dd { (payment_type_name(words, &found.payment_type)) }
+                dt { (cx.t("order-looked-up")) } dd { (words.moment(at)) }
+            }
+            @if let Some(searched) = searched {
+                p.cleaned { (words.with("order-searched", [("searched", Arg::Data(visible(searched))), ("order", Arg::Data(found.order_id.clone()))])) }
+            }
+            section.notice aria-labelledby="not-here" {
+                h2 #not-here { (cx.t("not-held-title")) }
+                p { (cx.t("not-held-text")) }
+            }
+            section aria-labelledby="receipt" {
+                h2 #receipt { (cx.t("receipt-title")) }
+                @match order.and_then(|o| o.receipt.as_ref()) {
+                    Some(r) => {
+                        p.note { (cx.t("receipt-final")) }
+                        (receipt(cx, r))
+                    },
+                    None => p { (cx.t("receipt-none")) },
+                }
+            }
+            section aria-labelledby="link" {
+                h2 #link { (cx.t("link-title")) }
+                @match order.and_then(|o| o.category.as_ref()) {
+                    Some(c) => (category_v2(cx, c)),
+                    None => p { (cx.t("link-none")) },
+                }
+            }
+            section aria-labelledby="links-v3" {
+                h2 #links-v3 { (cx.t("links-v3-title")) }
+                p.hint { (cx.t("links-v3-hint")) }
+                @match &found.categories {
+                    Ok(list) => (categories_v3(cx, list)),
+                    Err(e) => (trouble_box(cx, &Trouble::of_error(e, words), false)),
+                }
+            }
+            p.links { a href=(api) { (cx.t("order-as-json")) } " · " a href="/" { (cx.t("lookup-another")) } }
+        }))
+    }
+}

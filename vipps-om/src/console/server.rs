@@ -1,0 +1,210 @@
+//! How the console listens: at most `MAX_CONNECTIONS` connections at once
+//! (the next waits to be accepted), and a connection that sends nothing
+//! for `IDLE` while no request of it is being answered is closed (a client
+//! that opens connections and trickles, or never finishes, its headers
+//! cannot hold the slots). A request being answered (waiting for the API)
+//! is never cut by it.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::connect_info::Connected;
+use axum::serve::{IncomingStream, Listener};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Sleep;
+
+/// The most connections served at once.
+pub const MAX_CONNECTIONS: usize = 512;
+/// How long a connection may send nothing between requests.
+pub const IDLE: Duration = Duration::from_secs(30);
+/// The largest request body taken (the sign-in form is a few hundred bytes).
+pub const MAX_BODY: usize = 16 * 1024;
+
+/// The requests of one connection being answered.
+#[derive(Debug, Default)]
+struct Busy(AtomicUsize);
+
+/// Who is at the other end of a connection: its address, and its count
+/// of requests being answered. In each request's extensions (as
+/// `ConnectInfo<Peer>`).
+#[derive(Debug, Clone)]
+pub struct Peer {
+    addr: SocketAddr,
+    busy: Arc<Busy>,
+}
+
+impl Peer {
+    /// A peer at `addr` (for a request made in-process, as tests do).
+    pub fn at(addr: SocketAddr) -> Peer {
+        Peer {
+            addr,
+            busy: Arc::default(),
+        }
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Marks a request of this connection as being answered, until the
+    /// returned guard is dropped.
+    pub fn answering(&self) -> Answering {
+        self.busy.0.fetch_add(1, Ordering::SeqCst);
+        Answering(self.busy.clone())
+    }
+}
+
+/// A request being answered; see [`Peer::answering`].
+#[derive(Debug)]
+pub struct Answering(Arc<Busy>);
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0 .0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A TCP listener with a bounded number of connections.
+#[derive(Debug)]
+pub struct Bounded {
+    listener: TcpListener,
+    slots: Arc<Semaphore>,
+}
+
+impl Bounded {
+    /// Listens with `listener`, serving at most `max` connections at once.
+    pub fn new(listener: TcpListener, max: usize) -> Bounded {
+        Bounded {
+            listener,
+            slots: Arc::new(Semaphore::new(max.max(1))),
+        }
+    }
+}
+
+impl Listener for Bounded {
+    type Io = Connection;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Connection, SocketAddr) {
+        loop {
+            // Never closed: the semaphore lives as long as the listener.
+            let Ok(slot) = self.slots.clone().acquire_owned().await else {
+                continue;
+            };
+            match self.listener.accept().await {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
+                    return (
+                        Connection {
+                            stream,
+                            _slot: slot,
+                            busy: Arc::default(),
+                            idle: Box::pin(tokio::time::sleep(IDLE)),
+                        },
+                        addr,
+                    );
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little
+                    // rather than spin.
+                    tracing::warn!(target: "vipps_om::console", "accepting a connection failed: {e}");
+                    drop(slot);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+}
+
+impl Connected<IncomingStream<'_, Bounded>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, Bounded>) -> Peer {
+        Peer {
+            addr: *stream.remote_addr(),
+            busy: stream.io().busy.clone(),
+        }
+    }
+}
+
+/// One connection: its slot, held until it closes, and its idle timer.
+#[derive(Debug)]
+pub struct Connection {
+    stream: TcpStream,
+    _slot: OwnedSemaphorePermit,
+    busy: Arc<Busy>,
+    idle: Pin<Box<Sleep>>,
+}
+
+impl Connection {
+    fn progressed(&mut self) {
+        self.idle.as_mut().reset(tokio::time::Instant::now() + IDLE);
+    }
+
+    /// `Err` when the connection sat idle too long with nothing to answer.
+    fn check_idle(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
+        if self.busy.0.load(Ordering::SeqCst) > 0 {
+            self.progressed();
+            return Ok(());
+        }
+        match self.idle.as_mut().poll(cx) {
+            Poll::Ready(()) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "idle connection closed")),
+            Poll::Pending => Ok(()),
+        }
+    }
+}
+
+use std::future::Future as _;
+
+impl AsyncRead for Connection {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        match Pin::new(&mut self.stream).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                if buf.filled().len() > before {
+                    self.progressed();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => match self.check_idle(cx) {
+                Ok(()) => Poll::Pending,
+                Err(e) => Poll::Ready(Err(e)),
+            },
+        }
+    }
+}
+
+impl AsyncWrite for Connection {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.stream).poll_write(cx, data) {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    self.progressed();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => match self.check_idle(cx) {
+                Ok(()) => Poll::Pending,
+                Err(e) => Poll::Ready(Err(e)),
+            },
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}

@@ -1,0 +1,141 @@
+//! Sign-ins, kept on the server: the cookie holds a random 256-bit id and
+//! nothing else; the console knows whose it is, until when. Signing out
+//! ends it here, so a copied cookie is refused after. Held as digests of
+//! the ids (a memory dump does not yield a working cookie), bounded in
+//! number, forgotten on restart.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ring::rand::SecureRandom as _;
+
+use super::access::Via;
+
+/// How long a sign-in lasts: a working day.
+pub const LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+/// The most sign-ins kept at once; beyond it the oldest is ended.
+pub const MAX_SESSIONS: usize = 10_000;
+
+#[derive(Debug, Clone)]
+struct Session {
+    who: String,
+    via: Via,
+    until: Instant,
+}
+
+/// The sign-ins under way.
+pub struct Sessions {
+    open: Mutex<HashMap<[u8; 32], Session>>,
+    random: ring::rand::SystemRandom,
+    max: usize,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions").field("open", &self.len()).finish_non_exhaustive()
+    }
+}
+
+fn digest(id: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, id.as_bytes()).as_ref());
+    out
+}
+
+impl Sessions {
+    /// No sign-ins, at most `max` at once.
+    pub fn new(max: usize) -> Sessions {
+        Sessions {
+            open: Mutex::new(HashMap::new()),
+            random: ring::rand::SystemRandom::new(),
+            max: max.max(1),
+        }
+    }
+
+    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Session>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many sign-ins are kept.
+    pub fn len(&self) -> usize {
+        self.open().len()
+    }
+
+    /// Starts a sign-in for `who`; the id for the cookie, or why none
+    /// could be made (no random numbers).
+    pub fn start(&self, who: &str, via: Via) -> Result<String, String> {
+        let mut id = [0u8; 32];
+        self.random
+            .fill(&mut id)
+            .map_err(|_| "no random numbers to make a sign-in with".to_owned())?;
+        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let now = Instant::now();
+        let mut open = self.open();
+        if open.len() >= self.max {
+            open.retain(|_, s| s.until > now);
+        }
+        if open.len() >= self.max {
+            if let Some(oldest) = open.iter().min_by_key(|(_, s)| s.until).map(|(k, _)| *k) {
+                open.remove(&oldest);
+            }
+        }
+        open.insert(
+            digest(&id),
+            Session {
+                who: who.to_owned(),
+                via,
+                until: now + LIFETIME,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Whose sign-in `id` is, while it lasts.
+    pub fn find(&self, id: &str) -> Option<(String, Via)> {
+        let key = digest(id);
+        let mut open = self.open();
+        match open.get(&key) {
+            Some(s) if s.until > Instant::now() => Some((s.who.clone(), s.via)),
+            Some(_) => {
+                open.remove(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Ends the sign-in `id`; `true` when there was one.
+    pub fn end(&self, id: &str) -> bool {
+        self.open().remove(&digest(id)).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_sign_in_is_its_own_and_ends() {
+        let sessions = Sessions::new(10);
+        let kari = sessions.start("kari", Via::Token).unwrap();
+        let kari_again = sessions.start("kari", Via::Token).unwrap();
+        assert_ne!(kari, kari_again);
+        assert_eq!(kari.len(), 64);
+        assert_eq!(sessions.find(&kari).map(|(who, _)| who).as_deref(), Some("kari"));
+        assert!(sessions.end(&kari));
+        assert_eq!(sessions.find(&kari), None);
+        assert!(!sessions.end(&kari));
+        assert!(sessions.find(&kari_again).is_some());
+        assert_eq!(sessions.find(""), None);
+    }
+
+    #[test]
+    fn bounded_the_oldest_ends_first() {
+        let sessions = Sessions::new(3);
+        let ids: Vec<String> = (0..4).map(|i| sessions.start(&format!("p{i}"), Via::Token).unwrap()).collect();
+        assert_eq!(sessions.len(), 3);
+        assert_eq!(sessions.find(&ids[0]), None);
+        assert!(ids[1..].iter().all(|id| sessions.find(id).is_some()));
+    }
+}

@@ -204,6 +204,13 @@ pub struct ConsoleArgs {
         default_value = "vipps-om-console-audit.jsonl"
     )]
     pub audit_log: PathBuf,
+    /// At most this many connections at once (the next waits).
+    #[arg(long, value_name = "N", default_value_t = crate::console::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Close a connection that sends nothing for this many seconds while
+    /// none of its requests is being answered.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::console::IDLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
 }
 
 fn header_name(s: &str) -> Result<axum::http::HeaderName, String> {

@@ -27,6 +27,8 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
             trusted_proxies: args.trusted_proxies.clone(),
             user_header: args.user_header.clone(),
             audit_log: args.audit_log.clone(),
+            max_connections: args.max_connections.max(1),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
         };
         return crate::console::serve(client, settings, printer).await.map(|()| None);
     }

@@ -31,5 +31,9 @@ pub fn init(verbose: u8, server: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
+        // A log that cannot be written (a full disk, a closed pipe) must
+        // not stop a server: tracing-subscriber would report it with
+        // `eprintln!`, which panics when stderr fails, in the request.
+        .log_internal_errors(false)
         .try_init();
 }

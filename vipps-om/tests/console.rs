@@ -74,10 +74,10 @@ async fn the_norwegian_order_page_shows_every_field_the_vat_by_rate_and_the_warn
     }
     // The two lines whose numbers disagree, and only those, are marked.
     assert!(text.contains("Tallene på 2 linjer stemmer ikke"), "the summary");
-    assert!(text.contains(&format!("Sjekk «Lue med dusk»")));
+    assert!(text.contains("Sjekk «Lue med dusk»"));
     let warning = format!("mva er {}, men mva-satsen gir {}", nb("31,25 kr"), nb("25,00 kr"));
     assert!(text.contains(&warning), "the VAT warning");
-    assert!(text.contains(&format!("Sjekk «Votter, røde»")));
+    assert!(text.contains("Sjekk «Votter, røde»"));
     assert!(
         text.contains(&format!(
             "beløpet er {}, men pris per stk. × antall − rabatt gir {}",

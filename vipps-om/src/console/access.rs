@@ -471,6 +471,13 @@ pub async fn login(
         let (status, headers, message) = too_many(&words, client, wait);
         return (status, headers, pages::login(&cx, Some(&message), "/")).into_response();
     }
+    let form = match form {
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let page = pages::login(&cx, Some(&words.get("signin-form-broken")), "/");
+            return (StatusCode::PAYLOAD_TOO_LARGE, page).into_response();
+        }
+        other => other,
+    };
     let Ok(Form(form)) = form else {
         return (
             StatusCode::BAD_REQUEST,

@@ -128,14 +128,23 @@ impl Audit {
         &self.path
     }
 
-    /// Writes `entry` as one line and syncs it to disk.
+    /// Writes `entry` as one line and syncs it to disk. A line that could
+    /// not be written whole is taken back, so the log holds whole lines
+    /// only, and the next entry starts on its own.
     pub fn record(&self, entry: &Entry) -> Result<(), String> {
         let mut line = serde_json::to_vec(entry).map_err(|e| format!("an audit entry could not be written: {e}"))?;
         line.push(b'\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write_all(&line)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| format!("the audit log {} cannot be written: {e}", self.path.display()))
+        let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let failed = |e: std::io::Error| format!("the audit log {} cannot be written: {e}", self.path.display());
+        let before = file.metadata().map_err(failed)?.len();
+        let written = (&*file).write_all(&line).and_then(|()| file.sync_data());
+        if let Err(e) = written {
+            if let Err(undo) = file.set_len(before) {
+                tracing::error!(target: "vipps_om::console", "a torn line in the audit log {} could not be taken back: {undo}", self.path.display());
+            }
+            return Err(failed(e));
+        }
+        Ok(())
     }
 }
 

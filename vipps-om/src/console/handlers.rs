@@ -3,8 +3,6 @@
 //! through the SDK's client (`lookup`), read only, records the lookup in
 //! the audit log before answering, and renders it with `pages`.
 
-use std::future::Future;
-
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -83,10 +81,10 @@ pub struct Searched {
 
 /// Records a lookup in the audit log; the trouble to show instead when it
 /// cannot be recorded.
-fn audit(console: &Console, entry: Entry, words: &Words) -> Result<(), Trouble> {
+fn audit(console: &Console, entry: Entry, words: &Words) -> Result<(), Box<Trouble>> {
     console.audit.record(&entry).map_err(|e| {
         tracing::error!(target: "vipps_om::console", "{e}: the lookup was not shown");
-        Trouble::audit_failed(words)
+        Box::new(Trouble::audit_failed(words))
     })
 }
 
@@ -172,7 +170,7 @@ struct OrderJson<'a> {
     categories: serde_json::Value,
 }
 
-async fn find_raw<'c>(console: &'c Console, pt: Result<PaymentType, Unshown>, order_id: &str) -> Result<Found<String>, Unshown> {
+async fn find_raw(console: &Console, pt: Result<PaymentType, Unshown>, order_id: &str) -> Result<Found<String>, Unshown> {
     let pt = pt?;
     if let Some(reason) = order_id_problem(order_id) {
         return Err(Unshown::OrderId(reason));
@@ -180,8 +178,8 @@ async fn find_raw<'c>(console: &'c Console, pt: Result<PaymentType, Unshown>, or
     look_up(console, pt, order_id.to_owned(), read_raw).await
 }
 
-fn read_raw(order: OrderRequest<'_>) -> impl Future<Output = Result<String, Error>> + '_ {
-    async move { order.get_raw().await }
+async fn read_raw(order: OrderRequest<'_>) -> Result<String, Error> {
+    order.get_raw().await
 }
 
 /// The order as JSON, for a merchant's own admin tools: the v2 answer as

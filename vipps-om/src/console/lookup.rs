@@ -74,7 +74,9 @@ pub fn clean_order_id(pasted: &str) -> String {
         .chars()
         .filter(|c| !(white.contains(*c) || ignorable.contains(*c) || c.is_control()))
         .collect();
-    kept.trim_matches(|c: char| !id_char(c)).to_owned()
+    // Punctuation and symbols around it go; a letter never does (`ordré`
+    // stays, to be refused, not looked up as another order).
+    kept.trim_matches(|c: char| !id_char(c) && !c.is_alphanumeric()).to_owned()
 }
 
 /// Why a text cannot be an order id.
@@ -229,6 +231,7 @@ mod tests {
             ("order.1042.", "order.1042."),
             ("#", ""),
             ("ordré-1042", "ordré-1042"),
+            ("1042æ", "1042æ"),
         ] {
             assert_eq!(clean_order_id(pasted), clean, "{pasted:?}");
         }

@@ -46,7 +46,7 @@ pub use access::{Access, AccessBuilder, Via};
 pub use audit::Audit;
 pub use language::Lang;
 pub use proxy::{parse_net, DEFAULT_USER_HEADER};
-pub use server::Peer;
+pub use server::{Peer, IDLE, MAX_CONNECTIONS};
 pub use staff::{StaffTokens, MIN_TOKEN_LEN};
 pub use throttle::FAILURES_ALLOWED;
 
@@ -133,6 +133,10 @@ pub struct Settings {
     pub user_header: HeaderName,
     /// The audit log's file.
     pub audit_log: PathBuf,
+    /// The most connections at once.
+    pub max_connections: usize,
+    /// How long a connection may sit idle.
+    pub idle_timeout: std::time::Duration,
 }
 
 /// The access `settings` ask for: nobody signs in on loopback without
@@ -201,7 +205,7 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     // On Ctrl-C or SIGTERM: no new connections, requests under way get five
     // seconds, then the rest (a client that never finishes) are dropped.
     let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
-    let listener = server::Bounded::new(listener, server::MAX_CONNECTIONS);
+    let listener = server::Bounded::new(listener, settings.max_connections, settings.idle_timeout);
     let server = axum::serve(listener, app(console).into_make_service_with_connect_info::<Peer>()).with_graceful_shutdown(async {
         let _ = stop.await;
     });

@@ -19,9 +19,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Sleep;
 
-/// The most connections served at once.
+/// The most connections served at once, unless set.
 pub const MAX_CONNECTIONS: usize = 512;
-/// How long a connection may send nothing between requests.
+/// How long a connection may send nothing between requests, unless set.
 pub const IDLE: Duration = Duration::from_secs(30);
 /// The largest request body taken (the sign-in form is a few hundred bytes).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -76,14 +76,17 @@ impl Drop for Answering {
 pub struct Bounded {
     listener: TcpListener,
     slots: Arc<Semaphore>,
+    idle: Duration,
 }
 
 impl Bounded {
-    /// Listens with `listener`, serving at most `max` connections at once.
-    pub fn new(listener: TcpListener, max: usize) -> Bounded {
+    /// Listens with `listener`, serving at most `max` connections at once,
+    /// closing those idle for `idle`.
+    pub fn new(listener: TcpListener, max: usize, idle: Duration) -> Bounded {
         Bounded {
             listener,
             slots: Arc::new(Semaphore::new(max.max(1))),
+            idle,
         }
     }
 }
@@ -106,7 +109,8 @@ impl Listener for Bounded {
                             stream,
                             _slot: slot,
                             busy: Arc::default(),
-                            idle: Box::pin(tokio::time::sleep(IDLE)),
+                            idle_for: self.idle,
+                            idle: Box::pin(tokio::time::sleep(self.idle)),
                         },
                         addr,
                     );
@@ -142,12 +146,14 @@ pub struct Connection {
     stream: TcpStream,
     _slot: OwnedSemaphorePermit,
     busy: Arc<Busy>,
+    idle_for: Duration,
     idle: Pin<Box<Sleep>>,
 }
 
 impl Connection {
     fn progressed(&mut self) {
-        self.idle.as_mut().reset(tokio::time::Instant::now() + IDLE);
+        let until = tokio::time::Instant::now() + self.idle_for;
+        self.idle.as_mut().reset(until);
     }
 
     /// `Err` when the connection sat idle too long with nothing to answer.

@@ -99,7 +99,7 @@ impl App {
 
 /// A request from the client at `ip`.
 pub fn from(ip: &str, mut request: Request<Body>) -> Request<Body> {
-    let peer: SocketAddr = format!("{ip}:50000").parse().unwrap();
+    let peer = SocketAddr::new(ip.parse().unwrap(), 50000);
     request.extensions_mut().insert(ConnectInfo(Peer::at(peer)));
     request
 }

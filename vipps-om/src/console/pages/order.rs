@@ -56,7 +56,7 @@ fn categories_v3(cx: &Cx, list: &[CategoryV3]) -> Markup {
                                 td data-label=(cx.t("link-kind")) { @match &c.category_type { Some(t) => (category_name(cx, t)), None => (none()) } }
                                 td data-label=(cx.t("link-address")) { @match &c.url { Some(url) => (link(url)), None => (none()) } }
                                 td data-label=(cx.t("link-image")) { @match &c.image_id { Some(i) => code.id { (data(i.as_str())) }, None => (none()) } }
-                                td data-label=(cx.t("link-id")) { @match &c.category_id { Some(i) => code.id { (data(&i.to_string())) }, None => (none()) } }
+                                td data-label=(cx.t("link-id")) { @match &c.category_id { Some(i) => code.id { (data(i.as_ref())) }, None => (none()) } }
                             }
                         }
                     }

@@ -1,0 +1,317 @@
+//! `vipps-om console` as a process: what only a process has. Its
+//! refusals at start (beyond loopback without sign-in, a short token, a
+//! staff file's bad line, an audit log it cannot write); over TCP, a flood
+//! of wrong tokens from 127.0.0.2 while 127.0.0.1 signs in, the log line
+//! naming the flooding client; a sign-on proxy believed by its address; a
+//! lookup that cannot be recorded is not shown; its connections bounded
+//! and idle ones closed; stopping on SIGTERM despite a client that never
+//! finishes.
+
+mod common;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use common::console::{audit_entries, audit_path, seed_1042};
+use common::without_hanging;
+use vipps_om::console::FAILURES_ALLOWED;
+use vipps_order_management::emulator::{self, Emulator};
+
+const KARI: &str = "kari-7f3a-9kq2-token-x1";
+
+/// A running `vipps-om console`; killed when dropped.
+struct Served {
+    child: Child,
+    url: String,
+    log: PathBuf,
+    audit: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    /// Starts it against `base`, with `extra` arguments, through `shell`
+    /// (a `sh -c` prefix such as `ulimit -f 1;`) when given.
+    fn start(base: &str, extra: &[&str], shell: Option<&str>) -> Served {
+        let audit = audit_path();
+        let log = audit.with_extension("log");
+        let mut args: Vec<String> = ["--json", "--base-url", base, "console", "--listen", "127.0.0.1:0", "--audit-log"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.push(audit.display().to_string());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let bin = env!("CARGO_BIN_EXE_vipps-om");
+        let mut command = match shell {
+            Some(prefix) => {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(format!("{prefix} exec \"$0\" \"$@\"")).arg(bin).args(&args);
+                c
+            }
+            None => {
+                let mut c = Command::new(bin);
+                c.args(&args);
+                c
+            }
+        };
+        let mut child = command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+            .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+            .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+            .env("VIPPS_MSN", emulator::MSN)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let banner = common::read_banner(&mut child);
+        Served {
+            child,
+            url: banner["url"].as_str().unwrap().trim_end_matches('/').to_owned(),
+            log,
+            audit,
+        }
+    }
+
+    fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+}
+
+/// An HTTP client that comes from `ip` and follows no redirect.
+fn client_from(ip: &str) -> reqwest::Client {
+    common::pick_crypto_provider();
+    reqwest::Client::builder()
+        .local_address(ip.parse::<IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn staff_file() -> PathBuf {
+    let path = audit_path().with_extension("staff");
+    std::fs::write(&path, format!("# the shop's customer service\nkari@butikk.example {KARI}\n")).unwrap();
+    path
+}
+
+fn refused(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vipps-om"))
+        .env_clear()
+        .env("VIPPS_CLIENT_ID", "x")
+        .env("VIPPS_CLIENT_SECRET", "y")
+        .env("VIPPS_SUBSCRIPTION_KEY", "z")
+        .env("VIPPS_MSN", "123456")
+        .arg("console")
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// It refuses, before it listens, what would leave it open or unrecorded.
+#[test]
+fn unsafe_settings_are_refused_at_start() {
+    let audit = audit_path();
+    let audit = audit.to_str().unwrap();
+    let (code, err) = refused(&["--listen", "0.0.0.0:0", "--audit-log", audit]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--staff") && err.contains("--trusted-proxy"), "{err}");
+    let (code, err) = refused(&["--access-token", "short", "--audit-log", audit]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("at least 16"), "{err}");
+    let bad = audit_path().with_extension("staff");
+    std::fs::write(&bad, "kari kari-7f3a-9kq2-token-x1\nola ola-short\n").unwrap();
+    let (code, err) = refused(&["--staff", bad.to_str().unwrap(), "--audit-log", audit]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("line 2") && !err.contains("ola-short"), "{err}");
+    let dir = std::env::temp_dir();
+    let (code, err) = refused(&["--audit-log", dir.to_str().unwrap()]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("audit log"), "{err}");
+    let (code, err) = refused(&["--trusted-proxy", "proxy.local", "--audit-log", audit]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not an address"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_address_leaves_the_others_signing_in_and_the_log_names_it() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let staff = staff_file();
+    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap()], None);
+    let login = format!("{}/login", served.url);
+    let origin = served.url.clone();
+    let post = |client: &reqwest::Client, token: &str| {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", token)
+            .append_pair("next", "/orders/ecom/order-1042")
+            .finish();
+        client
+            .post(&login)
+            .header("origin", &origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let flood = client_from("127.0.0.2");
+    for _ in 0..FAILURES_ALLOWED {
+        assert_eq!(post(&flood, "guess-guess-guess-1").await.unwrap().status(), 401);
+    }
+    let limited = post(&flood, "guess-guess-guess-1").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    // 127.0.0.1 signs in meanwhile, and lands on the order it asked for.
+    let staff_client = client_from("127.0.0.1");
+    let signed = post(&staff_client, KARI).await.unwrap();
+    assert_eq!(signed.status(), 303);
+    assert_eq!(signed.headers()["location"], "/orders/ecom/order-1042");
+    let cookie = signed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = staff_client
+        .get(format!("{}/orders/ecom/order-1042", served.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let log = std::fs::read_to_string(&served.log).unwrap();
+    assert!(log.contains("wrong access token from client 127.0.0.2"), "{log}");
+    assert!(log.contains("client 127.0.0.2 failed too often"), "{log}");
+    assert!(!log.contains("guess-guess") && !log.contains(KARI), "no token in the log");
+    let audit = audit_entries(&served.audit);
+    assert!(audit
+        .iter()
+        .any(|e| e["event"] == "lookup" && e["who"] == "kari@butikk.example" && e["client"] == "127.0.0.1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_on_proxy_is_believed_by_its_address_only() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let served = Served::start(
+        &emu.base_url(),
+        &["--trusted-proxy", "127.0.0.1", "--user-header", "X-Auth-Request-Email"],
+        None,
+    );
+    let ask = |ip: &str| {
+        client_from(ip)
+            .get(format!("{}/orders/ecom/order-1042", served.url))
+            .header("x-auth-request-email", "kari@butikk.example")
+            .send()
+    };
+    assert_eq!(ask("127.0.0.1").await.unwrap().status(), 200);
+    assert_eq!(ask("127.0.0.2").await.unwrap().status(), 401);
+    let audit = audit_entries(&served.audit);
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["who"], "kari@butikk.example");
+}
+
+/// A lookup that cannot be recorded is not shown: the audit log's file
+/// may grow no further (`ulimit -f`), and the page says so.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_that_cannot_be_recorded_is_not_shown() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    // Files of at most one 512-byte block; SIGXFSZ ignored, so a write
+    // past it fails instead of killing the process.
+    let served = Served::start(&emu.base_url(), &[], Some("trap '' XFSZ; ulimit -f 1;"));
+    // Its log is one of the files that can grow no further: a log that
+    // cannot be written does not stop the console.
+    let client = client_from("127.0.0.1");
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let page = client
+            .get(format!("{}/orders/ecom/order-1042", served.url))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap();
+        let status = page.status().as_u16();
+        let body = page.text().await.unwrap();
+        if status != 200 {
+            assert!(
+                body.contains("The lookup could not be recorded") && !body.contains("Ullsokker"),
+                "{body}"
+            );
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses[0], 200, "the first lookups fit");
+    assert_eq!(*statuses.last().unwrap(), 503, "{statuses:?}");
+    let recorded = audit_entries(&served.audit).len();
+    assert_eq!(
+        recorded,
+        statuses.iter().filter(|s| **s == 200).count(),
+        "each page shown was recorded first"
+    );
+    // Whole lines only: the one that did not fit was taken back.
+    let text = std::fs::read_to_string(&served.audit).unwrap();
+    assert!(text.ends_with('\n'), "{text}");
+}
+
+/// At most N connections: idle ones (a client that sent half its headers)
+/// are closed, and the next client is served then.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_bounded_and_idle_ones_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = Emulator::start().await.unwrap();
+    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "1"], None);
+    let mut stalled = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+        stalled.push(s);
+    }
+    // The third is served once an idle one is closed.
+    let page = without_hanging(
+        "a request while the slots were held",
+        client_from("127.0.0.1").get(format!("{}/", served.url)).send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 200);
+    for mut s in stalled {
+        let mut rest = Vec::new();
+        let read = without_hanging("an idle connection's end", s.read_to_end(&mut rest)).await;
+        assert!(read.is_ok() || read.is_err(), "closed");
+        assert!(
+            !String::from_utf8_lossy(&rest).contains("200 OK"),
+            "an unfinished request is never answered"
+        );
+    }
+}
+
+/// A client that never finishes its request does not keep the console
+/// from stopping.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_stops_on_sigterm_despite_a_client_that_never_finishes() {
+    use tokio::io::AsyncWriteExt;
+    let emu = Emulator::start().await.unwrap();
+    let c = Served::start(&emu.base_url(), &[], None);
+    let mut half = tokio::net::TcpStream::connect(c.addr()).await.unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+    let _ = Command::new("kill").args(["-TERM", &c.child.id().to_string()]).status();
+    let mut c = c;
+    let exited = tokio::task::spawn_blocking(move || {
+        let status = c.child.wait().unwrap();
+        (status, c)
+    });
+    let status = without_hanging("the console after SIGTERM", exited).await.unwrap().0;
+    assert!(status.success(), "{status:?}");
+    drop(half);
+}

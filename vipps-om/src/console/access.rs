@@ -204,29 +204,29 @@ fn addressed_here(headers: &HeaderMap) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `true` when a sign-in or sign-out comes from the console's own page:
-/// its `Origin` names the host it was sent to. Without `Origin`, a
-/// browser's `Sec-Fetch-Site` must say same-origin; a request with
-/// neither is no browser's, and no other site's page can make it.
+/// `true` when a sign-in or sign-out comes from the console's own page.
+/// A browser says so in `Sec-Fetch-Site` (which no page can set): it must
+/// be `same-origin` (or `none`: typed by the person). A browser too old
+/// for it sends `Origin`, which must name the host the request was sent
+/// to. A request with neither is no browser's, and no other site's page
+/// can make it.
 fn from_own_page(headers: &HeaderMap, forwarded_host: Option<&str>) -> bool {
-    let host = forwarded_host.or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()));
-    match headers.get(header::ORIGIN) {
-        Some(origin) => {
-            let origin = origin.to_str().ok().and_then(|o| url::Url::parse(o).ok());
-            let authority = origin.as_ref().and_then(|o| {
-                let host = o.host_str()?;
-                Some(match o.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_owned(),
-                })
-            });
-            matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h.trim()))
-        }
-        None => match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-            Some(site) => matches!(site, "same-origin" | "none"),
-            None => true,
-        },
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
     }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = forwarded_host.or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()));
+    let origin = origin.to_str().ok().and_then(|o| url::Url::parse(o).ok());
+    let authority = origin.as_ref().and_then(|o| {
+        let host = o.host_str()?;
+        Some(match o.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        })
+    });
+    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h.trim()))
 }
 
 /// `true` for a path on this console: not another host's
@@ -602,6 +602,20 @@ mod tests {
         assert!(!check(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:9999")], None));
         assert!(!check(&[("host", "127.0.0.1:8080"), ("origin", "null")], None));
         assert!(check(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "same-origin")], None));
+        // Chromium's form post under a no-referrer policy: Origin null,
+        // but Sec-Fetch-Site says where it came from.
+        assert!(check(
+            &[("host", "127.0.0.1:8080"), ("origin", "null"), ("sec-fetch-site", "same-origin")],
+            None
+        ));
+        assert!(!check(
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080"),
+                ("sec-fetch-site", "cross-site")
+            ],
+            None
+        ));
         assert!(!check(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")], None));
         assert!(!check(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "same-site")], None));
         assert!(check(&[("host", "127.0.0.1:8080")], None));

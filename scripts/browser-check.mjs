@@ -112,9 +112,15 @@ async function fits(page, what) {
   console.log('sign-on proxy: signed in as kari@butikk.example, order page HTTP ' + answer.status());
   const around = await browser.newContext({ bypassCSP: true });
   const aroundPage = await around.newPage();
-  answer = await aroundPage.goto(proxied + '/orders/ecom/order-1042');
-  if (answer.status() !== 401) fail('around the proxy: HTTP ' + answer.status());
-  await axe(aroundPage, 'not signed on, en');
+  for (const lang of ['nb', 'da', 'fi', 'en']) {
+    await aroundPage.goto(proxied + '/lang/' + lang + '?next=%2F');
+    for (const size of [{ width: 1366, height: 900 }, { width: 390, height: 844 }]) {
+      await aroundPage.setViewportSize(size);
+      answer = await aroundPage.goto(proxied + '/orders/ecom/order-1042');
+      if (answer.status() !== 401) fail('around the proxy: HTTP ' + answer.status());
+      await axe(aroundPage, `not signed on, ${lang}, ${size.width} px`);
+    }
+  }
   await around.close();
   ssoDone();
 
@@ -177,6 +183,7 @@ async function fits(page, what) {
     ['not an order id', '/lookup?paymentType=ecom&orderId=ordre+%C3%A6%2F1', 400],
     ['no such page', '/no/such/page', 404],
     ['unknown payment type', '/orders/bitcoin/order-1042', 400],
+    ['wrong method', '/logout', 405],
   ];
   for (const lang of LANGUAGES) {
     await page.goto(named + '/lang/' + lang + '?next=%2F');
@@ -217,6 +224,27 @@ async function fits(page, what) {
       await fits(g, `wrong token, ${lang}, ${size.width} px`);
     }
   }
+  // Wrong tokens until this client (the browser's, 127.0.0.1) is limited:
+  // the 429 page, audited in every language at both widths. The session
+  // of the other context is not affected.
+  for (let i = 0; i < 12; i++) {
+    await g.goto(named + '/login');
+    await g.fill('#token', 'guess-guess-guess-3');
+    const r = await Promise.all([g.waitForNavigation(), g.click('button[type=submit]')]).then(([x]) => x);
+    if (r.status() === 429) break;
+  }
+  for (const lang of LANGUAGES) {
+    await g.goto(named + '/lang/' + lang + '?next=%2Flogin');
+    for (const size of WIDTHS) {
+      await g.setViewportSize(size);
+      await g.fill('#token', KARI);
+      const r = await Promise.all([g.waitForNavigation(), g.click('button[type=submit]')]).then(([x]) => x);
+      if (r.status() !== 429) fail(`the limit (${lang}): HTTP ${r.status()}`);
+      await axe(g, `429, ${lang}, ${size.width} px`);
+      await fits(g, `429, ${lang}, ${size.width} px`);
+    }
+  }
+  if ((await (await page.goto(named + '/')).status()) !== 200) fail('the limit of one client reached another session');
   // Another site's page (served from another origin) that posts to the
   // console's sign-in and sign-out: refused, whatever it sends.
   const evil = http.createServer((req, res) => {

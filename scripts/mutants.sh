@@ -32,7 +32,7 @@ scopes=(
   "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"
   "arithmetic|vipps-order-management|src/receipt_builder.rs src/money.rs src/model/amount.rs src/model/quantity.rs src/model/tax_rate.rs|--lib --test receipt_builder --test validation --test inputs"
   "emulator|vipps-order-management|src/emulator/fault.rs src/emulator/dispatch.rs src/emulator/store.rs|--lib --test emulator --test exactly_once --test reliability"
-  "console|vipps-om|vipps-om/src/console/access.rs vipps-om/src/console/staff.rs vipps-om/src/console/proxy.rs vipps-om/src/console/sessions.rs vipps-om/src/console/throttle.rs vipps-om/src/console/audit.rs vipps-om/src/console/lookup.rs vipps-om/src/console/trouble.rs vipps-om/src/console/handlers.rs vipps-om/src/console/language.rs vipps-om/src/console/numbers.rs vipps-om/src/console/server.rs vipps-om/src/console/pages/receipt.rs|--lib --test console --test console_access --test console_served"
+  "console|vipps-om|vipps-om/src/console/access.rs vipps-om/src/console/staff.rs vipps-om/src/console/proxy.rs vipps-om/src/console/sessions.rs vipps-om/src/console/throttle.rs vipps-om/src/console/audit.rs vipps-om/src/console/lookup.rs vipps-om/src/console/trouble.rs vipps-om/src/console/handlers.rs vipps-om/src/console/language.rs vipps-om/src/console/numbers.rs vipps-om/src/console/server.rs vipps-om/src/console/pages/mod.rs vipps-om/src/console/pages/forms.rs vipps-om/src/console/pages/order.rs vipps-om/src/console/pages/receipt.rs|--lib --test console --test console_access --test console_served"
 )
 
 if [ "${1:-}" = "--list" ]; then

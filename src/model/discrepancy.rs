@@ -37,6 +37,23 @@ pub enum Discrepancy {
         /// The total the line states.
         stated: Amount,
     },
+    /// `unit price × quantity − discount` is beyond what an amount holds
+    /// (64 bits of minor units): it cannot be the line's total.
+    UnitPriceTimesQuantityOutOfRange {
+        /// The line's index in `orderLines`.
+        line: usize,
+    },
+    /// The quantity is not a number as the API writes them (`"2"`,
+    /// `"0.5"`; not `"1e9"` or `"-2"`), so nothing can be checked against it.
+    QuantityUnreadable {
+        /// The line's index in `orderLines`.
+        line: usize,
+    },
+    /// The VAT rate is outside 0 % to 100 %.
+    RateOutOfRange {
+        /// The line's index in `orderLines`.
+        line: usize,
+    },
 }
 
 impl Discrepancy {
@@ -45,7 +62,10 @@ impl Discrepancy {
         match self {
             Discrepancy::SumsDoNotAddUp { line }
             | Discrepancy::TaxDoesNotMatchRate { line, .. }
-            | Discrepancy::TotalDoesNotMatchUnitPrice { line, .. } => *line,
+            | Discrepancy::TotalDoesNotMatchUnitPrice { line, .. }
+            | Discrepancy::UnitPriceTimesQuantityOutOfRange { line }
+            | Discrepancy::QuantityUnreadable { line }
+            | Discrepancy::RateOutOfRange { line } => *line,
         }
     }
 }
@@ -67,31 +87,41 @@ impl OrderLine {
         if self.total_amount_excluding_tax.checked_add(self.total_tax_amount) != Some(self.total_amount) {
             found.push(Discrepancy::SumsDoNotAddUp { line });
         }
-        if let Some(expected) = self.stated_tax_rate().and_then(|rate| tax_included(self.total_amount, rate).ok()) {
-            let off = (i128::from(expected.minor()) - i128::from(self.total_tax_amount.minor())).abs();
-            if off > self.rounding_allowance() {
-                found.push(Discrepancy::TaxDoesNotMatchRate {
-                    line,
-                    expected,
-                    stated: self.total_tax_amount,
-                });
-            }
-        }
-        let gross = self
-            .unit_info
-            .as_ref()
-            .and_then(|i| Some((i.unit_price?, &i.quantity)))
-            .and_then(|(price, quantity)| unit_price_times(price, quantity));
-        if let Some(gross) = gross {
-            let expected = gross - i128::from(self.discount.unwrap_or_default().minor());
-            if (expected - i128::from(self.total_amount.minor())).abs() > 1 {
-                if let Ok(expected) = i64::try_from(expected) {
-                    found.push(Discrepancy::TotalDoesNotMatchUnitPrice {
-                        line,
-                        expected: Amount::from_minor(expected),
-                        stated: self.total_amount,
-                    });
+        match self.stated_tax_rate() {
+            Some(rate) if !rate.is_valid() => found.push(Discrepancy::RateOutOfRange { line }),
+            Some(rate) => {
+                if let Ok(expected) = tax_included(self.total_amount, rate) {
+                    let off = (i128::from(expected.minor()) - i128::from(self.total_tax_amount.minor())).abs();
+                    if off > self.rounding_allowance() {
+                        found.push(Discrepancy::TaxDoesNotMatchRate {
+                            line,
+                            expected,
+                            stated: self.total_tax_amount,
+                        });
+                    }
                 }
+            }
+            None => {}
+        }
+        let Some(info) = self.unit_info.as_ref() else {
+            return found;
+        };
+        if !info.quantity.is_valid() {
+            found.push(Discrepancy::QuantityUnreadable { line });
+            return found;
+        }
+        let Some(gross) = info.unit_price.and_then(|price| unit_price_times(price, &info.quantity)) else {
+            return found;
+        };
+        let expected = gross - i128::from(self.discount.unwrap_or_default().minor());
+        if (expected - i128::from(self.total_amount.minor())).abs() > 1 {
+            match i64::try_from(expected) {
+                Ok(expected) => found.push(Discrepancy::TotalDoesNotMatchUnitPrice {
+                    line,
+                    expected: Amount::from_minor(expected),
+                    stated: self.total_amount,
+                }),
+                Err(_) => found.push(Discrepancy::UnitPriceTimesQuantityOutOfRange { line }),
             }
         }
         found
@@ -138,6 +168,31 @@ mod tests {
             QuantityUnit::Kg,
         ));
         assert!(Receipt::new(Currency::Nok, vec![line, coffee]).discrepancies().is_empty());
+    }
+
+    #[test]
+    fn numbers_that_cannot_be_right_are_named() {
+        let huge = OrderLine::new("1", "Socks", a(100), a(80), TaxRate::percent(25)).with_unit_info(UnitInfo::new(
+            Amount::MAX,
+            Quantity::from(2),
+            QuantityUnit::Pcs,
+        ));
+        let mut unreadable = OrderLine::new("2", "Socks", a(100), a(80), TaxRate::percent(25));
+        unreadable.unit_info = serde_json::from_value(serde_json::json!({"unitPrice": 50, "quantity": "1e9"})).unwrap();
+        let mut rate = OrderLine::new("3", "Socks", a(100), a(80), TaxRate::percent(25));
+        rate.tax_rate = Some(TaxRate::basis_points(20_000));
+        rate.total_tax_amount = a(67);
+        rate.total_amount_excluding_tax = a(33);
+        let found = Receipt::new(Currency::Nok, vec![huge, unreadable, rate]).discrepancies();
+        assert_eq!(
+            found,
+            vec![
+                Discrepancy::UnitPriceTimesQuantityOutOfRange { line: 0 },
+                Discrepancy::QuantityUnreadable { line: 1 },
+                Discrepancy::RateOutOfRange { line: 2 },
+            ]
+        );
+        assert_eq!(found.iter().map(Discrepancy::line).collect::<Vec<_>>(), vec![0, 1, 2]);
     }
 
     #[test]

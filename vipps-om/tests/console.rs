@@ -437,3 +437,106 @@ async fn pages_have_strict_headers_and_malformed_requests_get_the_consoles_own_a
     let page = app.get_in("en", "/no/such/page").await;
     assert_eq!((page.status, page.h1s()), (404, 1));
 }
+
+/// Another system stored numbers that cannot be right: each is marked, the
+/// page still shows the rest, and an unknown currency is shown isolated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_that_cannot_be_right_are_marked() {
+    let emu = Emulator::start().await.unwrap();
+    let receipt = json!({
+        "orderLines": [
+            {"name": "Huge", "id": "a", "totalAmount": 100, "totalAmountExcludingTax": 80, "totalTaxAmount": 20, "taxRate": 2500,
+             "unitInfo": {"unitPrice": i64::MAX, "quantity": "2", "quantityUnit": "PCS"}},
+            {"name": "Rate", "id": "b", "totalAmount": 100, "totalAmountExcludingTax": 33, "totalTaxAmount": 67, "taxRate": 20000}
+        ],
+        "bottomLine": {"currency": "NOK"}
+    });
+    // The service refuses a rate past 100 %; another client's answer can
+    // still carry one: served as the answer to this order.
+    let mut served = json!({"receipt": receipt});
+    served["receipt"]["bottomLine"]["currency"] = json!("\u{202e}KES");
+    emu.inject(
+        Fault::status(200)
+            .only(Operation::GetOrder)
+            .order("odd-1")
+            .body(served.to_string(), "application/json")
+            .times(10),
+    );
+    let app = App::open(emu.client());
+    let page = app.get_in("en", "/orders/ecom/odd-1").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let text = page.text();
+    assert!(
+        text.contains("price each × quantity − discount is larger than any amount can be"),
+        "{text}"
+    );
+    assert!(text.contains("the VAT rate is outside 0 % to 100 %"), "{text}");
+    assert!(!page.body.contains('\u{202e}'), "the currency is shown escaped");
+    assert!(page.body.contains("<bdi>\\u{202e}KES</bdi>"), "{}", page.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_cannot_be_an_id_is_named_for_what_it_is() {
+    let emu = Emulator::start().await.unwrap();
+    let app = App::open(emu.client());
+    let emoji = app.get_in("en", "/lookup?paymentType=ecom&orderId=%F0%9F%98%80").await;
+    assert_eq!(emoji.status, 400);
+    assert!(
+        emoji.text().contains("it holds “😀”, which order numbers cannot hold"),
+        "{}",
+        emoji.text()
+    );
+    let bytes = app.get_in("en", "/orders/ecom/%FF").await;
+    assert_eq!(bytes.status, 400);
+    assert!(
+        bytes.text().contains("the address holds bytes that are not text"),
+        "{}",
+        bytes.text()
+    );
+    // An invisible character inside an id is named visibly, in JSON too.
+    let api = app.get("/api/orders/ecom/ab%E2%80%8Bc").await;
+    assert_eq!(api.status, 400);
+    let message = api.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("\\u{200b}") && !message.contains('\u{200b}'), "{message}");
+    // Methods an address does not take: a page, in the staff's language.
+    let wrong = app
+        .send(
+            axum::http::Request::post("/")
+                .header("accept-language", "nb")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(wrong.status, 405);
+    assert_eq!(wrong.h1s(), 1);
+    assert!(wrong.body.contains(r#"<html lang="nb">"#) && wrong.text().contains("Denne adressen gjør ikke det"));
+    // The language switch never leads to sign-out's address.
+    assert_eq!(app.get("/lang/en?next=%2Flogout").await.header("location"), "/");
+}
+
+/// A body that never ends is answered 408 within the console's time, and
+/// never reaches a handler.
+#[tokio::test(start_paused = true)]
+async fn a_body_that_never_ends_is_answered_in_time() {
+    let closed = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap()
+    };
+    let client = vipps_order_management::Client::builder()
+        .client_id("a")
+        .client_secret("b")
+        .subscription_key("c")
+        .merchant_serial_number("123456")
+        .base_url(format!("http://{closed}"))
+        .build()
+        .unwrap();
+    let app = App::open(client);
+    let never = futures_util::stream::pending::<Result<axum::body::Bytes, std::io::Error>>();
+    let request = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from_stream(never))
+        .unwrap();
+    let page = app.send(request).await;
+    assert_eq!(page.status, 408);
+    assert!(page.body.contains("<h1"));
+}

@@ -342,3 +342,103 @@ async fn lookups_of_every_outcome_are_recorded_with_what_was_searched() {
         serde_json::json!(["RECURRING/nothing-here", "ECOM/NOTHING-HERE", "RECURRING/NOTHING-HERE"])
     );
 }
+
+/// The page asked for before sign-in survives a wrong token, the limit's
+/// 429 and the language switch on the sign-in page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deep_link_survives_every_answer_of_the_sign_in_form() {
+    let (_emu, app) = with_staff().await;
+    let next = "/orders/ecom/order-1042";
+    let hidden = format!(r#"<input type="hidden" name="next" value="{next}">"#);
+    let wrong = app.send(sign_in("guess-guess-guess-1", Some(next))).await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains(&hidden), "{}", wrong.body);
+    assert!(
+        wrong
+            .body
+            .contains(r#"href="/lang/fi?next=%2Flogin%3Fnext%3D%252Forders%252Fecom%252Forder-1042""#),
+        "{}",
+        wrong.body
+    );
+    for _ in 1..FAILURES_ALLOWED {
+        app.send(sign_in("guess-guess-guess-1", Some(next))).await;
+    }
+    let limited = app.send(sign_in(KARI, Some(next))).await;
+    assert_eq!(limited.status, 429);
+    assert!(limited.body.contains(&hidden));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lookup_is_recorded_and_an_address_cannot_claim_a_search() {
+    let (_emu, app) = with_staff().await;
+    let kari = cookie_of(app.send(sign_in(KARI, None)).await.header("set-cookie"));
+    // Refused by the form: recorded as typed.
+    for path in [
+        "/lookup?paymentType=ecom&orderId=ordre+%C3%A6",
+        "/lookup?paymentType=bitcoin&orderId=o-1",
+    ] {
+        assert_eq!(app.send(with_cookie(path, &kari)).await.status, 400, "{path}");
+    }
+    // An address that claims a search cleaning could not have made.
+    let page = app
+        .send(with_cookie("/orders/ecom/order-1042?searched=totally-different-order", &kari))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains(r#"class="cleaned""#),
+        "no \"you searched for\" from the address alone"
+    );
+    let long = "x".repeat(5000);
+    app.send(with_cookie(&format!("/orders/ecom/{long}"), &kari)).await;
+    let log: Vec<serde_json::Value> = app.audit().into_iter().filter(|e| e["event"] == "lookup").collect();
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(
+        (log[0]["orderId"].as_str(), log[0]["outcome"].as_str(), log[0]["what"].as_str()),
+        (Some("ordre æ"), Some("invalid"), Some("form"))
+    );
+    assert_eq!(log[1]["orderId"], "o-1");
+    assert!(log[1].get("paymentType").is_none());
+    assert!(log[2].get("searched").is_none(), "the claimed search is not recorded");
+    assert_eq!(log[3]["orderId"].as_str().unwrap().chars().count(), 256, "what was typed, capped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxys_names_may_be_any_letters() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let access = Access::builder().trusted_proxy(parse_net("127.0.0.1").unwrap()).build().unwrap();
+    let app = App::new(emu.client(), access);
+    let request = Request::get("/orders/ecom/order-1042")
+        .header(
+            "x-forwarded-email",
+            axum::http::HeaderValue::from_bytes("åse.ødegård@firma.no".as_bytes()).unwrap(),
+        )
+        .body(Body::empty())
+        .unwrap();
+    let page = app.send(request).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("åse.ødegård@firma.no"));
+    assert_eq!(app.audit()[0]["who"], "åse.ødegård@firma.no");
+}
+
+/// Nothing under this payment type, but the other holds a v3 link only:
+/// offered too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_with_only_v3_links_is_offered() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    client
+        .categories()
+        .add(&vipps_order_management::NewCategory::new(
+            vipps_order_management::PaymentType::Recurring,
+            "v3only",
+            vipps_order_management::CategoryType::Delivery,
+            "https://butikk.example/d",
+        ))
+        .await
+        .unwrap();
+    let app = App::open(client);
+    let page = app.get_in("en", "/orders/ecom/v3only").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains(r#"href="/orders/recurring/v3only""#), "{}", page.body);
+}

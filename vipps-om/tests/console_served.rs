@@ -295,6 +295,46 @@ async fn connections_are_bounded_and_idle_ones_closed() {
     }
 }
 
+/// A client that keeps every slot by trickling its headers, a byte at a
+/// time, always just inside the idle timeout: each connection is closed
+/// when its request has not arrived whole in time, and others are served.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_headers_cannot_hold_the_slots() {
+    use tokio::io::AsyncWriteExt;
+    let emu = Emulator::start().await.unwrap();
+    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "2"], None);
+    let mut trickles = Vec::new();
+    for _ in 0..2 {
+        let addr = served.addr();
+        trickles.push(tokio::spawn(async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+            // One byte every half second: never idle for the 2 s timeout.
+            // The behaviour under test, not a wait for something.
+            let mut sent = 0;
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                if s.write_all(b"X").await.is_err() {
+                    return sent;
+                }
+                sent += 1;
+            }
+        }));
+    }
+    for t in trickles {
+        let sent = without_hanging("a trickling connection's end", t).await.unwrap();
+        assert!(sent < 100, "closed while trickling, after {sent} bytes");
+    }
+    let page = without_hanging(
+        "a request after the trickles",
+        client_from("127.0.0.1").get(format!("{}/", served.url)).send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 200);
+}
+
 /// A client that never finishes its request does not keep the console
 /// from stopping.
 #[cfg(unix)]

@@ -237,6 +237,8 @@ pub fn own_path(path: &str) -> bool {
         && !path.starts_with("//")
         && path.len() <= 2048
         && !path.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+        // Sign-out takes a form post only.
+        && !path.starts_with("/logout")
 }
 
 /// A path to land on after sign-in: a path on this console, not sign-in
@@ -320,8 +322,9 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
             let cx = Cx::bare(words, &path);
             return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
         }
+        // One name in the audit log, whatever the browser's language.
         request.extensions_mut().insert(Visitor {
-            who: words.get("who-this-machine"),
+            who: "this machine".to_owned(),
             via: Via::Loopback,
             client,
             session: None,
@@ -457,35 +460,30 @@ pub async fn login(
     let words = Words::new(Lang::of_request(headers));
     let peer = connected.map(|c| c.0 .0.addr().ip());
     let client = access.client(peer, headers);
-    let cx = Cx::bare(words, "/login");
+    // Where it lands, kept through every answer of this form.
+    let form = form.ok().map(|Form(form)| form);
+    let next = landing(form.as_ref().and_then(|f| f.next.as_deref()));
+    let cx = Cx::bare(words, &login_for(&next));
     if !from_own_page(headers, forwarded_host(access, peer, headers)) {
         tracing::warn!(target: "vipps_om::console", "sign-in refused: sent from another site's page (client {client})");
         let trouble = Trouble::other_site(&words);
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     }
     if !access.has_tokens() {
-        return Redirect::to("/").into_response();
+        return Redirect::to(&next).into_response();
     }
     if let Some(wait) = access.throttle.wait(client) {
         tracing::warn!(target: "vipps_om::console", "sign-in refused: client {client} failed too often; it waits {} s", wait.as_secs().max(1));
         let (status, headers, message) = too_many(&words, client, wait);
-        return (status, headers, pages::login(&cx, Some(&message), "/")).into_response();
+        return (status, headers, pages::login(&cx, Some(&message), &next)).into_response();
     }
-    let form = match form {
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let page = pages::login(&cx, Some(&words.get("signin-form-broken")), "/");
-            return (StatusCode::PAYLOAD_TOO_LARGE, page).into_response();
-        }
-        other => other,
-    };
-    let Ok(Form(form)) = form else {
+    let Some(form) = form else {
         return (
             StatusCode::BAD_REQUEST,
-            pages::login(&cx, Some(&words.get("signin-form-broken")), "/"),
+            pages::login(&cx, Some(&words.get("signin-form-broken")), &next),
         )
             .into_response();
     };
-    let next = landing(form.next.as_deref());
     let Some(who) = access.staff.holder(&form.token).map(str::to_owned) else {
         failed(&console, client, Via::Token);
         let page = pages::login(&cx, Some(&words.get("signin-wrong-token")), &next);

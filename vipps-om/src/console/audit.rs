@@ -58,10 +58,18 @@ impl Entry {
         }
     }
 
-    /// The order looked up.
+    /// The order looked up (as typed, when it could not be one: at most
+    /// 256 characters of it).
     pub fn order(mut self, payment_type: &PaymentType, order_id: &str) -> Entry {
         self.payment_type = Some(payment_type.as_str().to_owned());
-        self.order_id = Some(order_id.to_owned());
+        self.order_id = Some(order_id.chars().take(MAX_SEARCHED).collect());
+        self
+    }
+
+    /// An order id that could not be looked up with a payment type (the
+    /// form's, as typed: at most 256 characters).
+    pub fn order_id(mut self, order_id: &str) -> Entry {
+        self.order_id = Some(order_id.chars().take(MAX_SEARCHED).collect());
         self
     }
 
@@ -101,6 +109,13 @@ impl Audit {
     /// Appends to the file at `path` (made when missing; readable by its
     /// owner only).
     pub fn open(path: &Path) -> Result<Audit, String> {
+        Ok(Audit {
+            file: Mutex::new(Audit::open_file(path)?),
+            path: path.to_owned(),
+        })
+    }
+
+    fn open_file(path: &Path) -> Result<File, String> {
         let mut options = OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]
@@ -117,10 +132,25 @@ impl Audit {
         if !meta.is_file() {
             return Err(format!("the audit log {} is not a regular file", path.display()));
         }
-        Ok(Audit {
-            file: Mutex::new(file),
-            path: path.to_owned(),
-        })
+        Ok(file)
+    }
+
+    /// `true` when the path still names the file held open: not moved away
+    /// by log rotation, not deleted.
+    fn still_there(&self, file: &File) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            match (std::fs::metadata(&self.path), file.metadata()) {
+                (Ok(named), Ok(held)) => named.dev() == held.dev() && named.ino() == held.ino(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = file;
+            true
+        }
     }
 
     /// Where it is written.
@@ -134,7 +164,12 @@ impl Audit {
     pub fn record(&self, entry: &Entry) -> Result<(), String> {
         let mut line = serde_json::to_vec(entry).map_err(|e| format!("an audit entry could not be written: {e}"))?;
         line.push(b'\n');
-        let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        // Rotated or deleted: write to the file the path names now (made
+        // anew), not to one nobody will read.
+        if !self.still_there(&file) {
+            *file = Audit::open_file(&self.path)?;
+        }
         let failed = |e: std::io::Error| format!("the audit log {} cannot be written: {e}", self.path.display());
         let before = file.metadata().map_err(failed)?.len();
         let written = (&*file).write_all(&line).and_then(|()| file.sync_data());
@@ -187,6 +222,18 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         assert!(Audit::open(&dir).is_err());
+        // Rotated away, then deleted: each entry goes to the file the path
+        // names, made anew.
+        std::fs::rename(&path, dir.join("audit.jsonl.1")).unwrap();
+        audit
+            .record(&Entry::new("sign-out", "kari", Via::Token, client).outcome("signed-out"))
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 1);
+        std::fs::remove_file(&path).unwrap();
+        audit
+            .record(&Entry::new("sign-out", "ola", Via::Token, client).outcome("signed-out"))
+            .unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("\"ola\""));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -16,7 +16,7 @@ use vipps_order_management::{Error, OrderRequest, PaymentType};
 use super::access::{own_path, Visitor};
 use super::audit::Entry;
 use super::language::{self, Lang, Words};
-use super::lookup::{candidates, clean_order_id, look_up, order_id_problem, payment_type, Found, IdProblem, Unshown};
+use super::lookup::{candidates, clean_order_id, look_up, order_id_problem, payment_type, problem_of, Found, IdProblem, Unshown};
 use super::pages::{self, Cx};
 use super::trouble::Trouble;
 use super::Console;
@@ -53,7 +53,12 @@ fn searched_if_cleaned<'a>(typed: &'a str, cleaned: &str) -> Option<&'a str> {
 
 /// The form's answer: the order's own address (which can be shared), with
 /// the id cleaned of what pasting adds.
-pub async fn lookup(cx: Cx, form: Result<Query<LookupForm>, QueryRejection>) -> Response {
+pub async fn lookup(
+    State(console): State<Console>,
+    Extension(visitor): Extension<Visitor>,
+    cx: Cx,
+    form: Result<Query<LookupForm>, QueryRejection>,
+) -> Response {
     let Ok(Query(form)) = form else {
         let trouble = Trouble::form(&cx.words);
         return (trouble.status, pages::lookup(&cx, Some(&trouble), &PaymentType::Ecom, "")).into_response();
@@ -61,17 +66,27 @@ pub async fn lookup(cx: Cx, form: Result<Query<LookupForm>, QueryRejection>) -> 
     let pt = payment_type(&form.payment_type);
     let shown_pt = pt.as_ref().map_or(PaymentType::Ecom, Clone::clone);
     let order_id = clean_order_id(&form.order_id);
-    if let Some(reason) = order_id_problem(&order_id) {
-        let trouble = Trouble::invalid_id(&cx.words, &form.order_id, &reason);
-        return (trouble.status, pages::lookup(&cx, Some(&trouble), &shown_pt, &form.order_id)).into_response();
-    }
-    match pt {
-        Ok(pt) => Redirect::to(&order_address(&pt, &order_id, searched_if_cleaned(&form.order_id, &order_id))).into_response(),
-        Err(unshown) => {
-            let trouble = Trouble::of(&unshown, &cx.words, &order_id, None);
-            (trouble.status, pages::lookup(&cx, Some(&trouble), &shown_pt, &form.order_id)).into_response()
+    let trouble = match (&pt, problem_of(&form.order_id, &order_id)) {
+        (Ok(pt), None) => {
+            let address = order_address(pt, &order_id, searched_if_cleaned(&form.order_id, &order_id));
+            return Redirect::to(&address).into_response();
         }
+        (_, Some(problem)) => Trouble::invalid_id(&cx.words, &form.order_id, &problem),
+        (Err(unshown), None) => Trouble::of(unshown, &cx.words, &order_id, None),
+    };
+    // A lookup refused here is a lookup too: recorded, as typed.
+    let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.client)
+        .what("form")
+        .order_id(&form.order_id)
+        .outcome(trouble.outcome);
+    let record = match &pt {
+        Ok(pt) => record.order(pt, &form.order_id),
+        Err(_) => record,
+    };
+    if let Err(t) = audit(&console, record, &cx.words) {
+        return (t.status, pages::trouble(&cx, &t)).into_response();
     }
+    (trouble.status, pages::lookup(&cx, Some(&trouble), &shown_pt, &form.order_id)).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -107,9 +122,18 @@ pub async fn order_page(
 ) -> Response {
     let searched = query.map(|q| q.0).unwrap_or_default().searched;
     let Ok(Path((pt_text, typed))) = path else {
-        let trouble = Trouble::invalid_id(&cx.words, "", &IdProblem::Empty);
+        let trouble = Trouble::invalid_id(&cx.words, "", &IdProblem::NotText);
+        let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.client)
+            .what("page")
+            .outcome(trouble.outcome);
+        if let Err(t) = audit(&console, record, &cx.words) {
+            return (t.status, pages::trouble(&cx, &t)).into_response();
+        }
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     };
+    // What was typed, as the address says: only when it is what cleaning
+    // made this id of (an address cannot claim any other search).
+    let searched = searched.filter(|s| clean_order_id(s) == typed && s.as_str() != typed);
     // An address with a pasted id (a shared link with a zero-width space):
     // on to the cleaned one, saying what was asked for.
     let order_id = clean_order_id(&typed);
@@ -119,7 +143,7 @@ pub async fn order_page(
         }
     }
     let pt = payment_type(&pt_text);
-    let shown = match (&pt, order_id_problem(&typed)) {
+    let shown = match (&pt, problem_of(&typed, &order_id)) {
         (Err(_), _) => Err(Unshown::PaymentType(pt_text.clone())),
         (Ok(_), Some(reason)) => Err(Unshown::OrderId(reason)),
         (Ok(pt), None) => look_up(&console, pt.clone(), typed.clone(), |order| async move { order.get().await }).await,
@@ -285,6 +309,12 @@ pub async fn choose_language(cx: Cx, Path(code): Path<String>, query: Result<Que
 
 pub async fn not_found(cx: Cx) -> Response {
     let trouble = Trouble::no_such_page(&cx.words);
+    (trouble.status, pages::trouble(&cx, &trouble)).into_response()
+}
+
+/// A method the address does not take: a page, not an empty 405.
+pub async fn wrong_method(cx: Cx) -> Response {
+    let trouble = Trouble::wrong_method(&cx.words);
     (trouble.status, pages::trouble(&cx, &trouble)).into_response()
 }
 

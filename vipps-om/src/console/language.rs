@@ -186,6 +186,11 @@ impl Words {
         self.lang
     }
 
+    /// The message `key`, when the language files have it.
+    pub fn try_get(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.lang.id(), key)
+    }
+
     /// The message `key`.
     pub fn get(&self, key: &str) -> String {
         self.with(key, [])

@@ -84,6 +84,8 @@ pub fn clean_order_id(pasted: &str) -> String {
 pub enum IdProblem {
     /// Nothing (or nothing once cleaned).
     Empty,
+    /// The address holds bytes that are not text (`%FF`).
+    NotText,
     /// `.` or `..`.
     Dots,
     /// Longer than the API takes.
@@ -111,6 +113,31 @@ pub fn visible(typed: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Why `typed`, cleaned into `cleaned`, cannot be an order id; `None`
+/// when it can. When cleaning leaves nothing of a text that had visible
+/// characters (`😀`), those characters are the problem, not emptiness.
+pub fn problem_of(typed: &str, cleaned: &str) -> Option<IdProblem> {
+    match order_id_problem(cleaned)? {
+        IdProblem::Empty => {
+            let white = CodePointSetData::new::<WhiteSpace>();
+            let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+            let mut odd = String::new();
+            for c in typed.chars() {
+                let unseen = white.contains(c) || ignorable.contains(c) || c.is_control();
+                if !unseen && !id_char(c) && c != '#' && !odd.contains(c) {
+                    odd.push(c);
+                }
+            }
+            Some(if odd.is_empty() {
+                IdProblem::Empty
+            } else {
+                IdProblem::Characters(odd)
+            })
+        }
+        other => Some(other),
+    }
 }
 
 /// Why `id` cannot be an order id; `None` when it can (by the SDK's rule,
@@ -196,7 +223,15 @@ async fn instead(console: &Console, payment_type: &PaymentType, order_id: &str) 
     for (index, (pt, id)) in candidates(payment_type, order_id).into_iter().enumerate() {
         let client = console.client.clone();
         asks.spawn(async move {
-            let held = client.order(pt.clone(), id.as_str()).get().await.is_ok();
+            // A receipt or link under v2, or a v3 link of this payment type.
+            let mut held = client.order(pt.clone(), id.as_str()).get().await.is_ok();
+            if !held {
+                held = client
+                    .categories()
+                    .list(id.as_str())
+                    .await
+                    .is_ok_and(|list| list.iter().any(|c| c.payment_type.as_ref() == Some(&pt)));
+            }
             (index, held.then_some((pt, id)))
         });
     }
@@ -237,6 +272,9 @@ mod tests {
         }
         assert_eq!(order_id_problem("ordré-1042"), Some(IdProblem::Characters("é".into())));
         assert_eq!(order_id_problem("a b/a"), Some(IdProblem::Characters(" /".into())));
+        assert_eq!(problem_of("😀", &clean_order_id("😀")), Some(IdProblem::Characters("😀".into())));
+        assert_eq!(problem_of(" \u{200b} ", &clean_order_id(" \u{200b} ")), Some(IdProblem::Empty));
+        assert_eq!(problem_of("#", &clean_order_id("#")), Some(IdProblem::Empty));
         assert_eq!(order_id_problem(".."), Some(IdProblem::Dots));
         assert_eq!(order_id_problem(""), Some(IdProblem::Empty));
         assert_eq!(order_id_problem(&"a".repeat(129)), Some(IdProblem::TooLong { max: 128 }));

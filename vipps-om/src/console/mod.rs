@@ -31,10 +31,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
@@ -88,10 +88,27 @@ pub fn app(console: Console) -> Router {
         .route("/lang/{code}", get(handlers::choose_language))
         .route("/assets/console.css", get(handlers::stylesheet))
         .fallback(handlers::not_found)
-        .layer(DefaultBodyLimit::max(server::MAX_BODY))
+        .method_not_allowed_fallback(handlers::wrong_method)
         .layer(middleware::from_fn_with_state(console.clone(), access::guard))
+        .layer(middleware::from_fn(whole_body))
         .layer(middleware::from_fn(headers_and_log))
         .with_state(console)
+}
+
+/// Reads a request's body whole, at most `MAX_BODY` bytes within
+/// `REQUEST_TIME`, before anything answers it: a client that trickles a
+/// body, or sends a large one, is answered 408 or 413 and holds nothing.
+async fn whole_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let read = tokio::time::timeout(server::REQUEST_TIME, axum::body::to_bytes(body, server::MAX_BODY)).await;
+    let words = language::Words::new(language::Lang::of_request(&parts.headers));
+    let trouble = match read {
+        Ok(Ok(bytes)) => return next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(Err(_)) => trouble::Trouble::too_large(&words),
+        Err(_) => trouble::Trouble::too_slow(&words),
+    };
+    let cx = pages::Cx::bare(words, "/");
+    (trouble.status, pages::trouble(&cx, &trouble)).into_response()
 }
 
 /// The headers every answer carries, and one log line per request.

@@ -54,7 +54,7 @@ impl TrustedProxy {
             .flat_map(|v| v.split(','))
             .collect();
         for hop in hops.into_iter().rev() {
-            match hop.trim().parse::<IpAddr>() {
+            match hop_address(hop) {
                 Ok(ip) if self.trusts(ip) => continue,
                 Ok(ip) => return ip.to_canonical(),
                 // Not an address: nothing beyond it is believed.
@@ -65,15 +65,44 @@ impl TrustedProxy {
     }
 
     /// The user the proxy names, when `peer` is a proxy and the header is
-    /// there: trimmed, at most 256 characters, without control characters.
+    /// there: UTF-8 (`åse@firma.no` as the proxy sends it), trimmed, at
+    /// most 256 characters, without control characters. A header the proxy
+    /// sent that cannot be a name is logged, with why.
     pub fn user(&self, peer: IpAddr, headers: &HeaderMap) -> Option<String> {
         if !self.trusts(peer) {
             return None;
         }
-        let value = headers.get(&self.user_header)?.to_str().ok()?.trim();
-        let fits = !value.is_empty() && value.chars().count() <= MAX_USER_LEN && !value.chars().any(char::is_control);
-        fits.then(|| value.to_owned())
+        let raw = headers.get(&self.user_header)?;
+        let refused = |why: &str| {
+            tracing::warn!(target: "vipps_om::console", "the sign-on proxy's {} header was not taken: {why}", self.user_header);
+            None
+        };
+        let Ok(value) = std::str::from_utf8(raw.as_bytes()) else {
+            return refused("it is not UTF-8 text");
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return refused("it is empty");
+        }
+        if value.chars().count() > MAX_USER_LEN {
+            return refused("it is longer than 256 characters");
+        }
+        if value.chars().any(char::is_control) {
+            return refused("it holds control characters");
+        }
+        Some(value.to_owned())
     }
+}
+
+/// One `X-Forwarded-For` hop's address: `203.0.113.9`, `2001:db8::1`, or
+/// with a port as some proxies write it (`203.0.113.9:5120`,
+/// `[2001:db8::1]:5120`).
+fn hop_address(hop: &str) -> Result<IpAddr, ()> {
+    let hop = hop.trim();
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Ok(ip);
+    }
+    hop.parse::<std::net::SocketAddr>().map(|s| s.ip()).map_err(|_| ())
 }
 
 /// Reads `--trusted-proxy`: an address (`127.0.0.1`, `::1`) or a network
@@ -122,6 +151,12 @@ mod tests {
             None
         );
         assert_eq!(p.user("127.0.0.1".parse().unwrap(), &HeaderMap::new()), None);
+        let mut utf8 = HeaderMap::new();
+        utf8.insert(
+            "x-forwarded-email",
+            axum::http::HeaderValue::from_bytes("åse.ødegård@firma.no".as_bytes()).unwrap(),
+        );
+        assert_eq!(p.user("127.0.0.1".parse().unwrap(), &utf8).as_deref(), Some("åse.ødegård@firma.no"));
     }
 
     #[test]
@@ -137,6 +172,11 @@ mod tests {
         assert_eq!(
             p.client("127.0.0.1".parse().unwrap(), &HeaderMap::new()),
             "127.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        let ported = headers(&[("x-forwarded-for", "203.0.113.9:5120, [2001:db8::1]:443")]);
+        assert_eq!(
+            p.client("127.0.0.1".parse().unwrap(), &ported),
+            "2001:db8::1".parse::<IpAddr>().unwrap()
         );
         let junk = headers(&[("x-forwarded-for", "203.0.113.9, nonsense, 10.0.0.7")]);
         assert_eq!(

@@ -1,9 +1,12 @@
 //! How the console listens: at most `MAX_CONNECTIONS` connections at once
-//! (the next waits to be accepted), and a connection that sends nothing
-//! for `IDLE` while no request of it is being answered is closed (a client
-//! that opens connections and trickles, or never finishes, its headers
-//! cannot hold the slots). A request being answered (waiting for the API)
-//! is never cut by it.
+//! (the next waits to be accepted). While none of its requests is being
+//! answered, a connection is closed when it sends nothing for `IDLE`, or
+//! when a request that has begun to arrive is not whole within
+//! `REQUEST_TIME` (or `IDLE`, if shorter): a client that trickles its
+//! headers a byte at a time, or never finishes them, cannot hold the
+//! slots. A request being answered (waiting for the API) is never cut by
+//! either; its body is read whole, within `REQUEST_TIME`, before it is
+//! answered (`mod.rs`).
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -25,6 +28,8 @@ pub const MAX_CONNECTIONS: usize = 512;
 pub const IDLE: Duration = Duration::from_secs(30);
 /// The largest request body taken (the sign-in form is a few hundred bytes).
 pub const MAX_BODY: usize = 16 * 1024;
+/// How long a request may take to arrive: its head, and then its body.
+pub const REQUEST_TIME: Duration = Duration::from_secs(10);
 
 /// The requests of one connection being answered.
 #[derive(Debug, Default)]
@@ -111,6 +116,7 @@ impl Listener for Bounded {
                             busy: Arc::default(),
                             idle_for: self.idle,
                             idle: Box::pin(tokio::time::sleep(self.idle)),
+                            arriving: None,
                         },
                         addr,
                     );
@@ -148,19 +154,46 @@ pub struct Connection {
     busy: Arc<Busy>,
     idle_for: Duration,
     idle: Pin<Box<Sleep>>,
+    /// The deadline of a request that has begun to arrive and is not yet
+    /// being answered.
+    arriving: Option<Pin<Box<Sleep>>>,
 }
 
 impl Connection {
+    fn answering(&self) -> bool {
+        self.busy.0.load(Ordering::SeqCst) > 0
+    }
+
     fn progressed(&mut self) {
         let until = tokio::time::Instant::now() + self.idle_for;
         self.idle.as_mut().reset(until);
     }
 
-    /// `Err` when the connection sat idle too long with nothing to answer.
-    fn check_idle(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
-        if self.busy.0.load(Ordering::SeqCst) > 0 {
+    /// Bytes came in: the connection is not idle, and when no request of
+    /// it is being answered, these bytes begin one, which must then be
+    /// whole in time.
+    fn received(&mut self) {
+        self.progressed();
+        if !self.answering() && self.arriving.is_none() {
+            self.arriving = Some(Box::pin(tokio::time::sleep(REQUEST_TIME.min(self.idle_for))));
+        }
+    }
+
+    /// `Err` when the connection sat idle too long, or a request took too
+    /// long to arrive, with nothing being answered.
+    fn check(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
+        if self.answering() {
+            self.arriving = None;
             self.progressed();
             return Ok(());
+        }
+        if let Some(deadline) = self.arriving.as_mut() {
+            if deadline.as_mut().poll(cx).is_ready() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "a request did not arrive in time",
+                ));
+            }
         }
         match self.idle.as_mut().poll(cx) {
             Poll::Ready(()) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "idle connection closed")),
@@ -175,13 +208,16 @@ impl AsyncRead for Connection {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
-            Poll::Ready(result) => {
-                if buf.filled().len() > before {
-                    self.progressed();
+            Poll::Ready(Ok(())) if buf.filled().len() > before => {
+                self.received();
+                // A client that always has a byte ready is checked too.
+                match self.check(cx) {
+                    Ok(()) => Poll::Ready(Ok(())),
+                    Err(e) => Poll::Ready(Err(e)),
                 }
-                Poll::Ready(result)
             }
-            Poll::Pending => match self.check_idle(cx) {
+            Poll::Ready(result) => Poll::Ready(result),
+            Poll::Pending => match self.check(cx) {
                 Ok(()) => Poll::Pending,
                 Err(e) => Poll::Ready(Err(e)),
             },
@@ -194,12 +230,14 @@ impl AsyncWrite for Connection {
         match Pin::new(&mut self.stream).poll_write(cx, data) {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
+                    // An answer going out: the request it answers was taken.
+                    self.arriving = None;
                     self.progressed();
                 }
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => match self.check_idle(cx) {
+            Poll::Pending => match self.check(cx) {
                 Ok(()) => Poll::Pending,
                 Err(e) => Poll::Ready(Err(e)),
             },

@@ -16,6 +16,9 @@ use super::access::Via;
 pub const LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// The most sign-ins kept at once; beyond it the oldest is ended.
 pub const MAX_SESSIONS: usize = 10_000;
+/// The most sign-ins of one person (browsers, devices); beyond it their
+/// own oldest is ended, so that nobody's sign-ins push out another's.
+pub const MAX_PER_PERSON: usize = 20;
 
 #[derive(Debug, Clone)]
 struct Session {
@@ -72,6 +75,12 @@ impl Sessions {
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let now = Instant::now();
         let mut open = self.open();
+        let theirs: Vec<([u8; 32], Instant)> = open.iter().filter(|(_, s)| s.who == who).map(|(k, s)| (*k, s.until)).collect();
+        if theirs.len() >= MAX_PER_PERSON {
+            if let Some((oldest, _)) = theirs.iter().min_by_key(|(_, until)| *until) {
+                open.remove(oldest);
+            }
+        }
         if open.len() >= self.max {
             open.retain(|_, s| s.until > now);
         }
@@ -128,6 +137,19 @@ mod tests {
         assert!(!sessions.end(&kari));
         assert!(sessions.find(&kari_again).is_some());
         assert_eq!(sessions.find(""), None);
+    }
+
+    #[test]
+    fn one_persons_sign_ins_never_push_out_anothers() {
+        let sessions = Sessions::new(100);
+        let ola = sessions.start("ola", Via::Token).unwrap();
+        let karis: Vec<String> = (0..MAX_PER_PERSON + 5)
+            .map(|_| sessions.start("kari", Via::Token).unwrap())
+            .collect();
+        assert!(sessions.find(&ola).is_some(), "Ola is still signed in");
+        assert_eq!(sessions.len(), MAX_PER_PERSON + 1);
+        assert_eq!(sessions.find(&karis[0]), None, "Kari's own oldest ended");
+        assert!(sessions.find(karis.last().unwrap()).is_some());
     }
 
     #[test]

@@ -35,7 +35,8 @@ impl Trouble {
             status,
             outcome,
             title: words.get(&format!("{key}-title")),
-            explanation: words.get(&format!("{key}-explanation")),
+            // Some explanations take arguments: those are set by the caller.
+            explanation: words.try_get(&format!("{key}-explanation")).unwrap_or_default(),
             what_to_do: words.get(&format!("{key}-todo")),
             error_id: None,
             details: None,
@@ -68,6 +69,21 @@ impl Trouble {
         Trouble::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", words, "trouble-internal")
     }
 
+    /// A request body past the console's bound.
+    pub fn too_large(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", words, "trouble-too-large")
+    }
+
+    /// A request that did not arrive in time.
+    pub fn too_slow(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::REQUEST_TIMEOUT, "too-slow", words, "trouble-too-slow")
+    }
+
+    /// A method this address does not take (`GET /logout`).
+    pub fn wrong_method(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::METHOD_NOT_ALLOWED, "wrong-method", words, "trouble-wrong-method")
+    }
+
     /// No such page.
     pub fn no_such_page(words: &Words) -> Trouble {
         Trouble::new(StatusCode::NOT_FOUND, "no-such-page", words, "trouble-no-page")
@@ -80,11 +96,9 @@ impl Trouble {
             IdProblem::Empty => words.get("id-problem-empty"),
             IdProblem::Dots => words.get("id-problem-dots"),
             IdProblem::TooLong { max } => words.with("id-problem-long", [("max", Arg::Count(*max))]),
+            IdProblem::NotText => words.get("id-problem-not-text"),
             IdProblem::Characters(odd) => {
-                let shown: Vec<String> = odd
-                    .chars()
-                    .map(|c| format!("“{}”", vipps_order_management::text::printable(&c.to_string())))
-                    .collect();
+                let shown: Vec<String> = odd.chars().map(|c| format!("“{}”", visible(&c.to_string()))).collect();
                 words.with("id-problem-chars", [("chars", Arg::Data(shown.join(" ")))])
             }
         };

@@ -41,6 +41,9 @@ fn discrepancy(cx: &Cx, d: &Discrepancy, currency: &Currency) -> String {
                 ("expected", Arg::Text(w.money(*expected, currency))),
             ],
         ),
+        Discrepancy::UnitPriceTimesQuantityOutOfRange { .. } => w.get("warning-out-of-range"),
+        Discrepancy::QuantityUnreadable { .. } => w.get("warning-quantity"),
+        Discrepancy::RateOutOfRange { .. } => w.get("warning-rate"),
         _ => w.get("warning-sums"),
     }
 }
@@ -181,7 +184,7 @@ fn bottom_line(cx: &Cx, b: &BottomLine) -> Markup {
     let c = &b.currency;
     let amount = |a: Option<Amount>| a.map(|a| money(cx, a, c));
     let mut facts: Vec<Markup> = Vec::new();
-    facts.push(fact(cx, "fact-currency", false, html! { (c.as_str()) }));
+    facts.push(fact(cx, "fact-currency", false, data(c.as_str())));
     if let Some(n) = &b.receipt_number {
         facts.push(fact(cx, "fact-receipt-number", false, html! { code.id { (data(n)) } }));
     }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Breaks, on purpose, what a reviewer broke to find the suite's blind spots
+# (issue 19), one breakage at a time: applies it to the tree, runs the
+# tests that claim to cover it, restores the tree. Each must fail a test.
+# Exits 1 when one passes (or its edit no longer applies: keep this script
+# in step with the code). Needs python3. TESTING.md records the last run.
+#   scripts/breakages.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if ! git diff --quiet; then echo "the tree has changes: commit or stash them first"; exit 2; fi
+status=0
+run() { # name, file, python edit, cargo test args...
+  local name=$1 file=$2 edit=$3; shift 3
+  cp "$file" /tmp/breakage.bak
+  python3 -c "$edit" "$file"
+  if git diff --quiet -- "$file"; then echo "[$name] EDIT DID NOT APPLY"; cp /tmp/breakage.bak "$file"; status=1; return; fi
+  if cargo test "$@" >"target/breakage-$name.log" 2>&1; then
+    echo "[$name] NOT CAUGHT"; status=1
+  else
+    echo "[$name] caught by: $(grep -E '^test .* FAILED$' "target/breakage-$name.log" | sed 's/^test //; s/ \.\.\. FAILED$//' | head -3 | paste -sd ' ')"
+  fi
+  cp /tmp/breakage.bak "$file"
+  # A property test that failed records its case; that is not a change.
+  git checkout -q -- '*.proptest-regressions' 2>/dev/null || true
+}
+E='import sys;p=sys.argv[1];s=open(p).read();a,b=A,B;assert a in s;open(p,"w").write(s.replace(a,b,1))'
+run same_as_isReturn src/model/receipt_compare.rs "A='&& flag(self.is_return) == flag(other.is_return)';B='';$E" --features emulator --test receipt_compare --test exactly_once --test errors --test reliability --test reconcile
+run no_receipt_ok src/order.rs "A='None => Err(unverified(None)),';B='None => Ok(ReceiptPosted { id: None, already_stored: true }),';$E" --features emulator --test exactly_once --test errors --test reliability --test reconcile
+run budget_never_refilled src/transport/attempts.rs "A='client.inner.budget.refill();';B='';$E" --features emulator --test reliability --test exactly_once
+run console_unescaped vipps-om/src/console/pages/mod.rs "A='html! { bdi { (printable(text)) } }';B='html! { bdi { (maud::PreEscaped(printable(text))) } }';$E" -p vipps-om --test console
+run emulator_drop_no_store src/emulator/dispatch.rs "A='fault.when() == When::Before && fault.effect() != Effect::RealAnswer';B='fault.effect() != Effect::RealAnswer';$E" --features emulator --test exactly_once --test reliability
+git diff --quiet || { echo "the tree was not restored"; git status --short; exit 1; }
+exit "$status"

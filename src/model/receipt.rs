@@ -74,23 +74,38 @@ impl Receipt {
         self.sum(|line| line.total_tax_amount, "orderLines[].totalTaxAmount")
     }
 
-    /// Adds exactly (in `i128`, which no list of 64-bit amounts can
-    /// overflow), then checks that the sum fits the API's 64 bits.
-    fn sum(&self, amount: fn(&OrderLine) -> Amount, field: &str) -> Result<Amount, Error> {
-        let exact: i128 = self
-            .order_lines
-            .iter()
-            .map(|line| {
-                let a = i128::from(amount(line).minor());
-                if line.is_return == Some(true) {
-                    -a
-                } else {
-                    a
-                }
-            })
-            .sum();
-        i64::try_from(exact).map(Amount::from_minor).map_err(|_| overflow(field))
+    /// The receipt's sum before tax: the lines' `totalAmountExcludingTax`,
+    /// return lines counted negative. An [`Error::InvalidInput`] when it
+    /// does not fit in 64 bits.
+    pub fn total_amount_excluding_tax(&self) -> Result<Amount, Error> {
+        self.sum(|line| line.total_amount_excluding_tax, "orderLines[].totalAmountExcludingTax")
     }
+
+    fn sum(&self, amount: fn(&OrderLine) -> Amount, field: &str) -> Result<Amount, Error> {
+        signed_sum(self.order_lines.iter(), amount, field)
+    }
+}
+
+/// The `amount` of `lines`, return lines counted negative, added exactly
+/// (in `i128`, which no list of 64-bit amounts can overflow); an
+/// [`Error::InvalidInput`] naming `field` when the sum does not fit the
+/// API's 64 bits.
+pub(crate) fn signed_sum<'a>(
+    lines: impl Iterator<Item = &'a OrderLine>,
+    amount: fn(&OrderLine) -> Amount,
+    field: &str,
+) -> Result<Amount, Error> {
+    let exact: i128 = lines
+        .map(|line| {
+            let a = i128::from(amount(line).minor());
+            if line.is_return == Some(true) {
+                -a
+            } else {
+                a
+            }
+        })
+        .sum();
+    i64::try_from(exact).map(Amount::from_minor).map_err(|_| overflow(field))
 }
 
 /// One line of a receipt (`OrderLine` in the spec).

@@ -3,7 +3,7 @@
 //! negative).
 
 use super::amount::Amount;
-use super::receipt::{OrderLine, Receipt};
+use super::receipt::{signed_sum, OrderLine, Receipt};
 use super::tax_rate::TaxRate;
 use crate::error::Error;
 
@@ -63,22 +63,7 @@ impl Receipt {
             .into_iter()
             .map(|rate| {
                 let lines: Vec<&OrderLine> = self.order_lines.iter().filter(|l| l.stated_tax_rate() == rate).collect();
-                let sum = |part: fn(&OrderLine) -> Amount, field: &str| -> Result<Amount, Error> {
-                    let exact: i128 = lines
-                        .iter()
-                        .map(|l| {
-                            let a = i128::from(part(l).minor());
-                            if l.is_return == Some(true) {
-                                -a
-                            } else {
-                                a
-                            }
-                        })
-                        .sum();
-                    i64::try_from(exact)
-                        .map(Amount::from_minor)
-                        .map_err(|_| Error::invalid(field, "the sum does not fit in a 64-bit amount (minor units); check the amounts"))
-                };
+                let sum = |part: fn(&OrderLine) -> Amount, field: &str| signed_sum(lines.iter().copied(), part, field);
                 Ok(VatGroup {
                     rate,
                     total: sum(|l| l.total_amount, "orderLines[].totalAmount")?,

@@ -11,10 +11,10 @@ mod common;
 
 use axum::body::Body;
 use axum::http::Request;
-use common::console::{raw, seed_1042, App, HOSTILE, HOSTILE_SHOWN};
+use common::console::{add_v3, raw, seed_1042, App, HOSTILE, HOSTILE_SHOWN};
 use serde_json::{json, Value};
 use vipps_order_management::emulator::{self, Emulator, Fault};
-use vipps_order_management::{CategoryType, NewCategory, Operation, PaymentType, RetryPolicy};
+use vipps_order_management::{CategoryType, Operation, PaymentType, RetryPolicy};
 
 const NBSP: &str = "\u{a0}";
 
@@ -258,16 +258,14 @@ async fn nothing_stored_says_what_was_searched_and_offers_what_holds_something()
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let client = emu.client();
-    client
-        .categories()
-        .add(&NewCategory::new(
-            PaymentType::Recurring,
-            "charge-77",
-            CategoryType::General,
-            "https://butikk.example/a",
-        ))
-        .await
-        .unwrap();
+    add_v3(
+        &client,
+        PaymentType::Recurring,
+        "charge-77",
+        CategoryType::General,
+        "https://butikk.example/a",
+    )
+    .await;
     client
         .recurring("charge-88")
         .put_category(&vipps_order_management::Category::new(
@@ -388,16 +386,14 @@ async fn an_orders_v3_categories_are_those_of_its_payment_type() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let client = emu.client();
-    client
-        .categories()
-        .add(&NewCategory::new(
-            PaymentType::Recurring,
-            "order-1042",
-            CategoryType::Booking,
-            "https://other.example/b",
-        ))
-        .await
-        .unwrap();
+    add_v3(
+        &client,
+        PaymentType::Recurring,
+        "order-1042",
+        CategoryType::Booking,
+        "https://other.example/b",
+    )
+    .await;
     let app = App::open(client);
     let ecom = app.get_in("en", "/orders/ecom/order-1042").await.text();
     assert!(ecom.contains("Delivery") && !ecom.contains("Booking"));

@@ -10,7 +10,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::Request;
-use common::console::{from, seed_1042, App};
+use common::console::{add_v3, from, seed_1042, App};
 use vipps_om::console::{parse_net, Access, StaffTokens, FAILURES_ALLOWED};
 use vipps_order_management::emulator::Emulator;
 
@@ -427,16 +427,14 @@ async fn the_proxys_names_may_be_any_letters() {
 async fn an_order_with_only_v3_links_is_offered() {
     let emu = Emulator::start().await.unwrap();
     let client = emu.client();
-    client
-        .categories()
-        .add(&vipps_order_management::NewCategory::new(
-            vipps_order_management::PaymentType::Recurring,
-            "v3only",
-            vipps_order_management::CategoryType::Delivery,
-            "https://butikk.example/d",
-        ))
-        .await
-        .unwrap();
+    add_v3(
+        &client,
+        vipps_order_management::PaymentType::Recurring,
+        "v3only",
+        vipps_order_management::CategoryType::Delivery,
+        "https://butikk.example/d",
+    )
+    .await;
     let app = App::open(client);
     let page = app.get_in("en", "/orders/ecom/v3only").await;
     assert_eq!(page.status, 404);

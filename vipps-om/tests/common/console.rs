@@ -217,3 +217,18 @@ pub async fn seed_1042(emu: &Emulator) {
     );
     client.categories().add(&v3).await.unwrap();
 }
+
+/// Adds a v3 link to an order.
+pub async fn add_v3(
+    client: &Client,
+    payment_type: vipps_order_management::PaymentType,
+    order_id: &str,
+    kind: vipps_order_management::CategoryType,
+    url: &str,
+) {
+    client
+        .categories()
+        .add(&vipps_order_management::NewCategory::new(payment_type, order_id, kind, url))
+        .await
+        .unwrap();
+}

@@ -120,9 +120,9 @@ fn lines(cx: &Cx, receipt: &Receipt) -> Markup {
                 }
                 tfoot { tr {
                     th scope="row" colspan="5" { (cx.t("receipt-sum")) }
-                    td.num data-label=(label("col-excluding-vat")) { (sum(cx, receipt, |l| l.total_amount_excluding_tax)) }
-                    td.num data-label=(label("col-vat")) { (sum(cx, receipt, |l| l.total_tax_amount)) }
-                    td.num data-label=(label("col-amount")) { strong { (sum(cx, receipt, |l| l.total_amount)) } }
+                    td.num data-label=(label("col-excluding-vat")) { (sum(cx, receipt, Receipt::total_amount_excluding_tax)) }
+                    td.num data-label=(label("col-vat")) { (sum(cx, receipt, Receipt::total_tax_amount)) }
+                    td.num data-label=(label("col-amount")) { strong { (sum(cx, receipt, Receipt::total_amount)) } }
                 } }
             }
         }
@@ -131,10 +131,9 @@ fn lines(cx: &Cx, receipt: &Receipt) -> Markup {
 
 /// A column's sum, returns negative; a sum past the API's 64 bits is named
 /// as such rather than shown wrong.
-fn sum(cx: &Cx, receipt: &Receipt, part: fn(&OrderLine) -> Amount) -> Markup {
-    let exact: i128 = receipt.order_lines.iter().map(|l| i128::from(counted(l, part(l)).minor())).sum();
-    match i64::try_from(exact) {
-        Ok(minor) => money(cx, Amount::from_minor(minor), &receipt.bottom_line.currency),
+fn sum(cx: &Cx, receipt: &Receipt, total: fn(&Receipt) -> Result<Amount, vipps_order_management::Error>) -> Markup {
+    match total(receipt) {
+        Ok(amount) => money(cx, amount, &receipt.bottom_line.currency),
         Err(_) => html! { (cx.t("sum-too-large")) },
     }
 }

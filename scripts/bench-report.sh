@@ -3,6 +3,7 @@
 # Needs: the Rust toolchain, python3; valgrind for instruction counts
 # (skipped with a note when absent). Takes about 20 minutes on 2 cores.
 #   scripts/bench-report.sh            # BUILD_RUNS=3 ROUNDS=21 CALLS=2000 CHAOS_ORDERS=10000
+#                                      # EMULATOR_RECEIPTS=2000 EMULATOR_STATE=100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench-report
@@ -57,6 +58,10 @@ cargo test -q --release --test connections 2>&1 | tail -3 > "$out/counts.txt"
 echo "== exactly-once at scale (chaos)"
 cargo build -q --release --example chaos --features emulator
 target/release/examples/chaos "${CHAOS_ORDERS:-10000}" 10 64 > "$out/chaos.txt"
+
+echo "== the emulator as a service: its store, reads under writers, a large state, hostile connections"
+cargo build -q --release --example emulator_load --features emulator
+target/release/examples/emulator_load "${EMULATOR_RECEIPTS:-2000}" "${EMULATOR_STATE:-100000}" > "$out/emulator_load.jsonl"
 
 echo "== the merchant's build cost, next to a bare project"
 RUNS="$BUILD_RUNS" scripts/build-cost.sh "$out/build-cost.txt"

@@ -299,6 +299,61 @@ if cost:
 else:
     verdicts.append(("build cost: within 10 % of bare", NOT_MEASURED))
 
+# 8. The emulator as a service.
+w("## 8. The emulator as a team's service (`examples/emulator_load.rs`)")
+w("")
+emu = {m["what"]: m for m in jsonl("emulator_load.jsonl")}
+if emu:
+    w("A release build of the in-process emulator (the one `vipps-om emulator` serves),")
+    w("driven by the SDK's client over loopback with retries off. `--state` keeps every")
+    w("change in an append-only journal, written and synced before the answer:")
+    w("")
+    w("| measurement | figure | p50 | p99 | max |")
+    w("|---|---|---|---|---|")
+    def row(key, label, figure):
+        m = emu.get(key)
+        if m:
+            w(f"| {label} | {figure(m)} | {m['p50_ms']:.2f} ms | {m['p99_ms']:.2f} ms | {m['max_ms']:.2f} ms |")
+    row("receipts_with_state", "receipts with `--state`, concurrency 32",
+        lambda m: f"{m['receipts']:,} receipts, {m['per_second']:,} /s")
+    row("get_order_alone", "get order, no writers", lambda m: f"{m['samples']:,} sequential reads")
+    row("get_order_with_8_writers", "get order while 8 writers post",
+        lambda m: f"{m['samples']:,} reads; writers {m['writer_receipts_per_second']:,} receipts/s")
+    row("get_order_no_hostile", "get order, no other connections", lambda m: f"{m['samples']:,} sequential reads")
+    row("get_order_800_hostile", "get order while 800 hostile connections are held",
+        lambda m: "200 each: idle, an unfinished head, a slow 8 MB body, a silent HTTP/2 preface")
+    w("")
+    load = emu.get("state_load")
+    if load:
+        w(f"A state of {load['receipts']:,} receipts ({load['bytes'] / 1e6:.1f} MB) loads in {load['seconds']:.2f} s.")
+        w("")
+    def target(name, key, test, detail):
+        m = emu.get(key)
+        verdicts.append((name, verdict(test(m), detail(m)) if m else NOT_MEASURED))
+    target("emulator: ≥ 1,000 receipts/s with `--state` at concurrency 32", "receipts_with_state",
+           lambda m: m["per_second"] >= 1000, lambda m: f"{m['per_second']:,}/s")
+    target("emulator: get order p99 < 20 ms while 8 writers post", "get_order_with_8_writers",
+           lambda m: m["p99_ms"] < 20, lambda m: f"p99 {m['p99_ms']:.2f} ms")
+    target("emulator: 100,000 receipts load in seconds (< 10 s)", "state_load",
+           lambda m: m["receipts"] >= 100_000 and m["seconds"] < 10,
+           lambda m: f"{m['receipts']:,} in {m['seconds']:.2f} s")
+    calm, hostile = emu.get("get_order_no_hostile"), emu.get("get_order_800_hostile")
+    if calm and hostile:
+        bound = 2 * calm["p99_ms"] + 1
+        verdicts.append(("emulator: a normal client keeps its p99 (≤ 2 × + 1 ms) under 800 hostile connections",
+                         verdict(hostile["p99_ms"] <= bound,
+                                 f"{hostile['p99_ms']:.2f} ms against {calm['p99_ms']:.2f} ms without")))
+    else:
+        verdicts.append(("emulator: a normal client keeps its p99 under 800 hostile connections", NOT_MEASURED))
+else:
+    w("Not measured in this run (no `emulator_load.jsonl`).")
+    w("")
+    for t in ["emulator: ≥ 1,000 receipts/s with `--state` at concurrency 32",
+              "emulator: get order p99 < 20 ms while 8 writers post",
+              "emulator: 100,000 receipts load in seconds (< 10 s)",
+              "emulator: a normal client keeps its p99 under 800 hostile connections"]:
+        verdicts.append((t, NOT_MEASURED))
+
 w("## Targets")
 w("")
 w("| target | status |")

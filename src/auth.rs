@@ -285,7 +285,10 @@ fn token_from(parsed: &TokenResponse, reply: &Reply, margin: Duration) -> Result
 /// when the answer tells.
 #[derive(Debug)]
 pub(crate) struct TokenFacts {
+    /// The lifetime the client takes (the answer's, else a cautious guess).
     pub(crate) lifetime: Duration,
+    /// The lifetime the answer stated, when it did.
+    pub(crate) stated_lifetime: Option<Duration>,
     pub(crate) issued_at: Option<u64>,
 }
 
@@ -295,6 +298,7 @@ pub(crate) async fn token_facts(client: &Client) -> Result<TokenFacts, Error> {
     let (parsed, reply) = request_token(client).await?;
     let facts = TokenFacts {
         lifetime: parsed.lifetime(),
+        stated_lifetime: parsed.stated_lifetime(),
         issued_at: parsed.issued_at(),
     };
     let token = token_from(&parsed, &reply, client.inner.token_cache.margin)?;
@@ -347,22 +351,28 @@ impl TokenResponse {
     /// The lifetime from `expires_in`, else `expires_on`, else the JWT's
     /// `exp`, else a cautious five minutes.
     fn lifetime(&self) -> Duration {
+        self.stated_lifetime().unwrap_or(Duration::from_secs(300))
+    }
+
+    /// The lifetime the answer states: `expires_in`, else `expires_on`,
+    /// else the JWT's `exp` (at most 30 days).
+    fn stated_lifetime(&self) -> Option<Duration> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let secs = self
             .expires_in
             .or_else(|| self.expires_on.map(|on| on.saturating_sub(now)))
-            .or_else(|| jwt_exp(&self.access_token).map(|exp| exp.saturating_sub(now)))
-            .unwrap_or(300);
-        Duration::from_secs(secs.min(MAX_LIFETIME_SECS))
+            .or_else(|| jwt_exp(&self.access_token).map(|exp| exp.saturating_sub(now)))?;
+        Some(Duration::from_secs(secs.min(MAX_LIFETIME_SECS)))
     }
 
     /// When the server issued the token by its own clock (Unix seconds):
-    /// `expires_on` less `expires_in`, else `not_before`.
+    /// `expires_on` less `expires_in` when both make sense, else
+    /// `not_before`.
     fn issued_at(&self) -> Option<u64> {
-        match (self.expires_on, self.expires_in) {
-            (Some(on), Some(lasts)) => on.checked_sub(lasts),
-            _ => self.not_before,
-        }
+        self.expires_on
+            .zip(self.expires_in)
+            .and_then(|(on, lasts)| on.checked_sub(lasts))
+            .or(self.not_before)
     }
 }
 

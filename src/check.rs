@@ -18,10 +18,19 @@ use crate::error::{Error, ErrorKind};
 use crate::model::{Category, CategoryType, OrderId, PaymentType};
 use crate::operation::Operation;
 use crate::transport::{Call, CallOptions};
+use tokio::time::{timeout_at, Instant};
 
 /// How far the local clock may be from the server's before tokens' times
 /// are off.
 pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// How long the whole check may take unless [`CheckOptions::time_limit`]
+/// says otherwise: items not done by then fail as unanswered.
+pub const CHECK_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// The shortest token lifetime that is of use: a token that lives less is
+/// fetched again for nearly every call.
+const SHORTEST_USEFUL_TOKEN: Duration = Duration::from_secs(60);
 
 /// What the check is asked to do beyond reading.
 ///
@@ -40,6 +49,10 @@ pub struct CheckOptions {
     pub partner: bool,
     /// Also put a category on this order and read it back.
     pub write: Option<WriteCheck>,
+    /// How long the whole check may take ([`CHECK_TIME_LIMIT`] when
+    /// `None`): what is not answered by then fails, so that a health check
+    /// that runs it ends in time even against a server that trickles.
+    pub time_limit: Option<Duration>,
 }
 
 /// The one write the check may make: a category on a test order.
@@ -51,8 +64,9 @@ pub struct WriteCheck {
     pub order_id: OrderId,
     /// The category's link.
     pub url: String,
-    /// Write in production too. Without it, a write against the production
-    /// servers is not made (and the item says why).
+    /// Write against servers that are neither the test environment nor on
+    /// this machine (production, or a proxy that may be in front of it).
+    /// Without it, such a write is not made, and the item says why.
     pub in_production: bool,
 }
 
@@ -70,8 +84,10 @@ impl CheckOptions {
     }
 
     /// Also puts a category (`GENERAL`, linking to `url`) on `order_id` and
-    /// reads it back. Refused against production unless
-    /// [`CheckOptions::in_production`] says so too.
+    /// reads it back. Made only against the test environment or a server on
+    /// this machine (the emulator) unless [`CheckOptions::in_production`]
+    /// says so too: any other base URL may be production, or a proxy in
+    /// front of it.
     pub fn write(mut self, order_id: impl Into<OrderId>, url: impl Into<String>) -> Self {
         self.write = Some(WriteCheck {
             order_id: order_id.into(),
@@ -81,13 +97,33 @@ impl CheckOptions {
         self
     }
 
-    /// Lets the write happen against the production servers: the second
+    /// Lets the write happen against the production servers (or any
+    /// other that is not the test environment or this machine): the second
     /// time of asking.
     pub fn in_production(mut self) -> Self {
         if let Some(write) = &mut self.write {
             write.in_production = true;
         }
         self
+    }
+
+    /// Lets the whole check take at most this long (default
+    /// [`CHECK_TIME_LIMIT`]).
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
+    }
+
+    /// Checks what the options ask to send (the write's order id and
+    /// link) before anything is sent: an [`Error::InvalidInput`] naming
+    /// each problem, so a caller can refuse the request at once rather than
+    /// after the check has run.
+    pub fn validate(&self) -> Result<(), Error> {
+        let Some(write) = &self.write else { return Ok(()) };
+        let mut violations = crate::validate::Violations::default();
+        violations.extend(crate::validate::order_id("write.orderId", write.order_id.as_str()));
+        violations.extend(crate::validate::https_url("write.url", &write.url));
+        violations.into_result()
     }
 }
 
@@ -240,21 +276,24 @@ impl Client {
         let mut item = |name, title, outcome| items.push(CheckItem { name, title, outcome });
         // Never an id of a real order: nothing can be stored under it.
         let probe = format!("go-live-check-{:016x}", fastrand::u64(..));
+        let limit = options.time_limit.unwrap_or(CHECK_TIME_LIMIT);
+        let deadline = crate::retry::later(Instant::now(), limit);
 
-        let token = auth::token_facts(self).await;
+        let token = timeout_at(deadline, auth::token_facts(self)).await.unwrap_or_else(|_| {
+            Err(Error::Timeout {
+                operation: Operation::FetchToken,
+                after: limit,
+            })
+        });
         let have_token = token.is_ok();
-        match &token {
-            Ok(facts) => item(
-                "token",
-                "The credentials give an access token",
-                passed(format!("a token valid for {} s", facts.lifetime.as_secs())),
-            ),
-            Err(e) => item(
-                "token",
-                "The credentials give an access token",
-                failed(e.to_string(), token_advice(e)),
-            ),
-        }
+        item(
+            "token",
+            "The credentials give an access token",
+            match &token {
+                Ok(facts) => token_outcome(facts),
+                Err(e) => failed(e.to_string(), token_advice(e)),
+            },
+        );
         item(
             "clock",
             "The clock agrees with the server's",
@@ -269,8 +308,15 @@ impl Client {
         let without_token = || not_checked("no access token: see the first item");
         let read = if have_token {
             Some(
-                self.probe(Operation::GetOrder, Method::GET, &["order-management", "v2", "ECOM", &probe], None)
-                    .await,
+                self.probe(
+                    deadline,
+                    limit,
+                    Operation::GetOrder,
+                    Method::GET,
+                    &["order-management", "v2", "ECOM", &probe],
+                    None,
+                )
+                .await,
             )
         } else {
             None
@@ -309,7 +355,8 @@ impl Client {
         ];
         for (name, title, op, method, path) in endpoints {
             let outcome = if have_token {
-                endpoint_outcome(op, &self.probe(op, method, &path, Some(Bytes::from_static(b"{}"))).await)
+                let body = Some(Bytes::from_static(b"{}"));
+                endpoint_outcome(op, &self.probe(deadline, limit, op, method, &path, body).await)
             } else {
                 without_token()
             };
@@ -324,17 +371,23 @@ impl Client {
             },
         );
         let listed = if have_token {
-            endpoint_outcome(Operation::ListCategories, &self.list_probe(&probe).await)
+            endpoint_outcome(Operation::ListCategories, &self.list_probe(deadline, limit, &probe).await)
         } else {
             without_token()
         };
         item("endpoint-categories-v3", "The v3 categories endpoint answers", listed);
         let write = match &options.write {
             None => not_checked("not asked for: a write puts a category on a test order (vipps-om check --write ORDER_ID)"),
-            Some(w) => match write_refused(environment_of(self), w) {
+            Some(w) => match write_refused(self, w) {
                 Some(why) => not_checked(why),
                 None if !have_token => without_token(),
-                None => self.write_outcome(w).await,
+                None => match timeout_at(deadline, self.write_outcome(w)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => failed(
+                        format!("no answer within the check's time limit ({} s)", limit.as_secs()),
+                        "check the network and the base URL; the category may or may not have been put on the order",
+                    ),
+                },
             },
         };
         item("write", "A category can be put on an order and read back", write);
@@ -349,13 +402,21 @@ impl Client {
 
     /// Sends one request as it is (no validation: a probe may be meant to
     /// be refused) and says what status came back.
-    async fn probe(&self, op: Operation, method: Method, path: &[&str], body: Option<Bytes>) -> Result<StatusCode, Error> {
+    async fn probe(
+        &self,
+        deadline: Instant,
+        limit: Duration,
+        op: Operation,
+        method: Method,
+        path: &[&str],
+        body: Option<Bytes>,
+    ) -> Result<StatusCode, Error> {
         let mut call = Call::new(op, method, self.url(path.iter().copied())?, CallOptions::default());
         call.body = body;
-        Ok(self.execute(call).await?.status)
+        self.status_within(deadline, limit, call).await
     }
 
-    async fn list_probe(&self, order_id: &str) -> Result<StatusCode, Error> {
+    async fn list_probe(&self, deadline: Instant, limit: Duration, order_id: &str) -> Result<StatusCode, Error> {
         let mut call = Call::new(
             Operation::ListCategories,
             Method::GET,
@@ -363,7 +424,31 @@ impl Client {
             CallOptions::default(),
         );
         call.url.query_pairs_mut().append_pair("orderId", order_id);
-        Ok(self.execute(call).await?.status)
+        self.status_within(deadline, limit, call).await
+    }
+
+    /// The status a probe's answer came with, by the check's deadline; an
+    /// answer past its size cap is not the service's, whatever its status.
+    async fn status_within(&self, deadline: Instant, limit: Duration, call: Call) -> Result<StatusCode, Error> {
+        let op = call.op;
+        let reply = match timeout_at(deadline, self.execute(call)).await {
+            Ok(reply) => reply?,
+            Err(_) => {
+                return Err(Error::Timeout {
+                    operation: op,
+                    after: limit,
+                })
+            }
+        };
+        if reply.truncated {
+            return Err(reply.malformed(&format!(
+                "the answer ({}) is larger than {} bytes, more than the service answers to {}",
+                reply.status,
+                reply.cap,
+                op.describe()
+            )));
+        }
+        Ok(reply.status)
     }
 
     fn system_headers_outcome(&self, partner: bool) -> Outcome {
@@ -425,11 +510,51 @@ impl Client {
     }
 }
 
-/// Why a write is not made, when it is not: production asked only once.
-fn write_refused(environment: &str, write: &WriteCheck) -> Option<&'static str> {
-    (environment == "production" && !write.in_production).then_some(
-        "this is production, where a category shows in the customer's app: asked once, not written (add --yes-production to write)",
-    )
+/// Why a write is not made, when it is not: asked only once, against
+/// servers that are neither the test environment nor on this machine. Any
+/// other base URL may be production (a spelling of its host, or a proxy in
+/// front of it), where a category shows in the customer's app.
+fn write_refused(client: &Client, write: &WriteCheck) -> Option<&'static str> {
+    if write.in_production {
+        return None;
+    }
+    match environment_of(client) {
+        "test" => None,
+        "production" => Some(
+            "this is production, where a category shows in the customer's app: asked once, not written (add --yes-production to write)",
+        ),
+        _ if on_this_machine(client.base_url()) => None,
+        _ => Some(
+            "these servers are neither the test environment nor on this machine, and may be production (or a proxy in front of it), \
+             where a category shows in the customer's app: asked once, not written (add --yes-production to write)",
+        ),
+    }
+}
+
+/// A base URL on this machine: a loopback address or `localhost`.
+fn on_this_machine(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// A token, and whether its answer said how long it lives (and long enough
+/// to be of use).
+fn token_outcome(facts: &auth::TokenFacts) -> Outcome {
+    match facts.stated_lifetime {
+        None => passed(format!(
+            "a token; its answer did not say how long it is valid, so the client takes {} s",
+            facts.lifetime.as_secs()
+        )),
+        Some(lifetime) if lifetime < SHORTEST_USEFUL_TOKEN => failed(
+            format!("a token valid for only {} s", lifetime.as_secs()),
+            "check the base URL: Vipps MobilePay's tokens live an hour or a day, and a token this short is fetched again for nearly every call",
+        ),
+        Some(lifetime) => passed(format!("a token valid for {} s", lifetime.as_secs())),
+    }
 }
 
 fn token_advice(e: &Error) -> &'static str {
@@ -492,9 +617,17 @@ fn endpoint_outcome(op: Operation, answer: &Result<StatusCode, Error>) -> Outcom
             format!("{} was refused ({status})", op.describe()),
             "see the order-management-access item",
         ),
-        Ok(status) => failed(
+        Ok(StatusCode::TOO_MANY_REQUESTS) => failed(
+            format!("{} was refused for too many requests (429)", op.describe()),
+            "run the check again in a minute, when fewer calls are made with these keys",
+        ),
+        Ok(status) if crate::retry::is_retryable_status(*status) => failed(
             format!("{} answered {status}", op.describe()),
             "run the check again in a while; if it persists, contact Vipps MobilePay support",
+        ),
+        Ok(status) => failed(
+            format!("{} answered {status}, which the service does not answer to it", op.describe()),
+            "check the base URL (and any proxy in front of the service); if it is right, report the status to the SDK maintainers",
         ),
         Err(e) => failed(e.to_string(), token_advice(e)),
     }
@@ -532,30 +665,86 @@ mod tests {
         assert!(ok(Operation::GetOrder, 404) && ok(Operation::ListCategories, 200));
         assert!(!ok(Operation::PostReceipt, 404) && !ok(Operation::GetOrder, 400) && !ok(Operation::PostReceipt, 401));
         assert!(!ok(Operation::PutCategory, 503) && !ok(Operation::ListCategories, 403));
+        let advice = |status: u16| match endpoint_outcome(Operation::GetOrder, &Ok(StatusCode::from_u16(status).unwrap())) {
+            Outcome::Failed { what_to_do, .. } => what_to_do,
+            other => panic!("{other:?}"),
+        };
+        assert!(advice(429).contains("in a minute"), "{}", advice(429));
+        assert!(advice(503).contains("again in a while"), "{}", advice(503));
+        for status in [501, 505, 418] {
+            assert!(advice(status).contains("base URL"), "{status}: {}", advice(status));
+        }
     }
 
     #[test]
-    fn a_write_against_production_needs_asking_twice() {
-        let client = |env| {
-            Client::builder()
-                .environment(env)
+    fn a_write_is_made_against_test_or_this_machine_else_only_when_asked_twice() {
+        let client = |base: &str| {
+            let builder = Client::builder()
                 .client_id("id")
                 .client_secret("secret")
                 .subscription_key("key")
                 .merchant_serial_number("123456")
-                .http_client(|http| http)
-                .build()
-                .unwrap()
+                .http_client(|http| http);
+            match base {
+                "production" => builder.environment(Environment::Production),
+                "test" => builder.environment(Environment::Test),
+                url => builder.base_url(url),
+            }
+            .build()
+            .unwrap()
         };
-        assert_eq!(environment_of(&client(Environment::Production)), "production");
-        assert_eq!(environment_of(&client(Environment::Test)), "test");
+        assert_eq!(environment_of(&client("production")), "production");
+        assert_eq!(environment_of(&client("test")), "test");
         let once = CheckOptions::new().write("o-1", "https://shop.example/o/1");
         let twice = once.clone().in_production();
-        assert!(write_refused("production", once.write.as_ref().unwrap()).is_some());
-        assert!(write_refused("production", twice.write.as_ref().unwrap()).is_none());
-        assert!(write_refused("test", once.write.as_ref().unwrap()).is_none());
-        assert!(write_refused("custom", once.write.as_ref().unwrap()).is_none());
+        let (once, twice) = (once.write.unwrap(), twice.write.unwrap());
+        for base in [
+            "production",
+            // Production spelled otherwise, or a proxy that may stand in front of it.
+            "https://api.vipps.no./",
+            "https://vipps-proxy.shop.example/",
+            "https://10.0.0.1:8443/",
+        ] {
+            assert!(write_refused(&client(base), &once).is_some(), "{base}");
+            assert!(write_refused(&client(base), &twice).is_none(), "{base}");
+        }
+        for base in ["test", "http://127.0.0.1:8081/", "http://[::1]:8081/", "http://localhost:8081/"] {
+            assert!(write_refused(&client(base), &once).is_none(), "{base}");
+        }
         // `in_production` alone asks for no write.
         assert!(CheckOptions::new().in_production().write.is_none());
+    }
+
+    #[test]
+    fn a_token_passes_when_it_says_it_lives_long_enough() {
+        let facts = |stated: Option<u64>| auth::TokenFacts {
+            lifetime: Duration::from_secs(stated.unwrap_or(300)),
+            stated_lifetime: stated.map(Duration::from_secs),
+            issued_at: None,
+        };
+        let Outcome::Passed { detail } = token_outcome(&facts(Some(3600))) else {
+            panic!()
+        };
+        assert!(detail.contains("3600 s"), "{detail}");
+        let Outcome::Passed { detail } = token_outcome(&facts(None)) else {
+            panic!()
+        };
+        assert!(detail.contains("did not say") && detail.contains("300 s"), "{detail}");
+        assert!(matches!(token_outcome(&facts(Some(59))), Outcome::Failed { .. }));
+        assert!(matches!(token_outcome(&facts(Some(60))), Outcome::Passed { .. }));
+        assert!(matches!(token_outcome(&facts(Some(0))), Outcome::Failed { .. }));
+    }
+
+    #[test]
+    fn the_write_is_checked_before_anything_is_sent() {
+        assert!(CheckOptions::new().validate().is_ok());
+        assert!(CheckOptions::new().write("o-1", "https://shop.example/o/1").validate().is_ok());
+        let e = CheckOptions::new().write("../x", "http://shop.example/").validate().unwrap_err();
+        let Error::InvalidInput { violations, .. } = e else {
+            panic!("{e:?}")
+        };
+        let fields: Vec<_> = violations.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(fields, ["write.orderId", "write.url"]);
+        assert!(CheckOptions::new().write("", "https://shop.example/").validate().is_err());
     }
 }

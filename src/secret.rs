@@ -52,3 +52,57 @@ impl From<&str> for Secret {
         Secret::new(value)
     }
 }
+
+/// What stands in a server's text where one of the client's secrets was.
+pub(crate) const REDACTED: &[u8] = b"[redacted]";
+
+/// Secrets shorter than this are not searched for: replacing every
+/// occurrence of a few common characters would garble the text and hide
+/// nothing (real client secrets, keys and tokens are far longer).
+const SHORTEST_REDACTED: usize = 8;
+
+/// `text` with every occurrence of each secret replaced by `[redacted]`:
+/// for an error answer that echoes what was sent (a gateway reflecting the
+/// request's headers), before it is kept in an error, shown or logged.
+pub(crate) fn redact(text: bytes::Bytes, secrets: &[&[u8]]) -> bytes::Bytes {
+    let secrets: Vec<&[u8]> = secrets.iter().copied().filter(|s| s.len() >= SHORTEST_REDACTED).collect();
+    let found = |at: usize| secrets.iter().find(|s| text[at..].starts_with(s));
+    if !(0..text.len()).any(|at| found(at).is_some()) {
+        return text;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        match found(at) {
+            Some(secret) => {
+                out.extend_from_slice(REDACTED);
+                at += secret.len();
+            }
+            None => {
+                out.push(text[at]);
+                at += 1;
+            }
+        }
+    }
+    bytes::Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_occurrence_of_each_secret_is_replaced() {
+        let text = bytes::Bytes::from_static(b"client_secret: CSECRET-zz9; key SUBKEY-qq77, again CSECRET-zz9.");
+        let out = redact(text, &[b"CSECRET-zz9", b"SUBKEY-qq77"]);
+        assert_eq!(&out[..], b"client_secret: [redacted]; key [redacted], again [redacted].");
+    }
+
+    #[test]
+    fn text_without_secrets_and_short_secrets_are_left_alone() {
+        let text = bytes::Bytes::from_static(b"{\"title\":\"Bad request\"}");
+        assert_eq!(redact(text.clone(), &[b"CSECRET-zz9"]), text);
+        assert_eq!(redact(text.clone(), &[b"Bad"]), text, "too short to be a secret");
+        assert_eq!(redact(bytes::Bytes::new(), &[b"CSECRET-zz9"]), bytes::Bytes::new());
+    }
+}

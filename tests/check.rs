@@ -173,3 +173,49 @@ async fn partners_need_all_four_system_headers() {
     let report = half.check(&CheckOptions::new()).await;
     assert_eq!(status(&report, "system-headers"), "failed");
 }
+
+#[tokio::test]
+async fn an_answer_past_its_cap_is_not_the_service_whatever_its_status() {
+    let server = server_with_token(1).await;
+    // 17 MiB: past the cap of any answer (orders and lists read 16 MiB).
+    let huge = "x".repeat(17 * 1024 * 1024);
+    for verb in ["GET", "POST", "PUT"] {
+        Mock::given(method(verb))
+            .and(path_regex("^/order-management/"))
+            .respond_with(ResponseTemplate::new(if verb == "GET" { 200 } else { 400 }).set_body_string(huge.clone()))
+            .expect(1..)
+            .mount(&server)
+            .await;
+    }
+    let report = client(&server).check(&CheckOptions::new()).await;
+    assert!(!report.passed(), "{report}");
+    for name in &READ_ITEMS[3..] {
+        assert_eq!(status(&report, name), "failed", "{name}: {report}");
+        let Outcome::Failed { detail, .. } = &report.item(name).unwrap().outcome else {
+            unreachable!()
+        };
+        assert!(detail.contains("larger than"), "{name}: {detail}");
+    }
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn the_check_ends_within_its_time_limit_against_a_server_that_never_answers() {
+    let server = server_with_token(1).await;
+    // Every Order Management request waits far longer than the limit.
+    Mock::given(path_regex("^/order-management/"))
+        .respond_with(ResponseTemplate::new(404).set_delay(std::time::Duration::from_secs(3600)))
+        .expect(1..)
+        .mount(&server)
+        .await;
+    let options = CheckOptions::new().time_limit(std::time::Duration::from_secs(1));
+    let report = without_hanging("the check", client(&server).check(&options)).await;
+    assert_eq!(status(&report, "token"), "passed", "{report}");
+    for name in &READ_ITEMS[3..] {
+        assert_eq!(status(&report, name), "failed", "{name}: {report}");
+        let Outcome::Failed { detail, .. } = &report.item(name).unwrap().outcome else {
+            unreachable!()
+        };
+        assert!(detail.contains("within 1.0s"), "{name}: {detail}");
+    }
+}

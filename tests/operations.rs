@@ -379,6 +379,19 @@ async fn a_calls_options_that_clash_are_refused_before_sending() {
         ("User-Agent", "me", "headers.User-Agent"),
         ("Bad Name", "v", "headers.Bad Name"),
         ("X-Line", "a\r\nb", "headers.X-Line"),
+        // Spelled with underscores, as some gateways read them too.
+        ("merchant_serial_number", "1", "headers.merchant_serial_number"),
+        ("Ocp_Apim_Subscription_Key", "k", "headers.Ocp_Apim_Subscription_Key"),
+        ("client_secret", "s", "headers.client_secret"),
+        // Headers that change how the answer comes back.
+        ("Range", "bytes=0-10", "headers.Range"),
+        ("If-None-Match", "\"x\"", "headers.If-None-Match"),
+        ("Accept-Encoding", "gzip", "headers.Accept-Encoding"),
+        ("Keep-Alive", "timeout=5", "headers.Keep-Alive"),
+        ("Upgrade", "h2c", "headers.Upgrade"),
+        ("TE", "trailers", "headers.TE"),
+        ("Proxy-Authorization", "Basic eA==", "headers.Proxy-Authorization"),
+        ("Ocp-Apim-Trace", "true", "headers.Ocp-Apim-Trace"),
     ] {
         let err = client.ecom("o-1").header(name, value).get().await.unwrap_err();
         match &err {
@@ -386,6 +399,18 @@ async fn a_calls_options_that_clash_are_refused_before_sending() {
             other => panic!("{name}: {other:?}"),
         }
     }
+    // A header given twice would be sent twice.
+    let err = client
+        .ecom("o-1")
+        .header("X-Trace", "a")
+        .header("x-trace", "b")
+        .get()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, vipps_order_management::Error::InvalidInput { field, reason, .. } if field == "headers.x-trace" && reason.contains("twice")),
+        "{err:?}"
+    );
     let err = client.ecom("o-1").timeout(std::time::Duration::ZERO).get().await.unwrap_err();
     assert!(
         matches!(&err, vipps_order_management::Error::InvalidInput { field, .. } if field == "timeout"),

@@ -53,3 +53,52 @@ async fn an_undecodable_token_answer_does_not_show_the_token() {
     assert!(matches!(err, vipps_order_management::Error::Decode { .. }), "{err:?}");
     assert_clean(&format!("{err:?} {err}"), &["leaky-token-Zq8"]);
 }
+
+/// A server (or a gateway before it) that echoes the request's headers in
+/// its error answers: the client secret, subscription key, access token and
+/// a call's own header values never reach the error, its message, its body
+/// or its problem.
+#[tokio::test]
+async fn an_error_answer_that_echoes_the_request_shows_no_secret() {
+    let echo = |request: &wiremock::Request| {
+        let headers: Vec<String> = request
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("")))
+            .collect();
+        headers.join("; ")
+    };
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(move |request: &wiremock::Request| {
+            ResponseTemplate::new(400).set_body_json(json!({"title": "Bad request", "detail": echo(request)}))
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    let shown = format!("{err:?} {err} {:?}", err.body());
+    assert!(shown.contains("[redacted]"), "the echo is there, its secrets not: {shown}");
+    assert_clean(&shown, &[CLIENT_SECRET, SUBSCRIPTION_KEY]);
+
+    let server = server_with_token(1).await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(move |request: &wiremock::Request| {
+            ResponseTemplate::new(403).set_body_json(json!({"statusCode": 403, "message": echo(request)}))
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .ecom("o-1")
+        .header("X-Partner-Signature", "partner-signature-9f8e7d")
+        .get()
+        .await
+        .unwrap_err();
+    let shown = format!("{err:?} {err} {:?}", err.body());
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert_clean(&shown, &[SUBSCRIPTION_KEY, "test-token-Kj3", "partner-signature-9f8e7d"]);
+    server.verify().await;
+}

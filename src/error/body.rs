@@ -90,6 +90,9 @@ pub struct GatewayError {
 }
 
 const TEXT_CAP: usize = 2048;
+/// The most of a server's problem or message that goes into an error's
+/// message (all of it stays in [`Error::body`](crate::Error::body)).
+const SUMMARY_CAP: usize = 500;
 
 impl ErrorBody {
     /// Reads an error body: a problem, a gateway body, else text.
@@ -142,9 +145,9 @@ impl ErrorBody {
                     let fields: Vec<String> = p.invalid_params.iter().map(|v| v.to_string()).collect();
                     parts.push(fields.join("; "));
                 }
-                (!parts.is_empty()).then(|| printable(&parts.join(": ")).into_owned())
+                (!parts.is_empty()).then(|| shorten(&printable(&parts.join(": ")), SUMMARY_CAP))
             }
-            ErrorBody::Gateway(g) => g.message.as_deref().map(|m| printable(m).into_owned()),
+            ErrorBody::Gateway(g) => g.message.as_deref().map(|m| shorten(&printable(m), SUMMARY_CAP)),
             ErrorBody::Text(t) => Some(shorten(&printable(t), 200)),
             ErrorBody::Empty => None,
         }

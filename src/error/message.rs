@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use super::body::{ErrorBody, Violation};
 use super::Error;
 use crate::operation::Operation;
+use crate::text::{printable, shorten};
 
 pub(super) fn invalid_message(violations: &[Violation]) -> String {
     let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
@@ -104,10 +105,25 @@ pub(super) fn transport_message(op: Operation, e: &reqwest::Error, uncertain: bo
         (false, _) => after_no_answer(op).to_owned(),
     };
     format!(
-        "could not reach Vipps MobilePay while {}: {}. Check the network and the base URL. {then}",
+        "could not reach Vipps MobilePay while {}: {}{}. Check the network and the base URL (for a certificate, any proxy that intercepts TLS). {then}",
         op.describe(),
-        transport_kind(e)
+        transport_kind(e),
+        root_cause(e)
     )
+}
+
+/// " (the innermost cause)", such as a refused connection or a
+/// certificate the TLS library does not trust: what staff need to tell a
+/// network problem from a configuration one.
+fn root_cause(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let Some(mut cause) = e.source() else {
+        return String::new();
+    };
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    format!(" ({})", shorten(&printable(&cause.to_string()), 200))
 }
 
 /// For a call that ends on a refusal after an earlier attempt whose

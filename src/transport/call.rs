@@ -44,11 +44,50 @@ const OWN_HEADERS: [&str; 16] = [
     "accept",
     "user-agent",
     "host",
-    "client_id",
-    "client_secret",
+    "client-id",
+    "client-secret",
     "transfer-encoding",
     "connection",
 ];
+
+/// Headers that change how the answer comes back, which the SDK reads as
+/// the API's own answer: hop-by-hop headers (for one connection, not the
+/// service), conditional and ranged requests (a 304 or a 206 with part of
+/// a body), encodings the SDK does not decode, and the gateway's own
+/// controls (`Ocp-Apim-*`, such as its request tracing).
+const ANSWER_HEADERS: [&str; 17] = [
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "accept-encoding",
+    "content-encoding",
+    "range",
+    "if-range",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "cookie",
+    "max-forwards",
+];
+
+/// Why a call cannot add this header, when it cannot. Names are compared
+/// as servers and gateways may read them: case-insensitively, and with `_`
+/// taken as `-`.
+fn refused_header(name: &HeaderName) -> Option<&'static str> {
+    let name = name.as_str().replace('_', "-");
+    if OWN_HEADERS.contains(&name.as_str()) {
+        Some("is set by the SDK itself; use the client's settings (or .merchant_serial_number(..) for the merchant serial number)")
+    } else if ANSWER_HEADERS.contains(&name.as_str()) || name.starts_with("ocp-apim-") {
+        Some("changes how the answer is sent (a hop-by-hop, conditional, ranged or encoding header, or a gateway control), and the SDK reads the answer as the API's own")
+    } else {
+        None
+    }
+}
 
 /// What a call sends besides its body, checked once before its first
 /// attempt: the merchant serial number, the extra headers, the timeout of
@@ -130,11 +169,12 @@ impl Call {
                 violations.fail(field, "is not a valid header name");
                 continue;
             };
-            if OWN_HEADERS.contains(&header.as_str()) {
-                violations.fail(
-                    field,
-                    "is set by the SDK itself; use the client's settings (or .merchant_serial_number(..) for the merchant serial number)",
-                );
+            if let Some(why) = refused_header(&header) {
+                violations.fail(field, why);
+                continue;
+            }
+            if headers.iter().any(|(seen, _)| *seen == header) {
+                violations.fail(field, "is given twice; give each header once");
                 continue;
             }
             match HeaderValue::from_str(value.expose()) {
@@ -199,10 +239,14 @@ macro_rules! call_options_setters {
         /// trace id of your own. A header the SDK sets itself
         /// (`Authorization`, `Ocp-Apim-Subscription-Key`,
         /// `Merchant-Serial-Number`, the `Vipps-System-*` headers,
-        /// `Content-Type`, `Accept`, `User-Agent`, ...) is refused with
+        /// `Content-Type`, `Accept`, `User-Agent`, ..., also spelled with
+        /// `_` for `-`) is refused with
         /// [`Error::InvalidInput`](crate::Error::InvalidInput) when the call
-        /// is made, as is a name or value HTTP cannot carry; nothing is sent
-        /// then. The value is never shown in `Debug` or logs.
+        /// is made, as is one that changes how the answer comes back
+        /// (hop-by-hop headers such as `Keep-Alive` or `Upgrade`, `Range`,
+        /// `If-*`, `Accept-Encoding`, the gateway's `Ocp-Apim-*`), a header
+        /// given twice, and a name or value HTTP cannot carry; nothing is
+        /// sent then. The value is never shown in `Debug` or logs.
         pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
             self.options.headers.push((name.into(), crate::Secret::new(value.into())));
             self

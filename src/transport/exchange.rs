@@ -111,10 +111,25 @@ pub(super) async fn attempt(
             body.extend_from_slice(&chunk);
         }
         let truncated = truncated || too_large;
+        let body = if status.is_success() {
+            body.freeze()
+        } else {
+            // An error answer may echo what was sent (a gateway reflecting
+            // the request): the client's secrets never leave in an error.
+            let bearer = token.map(|t| t.bearer());
+            let mut secrets: Vec<&[u8]> = vec![inner.client_secret.expose().as_bytes(), inner.subscription_key_header.as_bytes()];
+            secrets.extend(
+                bearer
+                    .as_ref()
+                    .map(|b| b.as_bytes().strip_prefix(b"Bearer ").unwrap_or(b.as_bytes())),
+            );
+            secrets.extend(prepared.headers.iter().map(|(_, value)| value.as_bytes()));
+            crate::secret::redact(body.freeze(), &secrets)
+        };
         Ok::<_, reqwest::Error>(Received {
             status,
             headers,
-            body: body.freeze(),
+            body,
             truncated,
             cap,
             elsewhere,

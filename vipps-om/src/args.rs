@@ -64,8 +64,9 @@ pub enum Command {
     /// The go-live check: verify the configuration against the chosen
     /// servers, item by item (credentials, clock, access to Order
     /// Management, system headers, each endpoint). Changes nothing unless
-    /// --write is given. Exit 0 when every checked item passed, 1 when one
-    /// failed.
+    /// --write is given. Ends within --time-limit. Exit 0 when every checked
+    /// item passed, 1 when one failed, 2 for a usage error, 3 when the
+    /// configuration cannot be used (nothing is checked then).
     Check {
         /// Check as a partner or platform: all four Vipps-System-* headers
         /// are required.
@@ -77,10 +78,16 @@ pub enum Command {
         /// The link of that category (default: https://example.com/orders/ORDER_ID).
         #[arg(long, value_name = "URL", requires = "write")]
         url: Option<String>,
-        /// Write in production too (where the category shows in the
-        /// customer's app): the second time of asking.
+        /// Write against servers that are neither the test environment nor
+        /// on this machine (production, or a proxy that may be in front of
+        /// it, where the category shows in the customer's app): the second
+        /// time of asking.
         #[arg(long, requires = "write")]
         yes_production: bool,
+        /// The most the whole check may take, in seconds: what has not
+        /// answered by then fails.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        time_limit: u64,
     },
     /// Upload a PNG or JPEG image; prints its id.
     UploadImage {

@@ -39,7 +39,21 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
             write,
             url,
             yes_production,
-        } => check(&client, *partner, write.as_deref(), url.as_deref(), *yes_production).await,
+            time_limit,
+        } => {
+            let mut options = CheckOptions::new().time_limit(std::time::Duration::from_secs(*time_limit));
+            if *partner {
+                options = options.partner();
+            }
+            if let Some(order_id) = write {
+                let url = url.clone().unwrap_or_else(|| format!("https://example.com/orders/{order_id}"));
+                options = options.write(order_id.as_str(), url);
+                if *yes_production {
+                    options = options.in_production();
+                }
+            }
+            check(&client, &options).await?
+        }
         Command::UploadImage { file, id } => upload_image(&client, file, id.as_deref()).await?,
         Command::PutCategory(link) => put_category(&client, link).await?,
         Command::PostReceipt {
@@ -66,25 +80,17 @@ async fn token(client: &Client) -> Result<Output, Failure> {
     ))
 }
 
-/// The go-live check: the report, exit 1 when an item failed.
-async fn check(client: &Client, partner: bool, write: Option<&str>, url: Option<&str>, yes_production: bool) -> Output {
-    let mut options = CheckOptions::new();
-    if partner {
-        options = options.partner();
-    }
-    if let Some(order_id) = write {
-        let url = url.map_or_else(|| format!("https://example.com/orders/{order_id}"), str::to_owned);
-        options = options.write(order_id, url);
-        if yes_production {
-            options = options.in_production();
-        }
-    }
-    let report = client.check(&options).await;
+/// The go-live check: the report, exit 1 when an item failed; a usage
+/// error before anything is sent when the write's order id or link is not
+/// one the API takes.
+async fn check(client: &Client, options: &CheckOptions) -> Result<Output, Failure> {
+    options.validate().map_err(|e| Failure::Usage(format!("--write/--url: {e}")))?;
+    let report = client.check(options).await;
     let mut json = json!(report);
     json["passed"] = json!(report.passed());
     let mut output = Output::new(report.to_string(), json);
     output.exit_code = if report.passed() { 0 } else { 1 };
-    output
+    Ok(output)
 }
 
 /// Reads at most `limit` bytes of a file named on the command line: which

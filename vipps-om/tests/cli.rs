@@ -485,4 +485,18 @@ async fn check_verifies_the_configuration_item_by_item() {
     // --yes-production means nothing without --write.
     let out = with_system(&["check", "--yes-production"]);
     assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    // An order id or link the API would refuse is a usage error, before
+    // anything is sent.
+    let before = emu.requests().len();
+    for args in [
+        &["--json", "check", "--write", "../x"][..],
+        &["--json", "check", "--write", "check-2", "--url", "http://shop.example/o"],
+    ] {
+        let out = with_system(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", text(&out.stderr));
+        let error = json_of(&out.stderr);
+        assert_eq!(error["error"]["kind"], "usage", "{error}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(emu.requests().len(), before, "nothing was sent");
 }

@@ -255,3 +255,83 @@ async fn request_bodies_share_one_memory_budget() {
     let err = emu.client().ecom("o-1").get().await.unwrap_err();
     assert!(matches!(err, Error::Api { .. }) && err.is_not_found(), "served again: {err:?}");
 }
+
+/// An HTTP/2 client that answers every ping but sends no request is idle:
+/// the server's own pings and their answers do not keep it open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_client_that_only_answers_pings_is_let_go() {
+    let emu = Emulator::builder().idle_timeout(Duration::from_millis(300)).start().await.unwrap();
+    let mut stream = TcpStream::connect(emu.local_addr()).await.unwrap();
+    // The preface and an empty SETTINGS frame.
+    stream.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    stream.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await.unwrap();
+    let mut pings = 0;
+    without_hanging("the server closing a connection that only answers pings", async {
+        loop {
+            let mut head = [0u8; 9];
+            if stream.read_exact(&mut head).await.is_err() {
+                return;
+            }
+            let len = usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+            let mut payload = vec![0u8; len];
+            if stream.read_exact(&mut payload).await.is_err() {
+                return;
+            }
+            let (kind, ack) = (head[3], head[4] & 1 == 1);
+            let reply = match (kind, ack) {
+                // SETTINGS: acknowledged.
+                (4, false) => vec![0, 0, 0, 4, 1, 0, 0, 0, 0],
+                // PING: answered with its payload.
+                (6, false) => {
+                    pings += 1;
+                    let mut frame = vec![0, 0, 8, 6, 1, 0, 0, 0, 0];
+                    frame.extend_from_slice(&payload);
+                    frame
+                }
+                _ => continue,
+            };
+            if stream.write_all(&reply).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(pings <= 20, "closed only after {pings} pings");
+}
+
+/// A client with real keys pointed at a shared emulator by mistake: the
+/// record never shows a secret, in headers, the query or the body.
+#[tokio::test]
+async fn recorded_requests_never_show_secrets() {
+    let emu = Emulator::start().await.unwrap();
+    let token_url = format!("{}/accessToken/get", emu.base_url());
+    let secret = "real-secret-Vb81";
+    http()
+        .post(format!("{token_url}?subscription-key={secret}&client_secret={secret}&lang=nb"))
+        .header("Proxy-Authorization", format!("Basic {secret}"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("grant_type=client_credentials&client_secret={secret}"))
+        .send()
+        .await
+        .unwrap();
+    http()
+        .post(&token_url)
+        .json(&json!({"client_secret": secret, "access_token": secret, "kept": "visible"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, record) = admin(&emu, "GET", "requests", None).await;
+    assert_eq!(status, 200);
+    let shown = record.to_string();
+    assert!(!shown.contains(secret), "{shown}");
+    let requests = record["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 2, "{record}");
+    assert!(requests[0]["query"].as_str().unwrap().contains("lang=nb"), "{record}");
+    assert!(
+        requests[0]["body"].as_str().unwrap().contains("grant_type=client_credentials"),
+        "{record}"
+    );
+    assert_eq!(requests[0]["headers"]["proxy-authorization"], "[not shown]");
+    assert_eq!(requests[1]["body"]["kept"], "visible");
+    assert_eq!(requests[1]["body"]["client_secret"], "[not shown]");
+}

@@ -87,4 +87,35 @@ async fn trace_logs_of_a_whole_flow_hold_no_secret() {
     let mut secrets: Vec<&str> = vec![emulator::CLIENT_SECRET, emulator::SUBSCRIPTION_KEY];
     secrets.extend(tokens.iter().map(String::as_str));
     assert_clean(&logs, &secrets);
+
+    // A request its client gives up on while the answer is held back still
+    // gets its one line: what it changed is in the log.
+    emulator.inject(Fault::stall(std::time::Duration::from_secs(3600)).only(Operation::GetOrder));
+    let mut stream = tokio::net::TcpStream::connect(emulator.local_addr()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(
+        &mut stream,
+        b"GET /order-management/v2/ECOM/given-up-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    common::without_hanging("the request to be received", async {
+        while !emulator.requests().iter().any(|r| r.path.ends_with("/given-up-1")) {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    drop(stream);
+    common::without_hanging("the line of the request given up on", async {
+        loop {
+            let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            if logs
+                .lines()
+                .any(|l| l.contains("GET /order-management/v2/ECOM/given-up-1 -> ended without an answer"))
+            {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
 }

@@ -19,7 +19,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::access::bearer;
+use super::access::{bearer, header};
 use super::answer::{json_body, problem, Answer};
 use super::dispatch::Incoming;
 use super::fault::Fault;
@@ -31,8 +31,38 @@ use crate::operation::Operation;
 /// The prefix of the admin API's paths.
 pub(super) const PREFIX: &str = "/_emulator/";
 
-/// Headers whose values a recorded request never shows.
-const SECRET_HEADERS: [&str; 4] = ["authorization", "client_secret", "ocp-apim-subscription-key", "cookie"];
+/// Headers, query parameters and body fields whose values a recorded
+/// request never shows (names compared in lower case, `_` as `-`): a team
+/// may point a client with real keys at a shared emulator by mistake.
+const SECRET_NAMES: [&str; 9] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "client-secret",
+    "ocp-apim-subscription-key",
+    "subscription-key",
+    "access-token",
+    "refresh-token",
+    "password",
+];
+
+/// What stands where a secret was.
+const NOT_SHOWN: &str = "[not shown]";
+
+fn is_secret(name: &str) -> bool {
+    SECRET_NAMES.contains(&name.to_ascii_lowercase().replace('_', "-").as_str())
+}
+
+/// A query string or form body with the values of secret names hidden (as
+/// it was sent when it has none).
+fn hidden_form(form: &str) -> String {
+    if !url::form_urlencoded::parse(form.as_bytes()).any(|(k, _)| is_secret(&k)) {
+        return form.to_owned();
+    }
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| if is_secret(&k) { (k, NOT_SHOWN.into()) } else { (k, v) }))
+        .finish()
+}
 
 /// The admin API's answer to `req`, or `None` when it is not the admin
 /// API's (the API's own routes then take it).
@@ -47,13 +77,8 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
             _ => not_allowed("GET"),
         });
     }
-    if !allowed(state, req) {
-        return Some(problem(
-            403,
-            "Forbidden",
-            "The emulator's admin API answers clients on this machine; from elsewhere it needs the admin token the emulator was started with (--admin-token), sent as Authorization: Bearer",
-            vec![],
-        ));
+    if let Some(why) = refusal(state, req) {
+        return Some(problem(403, "Forbidden", why, vec![]));
     }
     Some(match (segments.as_slice(), method) {
         (["reset"], "POST") => reset(state, req),
@@ -78,16 +103,51 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
     })
 }
 
-/// A client on this machine, or one with the admin token.
-fn allowed(state: &State, req: &Incoming) -> bool {
-    if req.peer.ip().is_loopback() {
-        return true;
+/// Why the admin API refuses `req`, when it does. It answers test code
+/// and tools: never a web page (a browser names the page's origin), which
+/// could otherwise inject faults or wipe the state from any site; a client
+/// on this machine that names the server by address or `localhost` (a page
+/// that rebinds its own host name to this machine names that instead); and
+/// from anywhere, one that sends the admin token.
+fn refusal(state: &State, req: &Incoming) -> Option<&'static str> {
+    let fetched_by_a_page =
+        header(req, "Origin").is_some() || header(req, "Sec-Fetch-Site").is_some_and(|site| !site.eq_ignore_ascii_case("none"));
+    if fetched_by_a_page {
+        return Some(
+            "The emulator's admin API is for test code and tools, not web pages: a request a browser sends for a page (with Origin or Sec-Fetch-Site) is refused, so that no web site can inject faults or reset the state",
+        );
     }
-    match (&state.config.admin_token, bearer(req)) {
+    let token_given = match (&state.config.admin_token, bearer(req)) {
         // Digests are compared, so the time taken says nothing of the token.
         (Some(digest), Some(given)) => hmac_sha512::Hash::hash(given.as_bytes()) == *digest,
         _ => false,
+    };
+    if token_given {
+        return None;
     }
+    if !req.peer.ip().to_canonical().is_loopback() {
+        return Some(
+            "The emulator's admin API answers clients on this machine; from elsewhere it needs the admin token the emulator was started with (--admin-token), sent as Authorization: Bearer",
+        );
+    }
+    if !names_this_machine(header(req, "Host")) {
+        return Some(
+            "The emulator's admin API answers clients on this machine that name it by address or as localhost (http://127.0.0.1:PORT/_emulator/...), or any client with the admin token: another host name may be a web page's, rebound to this machine",
+        );
+    }
+    None
+}
+
+/// A `Host` header that names the server by IP address or as `localhost`
+/// (or no `Host`, as HTTP/1.0 allows): not a host name a web page could
+/// have rebound to this machine.
+fn names_this_machine(host: Option<&str>) -> bool {
+    let Some(host) = host else { return true };
+    let Ok(authority) = host.parse::<hyper::http::uri::Authority>() else {
+        return false;
+    };
+    let name = authority.host().trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
 fn not_allowed(allow: &'static str) -> Answer {
@@ -120,6 +180,17 @@ fn query_value(req: &Incoming, key: &str) -> Option<String> {
 
 fn reset(state: &mut State, req: &Incoming) -> Answer {
     let merchant = query_value(req, "merchant");
+    if merchant
+        .as_deref()
+        .is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return problem(
+            400,
+            "Bad Request",
+            "merchant must be a merchant serial number (digits); leave it out to reset everything",
+            vec![],
+        );
+    }
     if let Err(e) = state.keep(Change::Reset { msn: merchant.clone() }) {
         return problem(
             500,
@@ -140,15 +211,24 @@ fn reset(state: &mut State, req: &Incoming) -> Answer {
 
 fn requests(state: &State, req: &Incoming) -> Answer {
     let operation = match query_value(req, "operation").map(|o| o.parse::<Operation>()) {
-        Some(Err(e)) => return problem(400, "Bad Request", &e.to_string(), vec![]),
+        Some(Err(_)) => {
+            let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+            return problem(
+                400,
+                "Bad Request",
+                &format!("operation must be one of {}", names.join(", ")),
+                vec![],
+            );
+        }
         Some(Ok(op)) => Some(op),
         None => None,
     };
     let order_id = query_value(req, "orderId");
     let merchant = query_value(req, "merchant");
-    let limit = match query_value(req, "limit").map(|l| l.parse::<usize>()) {
-        Some(Err(_)) => return problem(400, "Bad Request", "limit must be a whole number", vec![]),
-        Some(Ok(n)) => n,
+    let limit = match query_value(req, "limit") {
+        // Digits past any count: every request.
+        Some(l) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => l.parse::<usize>().unwrap_or(usize::MAX),
+        Some(_) => return problem(400, "Bad Request", "limit must be a whole number, 0 or more", vec![]),
         None => usize::MAX,
     };
     let matching: Vec<&RecordedRequest> = state
@@ -168,17 +248,27 @@ fn requests(state: &State, req: &Incoming) -> Answer {
 fn request_json(r: &RecordedRequest) -> Value {
     let mut headers = Map::new();
     for (name, value) in &r.headers {
-        let shown = if SECRET_HEADERS.contains(&name.as_str()) {
-            "[not shown]"
-        } else {
-            value.as_str()
-        };
+        let shown = if is_secret(name) { NOT_SHOWN } else { value.as_str() };
         headers.insert(name.clone(), Value::String(shown.to_owned()));
     }
     let body = match serde_json::from_slice::<Value>(&r.body) {
+        Ok(Value::Object(mut fields)) if !r.body_truncated => {
+            for (name, value) in fields.iter_mut() {
+                if is_secret(name) {
+                    *value = Value::String(NOT_SHOWN.to_owned());
+                }
+            }
+            Value::Object(fields)
+        }
         Ok(json) if !r.body_truncated => json,
         _ if r.body.is_empty() => Value::Null,
-        _ => Value::String(String::from_utf8_lossy(&r.body).into_owned()),
+        _ => {
+            let text = String::from_utf8_lossy(&r.body);
+            let form = r
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+            Value::String(if form { hidden_form(&text) } else { text.into_owned() })
+        }
     };
     let received = r
         .received_at
@@ -188,7 +278,7 @@ fn request_json(r: &RecordedRequest) -> Value {
     json!({
         "method": r.method,
         "path": r.path,
-        "query": r.query,
+        "query": r.query.as_deref().map(hidden_form),
         "operation": r.operation,
         "orderId": r.order_id,
         "merchant": r.merchant,
@@ -214,7 +304,27 @@ fn faults(state: &State) -> Answer {
 }
 
 fn add_fault(state: &mut State, req: &Incoming) -> Answer {
-    let fault: Fault = match serde_json::from_slice(&req.body) {
+    // A JSON object only (serde would take a struct's fields as an array).
+    let object = match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(object)) => Value::Object(object),
+        Ok(_) => {
+            return problem(
+                400,
+                "One or more validation errors occurred.",
+                "the fault must be a JSON object of the fields in the admin API's spec",
+                vec![],
+            )
+        }
+        Err(e) => {
+            return problem(
+                400,
+                "One or more validation errors occurred.",
+                &format!("the fault is not JSON: {e}"),
+                vec![],
+            )
+        }
+    };
+    let fault: Fault = match serde_json::from_value(object) {
         Ok(fault) => fault,
         Err(e) => {
             return problem(

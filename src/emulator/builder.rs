@@ -17,6 +17,10 @@ use super::store::Store;
 use super::{Emulator, CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
 use crate::error::Error;
 
+/// The most connections a server may be told to hold: far beyond any
+/// descriptor limit, and within what its semaphore can count.
+const MAX_CONNECTIONS: usize = 1_000_000;
+
 /// Settings for an [`Emulator`].
 #[derive(Debug, Clone)]
 #[must_use]
@@ -135,10 +139,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// At most this many connections at once (default 1024); more wait to
-    /// be accepted.
+    /// At most this many connections at once (default 1024, at least 1,
+    /// at most 1,000,000); more wait to be accepted.
     pub fn max_connections(mut self, n: usize) -> Self {
-        self.bounds.max_connections = n.max(1);
+        self.bounds.max_connections = n.clamp(1, MAX_CONNECTIONS);
         self
     }
 
@@ -177,6 +181,11 @@ impl EmulatorBuilder {
             token_lifetime: self.token_lifetime,
             admin_token: self.admin_token.as_deref().map(|t| hmac_sha512::Hash::hash(t.as_bytes())),
         };
+        // The address first: an emulator that cannot listen creates no
+        // state file.
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|e| Error::config(format!("the emulator cannot listen on {}: {e}", self.listen)))?;
         let (journal, store) = match &self.state_file {
             Some(path) => {
                 let (journal, store) = Journal::open(path).map_err(Error::config)?;
@@ -184,9 +193,6 @@ impl EmulatorBuilder {
             }
             None => (None, Store::default()),
         };
-        let listener = tokio::net::TcpListener::bind(self.listen)
-            .await
-            .map_err(|e| Error::config(format!("the emulator cannot listen on {}: {e}", self.listen)))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;

@@ -426,6 +426,63 @@ mod tests {
     }
 
     #[test]
+    fn the_admin_api_refuses_what_it_cannot_act_on() {
+        let mut s = state();
+        let here = [127, 0, 0, 1];
+        let mut send = |method: &str, path: &str, body: &str| status(&mut s, &request(method, path, body, here));
+        assert_eq!(send("POST", "/_emulator/faults", "[null, null, null, 418]"), 400, "an array");
+        assert_eq!(send("POST", "/_emulator/faults", r#"{"status": 101}"#), 400);
+        assert_eq!(send("POST", "/_emulator/faults", r#"{"status": 503, "times": 0}"#), 400);
+        assert_eq!(send("POST", "/_emulator/reset?merchant=", ""), 400);
+        assert_eq!(send("POST", "/_emulator/reset?merchant=abc%0A", ""), 400);
+        assert_eq!(send("POST", "/_emulator/reset?merchant=123456", ""), 200);
+        assert_eq!(send("GET", "/_emulator/requests?limit=99999999999999999999999", ""), 200);
+        assert_eq!(send("GET", "/_emulator/requests?limit=-1", ""), 400);
+        let Reaction::Send(answer) = s.respond(&request("GET", "/_emulator/requests?operation=nope", "", here)).reaction else {
+            panic!()
+        };
+        assert_eq!(answer.status, 400);
+        assert!(answer.body.contains("must be one of"), "{}", answer.body);
+    }
+
+    #[test]
+    fn the_admin_api_refuses_web_pages_and_rebound_host_names() {
+        let mut s = state();
+        let here = [127, 0, 0, 1];
+        let with = |name: &'static str, value: &'static str| {
+            let mut r = request("POST", "/_emulator/reset", "", here);
+            r.headers.insert(name, value.parse().unwrap());
+            r
+        };
+        // A page on any site: its browser names the page's origin.
+        assert_eq!(status(&mut s, &with("origin", "https://evil.example")), 403);
+        assert_eq!(status(&mut s, &with("origin", "null")), 403);
+        assert_eq!(status(&mut s, &with("sec-fetch-site", "cross-site")), 403);
+        assert_eq!(status(&mut s, &with("sec-fetch-site", "same-origin")), 403);
+        // A host name rebound to this machine.
+        assert_eq!(status(&mut s, &with("host", "rebind.evil.example:8081")), 403);
+        // Tools name the server by address or as localhost.
+        for host in ["127.0.0.1:8081", "localhost:8081", "LOCALHOST", "[::1]:8081", "10.1.2.3"] {
+            assert_eq!(status(&mut s, &with("host", host)), 200, "{host}");
+        }
+        assert_eq!(status(&mut s, &with("sec-fetch-site", "none")), 200, "typed into the address bar");
+        // IPv4 clients of a server listening on [::] arrive as mapped addresses.
+        let mut mapped = request("GET", "/_emulator/faults", "", here);
+        mapped.peer = "[::ffff:127.0.0.2]:40000".parse().unwrap();
+        assert_eq!(status(&mut s, &mapped), 200);
+        mapped.peer = "[::ffff:203.0.113.7]:40000".parse().unwrap();
+        assert_eq!(status(&mut s, &mapped), 403);
+        // The admin token opens it under any host name (a compose service's).
+        s.config.admin_token = Some(hmac_sha512::Hash::hash(b"team-secret"));
+        let mut r = with("host", "emulator:8081");
+        r.headers.insert("authorization", "Bearer team-secret".parse().unwrap());
+        assert_eq!(status(&mut s, &r), 200);
+        // Never a page, token or not.
+        r.headers.insert("origin", "https://evil.example".parse().unwrap());
+        assert_eq!(status(&mut s, &r), 403);
+    }
+
+    #[test]
     fn faults_act_by_operation_order_merchant_and_seeded_chance() {
         let mut s = state();
         let here = [127, 0, 0, 1];

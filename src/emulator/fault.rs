@@ -238,8 +238,29 @@ impl Fault {
         if self.status.is_none() && (self.body.is_some() || self.retry_after.is_some()) {
             fail("status", "is needed with a body or a Retry-After");
         }
-        if self.status.is_some_and(|s| !(100..=999).contains(&s)) {
-            fail("status", "must be an HTTP status, 100 to 999");
+        if self
+            .status
+            .is_some_and(|s| !(200..=599).contains(&s) || matches!(s, 204 | 205 | 304))
+        {
+            fail(
+                "status",
+                "must be the status of an answer with a body, 200 to 599 (not 204, 205 or 304; 1xx are not answers)",
+            );
+        }
+        for (name, value) in [("retryAfter", &self.retry_after), ("contentType", &self.content_type)] {
+            if value.as_deref().is_some_and(|v| reqwest::header::HeaderValue::from_str(v).is_err()) {
+                fail(name, "holds characters a header cannot carry");
+            }
+        }
+        if self.times == Some(0) {
+            fail("times", "must be 1 or more (to stop a fault, delete it)");
+        }
+        if self
+            .merchant
+            .as_deref()
+            .is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()))
+        {
+            fail("merchant", "must be a merchant serial number (digits)");
         }
         if self.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
             fail("probability", "must be between 0 and 1");
@@ -371,6 +392,26 @@ mod tests {
         assert_eq!(problem(r#"{"status": 503, "probability": 1.5}"#).as_deref(), Some("probability"));
         assert_eq!(problem(r#"{"status": 503, "seed": 1}"#).as_deref(), Some("seed"));
         assert_eq!(problem(r#"{"retryAfter": "1", "delayMs": 5}"#).as_deref(), Some("status"));
+        // Statuses that are no answer, or carry no body.
+        for status in [100, 101, 199, 204, 205, 304, 600] {
+            assert_eq!(
+                problem(&format!(r#"{{"status": {status}}}"#)).as_deref(),
+                Some("status"),
+                "{status}"
+            );
+        }
+        for status in [200, 201, 400, 409, 429, 503, 599] {
+            assert_eq!(problem(&format!(r#"{{"status": {status}}}"#)), None, "{status}");
+        }
+        // Headers it could not send.
+        assert_eq!(problem(r#"{"status": 503, "retryAfter": "a\nb"}"#).as_deref(), Some("retryAfter"));
+        assert_eq!(
+            problem(r#"{"status": 503, "body": "x", "contentType": "a\r\nX-Evil: 1"}"#).as_deref(),
+            Some("contentType")
+        );
+        assert_eq!(problem(r#"{"status": 503, "times": 0}"#).as_deref(), Some("times"));
+        assert_eq!(problem(r#"{"status": 503, "merchant": "abc"}"#).as_deref(), Some("merchant"));
+        assert_eq!(problem(r#"{"status": 503, "merchant": "123456"}"#), None);
     }
 
     #[test]

@@ -50,6 +50,7 @@ impl Journal {
         if path.is_dir() {
             return Err(format!("the state file {shown} is a folder; give a file"));
         }
+        let mut created = false;
         let file = match OpenOptions::new().read(true).append(true).open(path) {
             Ok(file) => {
                 let meta = file.metadata().map_err(|e| format!("the state file {shown} cannot be read: {e}"))?;
@@ -65,12 +66,22 @@ impl Journal {
                 }
                 file
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => OpenOptions::new()
-                .read(true)
-                .append(true)
-                .create_new(true)
-                .open(path)
-                .map_err(|e| format!("the state file {shown} cannot be created: {e}"))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(target) = std::fs::read_link(path) {
+                    return Err(format!(
+                        "the state file {shown} is a link to {}, which does not exist; give a file, or a link to one",
+                        target.display()
+                    ));
+                }
+                let file = OpenOptions::new()
+                    .read(true)
+                    .append(true)
+                    .create_new(true)
+                    .open(path)
+                    .map_err(|e| format!("the state file {shown} cannot be created: {e}"))?;
+                created = true;
+                file
+            }
             Err(e) => return Err(format!("the state file {shown} cannot be opened for writing: {e}")),
         };
         match file.try_lock() {
@@ -87,8 +98,17 @@ impl Journal {
             file,
             len: 0,
         };
-        let store = journal.replay()?;
-        Ok((journal, store))
+        match journal.replay() {
+            Ok(store) => Ok((journal, store)),
+            Err(e) => {
+                // A file this start created (its header could not be
+                // written: a full disk) is not left behind.
+                if created {
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Reads every change back. A last line cut short (an append the
@@ -103,6 +123,9 @@ impl Journal {
         let mut line = String::new();
         let mut good: u64 = 0;
         let mut number = 0usize;
+        // The last line is whole but lacks its newline (a file written by
+        // hand or a script): it is kept, and its newline added.
+        let mut unended = false;
         loop {
             line.clear();
             let read = reader.read_line(&mut line).map_err(cannot)?;
@@ -127,16 +150,15 @@ impl Journal {
                     }
                 }
             } else {
-                // The last line, cut short: the append the emulator was
-                // stopped in never answered anyone.
-                if !whole {
-                    break;
-                }
                 match serde_json::from_str::<Change>(line.trim_end()) {
                     Ok(change) => store.apply(change),
+                    // The last line, cut short: the append the emulator was
+                    // stopped in never answered anyone.
+                    Err(_) if !whole => break,
                     Err(e) => return Err(format!("the state file {shown} is damaged at line {number}: {e}")),
                 }
             }
+            unended = !whole;
             good += read as u64;
         }
         drop(reader);
@@ -152,6 +174,11 @@ impl Journal {
                 .write_all(&header)
                 .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;
             good = header.len() as u64;
+        } else if unended {
+            self.file
+                .write_all(b"\n")
+                .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;
+            good += 1;
         } else if on_disk > good {
             tracing::warn!(target: "vipps_order_management::emulator", file = %shown, "the state file's last line was cut short (the emulator was stopped while writing it); it is dropped");
             self.file
@@ -236,6 +263,32 @@ mod tests {
         let (_journal, store) = Journal::open(&path).unwrap();
         assert_eq!(store.receipt_count(), 3, "the torn line was cut away, the next one kept");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing beside the file");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_whole_last_line_without_its_newline_is_kept() {
+        let dir = folder("unended");
+        // A header alone, as a script may write it (no newline).
+        let path = dir.join("seed.jsonl");
+        std::fs::write(&path, r#"{"vippsOmEmulatorState":2}"#).unwrap();
+        let (mut journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 0);
+        journal.append(&receipt("o-1")).unwrap();
+        drop(journal);
+        let (_journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 1, "{}", std::fs::read_to_string(&path).unwrap());
+        // A last change, whole, without its newline: kept, and the next
+        // change starts on a line of its own.
+        let path = dir.join("changes.jsonl");
+        let change = serde_json::to_string(&receipt("o-2")).unwrap();
+        std::fs::write(&path, format!("{{\"vippsOmEmulatorState\":2}}\n{change}")).unwrap();
+        let (mut journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 1);
+        journal.append(&receipt("o-3")).unwrap();
+        drop(journal);
+        let (_journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

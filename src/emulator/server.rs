@@ -9,10 +9,8 @@
 //! spinning. It stops cleanly when told to.
 
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -20,7 +18,6 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming as Body;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
@@ -32,6 +29,8 @@ use super::state::State;
 
 /// The largest request body read: an image of 2 MiB in base64 and more.
 const MAX_BODY: usize = 8 * 1024 * 1024;
+/// The largest request head (request line and headers) read: 64 KiB.
+const MAX_HEAD: usize = 64 * 1024;
 /// Requests under way get this long to finish when the server stops.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -173,9 +172,10 @@ async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
 }
 
-/// What a connection did last, for the idle check: the time (in
-/// milliseconds from the server's start) it last received or sent bytes,
-/// and how many of its requests are under way.
+/// What a connection did last, for the idle check: when (in milliseconds
+/// from the server's start) its last request began or ended, and how many
+/// of its requests are under way. Bytes do not count: an HTTP/2 client
+/// answers the server's pings, and a connection that only pings is idle.
 #[derive(Default)]
 struct Activity {
     last_ms: AtomicU64,
@@ -188,46 +188,8 @@ impl Activity {
     }
 }
 
-/// A stream that notes its traffic in an [`Activity`].
-struct Watched {
-    stream: TcpStream,
-    activity: Arc<Activity>,
-    epoch: Instant,
-}
-
-impl AsyncRead for Watched {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            this.activity.touch(this.epoch);
-        }
-        polled
-    }
-}
-
-impl AsyncWrite for Watched {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_write(cx, data);
-        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            this.activity.touch(this.epoch);
-        }
-        polled
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
-    }
-}
-
-/// Resolves when the connection has had no request under way and no
-/// traffic for the idle timeout.
+/// Resolves when the connection has had no request under way for the idle
+/// timeout.
 async fn idle(activity: &Activity, epoch: Instant, timeout: Duration) {
     let step = (timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
     loop {
@@ -239,40 +201,59 @@ async fn idle(activity: &Activity, epoch: Instant, timeout: Duration) {
     }
 }
 
+/// A request under way on a connection, for as long as it lives: it ends
+/// (the answer sent, or the request dropped because its client went away)
+/// when this is dropped.
+struct UnderWay<'a> {
+    activity: &'a Activity,
+    epoch: Instant,
+}
+
+impl<'a> UnderWay<'a> {
+    fn new(activity: &'a Activity, epoch: Instant) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        UnderWay { activity, epoch }
+    }
+}
+
+impl Drop for UnderWay<'_> {
+    fn drop(&mut self) {
+        self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.activity.touch(self.epoch);
+    }
+}
+
 async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let activity = Arc::new(Activity::default());
     activity.touch(shared.epoch);
-    let io = Watched {
-        stream,
-        activity: activity.clone(),
-        epoch: shared.epoch,
-    };
     let service = {
         let (shared, activity) = (shared.clone(), activity.clone());
         hyper::service::service_fn(move |req| {
             let (shared, activity) = (shared.clone(), activity.clone());
             async move {
-                activity.in_flight.fetch_add(1, Ordering::Relaxed);
-                let answered = request(&shared, req, peer).await;
-                activity.in_flight.fetch_sub(1, Ordering::Relaxed);
                 activity.touch(shared.epoch);
-                answered
+                let _under_way = UnderWay::new(&activity, shared.epoch);
+                request(&shared, req, peer).await
             }
         })
     };
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // A client that never finishes its request head is let go; so is an
     // HTTP/2 client that stops answering pings.
+    // Request heads are bounded in size too (64 KiB), so the record of
+    // requests is bounded by its count.
     builder
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(shared.bounds.idle_timeout);
+        .header_read_timeout(shared.bounds.idle_timeout)
+        .max_buf_size(MAX_HEAD);
     builder
         .http2()
         .timer(hyper_util::rt::TokioTimer::new())
+        .max_header_list_size(MAX_HEAD as u32)
         .keep_alive_interval(Some(shared.bounds.idle_timeout))
         .keep_alive_timeout(shared.bounds.idle_timeout);
-    let conn = builder.serve_connection(TokioIo::new(io), service);
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
@@ -332,14 +313,14 @@ async fn read_body(body: Body, shared: &Shared) -> Result<(Bytes, Option<OwnedSe
 }
 
 async fn request(shared: &Shared, req: Request<Body>, peer: SocketAddr) -> Result<Response<Full<Bytes>>, CloseConnection> {
-    let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();
     let method = parts.method.to_string();
     let path = parts.uri.path().to_owned();
+    let mut line = LogLine::new(method.clone(), path.clone(), peer);
     let (body, _budget) = match read_body(body, shared).await {
         Ok(read) => read,
         Err(Unread::Gone) | Err(Unread::TooSlow) => {
-            log(&method, &path, peer, None, started);
+            line.ended(Ending::Closed);
             return Err(CloseConnection);
         }
         Err(unread) => {
@@ -355,7 +336,7 @@ async fn request(shared: &Shared, req: Request<Body>, peer: SocketAddr) -> Resul
             if answer.status == 503 {
                 answer.headers.push(("Retry-After", "1".to_owned()));
             }
-            log(&method, &path, peer, Some(answer.status), started);
+            line.ended(Ending::Answered(answer.status));
             return Ok(response(answer));
         }
     };
@@ -371,11 +352,10 @@ async fn request(shared: &Shared, req: Request<Body>, peer: SocketAddr) -> Resul
     if !disposition.delay.is_zero() {
         tokio::time::sleep(disposition.delay).await;
     }
-    let status = match &disposition.reaction {
-        Reaction::Send(answer) => Some(answer.status),
-        Reaction::CloseConnection => None,
-    };
-    log(&incoming.method, &incoming.path, peer, status, started);
+    line.ended(match &disposition.reaction {
+        Reaction::Send(answer) => Ending::Answered(answer.status),
+        Reaction::CloseConnection => Ending::Closed,
+    });
     match disposition.reaction {
         Reaction::Send(answer) => Ok(response(answer)),
         Reaction::CloseConnection => Err(CloseConnection),
@@ -399,12 +379,59 @@ fn response(answer: Answer) -> Response<Full<Bytes>> {
     })
 }
 
-/// One line per request, on the `vipps_order_management::emulator` target:
-/// the status answered, or `None` for a connection closed without one.
-fn log(method: &str, path: &str, peer: SocketAddr, status: Option<u16>, started: std::time::Instant) {
-    let ms = started.elapsed().as_millis() as u64;
-    match status {
-        Some(status) => tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> {status} ({ms} ms)"),
-        None => tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> connection closed ({ms} ms)"),
+/// How a request ended, for its log line.
+#[derive(Clone, Copy)]
+enum Ending {
+    /// Answered with this status.
+    Answered(u16),
+    /// Its connection was closed without an answer (a fault, or a body
+    /// that did not arrive).
+    Closed,
+}
+
+/// The one log line of a request, on the `vipps_order_management::emulator`
+/// target, written when the request ends, or when it is dropped before (its
+/// client went away, or the server stopped): whatever it changed is logged.
+struct LogLine {
+    method: String,
+    path: String,
+    peer: SocketAddr,
+    started: std::time::Instant,
+    ending: Option<Ending>,
+}
+
+impl LogLine {
+    fn new(method: String, path: String, peer: SocketAddr) -> Self {
+        LogLine {
+            method,
+            path,
+            peer,
+            started: std::time::Instant::now(),
+            ending: None,
+        }
+    }
+
+    fn ended(&mut self, ending: Ending) {
+        self.ending = Some(ending);
+    }
+}
+
+impl Drop for LogLine {
+    fn drop(&mut self) {
+        let (method, path, peer) = (&self.method, &self.path, self.peer);
+        let ms = self.started.elapsed().as_millis() as u64;
+        match self.ending {
+            Some(Ending::Answered(status)) => {
+                tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> {status} ({ms} ms)")
+            }
+            Some(Ending::Closed) => {
+                tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> connection closed ({ms} ms)")
+            }
+            None => tracing::info!(
+                target: "vipps_order_management::emulator",
+                %peer,
+                "{method} {path} -> ended without an answer: the client went away, or the server stopped ({ms} ms)"
+            ),
+        }
     }
 }

@@ -291,8 +291,17 @@ async fn emulator(args: &EmulatorArgs, printer: Printer) -> Result<(), Failure> 
     if let Some(path) = &args.state {
         builder = builder.state_file(path);
     }
-    if let Some(token) = args.admin_token.as_deref().filter(|t| !t.is_empty()) {
-        builder = builder.admin_token(token);
+    match args.admin_token.as_deref() {
+        // An unset variable in a compose file gives an empty token: said at
+        // once, rather than a service whose admin API no token opens.
+        Some("") => {
+            return Err(Failure::Usage(
+                "the admin token (--admin-token or VIPPS_EMULATOR_ADMIN_TOKEN) is empty: give one, or leave it unset for an admin API on this machine only"
+                    .to_owned(),
+            ))
+        }
+        Some(token) => builder = builder.admin_token(token),
+        None => {}
     }
     let emulator = builder.start().await.map_err(|e| match e {
         // An address or state file it cannot use: a setting, not the client's.

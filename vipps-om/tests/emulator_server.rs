@@ -204,11 +204,33 @@ fn a_state_file_it_must_not_use_is_refused_at_start_and_left_as_it_was() {
             "{stderr}"
         );
     }
+    // An address in use: no state file is created for an emulator that
+    // cannot listen.
+    let busy = server.banner["listen"].as_str().unwrap().to_owned();
+    let never = dir.join("never.jsonl");
+    let out = refused(&["--listen", &busy, "--state", never.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen"), "{out:?}");
+    // A link to nothing is named as one.
+    let dangling = dir.join("dangling.jsonl");
+    std::os::unix::fs::symlink(dir.join("gone.jsonl"), &dangling).unwrap();
+    let out = refused(&["--port", "0", "--state", dangling.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"), "{out:?}");
+    // An empty admin token (an unset variable in a compose file) is said.
+    let out = refused(&["--port", "0", "--admin-token", ""]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin token"), "{out:?}");
     drop(server);
     assert_eq!(
         listing(&dir),
-        vec!["hard.jsonl", "package.json", "read-only.jsonl", "soft.jsonl", "used.jsonl"],
-        "nothing was left beside them (no lock files)"
+        vec![
+            "dangling.jsonl",
+            "hard.jsonl",
+            "package.json",
+            "read-only.jsonl",
+            "soft.jsonl",
+            "used.jsonl"
+        ],
+        "nothing was left beside them (no lock files, no state file of an emulator that could not listen)"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -90,7 +90,7 @@ impl Bounded {
     pub fn new(listener: TcpListener, max: usize, idle: Duration) -> Bounded {
         Bounded {
             listener,
-            slots: Arc::new(Semaphore::new(max.max(1))),
+            slots: Arc::new(Semaphore::new(max.clamp(1, 1_000_000))),
             idle,
         }
     }

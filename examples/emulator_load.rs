@@ -127,7 +127,7 @@ async fn main() {
         &format!(r#""writer_receipts_per_second":{writer_rate:.0},"#),
         &reads,
     );
-    drop(emulator);
+    emulator.stop().await;
 
     // 3. A state of `state_size` receipts: written, then loaded.
     let big = dir.join("big.jsonl");
@@ -136,6 +136,7 @@ async fn main() {
         let c = client(&emulator);
         let (rate, _) = post_many(&c, "big", state_size, 32).await;
         eprintln!("wrote {state_size} receipts at {rate:.0}/s");
+        emulator.stop().await;
     }
     let bytes = std::fs::metadata(&big).unwrap().len();
     let started = Instant::now();
@@ -143,7 +144,7 @@ async fn main() {
     let load_s = started.elapsed().as_secs_f64();
     assert_eq!(loaded.receipt_count(), state_size);
     println!(r#"{{"what":"state_load","receipts":{state_size},"bytes":{bytes},"seconds":{load_s:.2}}}"#);
-    drop(loaded);
+    loaded.stop().await;
 
     // 4. A normal client while 200 hostile connections of each kind are held.
     let emulator = Emulator::builder().record_requests(false).start().await.unwrap();

@@ -11,6 +11,9 @@
 #   MUTANTS_IN_PLACE=1 scripts/mutants.sh ...   # mutate this tree itself
 #                                                 (a clone kept for it; faster)
 #   MUTANTS_DIFF=change.diff scripts/mutants.sh # only mutants in the diff
+#   MUTANTS_ITERATE=1 scripts/mutants.sh ...    # skip the mutants an earlier
+#                                                 run of a scope caught (a
+#                                                 long scope over sessions)
 #   scripts/mutants.sh --change [REV]  # the mutants in the change since REV
 #                                      # (default HEAD~1), in place, at most
 #                                      # MUTANTS_MAX (40) of them: CI's step
@@ -86,6 +89,7 @@ for s in "${scopes[@]}"; do
   [ -n "${MUTANTS_DIFF:-}" ] && args+=(--in-diff "$MUTANTS_DIFF")
   [ -n "${MUTANTS_SHARD:-}" ] && args+=(--shard "$MUTANTS_SHARD")
   [ "${MUTANTS_IN_PLACE:-0}" = 1 ] && args+=(--in-place)
+  [ "${MUTANTS_ITERATE:-0}" = 1 ] && args+=(--iterate)
   mkdir -p "target/mutants/$name"
   echo "== $name: $files"
   # The test targets go to every cargo command (--cargo-arg), so that a
@@ -97,7 +101,8 @@ for s in "${scopes[@]}"; do
   set -e
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then wc -l < "$out/$1.txt"; else echo 0; fi; }
-  c=$(count caught); m=$(count missed); t=$(count timeout); u=$(count unviable)
+  # With --iterate, what earlier runs caught is listed apart.
+  c=$(( $(count caught) + $(count previously_caught) )); m=$(count missed); t=$(count timeout); u=$(count unviable)
   echo "== $name: caught $c, missed $m, timeout $t, unviable $u (cargo-mutants exit $rc)"
   [ "$m" -gt 0 ] && sed 's/^/   MISSED: /' "$out/missed.txt"
   [ "$t" -gt 0 ] && sed 's/^/   TIMEOUT: /' "$out/timeout.txt"

@@ -335,3 +335,18 @@ async fn recorded_requests_never_show_secrets() {
     assert_eq!(requests[1]["body"]["kept"], "visible");
     assert_eq!(requests[1]["body"]["client_secret"], "[not shown]");
 }
+
+/// `stop` waits until the emulator has let its state file go: another
+/// emulator opens it at once and has what the first one kept.
+#[tokio::test]
+async fn a_stopped_emulator_releases_its_state_file_at_once() {
+    let path = std::env::temp_dir().join(format!("vipps-om-stop-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let first = Emulator::builder().state_file(&path).start().await.unwrap();
+    first.client().ecom("kept-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    first.stop().await;
+    let second = Emulator::builder().state_file(&path).start().await.unwrap();
+    assert_eq!(second.receipt_count(), 1);
+    second.stop().await;
+    std::fs::remove_file(&path).unwrap();
+}

@@ -196,8 +196,16 @@ impl Emulator {
     /// emulator.serve_until(async { let _ = stopped.await; }).await;
     /// # Ok(()) }
     /// ```
-    pub async fn serve_until(mut self, signal: impl std::future::Future<Output = ()>) {
+    pub async fn serve_until(self, signal: impl std::future::Future<Output = ()>) {
         signal.await;
+        self.stop().await;
+    }
+
+    /// Stops now and waits until it has stopped: no new connections,
+    /// requests under way finish (for up to five seconds), and its state
+    /// file is released, so that another emulator may open it at once.
+    /// Dropping an emulator stops it too, but without waiting.
+    pub async fn stop(mut self) {
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;

@@ -99,6 +99,11 @@ for s in "${scopes[@]}"; do
   cargo mutants "${args[@]}"
   rc=$?
   set -e
+  # A mutant that fails a property test makes proptest record its seed in
+  # the tree; those seeds are of mutants, not of the code: put them back.
+  if [ "${MUTANTS_IN_PLACE:-0}" = 1 ]; then
+    git ls-files -z '*.proptest-regressions' | xargs -0 -r git checkout -q --
+  fi
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then wc -l < "$out/$1.txt"; else echo 0; fi; }
   # With --iterate, what earlier runs caught is listed apart.

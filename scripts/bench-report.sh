@@ -18,7 +18,7 @@ CALLS=${CALLS:-2000}
   echo "memory=$(free -h | awk '/Mem:/{print $2}')"
   echo "rustc=$(rustc --version)"
   echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')"
+  echo "commit=$(git rev-parse --short HEAD)$([ -z "$(git status --porcelain)" ] || echo '+changes')"
 } > "$out/machine.txt"
 
 echo "== criterion: call overhead and serialization"

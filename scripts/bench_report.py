@@ -291,7 +291,7 @@ if cost:
     w("")
     w(f"Runs: wall {cost.get('bare.wall')} (bare) and {cost.get('merchant.wall')} (merchant) seconds.")
     w("The extra crates are this crate, `serde_derive`, `thiserror` (two), `uuid`,")
-    w("`fastrand` and `httpdate`; everything else is in the bare tree already. The")
+    w("`fastrand`, `httpdate` and `hmac-sha512`; everything else is in the bare tree already. The")
     w("extra code in the binary is the client's own (tokens, retries, validation,")
     w("errors) and the typed decoding of an order (serde_json's struct visitors for")
     w("every model type); it is a fixed cost that does not grow with use.")
@@ -371,9 +371,9 @@ if cg_ratios:
     w("server and the tokio runtime compete for two cores, and a single side's")
     w("throughput varies by ±30 % from run to run, so a ratio of 0.95 cannot be")
     w("resolved by timing alone. The instruction counts are exact and repeatable, and")
-    w("they show what the client itself costs per call: "
+    w("they show what the client costs per call (the loopback server's work, the same on both sides, included): "
       + "; ".join(f"{op} {abs(1 / v - 1) * 100:.1f} % {'more' if v < 1 else 'fewer'} instructions than the hand-written call" for op, v in cg_ratios.items())
-      + " (the receipt's validation is the main extra work).")
+      + ".")
     w("To settle the wall-clock figures, run `scripts/bench-report.sh` with `ROUNDS=51`")
     w("on a machine with dedicated cores.")
 print("\n".join(lines))

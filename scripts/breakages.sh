@@ -14,10 +14,15 @@ run() { # name, file, python edit, cargo test args...
   cp "$file" /tmp/breakage.bak
   python3 -c "$edit" "$file"
   if git diff --quiet -- "$file"; then echo "[$name] EDIT DID NOT APPLY"; cp /tmp/breakage.bak "$file"; status=1; return; fi
-  if cargo test "$@" >"target/breakage-$name.log" 2>&1; then
-    echo "[$name] NOT CAUGHT"; status=1
+  cargo test "$@" >"target/breakage-$name.log" 2>&1
+  # Caught means a test failed: a build the edit broke is not a catch.
+  failed=$(grep -E '^test .* FAILED$' "target/breakage-$name.log" | sed 's/^test //; s/ \.\.\. FAILED$//' | head -3 | paste -sd ' ')
+  if [ -n "$failed" ]; then
+    echo "[$name] caught by: $failed"
+  elif grep -q '^error\(\[E[0-9]*\]\)\?:' "target/breakage-$name.log"; then
+    echo "[$name] THE EDIT DOES NOT BUILD (see target/breakage-$name.log)"; status=1
   else
-    echo "[$name] caught by: $(grep -E '^test .* FAILED$' "target/breakage-$name.log" | sed 's/^test //; s/ \.\.\. FAILED$//' | head -3 | paste -sd ' ')"
+    echo "[$name] NOT CAUGHT"; status=1
   fi
   cp /tmp/breakage.bak "$file"
   # A property test that failed records its case; that is not a change.

@@ -61,7 +61,8 @@ if [ "${1:-}" = "--change" ]; then
     IFS='|' read -r name package files tests <<<"$s"
     largs=(--package "$package" --list --in-diff "$diff")
     for f in $files; do largs+=(--file "$f"); done
-    n=$(cargo mutants "${largs[@]}" 2>/dev/null | grep -c . || true)
+    list=$(cargo mutants "${largs[@]}") || { echo "FAIL: cargo mutants could not list the $name scope's mutants"; exit 1; }
+    n=$(grep -c . <<<"$list" || true)
     listed=$((listed + n))
   done
   if [ "$listed" -eq 0 ]; then echo "mutants: the change since $rev touches no mutated code"; exit 0; fi
@@ -71,6 +72,7 @@ if [ "${1:-}" = "--change" ]; then
     shard=$(( $(date +%j | sed 's/^0*//') % shards ))
     export MUTANTS_SHARD="$shard/$shards"
     echo "mutants: the change since $rev has $listed mutants; testing shard $shard of $shards (about $max); scripts/mutants.sh tests them all"
+    echo "SKIP: mutation testing of the change: $((shards - 1)) of $shards shards of its $listed mutants (another shard each day)"
   else
     echo "mutants: the change since $rev has $listed mutants; testing all of them"
   fi
@@ -102,7 +104,8 @@ for s in "${scopes[@]}"; do
   # A mutant that fails a property test makes proptest record its seed in
   # the tree; those seeds are of mutants, not of the code: put them back.
   if [ "${MUTANTS_IN_PLACE:-0}" = 1 ]; then
-    git ls-files -z '*.proptest-regressions' | xargs -0 -r git checkout -q --
+    git ls-files -z '*proptest-regressions*' | xargs -0 -r git checkout -q --
+    git ls-files -z --others --exclude-standard '*proptest-regressions*' | xargs -0 -r rm -f --
   fi
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then wc -l < "$out/$1.txt"; else echo 0; fi; }

@@ -52,8 +52,15 @@ const values = {
 console.log(JSON.stringify({ name: 'vipps-om emulator', values: Object.entries(values).map(([key, value]) => ({ key, value, enabled: true })) }));
 JS
 
+# newman exits non-zero when a request answers what the collection's tests
+# did not expect (the checker below decides); a report it did not write
+# this time is a failure, never an earlier run's.
+rm -f "$work/report.json"
 "$work/node_modules/.bin/newman" run "$collection" -e "$work/environment.json" \
   --reporters json --reporter-json-export "$work/report.json" > "$work/newman.log" 2>&1 || true
+if [ ! -s "$work/report.json" ]; then
+  echo "FAIL: newman wrote no report:"; tail -20 "$work/newman.log"; exit 1
+fi
 
 # One line per request, and the verdict.
 node - "$work/report.json" <<'JS'

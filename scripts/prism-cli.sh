@@ -44,7 +44,9 @@ $om delete-category \$id
 "
 
 echo "== requests against Prism serving the spec"
-bash "$tools/prism_check.sh" bash -c "$quickstart
+# `set -e` before the quick start too: its failure fails the check.
+bash "$tools/prism_check.sh" bash -c "set -e
+$quickstart
 $commands"
 
 echo "== the emulator's answers through Prism as a proxy"

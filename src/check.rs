@@ -99,7 +99,8 @@ impl CheckOptions {
 
     /// Lets the write happen against the production servers (or any
     /// other that is not the test environment or this machine): the second
-    /// time of asking.
+    /// time of asking. Call it after [`CheckOptions::write`]: without a
+    /// write it asks for nothing.
     pub fn in_production(mut self) -> Self {
         if let Some(write) = &mut self.write {
             write.in_production = true;
@@ -261,7 +262,8 @@ impl Client {
     ///   (a write endpoint is sent an empty body, which it refuses with a
     ///   400 without storing anything);
     /// - `write`: only when asked, a category put on a test order and read
-    ///   back (against production only when asked twice).
+    ///   back (against servers other than the test environment or this
+    ///   machine only when asked twice).
     ///
     /// ```no_run
     /// # async fn demo(client: vipps_order_management::Client) {
@@ -377,7 +379,9 @@ impl Client {
         };
         item("endpoint-categories-v3", "The v3 categories endpoint answers", listed);
         let write = match &options.write {
-            None => not_checked("not asked for: a write puts a category on a test order (vipps-om check --write ORDER_ID)"),
+            None => {
+                not_checked("not asked for: a write puts a category on a test order (CheckOptions::write; vipps-om check --write ORDER_ID)")
+            }
             Some(w) => match write_refused(self, w) {
                 Some(why) => not_checked(why),
                 None if !have_token => without_token(),
@@ -482,7 +486,7 @@ impl Client {
             passed("Vipps-System-Name, -Version, -Plugin-Name and -Plugin-Version are set")
         } else {
             passed(
-                "Vipps-System-Name and -Version are set; no plugin headers, as a direct integration sends (partners: check with --partner)",
+                "Vipps-System-Name and -Version are set; no plugin headers, as a direct integration sends (partners: check as one, with CheckOptions::partner or vipps-om check --partner)",
             )
         }
     }
@@ -521,23 +525,13 @@ fn write_refused(client: &Client, write: &WriteCheck) -> Option<&'static str> {
     match environment_of(client) {
         "test" => None,
         "production" => Some(
-            "this is production, where a category shows in the customer's app: asked once, not written (add --yes-production to write)",
+            "this is production, where a category shows in the customer's app: asked once, not written (ask twice to write: CheckOptions::in_production, or --yes-production)",
         ),
-        _ if on_this_machine(client.base_url()) => None,
+        _ if crate::client::on_this_machine(client.base_url()) => None,
         _ => Some(
             "these servers are neither the test environment nor on this machine, and may be production (or a proxy in front of it), \
-             where a category shows in the customer's app: asked once, not written (add --yes-production to write)",
+             where a category shows in the customer's app: asked once, not written (ask twice to write: CheckOptions::in_production, or --yes-production)",
         ),
-    }
-}
-
-/// A base URL on this machine: a loopback address or `localhost`.
-fn on_this_machine(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

@@ -16,13 +16,13 @@
 //!   every sum is checked.
 //! - Every request is checked against the API's rules before it is sent
 //!   ([`validate`]); a broken one is an [`Error::InvalidInput`] naming the field.
-//! - Calls are retried on network failures, 423, 429 and 5xx
-//!   ([`RetryPolicy`]). [`OrderRequest::post_receipt`] is idempotent across
+//! - Calls are retried on network failures, 423, 429, 500, 502, 503 and
+//!   504 ([`RetryPolicy`]). [`OrderRequest::post_receipt`] is idempotent across
 //!   calls and processes: a receipt is never doubled nor lost.
 //! - With the `emulator` feature, `emulator::Emulator` runs the API
-//!   in-process for tests and offline development, or as a server; the
-//!   `cli` and `console` features build the `vipps-om` support tool and
-//!   its web console.
+//!   in-process for tests and offline development, or as a server. The
+//!   `vipps-om` tool (the CLI, the emulator as a service and the support
+//!   console) is a crate of its own, built on this crate's public API.
 //!
 //! # Example
 //!

@@ -622,3 +622,115 @@ async fn an_answer_past_its_cap_is_never_a_success() {
     let err = client.ecom("huge").get_raw().await.unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
 }
+
+/// One answer per connection from a hand-written server: the token, or the
+/// body `answer` gives for the request's path, then the connection closed.
+async fn answering_server(answer: fn(&str) -> String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                let head_end = loop {
+                    let n = stream.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break at + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&request[..head_end]).to_string();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                while request.len() < head_end + length {
+                    let n = stream.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                }
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+                let reply = if path.starts_with("/accesstoken") {
+                    raw_token_answer()
+                } else {
+                    answer(&path)
+                };
+                let _ = stream.write_all(reply.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    base
+}
+
+/// A JSON string of exactly `n` bytes, quotes included.
+fn json_string_of(n: usize) -> String {
+    format!("\"{}\"", "a".repeat(n - 2))
+}
+
+/// A 201 with this body in chunks of at most 10,000 bytes.
+fn chunked_201(body: &str) -> String {
+    let mut out =
+        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_owned();
+    for chunk in body.as_bytes().chunks(10_000) {
+        out.push_str(&format!("{:x}\r\n{}\r\n", chunk.len(), std::str::from_utf8(chunk).unwrap()));
+    }
+    out.push_str("0\r\n\r\n");
+    out
+}
+
+/// The cap holds at its edge, whatever says the length: an answer of
+/// exactly the cap is read whole (with a `Content-Length`, or in chunks
+/// whose last one fills it), one byte more is an error even when no
+/// `Content-Length` announced it.
+#[tokio::test]
+async fn an_answer_of_exactly_its_cap_is_read_and_one_byte_more_is_not() {
+    const CAP: usize = 64 * 1024;
+    let base = answering_server(|path| match path.rsplit('/').next().unwrap_or("") {
+        "exact-length" => format!(
+            "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {CAP}\r\nConnection: close\r\n\r\n{}",
+            json_string_of(CAP)
+        ),
+        "exact-chunks" => chunked_201(&json_string_of(CAP)),
+        "one-more-chunked" => chunked_201(&json_string_of(CAP + 1)),
+        _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
+    })
+    .await;
+    let client = builder_for(base).retry_policy(RetryPolicy::none()).build().unwrap();
+    for id in ["exact-length", "exact-chunks"] {
+        let posted = client.ecom(id).post_receipt(&receipt("Socks")).await;
+        assert!(posted.is_ok(), "{id}: {posted:?}");
+    }
+    let err = client.ecom("one-more-chunked").post_receipt(&receipt("Socks")).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than 65536 bytes"), "{err}");
+}
+
+/// An error answer is read up to 64 KiB, whatever the operation: a
+/// get-order refused with a problem of 100 KiB is not taken as one (it is
+/// shown cut, as text), while an order itself may be 16 MiB.
+#[tokio::test]
+async fn an_error_answer_is_read_up_to_its_own_cap() {
+    let server = server_with_token(1).await;
+    let problem = json!({"title": "Not Found", "detail": "x".repeat(100 * 1024)});
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(&problem))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err:?}");
+    assert!(err.problem().is_none(), "a problem past 64 KiB was read whole: {err:?}");
+    assert!(matches!(err.body(), Some(ErrorBody::Text(_))), "{err:?}");
+}

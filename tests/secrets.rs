@@ -77,6 +77,7 @@ async fn an_error_answer_that_echoes_the_request_shows_no_secret() {
         .expect(1)
         .mount(&server)
         .await;
+    catch_all(&server).await;
     let err = client(&server).ecom("o-1").get().await.unwrap_err();
     let shown = format!("{err:?} {err} {:?}", err.body());
     assert!(shown.contains("[redacted]"), "the echo is there, its secrets not: {shown}");

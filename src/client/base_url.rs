@@ -27,18 +27,23 @@ pub(crate) fn shown_url(raw: &str) -> String {
     }
 }
 
+/// A URL whose host is this machine: a loopback address or `localhost`.
+pub(crate) fn on_this_machine(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 impl BaseUrl {
     /// Checks a base URL: https, or http to a loopback host; no query, no
     /// user info. Messages never repeat a user name or password it held.
     pub(crate) fn parse(input: &str) -> Result<BaseUrl, Error> {
         let raw = &shown_url(input);
         let url = Url::parse(input.trim()).map_err(|e| Error::config(format!("the base URL `{raw}` is not a URL: {e}")))?;
-        let loopback = match url.host() {
-            Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
+        let loopback = on_this_machine(&url);
         match url.scheme() {
             "https" if url.host().is_some() => {}
             "http" if loopback => {}

@@ -13,7 +13,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
-pub(crate) use base_url::BaseUrl;
+pub(crate) use base_url::{on_this_machine, BaseUrl};
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
 pub use environment::Environment;
 

@@ -13,9 +13,12 @@
 //!   the faults waiting to act, in the model of [`Fault`] (one mechanism
 //!   with [`Emulator::inject`](super::Emulator::inject)).
 //!
-//! It needs no Vipps MobilePay credentials. Beyond health, a client that
-//! is not on this machine is refused, unless the emulator was given an
-//! admin token and the client sends it as `Authorization: Bearer`.
+//! It needs no Vipps MobilePay credentials. Beyond health it never answers
+//! a web page (a request with `Origin`, or `Sec-Fetch-Site` other than
+//! `none`); it answers a client on this machine that names the server by
+//! IP address or as `localhost`, and any other client only when the
+//! emulator was given an admin token and the client sends it as
+//! `Authorization: Bearer`.
 
 use serde_json::{json, Map, Value};
 
@@ -130,7 +133,7 @@ fn refusal(state: &State, req: &Incoming) -> Option<&'static str> {
             "The emulator's admin API answers clients on this machine; from elsewhere it needs the admin token the emulator was started with (--admin-token), sent as Authorization: Bearer",
         );
     }
-    if !names_this_machine(header(req, "Host")) {
+    if !names_by_address(header(req, "Host")) {
         return Some(
             "The emulator's admin API answers clients on this machine that name it by address or as localhost (http://127.0.0.1:PORT/_emulator/...), or any client with the admin token: another host name may be a web page's, rebound to this machine",
         );
@@ -138,10 +141,11 @@ fn refusal(state: &State, req: &Incoming) -> Option<&'static str> {
     None
 }
 
-/// A `Host` header that names the server by IP address or as `localhost`
-/// (or no `Host`, as HTTP/1.0 allows): not a host name a web page could
-/// have rebound to this machine.
-fn names_this_machine(host: Option<&str>) -> bool {
+/// A `Host` header that names the server by an IP address (any: an address
+/// is no name a web page could rebind) or as `localhost`, or no `Host` (as
+/// HTTP/1.0 and HTTP/2 allow; browsers reach a plain-http emulator over
+/// HTTP/1.1, which always sends one).
+fn names_by_address(host: Option<&str>) -> bool {
     let Some(host) = host else { return true };
     let Ok(authority) = host.parse::<hyper::http::uri::Authority>() else {
         return false;

@@ -131,9 +131,11 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Lets clients beyond this machine use the admin API
-    /// (`/_emulator/...`) when they send this token as `Authorization:
-    /// Bearer`. Without it, only clients on this machine may.
+    /// Lets clients beyond this machine (or naming it by a host name) use
+    /// the admin API (`/_emulator/...`) when they send this token as
+    /// `Authorization: Bearer`. Without it, only clients on this machine
+    /// that name it by IP address or as `localhost` may. Web pages never
+    /// may, token or not.
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.admin_token = Some(token.into());
         self

@@ -112,8 +112,10 @@ impl Journal {
     }
 
     /// Reads every change back. A last line cut short (an append the
-    /// emulator was killed in) is dropped; a damaged line before it is an
-    /// error, as is a file that is no emulator's state.
+    /// emulator was killed in) is dropped; a whole last line without its
+    /// newline (a file a script wrote) is kept and its newline added; a
+    /// damaged line before it is an error, as is a file that is no
+    /// emulator's state.
     fn replay(&mut self) -> Result<Store, String> {
         let shown = self.path.display().to_string();
         let cannot = |e: std::io::Error| format!("the state file {shown} cannot be read: {e}");

@@ -1,8 +1,9 @@
 //! An emulator of the Order Management API (feature `emulator`), in-process
 //! for tests or as a server for any stack (`vipps-om emulator`).
 //!
-//! It listens on loopback (HTTP/1.1 and HTTP/2) and answers like the
-//! service as its contract and guides describe it:
+//! It listens on loopback by default, or any address it is given (HTTP/1.1
+//! and HTTP/2), and answers like the service as its contract and guides
+//! describe it:
 //!
 //! - The access token endpoint checks the credentials and issues expiring
 //!   tokens; every operation checks the token, the subscription key and the

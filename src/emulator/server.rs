@@ -2,8 +2,8 @@
 //! [`State::respond`] and answered (or its connection closed) as that
 //! decides, one log line per request. It is bounded as a shared service
 //! must be: at most so many connections; a connection idle (no request
-//! under way, nothing received) for too long is closed, whatever its
-//! protocol; a request head or body that takes too long ends its
+//! under way) for too long is closed, whatever its protocol and whatever
+//! pings it answers; a request head or body that takes too long ends its
 //! connection; request bodies under way share one memory budget; an error
 //! accepting connections (out of file descriptors) backs off instead of
 //! spinning. It stops cleanly when told to.
@@ -38,8 +38,8 @@ const GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Bounds {
     pub(super) max_connections: usize,
-    /// A connection with no request under way and nothing received for
-    /// this long is closed; an HTTP/1 request head gets this long.
+    /// A connection with no request under way for this long is closed; an
+    /// HTTP/1 request head gets this long.
     pub(super) idle_timeout: Duration,
     /// A request body gets this long to arrive.
     pub(super) body_timeout: Duration,

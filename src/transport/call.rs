@@ -50,11 +50,12 @@ const OWN_HEADERS: [&str; 16] = [
     "connection",
 ];
 
-/// Headers that change how the answer comes back, which the SDK reads as
-/// the API's own answer: hop-by-hop headers (for one connection, not the
-/// service), conditional and ranged requests (a 304 or a 206 with part of
-/// a body), encodings the SDK does not decode, and the gateway's own
-/// controls (`Ocp-Apim-*`, such as its request tracing).
+/// Headers that change how the request is taken or its answer comes back,
+/// which the SDK reads as the API's own answer: hop-by-hop headers (for
+/// one connection, not the service), conditional and ranged requests (a
+/// 304 or a 206 with part of a body), encodings the SDK does not decode,
+/// cookies (state the SDK does not keep), and the gateway's own controls
+/// (`Ocp-Apim-*`, such as its request tracing).
 const ANSWER_HEADERS: [&str; 17] = [
     "keep-alive",
     "proxy-connection",
@@ -83,7 +84,7 @@ fn refused_header(name: &HeaderName) -> Option<&'static str> {
     if OWN_HEADERS.contains(&name.as_str()) {
         Some("is set by the SDK itself; use the client's settings (or .merchant_serial_number(..) for the merchant serial number)")
     } else if ANSWER_HEADERS.contains(&name.as_str()) || name.starts_with("ocp-apim-") {
-        Some("changes how the answer is sent (a hop-by-hop, conditional, ranged or encoding header, or a gateway control), and the SDK reads the answer as the API's own")
+        Some("changes how the request is taken or its answer sent (a hop-by-hop, conditional, ranged, encoding or cookie header, or a gateway control), and the SDK reads the answer as the API's own")
     } else {
         None
     }

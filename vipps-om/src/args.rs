@@ -168,8 +168,9 @@ pub struct EmulatorArgs {
     /// restarts: a journal, each change written before it is answered.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// Let clients beyond this machine use the admin API with this token
-    /// (Authorization: Bearer); without it only local clients may.
+    /// Let clients beyond this machine (or naming it by a host name) use the
+    /// admin API with this token (Authorization: Bearer); without it only
+    /// local clients naming it by address or localhost may. Web pages never.
     #[arg(long, value_name = "TOKEN", env = "VIPPS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// At most this many connections at once.

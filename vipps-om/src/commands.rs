@@ -332,9 +332,9 @@ async fn emulator(args: &EmulatorArgs, printer: Printer) -> Result<(), Failure> 
     text.push_str(&format!(
         "Admin API: {base}/_emulator/ (health, reset, requests, faults){}\n",
         if args.admin_token.is_some() {
-            "; beyond this machine with the admin token"
+            "; from this machine by address or localhost, and from anywhere with the admin token; never from web pages"
         } else {
-            "; from this machine only"
+            "; from this machine only, by address or localhost; never from web pages"
         }
     ));
     let warning = public.then(|| {

@@ -215,8 +215,7 @@ async fn flags_override_the_variables_and_v_turns_on_logs() {
         .output()
         .unwrap();
     assert!(text(&out.stderr).contains("call succeeded"));
-    // --env production is https://api.vipps.no: no loopback emulator there,
-    // so this is about the configuration, not the call.
+    // An environment that does not exist is a usage error (exit 2).
     let out = vipps_om().args(["--env", "staging", "token"]).output().unwrap();
     assert_eq!(code(&out), 2);
 }

@@ -286,8 +286,9 @@ async fn connections_are_bounded_and_idle_ones_closed() {
     assert_eq!(page.status(), 200);
     for mut s in stalled {
         let mut rest = Vec::new();
-        let read = without_hanging("an idle connection's end", s.read_to_end(&mut rest)).await;
-        assert!(read.is_ok() || read.is_err(), "closed");
+        // The connection ends (closed, or reset): read_to_end returns
+        // either way; a hang fails the guard.
+        let _ended = without_hanging("an idle connection's end", s.read_to_end(&mut rest)).await;
         assert!(
             !String::from_utf8_lossy(&rest).contains("200 OK"),
             "an unfinished request is never answered"

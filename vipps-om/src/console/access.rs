@@ -11,7 +11,8 @@
 //!
 //! Failed sign-ins (form and bearer alike) are limited per client, so one
 //! client's failures never refuse another's correct token. Sign-in and
-//! sign-out come only from the console's own pages (`Origin`). A page
+//! sign-out come only from the console's own pages (`Sec-Fetch-Site`, else
+//! `Origin`). A page
 //! asked for before signing in is where sign-in lands.
 
 use std::net::{IpAddr, Ipv4Addr};

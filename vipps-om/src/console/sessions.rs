@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use ring::rand::SecureRandom as _;
 
 use super::access::Via;
+use super::staff::digest;
 
 /// How long a sign-in lasts: a working day.
 pub const LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
@@ -38,12 +39,6 @@ impl std::fmt::Debug for Sessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sessions").field("open", &self.len()).finish_non_exhaustive()
     }
-}
-
-fn digest(id: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, id.as_bytes()).as_ref());
-    out
 }
 
 impl Sessions {

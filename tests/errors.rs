@@ -237,3 +237,59 @@ async fn a_slow_server_is_a_timeout() {
     assert!(err.is_timeout(), "{err:?}");
     assert!(err.to_string().contains("did not answer within 0.2s"), "{err}");
 }
+
+/// A 403 is the API's refusal (`Error::Api`) on every operation; only
+/// from the token endpoint is it the credentials' (`Error::Auth`).
+#[tokio::test]
+async fn a_403_is_the_apis_refusal_except_from_the_token_endpoint() {
+    let server = server_with_token(1).await;
+    answer(&server, "GET", "/order-management/v2/ECOM/o-1", ResponseTemplate::new(403), 1).await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/accesstoken/get"))
+        .respond_with(ResponseTemplate::new(403))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let err = client(&server).ecom("o-1").get().await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+}
+
+/// A connection refused on every attempt sent nothing: no attempt counts
+/// as one that may have taken effect, and the error says nothing was sent.
+#[tokio::test]
+async fn refused_connections_on_every_attempt_claim_nothing_was_stored() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A server that gives one token and is gone.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 16 * 1024];
+        let _ = stream.read(&mut buf).await;
+        let body = token_body(TOKEN, "3600").to_string();
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).await.unwrap();
+    });
+    let quick = RetryPolicy::default()
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(2));
+    let client = builder_for(base).retry_policy(quick).build().unwrap();
+    client.warm_up().await.unwrap();
+    served.await.unwrap();
+    let err = client.ecom("o-1").post_receipt(&receipt()).await.unwrap_err();
+    match &err {
+        Error::Transport { uncertain, .. } => assert!(!uncertain, "{err}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("Nothing was sent"), "{err}");
+    assert!(!err.to_string().contains("may have taken effect"), "{err}");
+}

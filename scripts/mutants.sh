@@ -30,7 +30,7 @@ cd "$(dirname "$0")/.."
 scopes=(
   "compare|vipps-order-management|src/model/receipt_compare.rs|--test receipt_compare --test reconcile"
   "reconcile|vipps-order-management|src/order.rs|--test reconcile --test exactly_once --test operations --test errors --test validation --test order_answers --test reliability"
-  "retry|vipps-order-management|src/retry.rs src/transport/attempts.rs src/transport/exchange.rs src/transport/call.rs src/transport/reply.rs src/transport/mod.rs|--lib --test reliability --test errors --test exactly_once --test operations --test auth --test retryable --test trace_logs"
+  "retry|vipps-order-management|src/retry.rs src/transport/attempts.rs src/transport/exchange.rs src/transport/call.rs src/transport/reply.rs src/transport/mod.rs|--lib --test reliability --test errors --test exactly_once --test operations --test auth --test retryable --test trace_logs --test secrets"
   "tokens|vipps-order-management|src/auth.rs|--lib --test auth --test reliability"
   "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"
   "arithmetic|vipps-order-management|src/receipt_builder.rs src/money.rs src/model/amount.rs src/model/quantity.rs src/model/tax_rate.rs|--lib --test receipt_builder --test validation --test inputs"

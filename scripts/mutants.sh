@@ -22,7 +22,7 @@
 # per scope and summed at the end. Exits 1 when any mutant is missed, 2
 # when cargo-mutants is not installed. A mutant that makes the tests hang
 # (a timeout) is caught by the hang; timeouts are counted and shown.
-# TESTING.md records the last full run.
+# TESTING.md records the runs, scope by scope.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -109,9 +109,10 @@ for s in "${scopes[@]}"; do
   fi
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then wc -l < "$out/$1.txt"; else echo 0; fi; }
-  # With --iterate, what earlier runs caught is listed apart.
-  c=$(( $(count caught) + $(count previously_caught) )); m=$(count missed); t=$(count timeout); u=$(count unviable)
-  echo "== $name: caught $c, missed $m, timeout $t, unviable $u (cargo-mutants exit $rc)"
+  # With --iterate, what earlier runs caught (or found unviable) is listed
+  # apart, by the names it had then.
+  c=$(count caught); m=$(count missed); t=$(count timeout); u=$(count unviable); p=$(count previously_caught)
+  echo "== $name: caught $c, missed $m, timeout $t, unviable $u; earlier runs caught or found unviable $p (cargo-mutants exit $rc)"
   [ "$m" -gt 0 ] && sed 's/^/   MISSED: /' "$out/missed.txt"
   [ "$t" -gt 0 ] && sed 's/^/   TIMEOUT: /' "$out/timeout.txt"
   totals=($((totals[0] + c)) $((totals[1] + m)) $((totals[2] + t)) $((totals[3] + u)))

@@ -444,15 +444,7 @@ impl Client {
                 })
             }
         };
-        if reply.truncated {
-            return Err(reply.malformed(&format!(
-                "the answer ({}) is larger than {} bytes, more than the service answers to {}",
-                reply.status,
-                reply.cap,
-                op.describe()
-            )));
-        }
-        Ok(reply.status)
+        Ok(reply.whole()?.status)
     }
 
     fn system_headers_outcome(&self, partner: bool) -> Outcome {

@@ -54,7 +54,7 @@ impl From<&str> for Secret {
 }
 
 /// What stands in a server's text where one of the client's secrets was.
-pub(crate) const REDACTED: &[u8] = b"[redacted]";
+const REDACTED: &[u8] = b"[redacted]";
 
 /// Secrets shorter than this are not searched for: replacing every
 /// occurrence of a few common characters would garble the text and hide
@@ -69,11 +69,14 @@ pub(crate) fn redact(text: bytes::Bytes, secrets: &[&[u8]]) -> bytes::Bytes {
     // Called with `at` below `text.len()` only (both loops stop there), so
     // the slice cannot panic.
     let found = |at: usize| secrets.iter().find(|s| text[at..].starts_with(s));
-    if !(0..text.len()).any(|at| found(at).is_some()) {
+    // Text without a secret (nearly always) is kept as it is, uncopied;
+    // else the copy starts at the first secret, found once.
+    let Some(first) = (0..text.len()).find(|&at| found(at).is_some()) else {
         return text;
-    }
+    };
     let mut out = Vec::with_capacity(text.len());
-    let mut at = 0;
+    out.extend_from_slice(&text[..first]);
+    let mut at = first;
     while at < text.len() {
         match found(at) {
             Some(secret) => {

@@ -184,9 +184,10 @@ fn query_value(req: &Incoming, key: &str) -> Option<String> {
 
 fn reset(state: &mut State, req: &Incoming) -> Answer {
     let merchant = query_value(req, "merchant");
+    // The gateway's own rule (`access.rs`): no other merchant is stored.
     if merchant
         .as_deref()
-        .is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(|m| !crate::validate::merchant_serial_number("merchant", m).is_empty())
     {
         return problem(
             400,

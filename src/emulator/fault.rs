@@ -255,10 +255,11 @@ impl Fault {
         if self.times == Some(0) {
             fail("times", "must be 1 or more (to stop a fault, delete it)");
         }
+        // The gateway's own rule (`access.rs`): no other merchant is served.
         if self
             .merchant
             .as_deref()
-            .is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()))
+            .is_some_and(|m| !crate::validate::merchant_serial_number("merchant", m).is_empty())
         {
             fail("merchant", "must be a merchant serial number (digits)");
         }

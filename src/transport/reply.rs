@@ -35,6 +35,12 @@ impl Reply {
         if !self.status.is_success() {
             return Err(self.error());
         }
+        self.whole()
+    }
+
+    /// The reply when its whole body was read, whatever its status, else a
+    /// decode error: an answer past its cap is not the service's.
+    pub(crate) fn whole(self) -> Result<Reply, Error> {
         if self.truncated {
             return Err(self.malformed(&format!(
                 "the answer is larger than {} bytes, the most this client reads of an answer to {}",

@@ -6,7 +6,7 @@
 //! what was not checked and why. It changes nothing unless asked to write.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::{Method, StatusCode};
@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::auth;
 use crate::client::{Client, Environment};
+use crate::clock::unix_now;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Category, CategoryType, OrderId, PaymentType};
 use crate::operation::Operation;
@@ -281,12 +282,14 @@ impl Client {
         let limit = options.time_limit.unwrap_or(CHECK_TIME_LIMIT);
         let deadline = crate::retry::later(Instant::now(), limit);
 
-        let token = timeout_at(deadline, auth::token_facts(self)).await.unwrap_or_else(|_| {
-            Err(Error::Timeout {
-                operation: Operation::FetchToken,
-                after: limit,
-            })
-        });
+        let token = timeout_at(deadline, self.inner.tokens.facts(&self.inner.gateway))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    operation: Operation::FetchToken,
+                    after: limit,
+                })
+            });
         let have_token = token.is_ok();
         item(
             "token",
@@ -448,7 +451,13 @@ impl Client {
     }
 
     fn system_headers_outcome(&self, partner: bool) -> Outcome {
-        let set = |name: &str| self.inner.system_headers.iter().any(|(n, _)| n.as_str().eq_ignore_ascii_case(name));
+        let set = |name: &str| {
+            self.inner
+                .gateway
+                .system_headers
+                .iter()
+                .any(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+        };
         let missing: Vec<&str> = [
             ("Vipps-System-Name", "VIPPS_SYSTEM_NAME", true),
             ("Vipps-System-Version", "VIPPS_SYSTEM_VERSION", true),
@@ -558,7 +567,7 @@ fn clock_outcome(issued_at: Option<u64>) -> Outcome {
     let Some(server) = issued_at else {
         return not_checked("the token answer did not say when it was issued (or no token was given)");
     };
-    let local = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let local = unix_now();
     let off = local.abs_diff(server);
     if off <= CLOCK_TOLERANCE.as_secs() {
         passed(format!("{off} s from the token server's clock"))
@@ -625,7 +634,7 @@ mod tests {
 
     #[test]
     fn the_clock_within_tolerance_passes_and_beyond_it_fails() {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let now = unix_now();
         assert!(matches!(clock_outcome(Some(now - 60)), Outcome::Passed { .. }));
         assert!(matches!(clock_outcome(Some(now + 60)), Outcome::Passed { .. }));
         let Outcome::Failed { detail, .. } = clock_outcome(Some(now - 3600)) else {

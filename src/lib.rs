@@ -93,6 +93,7 @@ mod auth;
 mod categories;
 pub mod check;
 mod client;
+mod clock;
 mod error;
 #[cfg(test)]
 mod fuzz_tests;

@@ -232,3 +232,101 @@ async fn a_token_that_lives_seconds_is_reused_while_valid() {
         client.ecom("order-1").get().await.unwrap();
     }
 }
+
+/// Polls `work` once, without waiting: what it holds at this instant.
+async fn poll_once<F: std::future::Future + Unpin>(work: &mut F) -> std::task::Poll<F::Output> {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *work).poll(cx))).await
+}
+
+#[tokio::test]
+async fn warm_up_inside_the_margin_fetches_a_new_token_and_waits_for_it() {
+    let server = MockServer::start().await;
+    tokens_in_turn(&server, vec![token_answer("first-token"), token_answer("second-token")]).await;
+    catch_all(&server).await;
+    get_order_ok(&server, "second-token", 1).await;
+    let client = client(&server);
+    client.warm_up().await.unwrap();
+    // 56 minutes later the token is still valid for 4 minutes, inside the
+    // 5-minute margin, and no refresh is under way: warm_up starts one and
+    // answers with the new token's lifetime, not the old one's.
+    advance(Duration::from_secs(56 * 60)).await;
+    let left = client.warm_up().await.unwrap();
+    assert!(left > Duration::from_secs(59 * 60), "{left:?}");
+    client.ecom("order-1").get().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_token_is_refreshed_from_the_first_instant_of_its_margin() {
+    let server = MockServer::start().await;
+    tokens_in_turn(&server, vec![token_answer("first-token"), token_answer("second-token")]).await;
+    catch_all(&server).await;
+    let client = client(&server);
+    client.warm_up().await.unwrap();
+    // On a stopped clock, the time left is exact: step to the instant the
+    // 5-minute margin begins.
+    tokio::time::pause();
+    let left = client.warm_up().await.unwrap();
+    tokio::time::advance(left - Duration::from_secs(5 * 60)).await;
+    let mut warm_up = Box::pin(client.warm_up());
+    let now = poll_once(&mut warm_up).await;
+    assert!(
+        now.is_pending(),
+        "at the margin's first instant the token is no longer fresh, so warm_up refreshes it; it answered {now:?}"
+    );
+    tokio::time::resume();
+    let left = warm_up.await.unwrap();
+    assert!(left > Duration::from_secs(59 * 60), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_token_is_not_sent_in_the_last_seconds_of_its_life() {
+    let server = MockServer::start().await;
+    tokens_in_turn(&server, vec![token_answer("first-token"), token_answer("second-token")]).await;
+    // The first token is never sent: the catch-all would see it.
+    catch_all(&server).await;
+    get_order_ok(&server, "second-token", 1).await;
+    let client = client(&server);
+    client.warm_up().await.unwrap();
+    // A token that lives an hour keeps 10 seconds back to cross the
+    // network: from the first instant of those, calls wait for a new one.
+    tokio::time::pause();
+    let left = client.warm_up().await.unwrap();
+    tokio::time::advance(left - Duration::from_secs(10)).await;
+    let order = client.ecom("order-1");
+    let mut get = Box::pin(order.get());
+    let now = poll_once(&mut get).await;
+    assert!(now.is_pending(), "{now:?}");
+    tokio::time::resume();
+    get.await.unwrap();
+}
+
+#[test]
+fn a_refresh_stopped_with_its_runtime_leaves_no_caller_waiting_for_it() {
+    let runtime = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // wiremock's server runs on a thread of its own: it outlives the
+    // runtime that started it.
+    let first = runtime();
+    let (server, client) = first.block_on(async {
+        let server = MockServer::start().await;
+        // The first fetch never answers in time; the second does.
+        let hanging = token_answer("never-token").set_delay(Duration::from_secs(60));
+        tokens_in_turn(&server, vec![hanging, token_answer("second-token")]).await;
+        catch_all(&server).await;
+        get_order_ok(&server, "second-token", 1).await;
+        let client = client(&server);
+        let waited = tokio::time::timeout(Duration::from_millis(200), client.warm_up()).await;
+        assert!(waited.is_err(), "the first fetch was meant to hang: {waited:?}");
+        (server, client)
+    });
+    // The refresh's task is dropped with its runtime, mid-fetch.
+    drop(first);
+    // A caller on another runtime starts a refresh of its own instead of
+    // waiting for the one that can never end.
+    let second = runtime();
+    second.block_on(async {
+        without_hanging("the call after a stopped refresh", client.ecom("order-1").get())
+            .await
+            .unwrap();
+    });
+    drop(server);
+}

@@ -10,10 +10,11 @@ use reqwest::header::{HeaderName, HeaderValue};
 use super::base_url::{shown_url, BaseUrl};
 use super::environment::Environment;
 use super::{Client, Inner};
-use crate::auth::TokenCache;
+use crate::auth::{TokenCache, TokenEndpoint};
 use crate::error::Error;
 use crate::retry::{RetryBudget, RetryPolicy, BUDGET_CAPACITY, MAX_DURATION};
 use crate::secret::Secret;
+use crate::transport::Gateway;
 use crate::validate;
 
 /// Per-attempt time allowed by default.
@@ -297,25 +298,37 @@ impl ClientBuilder {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
-        let mut subscription_key_header = HeaderValue::from_str(subscription_key.expose())
-            .map_err(|_| Error::config("the subscription key holds characters that cannot be sent in a header"))?;
-        subscription_key_header.set_sensitive(true);
+        let sensitive = |value: &str, what: &str| {
+            let mut header = HeaderValue::from_str(value)
+                .map_err(|_| Error::config(format!("the {what} holds characters that cannot be sent in a header")))?;
+            header.set_sensitive(true);
+            Ok::<_, Error>(header)
+        };
+        let endpoint = TokenEndpoint::new(base.join(["accesstoken", "get"])?, &client_id, &client_secret)?;
+        let tokens = Arc::new(TokenCache::new(
+            self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN).min(MAX_DURATION),
+            endpoint,
+        ));
+        let gateway = Gateway {
+            http,
+            subscription_key: sensitive(subscription_key.expose(), "subscription key")?,
+            merchant_serial_number: HeaderValue::from_str(&msn)
+                .map_err(|_| Error::config("the merchant serial number cannot be sent in a header"))?,
+            system_headers,
+            never_shown: vec![sensitive(client_secret.expose(), "client secret")?],
+            timeout,
+            retry: self.retry.unwrap_or_default(),
+            budget: RetryBudget::new(BUDGET_CAPACITY),
+            rng: Mutex::new(rng),
+            authorizer: tokens.clone(),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                gateway: Arc::new(gateway),
+                tokens,
                 base,
-                client_id,
-                client_secret,
-                subscription_key_header,
-                msn_header: HeaderValue::from_str(&msn)
-                    .map_err(|_| Error::config("the merchant serial number cannot be sent in a header"))?,
                 msn,
-                system_headers,
-                timeout,
-                retry: self.retry.unwrap_or_default(),
-                budget: RetryBudget::new(BUDGET_CAPACITY),
-                rng: Mutex::new(rng),
-                token_cache: TokenCache::new(self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN).min(MAX_DURATION)),
+                client_secret,
             }),
         })
     }

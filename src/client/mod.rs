@@ -7,10 +7,9 @@ mod builder;
 mod environment;
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 pub(crate) use base_url::{on_this_machine, BaseUrl};
@@ -21,9 +20,8 @@ use crate::auth::TokenCache;
 use crate::error::Error;
 use crate::model::{OrderId, PaymentType};
 use crate::order::OrderRequest;
-use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Secret;
-use crate::transport::{self, Call, CallOptions, Limits, Reply};
+use crate::transport::{self, Call, CallOptions, Gateway, Limits, Reply};
 use crate::{categories::Categories, images::Images};
 
 /// The client for the Order Management API.
@@ -51,22 +49,15 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
+    /// What every request shares: headers, timeout, retries, tokens.
+    pub(crate) gateway: Arc<Gateway>,
+    /// The access token, fetched and refreshed for every clone (the
+    /// gateway's authorizer).
+    pub(crate) tokens: Arc<TokenCache>,
     pub(crate) base: BaseUrl,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Secret,
-    /// The subscription key as a header value, marked sensitive.
-    pub(crate) subscription_key_header: HeaderValue,
     pub(crate) msn: String,
-    /// The merchant serial number as a header value.
-    pub(crate) msn_header: HeaderValue,
-    pub(crate) system_headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) budget: RetryBudget,
-    pub(crate) rng: Mutex<fastrand::Rng>,
-    /// The access token, fetched and refreshed for every clone.
-    pub(crate) token_cache: TokenCache,
+    /// Kept for `Debug`, which shows that it is set and nothing more.
+    pub(crate) client_secret: Secret,
 }
 
 impl fmt::Debug for Client {
@@ -74,12 +65,12 @@ impl fmt::Debug for Client {
         let i = &self.inner;
         f.debug_struct("Client")
             .field("base_url", &i.base.as_url().as_str())
-            .field("client_id", &i.client_id)
+            .field("client_id", &i.tokens.client_id())
             .field("client_secret", &i.client_secret)
             .field("subscription_key", &Secret::new(""))
             .field("merchant_serial_number", &i.msn)
-            .field("timeout", &i.timeout)
-            .field("retry", &i.retry)
+            .field("timeout", &i.gateway.timeout)
+            .field("retry", &i.gateway.retry)
             .finish_non_exhaustive()
     }
 }
@@ -157,7 +148,7 @@ impl Client {
     /// token itself is never handed out.
     pub async fn warm_up(&self) -> Result<Duration, Error> {
         let limits = self.limits(&CallOptions::default());
-        let token = self.inner.token_cache.settle(self, &limits).await?;
+        let token = self.inner.tokens.settle(&self.inner.gateway, &limits).await?;
         Ok(token.remaining())
     }
 
@@ -168,17 +159,17 @@ impl Client {
 
     /// The limits of a call that starts now, under `options`.
     pub(crate) fn limits(&self, options: &CallOptions) -> Limits {
-        Limits::start(options.retry.clone().unwrap_or_else(|| self.inner.retry.clone()))
+        self.inner.gateway.limits(options)
     }
 
     /// Makes a call (see [`transport::execute`]).
     pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
-        transport::execute(self, call).await
+        transport::execute(&self.inner.gateway, call).await
     }
 
     /// Makes a call within limits that an enclosing call already set (see
     /// [`transport::execute_within`]).
     pub(crate) async fn execute_within(&self, call: Call, limits: &Limits) -> Result<Reply, Error> {
-        transport::execute_within(self, call, limits).await
+        transport::execute_within(&self.inner.gateway, call, limits).await
     }
 }

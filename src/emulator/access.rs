@@ -3,7 +3,7 @@
 //! (subscription key, token, merchant serial number), answered as the
 //! gateway answers them.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use base64::Engine as _;
 use serde_json::json;
@@ -11,6 +11,7 @@ use serde_json::json;
 use super::answer::{bad_request, gateway, json_body, Answer};
 use super::dispatch::Incoming;
 use super::state::State;
+use crate::clock::unix_now;
 use crate::validate;
 
 impl State {
@@ -109,10 +110,6 @@ pub(super) fn bearer(req: &Incoming) -> Option<&str> {
 
 pub(super) fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
     req.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use tokio::time::Instant;
 
 use super::call::{Call, Limits, Prepared};
 use super::exchange::{self, NoAnswer};
+use super::gateway::Gateway;
 use super::reply::Reply;
-use crate::client::Client;
 use crate::error::{Error, ErrorBody};
 use crate::retry::{fits_before, is_retryable_status, parse_retry_after, RetryPolicy, RETRY_COST, TIMEOUT_RETRY_COST};
 
@@ -28,7 +28,13 @@ enum NoRetry {
 /// crosses the wire ([`exchange::attempt`]); a failure that may pass is
 /// tried again after a backoff, while attempts, deadline and the shared
 /// budget allow. A 401 gets one token refresh and one resend.
-pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limits: &Limits, count: &AtomicU32) -> Result<Reply, Error> {
+pub(super) async fn run(
+    gateway: &Arc<Gateway>,
+    call: &Call,
+    prepared: &Prepared,
+    limits: &Limits,
+    count: &AtomicU32,
+) -> Result<Reply, Error> {
     let (policy, deadline) = (&limits.policy, limits.deadline);
     let mut attempt: u32 = 0;
     let mut refreshed = false;
@@ -37,12 +43,12 @@ pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limit
         // With a cached token this is ready at once; otherwise it waits
         // for the background refresh, at most until the deadline.
         let token = match call.auth {
-            true => Some(client.inner.token_cache.get(client, limits).await?),
+            true => Some(gateway.authorizer.authorization(gateway, limits).await?),
             false => None,
         };
         attempt += 1;
         count.store(attempt, Ordering::Relaxed);
-        let received = match exchange::attempt(client, call, prepared, token.as_ref(), limits).await {
+        let received = match exchange::attempt(gateway, call, prepared, token.as_ref(), limits).await {
             Ok(received) => received,
             Err(no_answer) => {
                 let (cost, reason) = match &no_answer {
@@ -59,7 +65,7 @@ pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limit
                         uncertain: after_unknown_outcome,
                     },
                 };
-                if let Err(why) = pause_before_retry(client, policy, attempt, deadline, None, cost, reason).await {
+                if let Err(why) = pause_before_retry(gateway, policy, attempt, deadline, None, cost, reason).await {
                     return Err(final_error(why, error));
                 }
                 after_unknown_outcome |= may_have_arrived;
@@ -89,14 +95,14 @@ pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limit
             ));
         }
         if status.is_success() {
-            client.inner.budget.refill();
+            gateway.budget.refill();
             return Ok(reply);
         }
         if status == StatusCode::UNAUTHORIZED && !refreshed {
             if let Some(token) = &token {
                 refreshed = true;
                 attempt -= 1;
-                client.inner.token_cache.invalidate(token);
+                gateway.authorizer.refused(token);
                 tracing::info!("the API refused the access token; fetching a new one and sending once more");
                 continue;
             }
@@ -119,7 +125,7 @@ pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limit
             return Ok(reply);
         }
         let reason = status.canonical_reason().unwrap_or("retryable status");
-        match pause_before_retry(client, policy, attempt, deadline, retry_after, RETRY_COST, reason).await {
+        match pause_before_retry(gateway, policy, attempt, deadline, retry_after, RETRY_COST, reason).await {
             Ok(()) => {}
             Err(NoRetry::Done) => return Ok(reply),
             Err(NoRetry::Withheld) => return Err(final_error(NoRetry::Withheld, reply.error())),
@@ -132,7 +138,7 @@ pub(super) async fn run(client: &Client, call: &Call, prepared: &Prepared, limit
 
 /// Waits before the next attempt, or says why no retry is allowed.
 async fn pause_before_retry(
-    client: &Client,
+    gateway: &Gateway,
     policy: &RetryPolicy,
     attempt: u32,
     deadline: Instant,
@@ -143,12 +149,12 @@ async fn pause_before_retry(
     if attempt >= policy.max_attempts {
         return Err(NoRetry::Done);
     }
-    let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt, &client.inner.rng));
+    let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt, &gateway.rng));
     if !fits_before(delay, deadline) {
         tracing::info!(attempt, reason, "not retrying: the call's deadline would pass");
         return Err(NoRetry::Done);
     }
-    if !client.inner.budget.try_spend(cost) {
+    if !gateway.budget.try_spend(cost) {
         tracing::warn!(
             attempt,
             reason,

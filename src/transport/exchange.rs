@@ -1,16 +1,14 @@
 //! One attempt on the wire: the request as sent, and its answer as read.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{self, HeaderMap, HeaderName};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
 use super::call::{Call, Limits, Prepared};
-use crate::auth::Token;
-use crate::client::Client;
+use super::gateway::Gateway;
 use crate::operation::Operation;
 use crate::retry::later;
 
@@ -65,26 +63,25 @@ pub(super) enum NoAnswer {
 /// status, headers and body (read up to its cap), all within one timer that
 /// ends at the earlier of the attempt's own timeout and the call's deadline.
 pub(super) async fn attempt(
-    client: &Client,
+    gateway: &Gateway,
     call: &Call,
     prepared: &Prepared,
-    token: Option<&Arc<Token>>,
+    authorization: Option<&HeaderValue>,
     limits: &Limits,
 ) -> Result<Received, NoAnswer> {
-    let inner = &client.inner;
-    let mut request = inner
+    let mut request = gateway
         .http
         .request(call.method.clone(), call.url.clone())
         .header(header::USER_AGENT, USER_AGENT)
         .header(header::ACCEPT, "application/json")
         .header(header::CONTENT_TYPE, "application/json")
-        .header(SUBSCRIPTION_KEY, inner.subscription_key_header.clone())
+        .header(SUBSCRIPTION_KEY, gateway.subscription_key.clone())
         .header(MERCHANT_SERIAL_NUMBER, prepared.msn.clone());
-    for (name, value) in inner.system_headers.iter().chain(&call.headers).chain(&prepared.headers) {
+    for (name, value) in gateway.system_headers.iter().chain(&call.headers).chain(&prepared.headers) {
         request = request.header(name, value);
     }
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, token.bearer());
+    if let Some(authorization) = authorization {
+        request = request.header(header::AUTHORIZATION, authorization.clone());
     }
     if let Some(body) = &call.body {
         request = request.body(body.clone());
@@ -116,13 +113,9 @@ pub(super) async fn attempt(
         } else {
             // An error answer may echo what was sent (a gateway reflecting
             // the request): the client's secrets never leave in an error.
-            let bearer = token.map(|t| t.bearer());
-            let mut secrets: Vec<&[u8]> = vec![inner.client_secret.expose().as_bytes(), inner.subscription_key_header.as_bytes()];
-            secrets.extend(
-                bearer
-                    .as_ref()
-                    .map(|b| b.as_bytes().strip_prefix(b"Bearer ").unwrap_or(b.as_bytes())),
-            );
+            let mut secrets: Vec<&[u8]> = gateway.never_shown.iter().map(HeaderValue::as_bytes).collect();
+            secrets.push(gateway.subscription_key.as_bytes());
+            secrets.extend(authorization.map(|a| a.as_bytes().strip_prefix(b"Bearer ").unwrap_or(a.as_bytes())));
             secrets.extend(prepared.headers.iter().map(|(_, value)| value.as_bytes()));
             crate::secret::redact(body.freeze(), &secrets)
         };

@@ -4,12 +4,15 @@
 //! than one request (a receipt's reconciling get-order) makes the later
 //! ones with [`execute_within`], under the limits of the first.
 //!
-//! `call` holds what a call is and may take, `reply` what it ended with,
-//! `attempts` the retry loop, and `exchange` one attempt on the wire.
+//! `gateway` holds what every call of a client shares (and the
+//! `Authorizer` its tokens come from), `call` what a call is and may take,
+//! `reply` what it ended with, `attempts` the retry loop, and `exchange`
+//! one attempt on the wire. Nothing here knows the `Client`.
 
 mod attempts;
 mod call;
 mod exchange;
+mod gateway;
 mod reply;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -18,21 +21,23 @@ use tokio::time::Instant;
 use tracing::{field, Instrument};
 
 pub(crate) use call::{call_options_setters, json_body, Call, CallOptions, Limits};
+pub(crate) use gateway::{Authorizer, BoxFuture, Gateway};
 pub(crate) use reply::Reply;
 
-use crate::client::Client;
+use std::sync::Arc;
+
 use crate::error::{Error, ErrorBody};
 
 /// Makes the call: retries, token refresh and deadline included, under
 /// limits that start now.
-pub(crate) async fn execute(client: &Client, call: Call) -> Result<Reply, Error> {
-    let limits = client.limits(&call.options);
-    execute_within(client, call, &limits).await
+pub(crate) async fn execute(gateway: &Arc<Gateway>, call: Call) -> Result<Reply, Error> {
+    let limits = gateway.limits(&call.options);
+    execute_within(gateway, call, &limits).await
 }
 
 /// Makes the call within limits that an enclosing call already set.
-pub(crate) async fn execute_within(client: &Client, call: Call, limits: &Limits) -> Result<Reply, Error> {
-    let prepared = call.prepare(&client.inner.msn_header, client.inner.timeout)?;
+pub(crate) async fn execute_within(gateway: &Arc<Gateway>, call: Call, limits: &Limits) -> Result<Reply, Error> {
+    let prepared = call.prepare(&gateway.merchant_serial_number, gateway.timeout)?;
     let span = tracing::info_span!(
         "vipps_order_management",
         operation = call.op.name(),
@@ -48,7 +53,7 @@ pub(crate) async fn execute_within(client: &Client, call: Call, limits: &Limits)
     // Boxed: the attempt loop's state is large, and a small outer future
     // is cheaper for callers to spawn and move.
     let count = AtomicU32::new(0);
-    let attempts = Box::pin(attempts::run(client, &call, &prepared, limits, &count));
+    let attempts = Box::pin(attempts::run(gateway, &call, &prepared, limits, &count));
     if span.is_disabled() {
         // No subscriber wants it: skip the per-poll span bookkeeping.
         return attempts.await;

@@ -121,6 +121,7 @@ pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DE
 pub use error::{Error, ErrorBody, ErrorKind, GatewayError, Problem, Violation};
 pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload};
 pub use images::Images;
+pub use model::arithmetic::tax_included;
 pub use model::{
     format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, Discrepancy,
     ImageId, NewCategory, Order, OrderId, OrderLine, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo, TaxRate,
@@ -129,7 +130,7 @@ pub use model::{
 pub use money::Money;
 pub use operation::Operation;
 pub use order::{OrderRequest, ReceiptPosted};
-pub use receipt_builder::{tax_included, LineItem, ReceiptBuilder};
+pub use receipt_builder::{LineItem, ReceiptBuilder};
 pub use retry::{RetryPolicy, MAX_DURATION};
 pub use secret::Secret;
 pub use view::{LineView, ReceiptView};

@@ -2,55 +2,10 @@
 //! and discounts, in integer minor units with one rounding rule.
 
 use crate::error::Error;
+use crate::model::arithmetic::{rate_out_of_range, tax_included, unit_price_times};
 use crate::model::{Amount, Barcode, BottomLine, Currency, OrderLine, PaymentSources, Quantity, QuantityUnit, Receipt, TaxRate, UnitInfo};
 use crate::money::Money;
 use crate::validate::{self, Violations};
-
-/// `unit price × quantity`, rounded half away from zero to minor units,
-/// exactly (in `i128`); `None` for a quantity that is not valid.
-pub(crate) fn unit_price_times(unit_price: Amount, quantity: &Quantity) -> Option<i128> {
-    let (mantissa, scale) = quantity.as_ratio()?;
-    // At most 10 digits times an i64: far inside i128.
-    Some(round_div(i128::from(unit_price.minor()) * mantissa, 10i128.pow(scale)))
-}
-
-/// Divides rounding half away from zero (`d > 0`).
-fn round_div(n: i128, d: i128) -> i128 {
-    let (q, r) = (n / d, n % d);
-    if 2 * r.abs() >= d {
-        q + n.signum()
-    } else {
-        q
-    }
-}
-
-/// The reason every rate out of the API's range is refused.
-fn rate_out_of_range(rate: TaxRate) -> String {
-    format!("must be 0 % to 100 % (0 to 10000 hundredths of a percent), is {rate}")
-}
-
-/// The tax contained in a total that includes it, rounded half away from
-/// zero: `total · rate / (10000 + rate)`, with the rate in hundredths of a
-/// percent. A rate outside 0 % to 100 % is refused.
-///
-/// ```
-/// use vipps_order_management::{tax_included, Amount, TaxRate};
-/// // 125.00 at 25 %: 25.00 tax; 160.00 at 15 %: 20.87 tax.
-/// assert_eq!(tax_included(Amount::from_minor(12_500), TaxRate::percent(25))?, Amount::from_minor(2_500));
-/// assert_eq!(tax_included(Amount::from_minor(16_000), TaxRate::percent(15))?, Amount::from_minor(2_087));
-/// # Ok::<(), vipps_order_management::Error>(())
-/// ```
-pub fn tax_included(total: Amount, tax_rate: TaxRate) -> Result<Amount, Error> {
-    if !tax_rate.is_valid() {
-        return Err(Error::invalid("taxRate", rate_out_of_range(tax_rate)));
-    }
-    let rate = i128::from(tax_rate.as_basis_points());
-    // |tax| <= |total| for rates in range, so the result fits.
-    let tax = round_div(i128::from(total.minor()) * rate, 10_000 + rate);
-    i64::try_from(tax)
-        .map(Amount::from_minor)
-        .map_err(|_| Error::invalid("totalTaxAmount", "does not fit in a 64-bit amount"))
-}
 
 #[derive(Debug, Clone)]
 enum Price {
@@ -370,11 +325,7 @@ mod tests {
     }
 
     #[test]
-    fn rounding_is_half_away_from_zero() {
-        assert_eq!(round_div(5, 2), 3);
-        assert_eq!(round_div(-5, 2), -3);
-        assert_eq!(round_div(4, 3), 1);
-        assert_eq!(round_div(-4, 3), -1);
+    fn a_line_total_is_rounded_half_away_from_zero() {
         // 0.5 kg at 3.33 per kg = 1.665 -> 1.67
         let line = LineItem::new("1", "x", nok(333), "0.5".parse().unwrap(), TaxRate::ZERO);
         let receipt = ReceiptBuilder::new(Currency::Nok).line(line).build().unwrap();

@@ -214,18 +214,9 @@ fn known_values<'a>(field: &str, values: impl Iterator<Item = &'a str>) -> Strin
     format!("{field} must be one of {}", values.collect::<Vec<_>>().join(", "))
 }
 
-/// A quantity: digits, optionally `.` and 1 to 8 digits, at most 10 characters.
-pub fn quantity_ok(q: &str) -> bool {
-    if q.is_empty() || q.len() > 10 {
-        return false;
-    }
-    let (whole, frac) = match q.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (q, None),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(whole) && frac.is_none_or(|f| digits(f) && f.len() <= 8)
-}
+/// A quantity: digits, optionally `.` and 1 to 8 digits, at most 10 characters
+/// (the rule [`Quantity::is_valid`](crate::Quantity::is_valid) keeps).
+pub use crate::model::quantity::quantity_ok;
 
 /// The receipt rules: the spec's, plus the line arithmetic the service
 /// enforces (`totalAmount = totalAmountExcludingTax + totalTaxAmount`).

@@ -18,7 +18,7 @@ use reqwest::header::HeaderValue;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::endpoint::{TokenEndpoint, TokenFacts};
+use super::endpoint::{Issued, TokenEndpoint, TokenFacts};
 use crate::error::Error;
 use crate::operation::Operation;
 use crate::transport::{Authorizer, BoxFuture, Gateway, Limits};
@@ -35,9 +35,9 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    /// A token fetched just now that lives `lifetime`, to be refreshed
-    /// `margin` before it expires (at most half its lifetime before).
-    pub(crate) fn new(authorization: HeaderValue, lifetime: Duration, margin: Duration) -> Token {
+    /// A token issued just now, to be refreshed `margin` before it expires
+    /// (at most half its lifetime before).
+    fn new(Issued { authorization, lifetime }: Issued, margin: Duration) -> Token {
         let fetched_at = Instant::now();
         Token {
             header: authorization,
@@ -188,7 +188,9 @@ impl TokenCache {
                 shared: &shared,
                 tx: Some(tx),
             };
-            let outcome = Box::pin(shared.endpoint.fetch(&gateway, shared.margin)).await.map(Arc::new);
+            let outcome = Box::pin(shared.endpoint.fetch(&gateway))
+                .await
+                .map(|issued| Arc::new(Token::new(issued, shared.margin)));
             pending.complete(outcome);
         }));
         rx
@@ -198,8 +200,8 @@ impl TokenCache {
     /// for the go-live check. The token is offered to the cache, so the
     /// calls after it need no other.
     pub(crate) async fn facts(&self, gateway: &Arc<Gateway>) -> Result<TokenFacts, Error> {
-        let (token, facts) = self.shared.endpoint.fetch_with_facts(gateway, self.shared.margin).await?;
-        self.offer(Arc::new(token));
+        let (issued, facts) = self.shared.endpoint.fetch_with_facts(gateway).await?;
+        self.offer(Arc::new(Token::new(issued, self.shared.margin)));
         Ok(facts)
     }
 
@@ -311,12 +313,16 @@ mod tests {
         TokenCache::new(Duration::from_secs(300), endpoint)
     }
 
-    fn token(name: &str) -> Arc<Token> {
-        Arc::new(Token::new(
-            HeaderValue::from_str(name).unwrap(),
-            Duration::from_secs(3600),
-            Duration::from_secs(300),
-        ))
+    fn token_living(name: &'static str, lifetime: Duration) -> Arc<Token> {
+        let issued = Issued {
+            authorization: HeaderValue::from_static(name),
+            lifetime,
+        };
+        Arc::new(Token::new(issued, Duration::from_secs(300)))
+    }
+
+    fn token(name: &'static str) -> Arc<Token> {
+        token_living(name, Duration::from_secs(3600))
     }
 
     fn current(cache: &TokenCache) -> Option<HeaderValue> {
@@ -330,11 +336,7 @@ mod tests {
         assert_eq!(current(&cache), Some(HeaderValue::from_static("offered")));
         // An expired one is replaced too.
         let expired = empty();
-        expired.lock().current = Some(Arc::new(Token::new(
-            HeaderValue::from_static("old"),
-            Duration::ZERO,
-            Duration::ZERO,
-        )));
+        expired.lock().current = Some(token_living("old", Duration::ZERO));
         expired.offer(token("offered"));
         assert_eq!(current(&expired), Some(HeaderValue::from_static("offered")));
     }

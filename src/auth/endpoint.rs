@@ -12,7 +12,6 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
-use super::cache::Token;
 use crate::clock::unix_now;
 use crate::error::Error;
 use crate::operation::Operation;
@@ -48,22 +47,22 @@ impl TokenEndpoint {
         self.client_id.to_str().unwrap_or_default()
     }
 
-    /// Fetches a new access token, to be cached with a refresh `margin`.
-    pub(crate) async fn fetch(&self, gateway: &Arc<Gateway>, margin: Duration) -> Result<Token, Error> {
+    /// Fetches a new access token.
+    pub(crate) async fn fetch(&self, gateway: &Arc<Gateway>) -> Result<Issued, Error> {
         let (parsed, reply) = self.request(gateway).await?;
-        token_from(&parsed, &reply, margin)
+        issued(&parsed, &reply)
     }
 
     /// Fetches a new access token and says what its answer tells (for the
     /// go-live check).
-    pub(crate) async fn fetch_with_facts(&self, gateway: &Arc<Gateway>, margin: Duration) -> Result<(Token, TokenFacts), Error> {
+    pub(crate) async fn fetch_with_facts(&self, gateway: &Arc<Gateway>) -> Result<(Issued, TokenFacts), Error> {
         let (parsed, reply) = self.request(gateway).await?;
         let facts = TokenFacts {
             lifetime: parsed.lifetime(),
             stated_lifetime: parsed.stated_lifetime(),
             issued_at: parsed.issued_at(),
         };
-        Ok((token_from(&parsed, &reply, margin)?, facts))
+        Ok((issued(&parsed, &reply)?, facts))
     }
 
     /// The token endpoint's answer, checked to hold a token.
@@ -84,14 +83,22 @@ impl TokenEndpoint {
     }
 }
 
-/// The cached form of a token answer just received.
-fn token_from(parsed: &TokenResponse, reply: &Reply, margin: Duration) -> Result<Token, Error> {
+/// A token just issued.
+pub(crate) struct Issued {
+    /// `Bearer <token>`, marked sensitive.
+    pub(crate) authorization: HeaderValue,
+    /// How long it lives (the answer's word, else a cautious guess).
+    pub(crate) lifetime: Duration,
+}
+
+/// The token a token answer holds.
+fn issued(parsed: &TokenResponse, reply: &Reply) -> Result<Issued, Error> {
     let lifetime = parsed.lifetime();
     tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
     let mut authorization = HeaderValue::from_str(&format!("Bearer {}", parsed.access_token))
         .map_err(|_| reply.malformed("the access_token holds characters that cannot be sent in a header"))?;
     authorization.set_sensitive(true);
-    Ok(Token::new(authorization, lifetime, margin))
+    Ok(Issued { authorization, lifetime })
 }
 
 /// What a fresh token answer says, for the go-live check: how long the

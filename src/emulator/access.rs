@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::json;
 
 use super::answer::{bad_request, gateway, json_body, Answer};
-use super::dispatch::Incoming;
+use super::incoming::Incoming;
 use super::state::State;
 use crate::clock::unix_now;
 use crate::validate;
@@ -18,9 +18,9 @@ impl State {
     /// The token endpoint: checks the credentials, issues a token.
     pub(super) fn token(&mut self, req: &Incoming) -> Answer {
         let c = &self.config;
-        let ok = header(req, "client_id") == Some(c.client_id.as_str())
-            && header(req, "client_secret") == Some(c.client_secret.as_str())
-            && header(req, "Ocp-Apim-Subscription-Key") == Some(c.subscription_key.as_str());
+        let ok = req.header("client_id") == Some(c.client_id.as_str())
+            && req.header("client_secret") == Some(c.client_secret.as_str())
+            && req.header("Ocp-Apim-Subscription-Key") == Some(c.subscription_key.as_str());
         if !ok {
             return gateway(
                 401,
@@ -69,7 +69,7 @@ impl State {
     /// Checks the subscription key, the token and the merchant serial
     /// number; returns the merchant serial number.
     pub(super) fn authenticate(&self, req: &Incoming) -> Result<String, Answer> {
-        match header(req, "Ocp-Apim-Subscription-Key") {
+        match req.header("Ocp-Apim-Subscription-Key") {
             None => {
                 return Err(gateway(
                     401,
@@ -89,7 +89,7 @@ impl State {
             Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
             Some(_) => {}
         }
-        let msn = header(req, "Merchant-Serial-Number").unwrap_or_default();
+        let msn = req.header("Merchant-Serial-Number").unwrap_or_default();
         let violations = validate::merchant_serial_number("Merchant-Serial-Number", msn);
         if violations.is_empty() {
             Ok(msn.to_owned())
@@ -102,22 +102,18 @@ impl State {
 /// The token of an `Authorization: Bearer` header (the scheme in any case,
 /// as RFC 9110 has it).
 pub(super) fn bearer(req: &Incoming) -> Option<&str> {
-    header(req, "Authorization")
+    req.header("Authorization")
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
-}
-
-pub(super) fn header<'r>(req: &'r Incoming, name: &str) -> Option<&'r str> {
-    req.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
+    use super::super::body_budget::BodyBudget;
     use super::super::record::Record;
-    use super::super::server::BodyBudget;
     use super::super::state::{Config, State};
     use super::super::store::Store;
 

@@ -22,10 +22,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::access::{bearer, header};
-use super::answer::{json_body, problem, Answer};
-use super::dispatch::Incoming;
+use super::access::bearer;
+use super::answer::{json_body, method_not_allowed, problem, Answer};
 use super::fault::Fault;
+use super::incoming::Incoming;
 use super::record::RecordedRequest;
 use super::state::State;
 use super::store::Change;
@@ -77,7 +77,7 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
     if segments == ["health"] {
         return Some(match method {
             "GET" | "HEAD" => health(state),
-            _ => not_allowed("GET"),
+            _ => method_not_allowed("GET"),
         });
     }
     if let Some(why) = refusal(state, req) {
@@ -85,13 +85,13 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
     }
     Some(match (segments.as_slice(), method) {
         (["reset"], "POST") => reset(state, req),
-        (["reset"], _) => not_allowed("POST"),
+        (["reset"], _) => method_not_allowed("POST"),
         (["requests"], "GET") => requests(state, req),
         (["requests"], "DELETE") => {
             state.record.requests.clear();
             json_body(200, &json!({ "cleared": "requests" }))
         }
-        (["requests"], _) => not_allowed("GET, DELETE"),
+        (["requests"], _) => method_not_allowed("GET, DELETE"),
         (["faults"], "GET") => faults(state),
         (["faults"], "POST") => add_fault(state, req),
         (["faults"], "DELETE") => {
@@ -99,9 +99,9 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
             state.faults.clear();
             json_body(200, &json!({ "cleared": cleared }))
         }
-        (["faults"], _) => not_allowed("GET, POST, DELETE"),
+        (["faults"], _) => method_not_allowed("GET, POST, DELETE"),
         (["faults", id], "DELETE") => remove_fault(state, id),
-        (["faults", _], _) => not_allowed("DELETE"),
+        (["faults", _], _) => method_not_allowed("DELETE"),
         _ => problem(404, "Not Found", "No such resource in the emulator's admin API", vec![]),
     })
 }
@@ -114,7 +114,7 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
 /// from anywhere, one that sends the admin token.
 fn refusal(state: &State, req: &Incoming) -> Option<&'static str> {
     let fetched_by_a_page =
-        header(req, "Origin").is_some() || header(req, "Sec-Fetch-Site").is_some_and(|site| !site.eq_ignore_ascii_case("none"));
+        req.header("Origin").is_some() || req.header("Sec-Fetch-Site").is_some_and(|site| !site.eq_ignore_ascii_case("none"));
     if fetched_by_a_page {
         return Some(
             "The emulator's admin API is for test code and tools, not web pages: a request a browser sends for a page (with Origin or Sec-Fetch-Site) is refused, so that no web site can inject faults or reset the state",
@@ -133,7 +133,7 @@ fn refusal(state: &State, req: &Incoming) -> Option<&'static str> {
             "The emulator's admin API answers clients on this machine; from elsewhere it needs the admin token the emulator was started with (--admin-token), sent as Authorization: Bearer",
         );
     }
-    if !names_by_address(header(req, "Host")) {
+    if !names_by_address(req.header("Host")) {
         return Some(
             "The emulator's admin API answers clients on this machine that name it by address or as localhost (http://127.0.0.1:PORT/_emulator/...), or any client with the admin token: another host name may be a web page's, rebound to this machine",
         );
@@ -154,12 +154,6 @@ fn names_by_address(host: Option<&str>) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
-fn not_allowed(allow: &'static str) -> Answer {
-    let mut answer = problem(405, "Method Not Allowed", &format!("This resource takes {allow}"), vec![]);
-    answer.headers.push(("Allow", allow.to_owned()));
-    answer
-}
-
 fn health(state: &State) -> Answer {
     json_body(
         200,
@@ -176,14 +170,8 @@ fn health(state: &State) -> Answer {
     )
 }
 
-fn query_value(req: &Incoming, key: &str) -> Option<String> {
-    url::form_urlencoded::parse(req.query.as_deref()?.as_bytes())
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-}
-
 fn reset(state: &mut State, req: &Incoming) -> Answer {
-    let merchant = query_value(req, "merchant");
+    let merchant = req.query_value("merchant");
     // The gateway's own rule (`access.rs`): no other merchant is stored.
     if merchant
         .as_deref()
@@ -215,7 +203,7 @@ fn reset(state: &mut State, req: &Incoming) -> Answer {
 }
 
 fn requests(state: &State, req: &Incoming) -> Answer {
-    let operation = match query_value(req, "operation").map(|o| o.parse::<Operation>()) {
+    let operation = match req.query_value("operation").map(|o| o.parse::<Operation>()) {
         Some(Err(_)) => {
             let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
             return problem(
@@ -228,9 +216,9 @@ fn requests(state: &State, req: &Incoming) -> Answer {
         Some(Ok(op)) => Some(op),
         None => None,
     };
-    let order_id = query_value(req, "orderId");
-    let merchant = query_value(req, "merchant");
-    let limit = match query_value(req, "limit") {
+    let order_id = req.query_value("orderId");
+    let merchant = req.query_value("merchant");
+    let limit = match req.query_value("limit") {
         // Digits past any count: every request.
         Some(l) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => l.parse::<usize>().unwrap_or(usize::MAX),
         Some(_) => return problem(400, "Bad Request", "limit must be a whole number, 0 or more", vec![]),

@@ -32,6 +32,13 @@ fn trace_id() -> String {
 }
 
 /// An RFC 7807 answer.
+/// A 405 that says which methods the resource takes (also in `Allow`).
+pub(super) fn method_not_allowed(allow: &'static str) -> Answer {
+    let mut answer = problem(405, "Method Not Allowed", &format!("This resource takes {allow}"), vec![]);
+    answer.headers.push(("Allow", allow.to_owned()));
+    answer
+}
+
 pub(crate) fn problem(status: u16, title: &str, detail: &str, invalid: Vec<Violation>) -> Answer {
     let mut body = json!({
         "type": format!("https://developer.vippsmobilepay.com/docs/APIs/order-management-api/errors/{status}"),

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::body_budget::BodyBudget;
 use super::journal::Journal;
 use super::record::Record;
-use super::server::{self, BodyBudget, Bounds};
+use super::server::{self, Bounds};
 use super::state::{Config, State};
 use super::store::Store;
 use super::{Emulator, CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};

@@ -6,32 +6,16 @@
 //! file before it is applied or answered; one the file could not keep is
 //! answered 500 and changes nothing.
 
-use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use reqwest::header::HeaderMap;
-
-use super::access::header;
 use super::admin;
-use super::answer::{problem, Answer, Reaction};
+use super::answer::{method_not_allowed, problem, Answer, Reaction};
 use super::fault::{Effect, Fault, Target, When};
 use super::handlers;
+use super::incoming::Incoming;
 use super::record::RecordedRequest;
 use super::state::State;
 use crate::operation::Operation;
-
-/// A request as the emulator sees it.
-pub(super) struct Incoming {
-    pub(super) method: String,
-    /// The path as sent (percent-encoded).
-    pub(super) path: String,
-    pub(super) query: Option<String>,
-    pub(super) headers: HeaderMap,
-    pub(super) body: Bytes,
-    /// Who sent it.
-    pub(super) peer: SocketAddr,
-}
 
 /// What to do with a request, and after how long.
 pub(super) struct Disposition {
@@ -142,7 +126,7 @@ impl State {
         let target = Target {
             operation: route.operation(),
             order_id: order_id.as_deref(),
-            merchant: header(req, "Merchant-Serial-Number"),
+            merchant: req.header("Merchant-Serial-Number"),
         };
         self.record.push(RecordedRequest {
             method: req.method.clone(),
@@ -212,11 +196,7 @@ impl State {
     fn handle(&mut self, req: &Incoming, route: Route) -> Answer {
         match route {
             Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
-            Route::MethodNotAllowed(allowed) => {
-                let mut answer = problem(405, "Method Not Allowed", &format!("This resource takes {allowed}"), vec![]);
-                answer.headers.push(("Allow", allowed.to_owned()));
-                return answer;
-            }
+            Route::MethodNotAllowed(allowed) => return method_not_allowed(allowed),
             Route::Token => return self.token(req),
             _ => {}
         }
@@ -232,7 +212,7 @@ impl State {
             Route::PostReceipt(pt, id) => handlers::post_receipt(merchant, &msn, &pt, &id, &body),
             Route::GetOrder(pt, id) => (handlers::get_order(merchant, &pt, &id), None),
             Route::AddCategory => handlers::add_category(&msn, &body),
-            Route::ListCategories => (handlers::list_categories(merchant, req.query.as_deref()), None),
+            Route::ListCategories => (handlers::list_categories(merchant, req.query_value("orderId")), None),
             Route::GetCategory(id) => (handlers::get_category(merchant, &id), None),
             Route::DeleteCategory(id) => handlers::delete_category(merchant, &msn, &id),
             Route::Token | Route::NotFound | Route::MethodNotAllowed(_) => (problem(404, "Not Found", "", vec![]), None),
@@ -260,11 +240,7 @@ fn order_id_of(req: &Incoming, route: &Route) -> Option<String> {
         return Some(id.to_owned());
     }
     match route {
-        Route::ListCategories => req.query.as_deref().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "orderId")
-                .map(|(_, v)| v.into_owned())
-        }),
+        Route::ListCategories => req.query_value("orderId"),
         Route::AddCategory => serde_json::from_slice::<serde_json::Value>(&req.body)
             .ok()
             .and_then(|b| b.get("orderId")?.as_str().map(str::to_owned)),
@@ -277,6 +253,9 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
     use std::time::Instant;
+
+    use bytes::Bytes;
+    use reqwest::header::HeaderMap;
 
     use super::super::record::Record;
     use super::super::state::Config;
@@ -293,7 +272,7 @@ mod tests {
             token_lifetime: Duration::from_secs(60),
             admin_token: None,
         };
-        let budget = super::super::server::BodyBudget::new(1 << 20);
+        let budget = super::super::body_budget::BodyBudget::new(1 << 20);
         let mut state = State::new(config, Store::default(), None, Record::new(true, Some(100), None), budget);
         state.issued_tokens = HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]);
         state

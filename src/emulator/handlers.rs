@@ -189,12 +189,7 @@ pub(super) fn add_category(msn: &str, body: &Body) -> Handled {
     (json_body(201, &json!({ "categoryId": id })), Some(change))
 }
 
-pub(super) fn list_categories(merchant: Option<&Merchant>, query: Option<&str>) -> Answer {
-    let order_id = query.and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "orderId")
-            .map(|(_, v)| v.into_owned())
-    });
+pub(super) fn list_categories(merchant: Option<&Merchant>, order_id: Option<String>) -> Answer {
     let Some(order_id) = order_id else {
         return bad_request(vec![Violation {
             name: "orderId".into(),

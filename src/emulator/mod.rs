@@ -43,10 +43,12 @@
 mod access;
 mod admin;
 mod answer;
+mod body_budget;
 mod builder;
 mod dispatch;
 mod fault;
 mod handlers;
+mod incoming;
 mod journal;
 mod record;
 mod schema;

@@ -24,7 +24,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::answer::{problem, Answer, Reaction};
-use super::dispatch::Incoming;
+use super::body_budget::BodyBudget;
+use super::incoming::Incoming;
 use super::state::State;
 
 /// The largest request body read: an image of 2 MiB in base64 and more.
@@ -58,10 +59,6 @@ impl Default for Bounds {
     }
 }
 
-/// Bodies are counted against the memory budget in units of this many
-/// bytes (the budget is a semaphore of units).
-const UNIT: usize = 1024;
-
 /// The request is answered by closing its connection.
 #[derive(Debug)]
 struct CloseConnection;
@@ -73,29 +70,6 @@ impl std::fmt::Display for CloseConnection {
 }
 
 impl std::error::Error for CloseConnection {}
-
-/// The memory budget for request bodies under way, all connections
-/// together: a semaphore of [`UNIT`]s.
-#[derive(Debug, Clone)]
-pub(super) struct BodyBudget {
-    units: Arc<Semaphore>,
-    total: usize,
-}
-
-impl BodyBudget {
-    pub(super) fn new(bytes: usize) -> BodyBudget {
-        let total = (bytes / UNIT).max(1);
-        BodyBudget {
-            units: Arc::new(Semaphore::new(total)),
-            total,
-        }
-    }
-
-    /// The bytes of bodies held now (in whole units).
-    pub(super) fn held_bytes(&self) -> usize {
-        (self.total - self.units.available_permits()) * UNIT
-    }
-}
 
 /// What the connections share.
 struct Shared {
@@ -290,19 +264,10 @@ async fn read_body(body: Body, shared: &Shared) -> Result<(Bytes, Option<OwnedSe
             if bytes.len() + data.len() > MAX_BODY {
                 return Err(Unread::TooLarge);
             }
-            let units = (bytes.len() + data.len()).div_ceil(UNIT) - bytes.len().div_ceil(UNIT);
-            if units > 0 {
-                let more = shared
-                    .budget
-                    .units
-                    .clone()
-                    .try_acquire_many_owned(units as u32)
-                    .map_err(|_| Unread::Busy)?;
-                match &mut held {
-                    Some(permit) => permit.merge(more),
-                    None => held = Some(more),
-                }
-            }
+            shared
+                .budget
+                .grow(&mut held, bytes.len(), bytes.len() + data.len())
+                .map_err(|_| Unread::Busy)?;
             bytes.extend_from_slice(&data);
         }
         Ok((bytes.freeze(), held))

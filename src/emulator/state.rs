@@ -5,10 +5,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use super::body_budget::BodyBudget;
 use super::fault::Fault;
 use super::journal::Journal;
 use super::record::Record;
-use super::server::BodyBudget;
 use super::store::{Change, Store};
 
 /// The emulator's settings.

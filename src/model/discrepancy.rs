@@ -5,8 +5,8 @@
 //! may hold them; support staff should see them before a customer does.
 
 use super::amount::Amount;
+use super::arithmetic::{tax_included, unit_price_times};
 use super::receipt::{OrderLine, Receipt};
-use crate::receipt_builder::{tax_included, unit_price_times};
 
 /// One disagreement in a line's numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]

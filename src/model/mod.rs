@@ -10,6 +10,7 @@
 //! adds later is then a new field, not a breaking change.
 
 mod amount;
+pub(crate) mod arithmetic;
 mod category;
 mod discrepancy;
 mod enums;
@@ -17,7 +18,7 @@ mod ids;
 mod image;
 mod lenient;
 mod order;
-mod quantity;
+pub(crate) mod quantity;
 mod receipt;
 mod receipt_compare;
 mod tax_rate;

@@ -9,6 +9,19 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::Error;
 
+/// A quantity: digits, optionally `.` and 1 to 8 digits, at most 10 characters.
+pub fn quantity_ok(q: &str) -> bool {
+    if q.is_empty() || q.len() > 10 {
+        return false;
+    }
+    let (whole, frac) = match q.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (q, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && frac.is_none_or(|f| digits(f) && f.len() <= 8)
+}
+
 /// A quantity as the API writes it: `"2"`, `"0.822"` (digits, optionally
 /// `.` and 1 to 8 more, at most 10 characters).
 ///
@@ -41,7 +54,7 @@ impl Quantity {
 
     /// `true` when it is written as the API requires.
     pub fn is_valid(&self) -> bool {
-        crate::validate::quantity_ok(&self.0)
+        quantity_ok(&self.0)
     }
 
     /// Whole and fractional digits without insignificant zeros, when the

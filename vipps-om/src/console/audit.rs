@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use vipps_order_management::PaymentType;
 
-use super::access::Via;
+use super::visitor::Via;
 
 /// The longest text kept from what a person typed.
 const MAX_SEARCHED: usize = 256;

@@ -13,12 +13,13 @@ use serde_json::json;
 use serde_json::value::RawValue;
 use vipps_order_management::{Error, OrderRequest, PaymentType};
 
-use super::access::{own_path, Visitor};
 use super::audit::Entry;
 use super::language::{self, Lang, Words};
 use super::lookup::{candidates, clean_order_id, look_up, order_id_problem, payment_type, problem_of, Found, IdProblem, Unshown};
 use super::pages::{self, Cx};
+use super::sign_in::own_path;
 use super::trouble::Trouble;
+use super::visitor::Visitor;
 use super::Console;
 use crate::failure::Failure;
 

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use ring::rand::SecureRandom as _;
 
-use super::access::Via;
 use super::staff::digest;
+use super::visitor::Via;
 
 /// How long a sign-in lasts: a working day.
 pub const LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);

@@ -20,9 +20,9 @@ use vipps_order_management::text::printable;
 pub use forms::{login, lookup, trouble};
 pub use order::order;
 
-use super::access::{Via, Visitor};
 use super::language::{Lang, Words};
 use super::trouble::Trouble;
+use super::visitor::{Via, Visitor};
 
 /// The stylesheet, served at `/assets/console.css`.
 pub const STYLESHEET: &str = include_str!("console.css");

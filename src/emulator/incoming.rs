@@ -1,0 +1,33 @@
+//! A request as the emulator takes it from the wire, and what it says: a
+//! header's value, a query parameter's.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+
+/// A request as the emulator sees it.
+pub(super) struct Incoming {
+    pub(super) method: String,
+    /// The path as sent (percent-encoded).
+    pub(super) path: String,
+    pub(super) query: Option<String>,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
+    /// Who sent it.
+    pub(super) peer: SocketAddr,
+}
+
+impl Incoming {
+    /// A header's value, when it is text.
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The first value of a query parameter, decoded.
+    pub(super) fn query_value(&self, key: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.query.as_deref()?.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    }
+}

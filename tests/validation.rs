@@ -241,3 +241,50 @@ async fn an_endless_image_file_is_refused_after_the_limit() {
     assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "src"), "{err:?}");
     assert!(err.to_string().contains("larger than 2097152 bytes"), "{err}");
 }
+
+#[test]
+fn https_urls_that_only_the_parser_reads_are_accepted() {
+    use vipps_order_management::validate::https_url;
+    // Past the plain host names that skip the parser: a port, user info,
+    // an IP address, an international name, upper case.
+    for ok in [
+        "https://shop.example:8443/p",
+        "https://user@shop.example/",
+        "https://192.0.2.1/r",
+        "https://[2001:db8::1]/r",
+        "https://xn--bcher-kva.example/",
+        "https://bücher.example/",
+        "HTTPS://SHOP.EXAMPLE/",
+    ] {
+        assert!(https_url("url", ok).is_empty(), "{ok}: {:?}", https_url("url", ok));
+    }
+    for bad in ["http://shop.example/", "https://", "ftp://shop.example/", "shop.example"] {
+        assert!(!https_url("url", bad).is_empty(), "{bad}");
+    }
+}
+
+#[test]
+fn an_unknown_value_is_refused_naming_the_known_ones() {
+    use vipps_order_management::validate;
+    let reason = |violations: Vec<vipps_order_management::Violation>, field: &str| {
+        violations
+            .into_iter()
+            .find(|v| v.name == field)
+            .map(|v| v.reason)
+            .unwrap_or_else(|| panic!("no violation of {field}"))
+    };
+    let category = Category::new(CategoryType::parse_lenient("POSTER"), "https://shop.example/o/1");
+    assert_eq!(
+        reason(validate::category(&category), "category"),
+        "category must be one of GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET, BOOKING"
+    );
+    let v3 = NewCategory::new(
+        PaymentType::parse_lenient("CARD"),
+        "order-1",
+        CategoryType::parse_lenient("POSTER"),
+        "https://shop.example/o/1",
+    );
+    let violations = validate::new_category(&v3);
+    assert_eq!(reason(violations.clone(), "paymentType"), "paymentType must be one of ECOM, RECURRING");
+    assert!(reason(violations, "type").starts_with("type must be one of GENERAL, "));
+}

@@ -9,6 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
+use reqwest::header::HeaderName;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use crate::auth;
 use crate::client::{Client, Environment};
 use crate::clock::unix_now;
 use crate::error::{Error, ErrorKind};
+use crate::headers::SYSTEM_HEADERS;
 use crate::model::{Category, CategoryType, OrderId, PaymentType};
 use crate::operation::Operation;
 use crate::transport::{Call, CallOptions};
@@ -451,24 +453,15 @@ impl Client {
     }
 
     fn system_headers_outcome(&self, partner: bool) -> Outcome {
-        let set = |name: &str| {
-            self.inner
-                .gateway
-                .system_headers
-                .iter()
-                .any(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
-        };
-        let missing: Vec<&str> = [
-            ("Vipps-System-Name", "VIPPS_SYSTEM_NAME", true),
-            ("Vipps-System-Version", "VIPPS_SYSTEM_VERSION", true),
-            ("Vipps-System-Plugin-Name", "VIPPS_PLUGIN_NAME", partner),
-            ("Vipps-System-Plugin-Version", "VIPPS_PLUGIN_VERSION", partner),
-        ]
-        .into_iter()
-        .filter(|(header, _, required)| *required && !set(header))
-        .map(|(header, _, _)| header)
-        .collect();
-        let plugin = [set("Vipps-System-Plugin-Name"), set("Vipps-System-Plugin-Version")];
+        let set = |name: &HeaderName| self.inner.gateway.system_headers.iter().any(|(n, _)| n == name);
+        // The system's name and version always; the plugin's for partners.
+        let [name, version, plugin_name, plugin_version] = &SYSTEM_HEADERS;
+        let missing: Vec<&str> = [(name, true), (version, true), (plugin_name, partner), (plugin_version, partner)]
+            .into_iter()
+            .filter(|(header, required)| *required && !set(&header.name))
+            .map(|(header, _)| header.shown)
+            .collect();
+        let plugin = [set(&plugin_name.name), set(&plugin_version.name)];
         if !missing.is_empty() {
             return failed(
                 format!("{} not set", missing.join(", ")),

@@ -60,7 +60,7 @@ fn decode_everything(bytes: &[u8]) {
     let _ = serde_json::from_slice::<Order>(bytes).map(|o| o.to_string());
     let _ = serde_json::from_slice::<CategoryList>(bytes);
     let _ = serde_json::from_slice::<CategoryV3>(bytes);
-    let _ = crate::image::inspect(bytes);
+    let _ = crate::image_file::inspect(bytes);
 }
 
 proptest! {
@@ -86,7 +86,7 @@ proptest! {
                           rest in prop::collection::vec(any::<u8>(), 0..256)) {
         let mut bytes = prefix;
         bytes.extend(rest);
-        let _ = crate::image::inspect(&bytes);
+        let _ = crate::image_file::inspect(&bytes);
     }
 }
 

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::image::ImageUpload;
+use crate::image_file::ImageUpload;
 use crate::model::{ImageCreated, ImageId};
 use crate::operation::Operation;
 use crate::transport::{call_options_setters, Call, CallOptions, Reply};

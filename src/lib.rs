@@ -97,7 +97,8 @@ mod clock;
 mod error;
 #[cfg(test)]
 mod fuzz_tests;
-mod image;
+mod headers;
+mod image_file;
 mod images;
 pub mod model;
 mod money;
@@ -119,7 +120,7 @@ pub mod emulator;
 pub use categories::Categories;
 pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
 pub use error::{Error, ErrorBody, ErrorKind, GatewayError, Problem, Violation};
-pub use image::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload};
+pub use image_file::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload};
 pub use images::Images;
 pub use model::arithmetic::tax_included;
 pub use model::{

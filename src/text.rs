@@ -12,15 +12,27 @@
 /// assert_eq!(printable("two\nlines"), "two\\u{a}lines");
 /// ```
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    fn acts(c: char) -> bool {
+    escape_chars(text, |c| {
         c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }
-    if !text.chars().any(acts) {
+    })
+}
+
+/// `text` with each character for which `escaped` holds written as its
+/// code point (`\u{200b}`), borrowed when there is none: the one way this
+/// crate and its tool show a character that would act or not be seen.
+///
+/// ```
+/// use vipps_order_management::text::escape_chars;
+/// assert_eq!(escape_chars("a\u{200b}b", |c| c == '\u{200b}'), "a\\u{200b}b");
+/// assert_eq!(escape_chars("plain", |c| c.is_control()), "plain");
+/// ```
+pub fn escape_chars(text: &str, escaped: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if acts(c) {
+        if escaped(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);

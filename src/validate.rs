@@ -57,11 +57,23 @@ impl Violations {
     }
 }
 
-/// The spec's id pattern, `^[0-9A-Za-z-_\.]+$`, for order and image ids:
-/// `true` when every character is allowed (the empty id included; the
-/// rules that use it say what they make of that).
+/// `true` for a character that the spec's id pattern for order and image
+/// ids, `^[0-9A-Za-z-_\.]+$`, allows.
+///
+/// ```
+/// use vipps_order_management::validate::id_char;
+/// assert!(id_char('A') && id_char('7') && id_char('_'));
+/// assert!(!id_char('#') && !id_char('é') && !id_char(' '));
+/// ```
+pub fn id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// The spec's id pattern, for order and image ids: `true` when every
+/// character is allowed (the empty id included; the rules that use it say
+/// what they make of that).
 pub(crate) fn id_pattern(id: &str) -> bool {
-    id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    id.chars().all(id_char)
 }
 
 fn id_rule(report: &mut Violations, field: &str, id: &str, max: usize) {

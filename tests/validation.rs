@@ -285,6 +285,9 @@ fn an_unknown_value_is_refused_naming_the_known_ones() {
         "https://shop.example/o/1",
     );
     let violations = validate::new_category(&v3);
-    assert_eq!(reason(violations.clone(), "paymentType"), "paymentType must be one of ECOM, RECURRING");
+    assert_eq!(
+        reason(violations.clone(), "paymentType"),
+        "paymentType must be one of ECOM, RECURRING"
+    );
     assert!(reason(violations, "type").starts_with("type must be one of GENERAL, "));
 }

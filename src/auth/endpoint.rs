@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderValue;
 use reqwest::Method;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::clock::unix_now;
 use crate::error::Error;
+use crate::headers::{CLIENT_ID, CLIENT_SECRET};
 use crate::operation::Operation;
 use crate::secret::Secret;
 use crate::transport::{self, Call, CallOptions, Gateway, Reply};
@@ -70,10 +71,7 @@ impl TokenEndpoint {
         let mut call = Call::new(Operation::FetchToken, Method::POST, self.url.clone(), CallOptions::default());
         call.body = Some(Bytes::new());
         call.auth = false;
-        call.headers = vec![
-            (HeaderName::from_static("client_id"), self.client_id.clone()),
-            (HeaderName::from_static("client_secret"), self.client_secret.clone()),
-        ];
+        call.headers = vec![(CLIENT_ID, self.client_id.clone()), (CLIENT_SECRET, self.client_secret.clone())];
         let reply = transport::execute(gateway, call).await?.success()?;
         let parsed: TokenResponse = reply.json()?;
         if parsed.access_token.is_empty() {

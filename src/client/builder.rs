@@ -5,13 +5,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderValue;
 
 use super::base_url::{shown_url, BaseUrl};
 use super::environment::Environment;
 use super::{Client, Inner};
 use crate::auth::{TokenCache, TokenEndpoint};
 use crate::error::Error;
+use crate::headers::SYSTEM_HEADERS;
 use crate::retry::{RetryBudget, RetryPolicy, BUDGET_CAPACITY, MAX_DURATION};
 use crate::secret::Secret;
 use crate::transport::Gateway;
@@ -34,10 +35,9 @@ pub struct ClientBuilder {
     client_secret: Option<Secret>,
     subscription_key: Option<Secret>,
     msn: Option<String>,
-    system_name: Option<String>,
-    system_version: Option<String>,
-    plugin_name: Option<String>,
-    plugin_version: Option<String>,
+    /// The `Vipps-System-*` headers' values, in the order of
+    /// [`SYSTEM_HEADERS`].
+    system: [Option<String>; 4],
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     token_margin: Option<Duration>,
@@ -100,17 +100,10 @@ impl ClientBuilder {
             b = b.base_url(url);
         }
         let optional = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        if let Some(v) = optional("VIPPS_SYSTEM_NAME") {
-            b = b.system_name(v);
-        }
-        if let Some(v) = optional("VIPPS_SYSTEM_VERSION") {
-            b = b.system_version(v);
-        }
-        if let Some(v) = optional("VIPPS_PLUGIN_NAME") {
-            b = b.plugin_name(v);
-        }
-        if let Some(v) = optional("VIPPS_PLUGIN_VERSION") {
-            b = b.plugin_version(v);
+        for (value, header) in b.system.iter_mut().zip(&SYSTEM_HEADERS) {
+            if let Some(v) = optional(header.variable) {
+                *value = Some(v);
+            }
         }
         Ok(b)
     }
@@ -154,25 +147,25 @@ impl ClientBuilder {
 
     /// `Vipps-System-Name`: the e-commerce system (`woocommerce`).
     pub fn system_name(mut self, v: impl Into<String>) -> Self {
-        self.system_name = Some(v.into());
+        self.system[0] = Some(v.into());
         self
     }
 
     /// `Vipps-System-Version`: its version.
     pub fn system_version(mut self, v: impl Into<String>) -> Self {
-        self.system_version = Some(v.into());
+        self.system[1] = Some(v.into());
         self
     }
 
     /// `Vipps-System-Plugin-Name`: the plugin (`vipps-woocommerce`).
     pub fn plugin_name(mut self, v: impl Into<String>) -> Self {
-        self.plugin_name = Some(v.into());
+        self.system[2] = Some(v.into());
         self
     }
 
     /// `Vipps-System-Plugin-Version`: its version.
     pub fn plugin_version(mut self, v: impl Into<String>) -> Self {
-        self.plugin_version = Some(v.into());
+        self.system[3] = Some(v.into());
         self
     }
 
@@ -274,18 +267,14 @@ impl ClientBuilder {
             .map_err(|_| Error::config("the subscription key holds characters that cannot be sent in a header"))?;
 
         let mut system_headers = Vec::new();
-        for (name, value) in [
-            ("Vipps-System-Name", self.system_name),
-            ("Vipps-System-Version", self.system_version),
-            ("Vipps-System-Plugin-Name", self.plugin_name),
-            ("Vipps-System-Plugin-Version", self.plugin_version),
-        ] {
+        for (header, value) in SYSTEM_HEADERS.iter().zip(self.system) {
+            let name = header.shown;
             if let Some(value) = value {
                 if let Some(v) = validate::system_header(name, &value).into_iter().next() {
                     return Err(Error::config(format!("the {name} header {}", v.reason)));
                 }
                 system_headers.push((
-                    HeaderName::from_static(static_lower(name)),
+                    header.name.clone(),
                     HeaderValue::from_str(&value).map_err(|_| Error::config(format!("{name} is not a valid header value")))?,
                 ));
             }
@@ -331,15 +320,6 @@ impl ClientBuilder {
                 client_secret,
             }),
         })
-    }
-}
-
-fn static_lower(name: &'static str) -> &'static str {
-    match name {
-        "Vipps-System-Name" => "vipps-system-name",
-        "Vipps-System-Version" => "vipps-system-version",
-        "Vipps-System-Plugin-Name" => "vipps-system-plugin-name",
-        _ => "vipps-system-plugin-version",
     }
 }
 

@@ -29,6 +29,7 @@ use super::incoming::Incoming;
 use super::record::RecordedRequest;
 use super::state::State;
 use super::store::Change;
+use crate::headers::as_read;
 use crate::operation::Operation;
 
 /// The prefix of the admin API's paths.
@@ -53,7 +54,7 @@ const SECRET_NAMES: [&str; 9] = [
 const NOT_SHOWN: &str = "[not shown]";
 
 fn is_secret(name: &str) -> bool {
-    SECRET_NAMES.contains(&name.to_ascii_lowercase().replace('_', "-").as_str())
+    SECRET_NAMES.contains(&as_read(name).as_str())
 }
 
 /// A query string or form body with the values of secret names hidden (as

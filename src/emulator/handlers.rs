@@ -71,7 +71,7 @@ pub(super) fn upload_image(merchant: Option<&Merchant>, msn: &str, body: &Body) 
     if obj.as_ref().is_some_and(|o| o.get("src").is_some_and(Value::is_string)) {
         match base64::engine::general_purpose::STANDARD.decode(&src) {
             Ok(bytes) => {
-                if let Err(crate::Error::InvalidInput { violations: in_image, .. }) = crate::image::inspect(&bytes) {
+                if let Err(crate::Error::InvalidInput { violations: in_image, .. }) = crate::image_file::inspect(&bytes) {
                     found.extend(in_image);
                 }
             }

@@ -2,16 +2,17 @@
 //! per-call settings every operation handle offers; and the limits (policy
 //! and deadline) fixed when it starts.
 
+use std::time::Duration;
+
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{self, HeaderName, HeaderValue};
 use reqwest::Method;
 use tokio::time::Instant;
 use url::Url;
 
 use crate::error::Error;
+use crate::headers::{as_read, CLIENT_ID, CLIENT_SECRET, MERCHANT_SERIAL_NUMBER, SUBSCRIPTION_KEY, SYSTEM_HEADERS};
 use crate::operation::Operation;
-use std::time::Duration;
-
 use crate::retry::{later, RetryPolicy, MAX_DURATION};
 use crate::secret::Secret;
 use crate::validate::{self, Violations};
@@ -30,25 +31,27 @@ pub(crate) struct CallOptions {
     pub(crate) headers: Vec<(String, Secret)>,
 }
 
-/// Headers the SDK sets itself; a call cannot add them.
-const OWN_HEADERS: [&str; 16] = [
-    "authorization",
-    "ocp-apim-subscription-key",
-    "merchant-serial-number",
-    "vipps-system-name",
-    "vipps-system-version",
-    "vipps-system-plugin-name",
-    "vipps-system-plugin-version",
-    "content-type",
-    "content-length",
-    "accept",
-    "user-agent",
-    "host",
-    "client-id",
-    "client-secret",
-    "transfer-encoding",
-    "connection",
-];
+/// `true` for a header the SDK sets itself (`name` as read, see
+/// [`as_read`]); a call cannot add it.
+fn set_by_the_sdk(name: &str) -> bool {
+    let own = [
+        header::AUTHORIZATION,
+        SUBSCRIPTION_KEY,
+        MERCHANT_SERIAL_NUMBER,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::ACCEPT,
+        header::USER_AGENT,
+        header::HOST,
+        header::TRANSFER_ENCODING,
+        header::CONNECTION,
+    ];
+    own.iter()
+        .chain(SYSTEM_HEADERS.iter().map(|h| &h.name))
+        .any(|own| as_read(own.as_str()) == name)
+}
 
 /// Headers that change how the request is taken or its answer comes back,
 /// which the SDK reads as the API's own answer: hop-by-hop headers (for
@@ -80,8 +83,8 @@ const ANSWER_HEADERS: [&str; 17] = [
 /// as servers and gateways may read them: case-insensitively, and with `_`
 /// taken as `-`.
 fn refused_header(name: &HeaderName) -> Option<&'static str> {
-    let name = name.as_str().replace('_', "-");
-    if OWN_HEADERS.contains(&name.as_str()) {
+    let name = as_read(name.as_str());
+    if set_by_the_sdk(&name) {
         Some("is set by the SDK itself; use the client's settings (or .merchant_serial_number(..) for the merchant serial number)")
     } else if ANSWER_HEADERS.contains(&name.as_str()) || name.starts_with("ocp-apim-") {
         Some("changes how the request is taken or its answer sent (a hop-by-hop, conditional, ranged, encoding or cookie header, or a gateway control), and the SDK reads the answer as the API's own")

@@ -3,12 +3,13 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
 use super::call::{Call, Limits, Prepared};
 use super::gateway::Gateway;
+use crate::headers::{MERCHANT_SERIAL_NUMBER, SUBSCRIPTION_KEY};
 use crate::operation::Operation;
 use crate::retry::later;
 
@@ -43,9 +44,6 @@ pub(super) struct Received {
     /// was followed somewhere.
     pub(super) elsewhere: bool,
 }
-
-const SUBSCRIPTION_KEY: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
-const MERCHANT_SERIAL_NUMBER: HeaderName = HeaderName::from_static("merchant-serial-number");
 
 const USER_AGENT: &str = concat!("vipps-order-management-rust/", env!("CARGO_PKG_VERSION"));
 

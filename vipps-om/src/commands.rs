@@ -22,7 +22,7 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
     if let Command::Console(args) = &cli.command {
         let settings = crate::console::Settings {
             listen: args.listen,
-            access_token: args.access_token.clone(),
+            shared_staff_token: args.access_token.clone(),
             staff: args.staff.clone(),
             trusted_proxies: args.trusted_proxies.clone(),
             user_header: args.user_header.clone(),

@@ -5,7 +5,7 @@
 //!   cannot reach it by renaming a host: DNS rebinding), as "this machine".
 //! - **Behind single sign-on** (`--trusted-proxy`): the proxy names the
 //!   person in a header, believed from the proxy's addresses only.
-//! - **Named access tokens** (`--staff FILE`, `--access-token`): staff sign
+//! - **Named staff tokens** (`--staff FILE`, `--access-token`): staff sign
 //!   in with a form, which starts a session kept on the server; tools send
 //!   the token as `Authorization: Bearer`.
 //!

@@ -14,7 +14,7 @@ use headers::{Authorization, HeaderMapExt as _};
 use serde_json::json;
 
 use super::language::{Lang, Words};
-use super::origin::addressed_here;
+use super::origin::addressed_to_this_machine;
 use super::pages::{self, Cx};
 use super::server::Peer;
 use super::sign_in::{failed, landing, login_for, session_cookie, too_many};
@@ -38,7 +38,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
     let open_path = path == "/login" || path == "/logout" || path.starts_with("/assets/") || path.starts_with("/lang/");
 
     if access.is_open() {
-        if !addressed_here(request.headers()) {
+        if !addressed_to_this_machine(request.headers()) {
             let trouble = Trouble::misdirected(&words);
             let cx = Cx::bare(words, &path);
             return (trouble.status, pages::trouble(&cx, &trouble)).into_response();

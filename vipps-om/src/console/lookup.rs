@@ -6,6 +6,8 @@ use std::future::Future;
 
 use icu_properties::props::{DefaultIgnorableCodePoint, WhiteSpace};
 use icu_properties::CodePointSetData;
+use vipps_order_management::text::escape_chars;
+use vipps_order_management::validate::id_char;
 use vipps_order_management::{CategoryV3, Error, ErrorKind, OrderRequest, PaymentType};
 
 use super::Console;
@@ -57,9 +59,11 @@ pub fn other(payment_type: &PaymentType) -> PaymentType {
     }
 }
 
-/// `true` for a character an order id can hold.
-fn id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+/// `true` for a character nobody sees in what they pasted: white space,
+/// Unicode's default-ignorable code points (zero-width spaces, direction
+/// marks, soft hyphens) and control characters.
+fn unseen(c: char) -> bool {
+    CodePointSetData::new::<WhiteSpace>().contains(c) || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) || c.is_control()
 }
 
 /// An order id as pasted, cleaned: without spaces, line breaks, invisible
@@ -68,12 +72,7 @@ fn id_char(c: char) -> bool {
 /// without what surrounds an id in a mail or a shop's page (`#`, quotes,
 /// brackets, a trailing comma).
 pub fn clean_order_id(pasted: &str) -> String {
-    let white = CodePointSetData::new::<WhiteSpace>();
-    let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
-    let kept: String = pasted
-        .chars()
-        .filter(|c| !(white.contains(*c) || ignorable.contains(*c) || c.is_control()))
-        .collect();
+    let kept: String = pasted.chars().filter(|c| !unseen(*c)).collect();
     // Punctuation and symbols around it go; a letter never does (`ordré`
     // stays, to be refused, not looked up as another order).
     kept.trim_matches(|c: char| !id_char(c) && !c.is_alphanumeric()).to_owned()
@@ -101,18 +100,7 @@ pub enum IdProblem {
 /// characters, line breaks and spaces other than the plain one shown as
 /// `\u{200b}`, so a page can say why a pasted id did not match.
 pub fn visible(typed: &str) -> String {
-    let white = CodePointSetData::new::<WhiteSpace>();
-    let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
-    typed
-        .chars()
-        .map(|c| {
-            if c != ' ' && (white.contains(c) || ignorable.contains(c) || c.is_control()) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    escape_chars(typed, |c| c != ' ' && unseen(c)).into_owned()
 }
 
 /// Why `typed`, cleaned into `cleaned`, cannot be an order id; `None`
@@ -121,12 +109,9 @@ pub fn visible(typed: &str) -> String {
 pub fn problem_of(typed: &str, cleaned: &str) -> Option<IdProblem> {
     match order_id_problem(cleaned)? {
         IdProblem::Empty => {
-            let white = CodePointSetData::new::<WhiteSpace>();
-            let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
             let mut odd = String::new();
             for c in typed.chars() {
-                let unseen = white.contains(c) || ignorable.contains(c) || c.is_control();
-                if !unseen && !id_char(c) && c != '#' && !odd.contains(c) {
+                if !unseen(c) && !id_char(c) && c != '#' && !odd.contains(c) {
                     odd.push(c);
                 }
             }

@@ -10,14 +10,16 @@ use super::access::Access;
 
 /// `true` when the request is addressed to this machine (`localhost`,
 /// `127.0.0.1`, `[::1]`, any port).
-pub(super) fn addressed_here(headers: &HeaderMap) -> bool {
+pub(super) fn addressed_to_this_machine(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    // Read as the emulator reads it (an authority: a name or an address,
+    // an optional port); an IPv6 address keeps its brackets there.
+    let Ok(authority) = host.parse::<axum::http::uri::Authority>() else {
+        return false;
     };
+    let name = authority.host().trim_start_matches('[').trim_end_matches(']');
     name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
@@ -66,7 +68,7 @@ mod tests {
         let host = |h: &str| {
             let mut headers = HeaderMap::new();
             headers.insert(header::HOST, HeaderValue::from_str(h).unwrap());
-            addressed_here(&headers)
+            addressed_to_this_machine(&headers)
         };
         for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "127.0.0.2"] {
             assert!(host(ok), "{ok}");
@@ -80,7 +82,7 @@ mod tests {
         ] {
             assert!(!host(bad), "{bad}");
         }
-        assert!(!addressed_here(&HeaderMap::new()));
+        assert!(!addressed_to_this_machine(&HeaderMap::new()));
     }
 
     #[test]

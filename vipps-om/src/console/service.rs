@@ -18,8 +18,9 @@ use crate::output::{Output, Printer};
 pub struct Settings {
     /// Where to listen.
     pub listen: SocketAddr,
-    /// One shared access token (its holder is recorded as `shared-token`).
-    pub access_token: Option<String>,
+    /// One staff token shared by all (`--access-token`; its holder is
+    /// recorded as `shared-token`).
+    pub shared_staff_token: Option<String>,
     /// The staff file: `name token` a line.
     pub staff: Option<PathBuf>,
     /// The sign-on proxies believed.
@@ -41,7 +42,7 @@ fn access(settings: &Settings) -> Result<Access, Failure> {
         Some(path) => StaffTokens::read(path).map_err(Failure::Config)?,
         None => StaffTokens::new(),
     };
-    if let Some(token) = settings.access_token.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(token) = settings.shared_staff_token.as_deref().filter(|t| !t.is_empty()) {
         staff.add("shared-token", token).map_err(Failure::Usage)?;
     }
     if staff.is_empty() && settings.trusted_proxies.is_empty() {

@@ -1,4 +1,5 @@
-//! Named access tokens: for a shop without single sign-on, each member of
+//! Named staff tokens (the console's "access tokens", unrelated to the
+//! API's OAuth access token): for a shop without single sign-on, each member of
 //! staff has a token of their own, so the audit log says who looked. Held
 //! as SHA-256 digests only, compared in constant time.
 

@@ -146,7 +146,7 @@ impl ImageUpload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::inspect::tests::png;
+    use crate::image_file::inspect::tests::png;
 
     #[test]
     fn body_is_the_spec_shape() {

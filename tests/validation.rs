@@ -291,3 +291,24 @@ fn an_unknown_value_is_refused_naming_the_known_ones() {
     );
     assert!(reason(violations, "type").starts_with("type must be one of GENERAL, "));
 }
+
+#[test]
+fn barcodes_are_checked_by_their_format() {
+    use vipps_order_management::validate;
+    let ok = |format: BarcodeFormat, data: &str| validate::barcode("barcode", &Barcode::new(format, data)).is_empty();
+    // EAN-13: the check digit weighs the digits 1, 3, 1, 3, ...
+    assert_eq!(validate::ean13_check_digit("400638133393"), Some(1));
+    assert_eq!(validate::ean13_check_digit("590123412345"), Some(7));
+    assert_eq!(validate::ean13_check_digit("000000000000"), Some(0));
+    assert!(ok(BarcodeFormat::Ean13, "4006381333931"));
+    assert!(ok(BarcodeFormat::Ean13, "5901234123457"));
+    assert!(!ok(BarcodeFormat::Ean13, "4006381333932"));
+    // CODE 39: upper case, digits, space and - . $ / + %.
+    assert!(ok(BarcodeFormat::Code39, "SC0527 -.$/+%"));
+    assert!(!ok(BarcodeFormat::Code39, "lower"));
+    assert!(!ok(BarcodeFormat::Code39, "A#1"));
+    // CODE 128: printable ASCII.
+    assert!(ok(BarcodeFormat::Code128, "Order #1042 (paid) ~"));
+    assert!(!ok(BarcodeFormat::Code128, "ordré"));
+    assert!(!ok(BarcodeFormat::Code128, "tab\there"));
+}

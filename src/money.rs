@@ -56,3 +56,14 @@ impl fmt::Display for Money {
         write!(f, "{} {}", self.amount, self.currency)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_shows_its_amount_then_its_currency() {
+        assert_eq!(Money::new(Amount::from_minor(14990), Currency::Nok).to_string(), "149.90 NOK");
+        assert_eq!(Money::new(Amount::from_minor(-5), Currency::Eur).to_string(), "-0.05 EUR");
+    }
+}

@@ -4,20 +4,25 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// The example's binary, built now with this test's own features: cargo
+/// rebuilds it when its sources changed and does nothing otherwise, so the
+/// test never runs a binary older than the code.
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if !path.exists() {
-        // Only this test target was built (`cargo test --test examples`).
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", name, "--features", "emulator"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success());
+    let mut features = vec!["emulator"];
+    if cfg!(feature = "native-tls") {
+        features.push("native-tls");
     }
-    path
+    let mut build = Command::new(env!("CARGO"));
+    build
+        .args(["build", "--quiet", "--example", name, "--features", &features.join(",")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if !cfg!(feature = "rustls") {
+        build.arg("--no-default-features");
+    }
+    assert!(build.status().unwrap().success(), "building the {name} example failed");
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn run(name: &str, args: &[&str]) -> Output {

@@ -67,6 +67,8 @@ proptest! {
         }
         let receipt = builder.build().unwrap();
         prop_assert!(validate::receipt(&receipt).is_empty());
+        // One line per item, in order: the zip below compares them all.
+        prop_assert_eq!(receipt.order_lines.len(), items.len());
         for (line, item) in receipt.order_lines.iter().zip(&items) {
             let (total, _) = pays(item);
             let (tax, excluding) = (line.total_tax_amount.minor(), line.total_amount_excluding_tax.minor());

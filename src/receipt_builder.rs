@@ -325,6 +325,51 @@ mod tests {
     }
 
     #[test]
+    fn a_discount_larger_than_the_line_is_refused() {
+        let line = LineItem::new("1", "x", nok(500), Quantity::from(2), TaxRate::ZERO).discount(nok(1001));
+        let err = ReceiptBuilder::new(Currency::Nok).line(line).build().unwrap_err();
+        let Error::InvalidInput { violations, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(violations[0].name, "orderLines[0].discount");
+        assert_eq!(violations[0].reason, "is larger than the line's amount");
+        // Exactly the line's amount leaves a line of zero.
+        let whole = LineItem::new("1", "x", nok(500), Quantity::from(2), TaxRate::ZERO).discount(nok(1000));
+        let receipt = ReceiptBuilder::new(Currency::Nok).line(whole).build().unwrap();
+        assert_eq!(receipt.order_lines[0].total_amount, Amount::ZERO);
+    }
+
+    #[test]
+    fn a_tip_is_in_the_receipts_currency() {
+        let line = || LineItem::new("1", "x", nok(500), Quantity::from(1), TaxRate::ZERO);
+        let eur = Money::new(Amount::from_minor(100), Currency::Eur);
+        let err = ReceiptBuilder::new(Currency::Nok).line(line()).tip(eur).build().unwrap_err();
+        let Error::InvalidInput { violations, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(violations[0].name, "bottomLine.tipAmount");
+        assert_eq!(violations[0].reason, "is in EUR but the receipt is in NOK");
+        let receipt = ReceiptBuilder::new(Currency::Nok).line(line()).tip(nok(100)).build().unwrap();
+        assert_eq!(receipt.bottom_line.tip_amount, Some(Amount::from_minor(100)));
+    }
+
+    #[test]
+    fn a_rate_out_of_range_is_refused_saying_the_range() {
+        let err = tax_included(Amount::from_minor(100), TaxRate::basis_points(10_001)).unwrap_err();
+        let Error::InvalidInput { violations, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(violations[0].name, "taxRate");
+        assert!(
+            violations[0]
+                .reason
+                .starts_with("must be 0 % to 100 % (0 to 10000 hundredths of a percent), is "),
+            "{}",
+            violations[0].reason
+        );
+    }
+
+    #[test]
     fn a_line_total_is_rounded_half_away_from_zero() {
         // 0.5 kg at 3.33 per kg = 1.665 -> 1.67
         let line = LineItem::new("1", "x", nok(333), "0.5".parse().unwrap(), TaxRate::ZERO);

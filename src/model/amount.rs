@@ -111,6 +111,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn amounts_show_as_major_units_with_two_decimals() {
+        assert_eq!(Amount::ZERO.to_string(), "0.00");
+        assert_eq!(Amount::from_minor(5).to_string(), "0.05");
+        assert_eq!(Amount::from_minor(-5).to_string(), "-0.05");
+        assert_eq!(format_minor_units(-19900), "-199.00");
+        assert_eq!(format_minor_units(i64::MIN), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn negation_is_checked() {
+        assert_eq!(Amount::from_minor(5).checked_neg(), Some(Amount::from_minor(-5)));
+        assert_eq!(Amount::from_minor(-5).checked_neg(), Some(Amount::from_minor(5)));
+        assert_eq!(Amount::MIN.checked_neg(), None);
+    }
+
+    #[test]
     fn parses_decimal_strings_exactly() {
         let p = |s| Amount::parse(s).map(Amount::minor);
         assert_eq!(p("149.90").unwrap(), 14990);

@@ -200,6 +200,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_quantity_keeps_its_text() {
+        let half: Quantity = "0.50".parse().unwrap();
+        assert_eq!(half.as_str(), "0.50");
+        assert_eq!(Quantity::from(3).as_str(), "3");
+    }
+
+    #[test]
     fn compares_as_a_decimal() {
         let q = |s: &str| Quantity(s.to_owned());
         assert_eq!(q("2"), q("2.00"));

@@ -203,7 +203,40 @@ mod tests {
     fn a_quantity_keeps_its_text() {
         let half: Quantity = "0.50".parse().unwrap();
         assert_eq!(half.as_str(), "0.50");
+        assert_eq!(half.to_string(), "0.50");
         assert_eq!(Quantity::from(3).as_str(), "3");
+    }
+
+    #[test]
+    fn only_decimal_numbers_compare_as_numbers() {
+        let q = |s: &str| Quantity(s.to_owned());
+        // Not numbers as the API writes them: compared as written.
+        assert_ne!(q(".5"), q("0.5"));
+        assert_ne!(q("a.5"), q("a.50"));
+        assert_ne!(q("1.5x"), q("1.5x0"));
+        assert_ne!(q("1."), q("1"));
+    }
+
+    #[test]
+    fn equal_quantities_hash_alike_and_others_apart() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |s: &str| {
+            let mut h = DefaultHasher::new();
+            Quantity(s.to_owned()).hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(hash("2"), hash("2.00"));
+        assert_eq!(hash("02.5"), hash("2.5"));
+        // DefaultHasher's keys are fixed: these differ on every run.
+        assert_ne!(hash("2"), hash("3"));
+        assert_ne!(hash("2.5"), hash("2.05"));
+    }
+
+    #[test]
+    fn what_cannot_be_a_quantity_is_named_in_the_error() {
+        let bytes = serde::de::value::BytesDeserializer::<serde::de::value::Error>::new(b"2");
+        let err = Quantity::deserialize(bytes).unwrap_err();
+        assert!(err.to_string().contains("expected a quantity (a decimal string)"), "{err}");
     }
 
     #[test]

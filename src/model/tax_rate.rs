@@ -68,6 +68,8 @@ mod tests {
     #[test]
     fn displays_as_a_percentage() {
         assert_eq!(TaxRate::percent(25).to_string(), "25%");
+        assert_eq!(TaxRate::ZERO.to_string(), "0%");
+        assert_eq!(TaxRate(-250).to_string(), "-2.5%");
         assert_eq!(TaxRate::basis_points(2550).to_string(), "25.5%");
         assert_eq!(TaxRate::basis_points(1).to_string(), "0.01%");
         assert_eq!(TaxRate(i64::MIN).to_string(), "-92233720368547758.08%");

@@ -47,7 +47,7 @@ impl<'c> Categories<'c> {
     call_options_setters!();
 
     fn call(&self, op: Operation, method: Method, id: Option<&str>) -> Result<Call, Error> {
-        let url = self.client.url(["order-management", "v3", "categories"].into_iter().chain(id))?;
+        let url = self.client.url(op.path("", id))?;
         Ok(Call::new(op, method, url, self.options.clone()))
     }
 

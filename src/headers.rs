@@ -6,13 +6,13 @@
 use reqwest::header::HeaderName;
 
 /// The subscription key.
-pub(crate) const SUBSCRIPTION_KEY: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
+pub(crate) const SUBSCRIPTION_KEY_HEADER: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
 /// The merchant serial number of the call.
-pub(crate) const MERCHANT_SERIAL_NUMBER: HeaderName = HeaderName::from_static("merchant-serial-number");
+pub(crate) const MERCHANT_SERIAL_NUMBER_HEADER: HeaderName = HeaderName::from_static("merchant-serial-number");
 /// The client id, sent to the token endpoint only.
-pub(crate) const CLIENT_ID: HeaderName = HeaderName::from_static("client_id");
+pub(crate) const CLIENT_ID_HEADER: HeaderName = HeaderName::from_static("client_id");
 /// The client secret, sent to the token endpoint only.
-pub(crate) const CLIENT_SECRET: HeaderName = HeaderName::from_static("client_secret");
+pub(crate) const CLIENT_SECRET_HEADER: HeaderName = HeaderName::from_static("client_secret");
 
 /// One of the `Vipps-System-*` headers that say which system calls.
 #[derive(Debug, Clone)]

@@ -48,7 +48,7 @@ impl<'c> Images<'c> {
     /// ```
     pub async fn upload(&self, image: &ImageUpload) -> Result<ImageId, Error> {
         image.validate()?;
-        let url = self.client.url(["order-management", "v1", "images"])?;
+        let url = self.client.url(Operation::UploadImage.path("", None))?;
         let mut call = Call::new(Operation::UploadImage, Method::POST, url, self.options.clone());
         call.body = Some(Bytes::from(image.json_body()));
         let reply = self.client.execute(call).await?;

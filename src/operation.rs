@@ -55,6 +55,24 @@ impl Operation {
         }
     }
 
+    /// The path segments of the operation's URL under the base URL: the
+    /// one place the API's paths are written. `payment_type` goes where a
+    /// v2 path has one, `id` (an order id, or a v3 category id) at the end
+    /// where the path takes one.
+    pub(crate) fn path<'a>(self, payment_type: &'a str, id: Option<&'a str>) -> Vec<&'a str> {
+        let mut path = match self {
+            Operation::FetchToken => return vec!["accesstoken", "get"],
+            Operation::UploadImage => return vec!["order-management", "v1", "images"],
+            Operation::PutCategory => vec!["order-management", "v2", payment_type, "categories"],
+            Operation::PostReceipt => vec!["order-management", "v2", payment_type, "receipts"],
+            Operation::GetOrder => vec!["order-management", "v2", payment_type],
+            Operation::AddCategory | Operation::ListCategories => return vec!["order-management", "v3", "categories"],
+            Operation::GetCategory | Operation::DeleteCategory => vec!["order-management", "v3", "categories"],
+        };
+        path.extend(id);
+        path
+    }
+
     /// What the operation does, in words for a message to people.
     pub fn describe(self) -> &'static str {
         match self {
@@ -77,15 +95,25 @@ impl fmt::Display for Operation {
     }
 }
 
+impl Operation {
+    /// The operation of a [`Operation::name`], when it is one.
+    pub(crate) fn from_name(name: &str) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Every operation's name, comma-separated: for messages naming them.
+    pub(crate) fn names() -> String {
+        Operation::ALL.map(|op| op.name()).join(", ")
+    }
+}
+
 /// Reads a name of [`Operation::name`] (`post_receipt`, ...).
 impl std::str::FromStr for Operation {
     type Err = crate::Error;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Operation::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
-            crate::Error::invalid("operation", format!("`{name}` is not one of {}", names.join(", ")))
-        })
+        Operation::from_name(name)
+            .ok_or_else(|| crate::Error::invalid("operation", format!("`{name}` is not one of {}", Operation::names())))
     }
 }
 
@@ -100,9 +128,7 @@ impl serde::Serialize for Operation {
 impl<'de> serde::Deserialize<'de> for Operation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        Operation::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
-            serde::de::Error::custom(format!("unknown operation `{name}`; it is one of {}", names.join(", ")))
-        })
+        Operation::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown operation `{name}`; it is one of {}", Operation::names())))
     }
 }

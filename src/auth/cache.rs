@@ -309,7 +309,11 @@ mod tests {
     use super::*;
 
     fn empty() -> TokenCache {
-        let endpoint = TokenEndpoint::new("http://127.0.0.1:1/accesstoken/get".parse().unwrap(), "id", &"secret".into()).unwrap();
+        let endpoint = TokenEndpoint::new(
+            "http://127.0.0.1:1/accesstoken/get".parse().unwrap(),
+            HeaderValue::from_static("id"),
+            HeaderValue::from_static("secret"),
+        );
         TokenCache::new(Duration::from_secs(300), endpoint)
     }
 

@@ -14,9 +14,8 @@ use url::Url;
 
 use crate::clock::unix_now;
 use crate::error::Error;
-use crate::headers::{CLIENT_ID, CLIENT_SECRET};
+use crate::headers::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER};
 use crate::operation::Operation;
-use crate::secret::Secret;
 use crate::transport::{self, Call, CallOptions, Gateway, Reply};
 
 /// The token endpoint and the credentials sent to it.
@@ -29,17 +28,13 @@ pub(crate) struct TokenEndpoint {
 
 impl TokenEndpoint {
     /// The endpoint at `url` (`/accesstoken/get` under the base URL), with
-    /// credentials that can be sent as headers.
-    pub(crate) fn new(url: Url, client_id: &str, client_secret: &Secret) -> Result<TokenEndpoint, Error> {
-        let client_id = HeaderValue::from_str(client_id).map_err(|_| Error::config("the client id cannot be sent in a header"))?;
-        let mut client_secret =
-            HeaderValue::from_str(client_secret.expose()).map_err(|_| Error::config("the client secret cannot be sent in a header"))?;
-        client_secret.set_sensitive(true);
-        Ok(TokenEndpoint {
+    /// the credentials as sent (the secret marked sensitive).
+    pub(crate) fn new(url: Url, client_id: HeaderValue, client_secret: HeaderValue) -> TokenEndpoint {
+        TokenEndpoint {
             url,
             client_id,
             client_secret,
-        })
+        }
     }
 
     /// The client id, as sent.
@@ -71,7 +66,10 @@ impl TokenEndpoint {
         let mut call = Call::new(Operation::FetchToken, Method::POST, self.url.clone(), CallOptions::default());
         call.body = Some(Bytes::new());
         call.auth = false;
-        call.headers = vec![(CLIENT_ID, self.client_id.clone()), (CLIENT_SECRET, self.client_secret.clone())];
+        call.headers = vec![
+            (CLIENT_ID_HEADER, self.client_id.clone()),
+            (CLIENT_SECRET_HEADER, self.client_secret.clone()),
+        ];
         let reply = transport::execute(gateway, call).await?.success()?;
         let parsed: TokenResponse = reply.json()?;
         if parsed.access_token.is_empty() {

@@ -19,6 +19,7 @@ use tokio::time::{timeout_at, Instant};
 pub use options::{CheckOptions, WriteCheck};
 use report::{failed, not_checked, passed};
 pub use report::{CheckItem, CheckReport, Outcome};
+pub use verdicts::CLOCK_TOLERANCE;
 use verdicts::{access_outcome, clock_outcome, endpoint_outcome, environment_of, token_advice, token_outcome, write_refused};
 
 use crate::client::Client;
@@ -27,10 +28,6 @@ use crate::headers::SYSTEM_HEADERS;
 use crate::model::{Category, CategoryType, PaymentType};
 use crate::operation::Operation;
 use crate::transport::{Call, CallOptions};
-
-/// How far the local clock may be from the server's before tokens' times
-/// are off.
-pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
 /// How long the whole check may take unless [`CheckOptions::time_limit`]
 /// says otherwise: items not done by then fail as unanswered.
@@ -103,15 +100,8 @@ impl Client {
         let without_token = || not_checked("no access token: see the first item");
         let read = if have_token {
             Some(
-                self.probe(
-                    deadline,
-                    limit,
-                    Operation::GetOrder,
-                    Method::GET,
-                    &["order-management", "v2", "ECOM", &probe],
-                    None,
-                )
-                .await,
+                self.probe(deadline, limit, Operation::GetOrder, Method::GET, Some(&probe), None)
+                    .await,
             )
         } else {
             None
@@ -125,33 +115,33 @@ impl Client {
                 Some(answer) => access_outcome(answer),
             },
         );
-        let endpoints: [(&str, &str, Operation, Method, Vec<&str>); 3] = [
+        let endpoints: [(&str, &str, Operation, Method, Option<&str>); 3] = [
             (
                 "endpoint-image",
                 "The image endpoint answers",
                 Operation::UploadImage,
                 Method::POST,
-                vec!["order-management", "v1", "images"],
+                None,
             ),
             (
                 "endpoint-category",
                 "The category endpoint answers",
                 Operation::PutCategory,
                 Method::PUT,
-                vec!["order-management", "v2", "ECOM", "categories", &probe],
+                Some(&probe),
             ),
             (
                 "endpoint-receipt",
                 "The receipt endpoint answers",
                 Operation::PostReceipt,
                 Method::POST,
-                vec!["order-management", "v2", "ECOM", "receipts", &probe],
+                Some(&probe),
             ),
         ];
-        for (name, title, op, method, path) in endpoints {
+        for (name, title, op, method, id) in endpoints {
             let outcome = if have_token {
                 let body = Some(Bytes::from_static(b"{}"));
-                endpoint_outcome(op, &self.probe(deadline, limit, op, method, &path, body).await)
+                endpoint_outcome(op, &self.probe(deadline, limit, op, method, id, body).await)
             } else {
                 without_token()
             };
@@ -198,17 +188,23 @@ impl Client {
     }
 
     /// Sends one request as it is (no validation: a probe may be meant to
-    /// be refused) and says what status came back.
+    /// be refused), for an eCom order `id` where the path takes one, and
+    /// says what status came back.
     async fn probe(
         &self,
         deadline: Instant,
         limit: Duration,
         op: Operation,
         method: Method,
-        path: &[&str],
+        id: Option<&str>,
         body: Option<Bytes>,
     ) -> Result<StatusCode, Error> {
-        let mut call = Call::new(op, method, self.url(path.iter().copied())?, CallOptions::default());
+        let mut call = Call::new(
+            op,
+            method,
+            self.url(op.path(PaymentType::Ecom.as_str(), id))?,
+            CallOptions::default(),
+        );
         call.body = body;
         self.status_within(deadline, limit, call).await
     }
@@ -217,7 +213,7 @@ impl Client {
         let mut call = Call::new(
             Operation::ListCategories,
             Method::GET,
-            self.url(["order-management", "v3", "categories"])?,
+            self.url(Operation::ListCategories.path("", None))?,
             CallOptions::default(),
         );
         call.url.query_pairs_mut().append_pair("orderId", order_id);

@@ -8,12 +8,15 @@ use reqwest::StatusCode;
 
 use super::options::WriteCheck;
 use super::report::{failed, not_checked, passed, Outcome};
-use super::CLOCK_TOLERANCE;
 use crate::auth::TokenFacts;
 use crate::client::{Client, Environment};
 use crate::clock::unix_now;
 use crate::error::{Error, ErrorKind};
 use crate::operation::Operation;
+
+/// How far the local clock may be from the server's before tokens' times
+/// are off.
+pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
 /// The shortest token lifetime that is of use: a token that lives less is
 /// fetched again for nearly every call.

@@ -13,6 +13,7 @@ use super::{Client, Inner};
 use crate::auth::{TokenCache, TokenEndpoint};
 use crate::error::Error;
 use crate::headers::SYSTEM_HEADERS;
+use crate::operation::Operation;
 use crate::retry::{RetryBudget, RetryPolicy, BUDGET_CAPACITY, MAX_DURATION};
 use crate::secret::Secret;
 use crate::transport::Gateway;
@@ -260,11 +261,10 @@ impl ClientBuilder {
         if let Some(v) = validate::merchant_serial_number("merchant serial number", &msn).into_iter().next() {
             return Err(Error::config(format!("the {} {}", v.name, v.reason)));
         }
-        check_header_value("client id", &client_id)?;
-        check_header_value("client secret", client_secret.expose())
-            .map_err(|_| Error::config("the client secret holds characters that cannot be sent in a header"))?;
-        check_header_value("subscription key", subscription_key.expose())
-            .map_err(|_| Error::config("the subscription key holds characters that cannot be sent in a header"))?;
+        let client_id_header = header_value("client id", &client_id, Shown::Yes)?;
+        let client_secret_header = header_value("client secret", client_secret.expose(), Shown::Never)?;
+        let subscription_key_header = header_value("subscription key", subscription_key.expose(), Shown::Never)?;
+        let msn_header = header_value("merchant serial number", &msn, Shown::Yes)?;
 
         let mut system_headers = Vec::new();
         for (header, value) in SYSTEM_HEADERS.iter().zip(self.system) {
@@ -273,10 +273,7 @@ impl ClientBuilder {
                 if let Some(v) = validate::system_header(name, &value).into_iter().next() {
                     return Err(Error::config(format!("the {name} header {}", v.reason)));
                 }
-                system_headers.push((
-                    header.name.clone(),
-                    HeaderValue::from_str(&value).map_err(|_| Error::config(format!("{name} is not a valid header value")))?,
-                ));
+                system_headers.push((header.name.clone(), header_value(name, &value, Shown::Yes)?));
             }
         }
 
@@ -287,24 +284,21 @@ impl ClientBuilder {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
-        let sensitive = |value: &str, what: &str| {
-            let mut header = HeaderValue::from_str(value)
-                .map_err(|_| Error::config(format!("the {what} holds characters that cannot be sent in a header")))?;
-            header.set_sensitive(true);
-            Ok::<_, Error>(header)
-        };
-        let endpoint = TokenEndpoint::new(base.join(["accesstoken", "get"])?, &client_id, &client_secret)?;
+        let endpoint = TokenEndpoint::new(
+            base.join(Operation::FetchToken.path("", None))?,
+            client_id_header,
+            client_secret_header.clone(),
+        );
         let tokens = Arc::new(TokenCache::new(
             self.token_margin.unwrap_or(DEFAULT_TOKEN_MARGIN).min(MAX_DURATION),
             endpoint,
         ));
         let gateway = Gateway {
             http,
-            subscription_key: sensitive(subscription_key.expose(), "subscription key")?,
-            merchant_serial_number: HeaderValue::from_str(&msn)
-                .map_err(|_| Error::config("the merchant serial number cannot be sent in a header"))?,
+            subscription_key: subscription_key_header,
+            merchant_serial_number: msn_header,
             system_headers,
-            never_shown: vec![sensitive(client_secret.expose(), "client secret")?],
+            never_shown: vec![client_secret_header],
             timeout,
             retry: self.retry.unwrap_or_default(),
             budget: RetryBudget::new(BUDGET_CAPACITY),
@@ -375,10 +369,23 @@ fn timeout_setting(what: &str, value: Duration) -> Result<Duration, Error> {
     Ok(value.min(MAX_DURATION))
 }
 
-fn check_header_value(what: &str, value: &str) -> Result<(), Error> {
-    HeaderValue::from_str(value)
-        .map(drop)
-        .map_err(|_| Error::config(format!("the {what} `{value}` holds characters that cannot be sent in a header")))
+/// Whether a setting's value may be shown in a message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Yes,
+    /// A secret: never shown, and its header is marked sensitive.
+    Never,
+}
+
+/// A setting as the header value it is sent as, or a configuration error
+/// naming it.
+fn header_value(what: &str, value: &str, shown: Shown) -> Result<HeaderValue, Error> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| match shown {
+        Shown::Yes => Error::config(format!("the {what} `{value}` holds characters that cannot be sent in a header")),
+        Shown::Never => Error::config(format!("the {what} holds characters that cannot be sent in a header")),
+    })?;
+    header.set_sensitive(shown == Shown::Never);
+    Ok(header)
 }
 
 #[cfg(test)]

@@ -6,21 +6,23 @@
 use std::time::Instant;
 
 use base64::Engine as _;
+use reqwest::header::AUTHORIZATION;
 use serde_json::json;
 
 use super::answer::{bad_request, gateway, json_body, Answer};
 use super::incoming::Incoming;
 use super::state::State;
 use crate::clock::unix_now;
+use crate::headers::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER};
 use crate::validate;
 
 impl State {
     /// The token endpoint: checks the credentials, issues a token.
     pub(super) fn token(&mut self, req: &Incoming) -> Answer {
         let c = &self.config;
-        let ok = req.header("client_id") == Some(c.client_id.as_str())
-            && req.header("client_secret") == Some(c.client_secret.as_str())
-            && req.header("Ocp-Apim-Subscription-Key") == Some(c.subscription_key.as_str());
+        let ok = req.header(&CLIENT_ID_HEADER) == Some(c.client_id.as_str())
+            && req.header(&CLIENT_SECRET_HEADER) == Some(c.client_secret.as_str())
+            && req.header(&SUBSCRIPTION_KEY_HEADER) == Some(c.subscription_key.as_str());
         if !ok {
             return gateway(
                 401,
@@ -69,7 +71,7 @@ impl State {
     /// Checks the subscription key, the token and the merchant serial
     /// number; returns the merchant serial number.
     pub(super) fn authenticate(&self, req: &Incoming) -> Result<String, Answer> {
-        match req.header("Ocp-Apim-Subscription-Key") {
+        match req.header(&SUBSCRIPTION_KEY_HEADER) {
             None => {
                 return Err(gateway(
                     401,
@@ -89,7 +91,7 @@ impl State {
             Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
             Some(_) => {}
         }
-        let msn = req.header("Merchant-Serial-Number").unwrap_or_default();
+        let msn = req.header(&MERCHANT_SERIAL_NUMBER_HEADER).unwrap_or_default();
         let violations = validate::merchant_serial_number("Merchant-Serial-Number", msn);
         if violations.is_empty() {
             Ok(msn.to_owned())
@@ -102,7 +104,7 @@ impl State {
 /// The token of an `Authorization: Bearer` header (the scheme in any case,
 /// as RFC 9110 has it).
 pub(super) fn bearer(req: &Incoming) -> Option<&str> {
-    req.header("Authorization")
+    req.header(AUTHORIZATION)
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())

@@ -20,6 +20,7 @@
 //! emulator was given an admin token and the client sends it as
 //! `Authorization: Bearer`.
 
+use reqwest::header::AUTHORIZATION;
 use serde_json::{json, Map, Value};
 
 use super::access::bearer;
@@ -29,21 +30,20 @@ use super::incoming::Incoming;
 use super::record::RecordedRequest;
 use super::state::State;
 use super::store::Change;
-use crate::headers::as_read;
+use crate::clock::unix_millis;
+use crate::headers::{as_read, CLIENT_SECRET_HEADER, SUBSCRIPTION_KEY_HEADER};
 use crate::operation::Operation;
 
 /// The prefix of the admin API's paths.
 pub(super) const PREFIX: &str = "/_emulator/";
 
 /// Headers, query parameters and body fields whose values a recorded
-/// request never shows (names compared in lower case, `_` as `-`): a team
-/// may point a client with real keys at a shared emulator by mistake.
-const SECRET_NAMES: [&str; 9] = [
-    "authorization",
+/// request never shows (names as read: in lower case, `_` as `-`), besides
+/// the secret headers the SDK sends: a team may point a client with real
+/// keys at a shared emulator by mistake.
+const OTHER_SECRET_NAMES: [&str; 6] = [
     "proxy-authorization",
     "cookie",
-    "client-secret",
-    "ocp-apim-subscription-key",
     "subscription-key",
     "access-token",
     "refresh-token",
@@ -54,7 +54,11 @@ const SECRET_NAMES: [&str; 9] = [
 const NOT_SHOWN: &str = "[not shown]";
 
 fn is_secret(name: &str) -> bool {
-    SECRET_NAMES.contains(&as_read(name).as_str())
+    let name = as_read(name);
+    [AUTHORIZATION, CLIENT_SECRET_HEADER, SUBSCRIPTION_KEY_HEADER]
+        .iter()
+        .any(|secret| as_read(secret.as_str()) == name)
+        || OTHER_SECRET_NAMES.contains(&name.as_str())
 }
 
 /// A query string or form body with the values of secret names hidden (as
@@ -206,11 +210,10 @@ fn reset(state: &mut State, req: &Incoming) -> Answer {
 fn requests(state: &State, req: &Incoming) -> Answer {
     let operation = match req.query_value("operation").map(|o| o.parse::<Operation>()) {
         Some(Err(_)) => {
-            let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
             return problem(
                 400,
                 "Bad Request",
-                &format!("operation must be one of {}", names.join(", ")),
+                &format!("operation must be one of {}", Operation::names()),
                 vec![],
             );
         }
@@ -264,11 +267,7 @@ fn request_json(r: &RecordedRequest) -> Value {
             Value::String(if form { hidden_form(&text) } else { text.into_owned() })
         }
     };
-    let received = r
-        .received_at
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default();
+    let received = unix_millis(r.received_at);
     json!({
         "method": r.method,
         "path": r.path,

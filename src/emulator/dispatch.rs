@@ -15,6 +15,7 @@ use super::handlers;
 use super::incoming::Incoming;
 use super::record::RecordedRequest;
 use super::state::State;
+use crate::headers::MERCHANT_SERIAL_NUMBER_HEADER;
 use crate::operation::Operation;
 
 /// What to do with a request, and after how long.
@@ -126,7 +127,7 @@ impl State {
         let target = Target {
             operation: route.operation(),
             order_id: order_id.as_deref(),
-            merchant: req.header("Merchant-Serial-Number"),
+            merchant: req.header(&MERCHANT_SERIAL_NUMBER_HEADER),
         };
         self.record.push(RecordedRequest {
             method: req.method.clone(),

@@ -15,21 +15,13 @@ use crate::error::Violation;
 use crate::model::{PaymentType, Receipt};
 use crate::validate::{self, Violations};
 
-/// The spec's `OrderId`: its pattern, and nothing more (no length, no
-/// rule on `.`; the client is stricter, the service is not known to be).
-fn spec_order_id(found: &mut Violations, field: &str, id: &str) {
-    if id.is_empty() || !validate::id_pattern(id) {
-        found.fail(field, "must match ^[0-9A-Za-z-_\\.]+$");
-    }
-}
-
 /// Checks `{paymentType}/{orderId}` of a v2 path.
 fn order_path(found: &mut Violations, pt: &str, order_id: &str) -> PaymentType {
     let payment_type = PaymentType::parse_lenient(pt);
     if !payment_type.is_known() {
         found.fail("paymentType", "must be one of ECOM, RECURRING");
     }
-    spec_order_id(found, "orderId", order_id);
+    schema::id_pattern(found, "orderId", order_id);
     payment_type
 }
 
@@ -44,7 +36,7 @@ pub(super) type Body = Result<Value, serde_json::Error>;
 fn body_object(found: &mut Violations, body: &Body, ty: &Ty) -> Option<Map<String, Value>> {
     match body {
         Ok(value) => {
-            schema::check(found, "", value, ty);
+            schema::check_against(found, "", value, ty);
             match value {
                 Value::Object(map) => Some(map.clone()),
                 _ => None,
@@ -197,7 +189,7 @@ pub(super) fn list_categories(merchant: Option<&Merchant>, order_id: Option<Stri
         }]);
     };
     let mut found = Violations::default();
-    spec_order_id(&mut found, "orderId", &order_id);
+    schema::id_pattern(&mut found, "orderId", &order_id);
     if !found.is_empty() {
         return bad_request(found.into_vec());
     }

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use reqwest::header::{AsHeaderName, HeaderMap};
 
 /// A request as the emulator sees it.
 pub(super) struct Incoming {
@@ -20,7 +20,7 @@ pub(super) struct Incoming {
 
 impl Incoming {
     /// A header's value, when it is text.
-    pub(super) fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: impl AsHeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 

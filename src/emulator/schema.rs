@@ -71,9 +71,10 @@ const fn one_of(values: &'static [&'static str]) -> Text {
     }
 }
 
+/// An order or image id in a body (both at most 128 characters).
 const ID: Text = Text {
     min_len: 1,
-    max_len: Some(128),
+    max_len: Some(crate::validate::ORDER_ID_MAX_LEN),
     pattern: Some(Pattern::Id),
     ..text()
 };
@@ -112,7 +113,7 @@ const UNIT_INFO: &[Prop] = &[
     required(
         "quantity",
         Ty::Str(Text {
-            max_len: Some(10),
+            max_len: Some(crate::model::quantity::MAX_LEN),
             pattern: Some(Pattern::Quantity),
             ..text()
         }),
@@ -239,8 +240,16 @@ pub(super) const IMAGE: Ty = Ty::Obj(&[
     required("type", Ty::Str(one_of(&["base64"]))),
 ]);
 
+/// The spec's id pattern, `^[0-9A-Za-z-_\.]+$` (which needs one character
+/// at least), for an id in a path or a body.
+pub(super) fn id_pattern(r: &mut Violations, at: &str, id: &str) {
+    if id.is_empty() || !crate::validate::id_pattern(id) {
+        r.fail(at, "must match ^[0-9A-Za-z-_\\.]+$");
+    }
+}
+
 /// Checks `value` against `ty`, naming violations from `at` (`""` for the body).
-pub(super) fn check(r: &mut Violations, at: &str, value: &Value, ty: &Ty) {
+pub(super) fn check_against(r: &mut Violations, at: &str, value: &Value, ty: &Ty) {
     let name = || if at.is_empty() { "body".to_owned() } else { at.to_owned() };
     match (ty, value) {
         (Ty::Str(rule), Value::String(s)) => check_text(r, &name(), s, rule),
@@ -260,7 +269,7 @@ pub(super) fn check(r: &mut Violations, at: &str, value: &Value, ty: &Ty) {
                 r.fail(name(), format!("must hold at least {min_items} item(s)"));
             }
             for (i, item) in list.iter().enumerate() {
-                check(r, &format!("{at}[{i}]"), item, items);
+                check_against(r, &format!("{at}[{i}]"), item, items);
             }
         }
         (ty, _) => r.fail(name(), format!("must be {}", kind(ty))),
@@ -285,7 +294,7 @@ fn check_object(r: &mut Violations, at: &str, map: &Map<String, Value>, props: &
             None => {}
             Some(Value::Null) if p.nullable => {}
             Some(Value::Null) => r.fail(join(p.name), format!("must be {}, not null", kind(&p.ty))),
-            Some(v) => check(r, &join(p.name), v, &p.ty),
+            Some(v) => check_against(r, &join(p.name), v, &p.ty),
         }
     }
 }
@@ -309,9 +318,7 @@ fn check_text(r: &mut Violations, at: &str, s: &str, rule: &Text) {
         }
     }
     match rule.pattern {
-        Some(Pattern::Id) if !crate::validate::id_pattern(s) => {
-            r.fail(at, "must match ^[0-9A-Za-z-_\\.]+$");
-        }
+        Some(Pattern::Id) => id_pattern(r, at, s),
         Some(Pattern::Quantity) if !crate::validate::quantity_ok(s) => {
             r.fail(at, "must match ^\\d+([\\.]\\d{1,8})?$ (like \"2\" or \"2.5\")");
         }
@@ -331,7 +338,7 @@ mod tests {
 
     fn violations(value: Value, ty: &Ty) -> Vec<String> {
         let mut r = Violations::default();
-        check(&mut r, "", &value, ty);
+        check_against(&mut r, "", &value, ty);
         r.into_vec().into_iter().map(|v| format!("{}: {}", v.name, v.reason)).collect()
     }
 

@@ -1,12 +1,12 @@
 //! What each error says to the merchant's staff: what happened, and what
-//! to do about it. `Display` for [`Error`](super::Error) is made here.
+//! to do about it: the words `Display` for [`Error`](super::Error) shows
+//! (its `#[error]` attributes call these).
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use super::body::{ErrorBody, Violation};
-use super::Error;
 use crate::operation::Operation;
 use crate::text::{printable, shorten};
 
@@ -148,7 +148,7 @@ pub(super) fn rate_limited_message(op: Operation, status: StatusCode, wait: Dura
     )
 }
 
-pub(super) fn unverified_message(source: Option<&Error>) -> String {
+pub(super) fn unverified_message(source: Option<&dyn std::fmt::Display>) -> String {
     let why = match source {
         Some(e) => format!("getting the order failed: {e}"),
         None => "the order showed no receipt yet".to_owned(),

@@ -175,7 +175,7 @@ pub enum Error {
     /// (409), and the stored receipt could not be fetched to compare it with
     /// the one this call sent. Nothing was changed by this call. Calling
     /// `post_receipt` again is safe: it compares again.
-    #[error("{}", unverified_message(.source.as_deref()))]
+    #[error("{}", unverified_message(.source.as_deref().map(|e| e as &dyn std::fmt::Display)))]
     #[non_exhaustive]
     ReceiptUnverified {
         /// The body of the 409 answer.

@@ -29,10 +29,10 @@ pub struct ImageInfo {
 /// 167 pixels high. The error, an [`Error::InvalidInput`] for the field
 /// `src`, says what is wrong; it never panics.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, Error> {
-    check(bytes).map_err(|reason| Error::invalid("src", format!("the image {reason}")))
+    read_image(bytes).map_err(|reason| Error::invalid("src", format!("the image {reason}")))
 }
 
-fn check(bytes: &[u8]) -> Result<ImageInfo, String> {
+fn read_image(bytes: &[u8]) -> Result<ImageInfo, String> {
     if bytes.len() > IMAGE_MAX_BYTES {
         return Err(format!(
             "is {} bytes; the API accepts at most {IMAGE_MAX_BYTES} bytes (2 MiB)",
@@ -128,10 +128,10 @@ pub(crate) mod tests {
     #[test]
     fn png_height_is_read_and_checked() {
         assert_eq!(inspect(&png(200)).unwrap().height, 200);
-        assert!(check(&png(100)).unwrap_err().contains("167"));
+        assert!(read_image(&png(100)).unwrap_err().contains("167"));
         let p = png(200);
-        assert!(check(&p[..p.len() - 3]).unwrap_err().contains("truncated"));
-        assert!(check(&p[..20]).unwrap_err().contains("truncated"));
+        assert!(read_image(&p[..p.len() - 3]).unwrap_err().contains("truncated"));
+        assert!(read_image(&p[..20]).unwrap_err().contains("truncated"));
         let err = inspect(&p[..20]).unwrap_err();
         assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "src"), "{err:?}");
     }
@@ -149,9 +149,9 @@ pub(crate) mod tests {
                 height: 300
             }
         );
-        assert!(check(&jpeg[..9]).unwrap_err().contains("JPEG"));
-        assert!(check(b"GIF89a....").unwrap_err().contains("GIF"));
-        assert!(check(b"hello").unwrap_err().contains("not a PNG"));
-        assert!(check(&[]).unwrap_err().contains("empty"));
+        assert!(read_image(&jpeg[..9]).unwrap_err().contains("JPEG"));
+        assert!(read_image(b"GIF89a....").unwrap_err().contains("GIF"));
+        assert!(read_image(b"hello").unwrap_err().contains("not a PNG"));
+        assert!(read_image(&[]).unwrap_err().contains("empty"));
     }
 }

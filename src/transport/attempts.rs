@@ -21,7 +21,7 @@ enum NoRetry {
     /// Attempts used up, or the deadline would pass.
     Done,
     /// The shared retry budget is spent.
-    Withheld,
+    BudgetSpent,
 }
 
 /// Makes the attempts of one call: each waits for a valid token, then
@@ -128,7 +128,7 @@ pub(super) async fn run(
         match pause_before_retry(gateway, policy, attempt, deadline, retry_after, RETRY_COST, reason).await {
             Ok(()) => {}
             Err(NoRetry::Done) => return Ok(reply),
-            Err(NoRetry::Withheld) => return Err(final_error(NoRetry::Withheld, reply.error())),
+            Err(NoRetry::BudgetSpent) => return Err(final_error(NoRetry::BudgetSpent, reply.error())),
         }
         // A 5xx may come from a gateway in front of a backend that did
         // the work: the next attempt's 409 may be this call's own write.
@@ -160,7 +160,7 @@ async fn pause_before_retry(
             reason,
             "retry withheld: too many calls are failing, the retry budget is spent"
         );
-        return Err(NoRetry::Withheld);
+        return Err(NoRetry::BudgetSpent);
     }
     tracing::info!(attempt, delay_ms = delay.as_millis() as u64, reason, "retrying");
     tokio::time::sleep(delay).await;
@@ -172,6 +172,6 @@ async fn pause_before_retry(
 fn final_error(why: NoRetry, error: Error) -> Error {
     match why {
         NoRetry::Done => error,
-        NoRetry::Withheld => Error::RetriesWithheld { last: Box::new(error) },
+        NoRetry::BudgetSpent => Error::RetriesWithheld { last: Box::new(error) },
     }
 }

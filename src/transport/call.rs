@@ -11,7 +11,9 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::Error;
-use crate::headers::{as_read, CLIENT_ID, CLIENT_SECRET, MERCHANT_SERIAL_NUMBER, SUBSCRIPTION_KEY, SYSTEM_HEADERS};
+use crate::headers::{
+    as_read, CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER, SYSTEM_HEADERS,
+};
 use crate::operation::Operation;
 use crate::retry::{later, RetryPolicy, MAX_DURATION};
 use crate::secret::Secret;
@@ -36,10 +38,10 @@ pub(crate) struct CallOptions {
 fn set_by_the_sdk(name: &str) -> bool {
     let own = [
         header::AUTHORIZATION,
-        SUBSCRIPTION_KEY,
-        MERCHANT_SERIAL_NUMBER,
-        CLIENT_ID,
-        CLIENT_SECRET,
+        SUBSCRIPTION_KEY_HEADER,
+        MERCHANT_SERIAL_NUMBER_HEADER,
+        CLIENT_ID_HEADER,
+        CLIENT_SECRET_HEADER,
         header::CONTENT_TYPE,
         header::CONTENT_LENGTH,
         header::ACCEPT,

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::call::{Call, Limits, Prepared};
 use super::gateway::Gateway;
-use crate::headers::{MERCHANT_SERIAL_NUMBER, SUBSCRIPTION_KEY};
+use crate::headers::{MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER};
 use crate::operation::Operation;
 use crate::retry::later;
 
@@ -73,8 +73,8 @@ pub(super) async fn attempt(
         .header(header::USER_AGENT, USER_AGENT)
         .header(header::ACCEPT, "application/json")
         .header(header::CONTENT_TYPE, "application/json")
-        .header(SUBSCRIPTION_KEY, gateway.subscription_key.clone())
-        .header(MERCHANT_SERIAL_NUMBER, prepared.msn.clone());
+        .header(SUBSCRIPTION_KEY_HEADER, gateway.subscription_key.clone())
+        .header(MERCHANT_SERIAL_NUMBER_HEADER, prepared.msn.clone());
     for (name, value) in gateway.system_headers.iter().chain(&call.headers).chain(&prepared.headers) {
         request = request.header(name, value);
     }

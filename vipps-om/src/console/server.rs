@@ -181,7 +181,7 @@ impl Connection {
 
     /// `Err` when the connection sat idle too long, or a request took too
     /// long to arrive, with nothing being answered.
-    fn check(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
+    fn within_idle_limits(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
         if self.answering() {
             self.arriving = None;
             self.progressed();
@@ -211,13 +211,13 @@ impl AsyncRead for Connection {
             Poll::Ready(Ok(())) if buf.filled().len() > before => {
                 self.received();
                 // A client that always has a byte ready is checked too.
-                match self.check(cx) {
+                match self.within_idle_limits(cx) {
                     Ok(()) => Poll::Ready(Ok(())),
                     Err(e) => Poll::Ready(Err(e)),
                 }
             }
             Poll::Ready(result) => Poll::Ready(result),
-            Poll::Pending => match self.check(cx) {
+            Poll::Pending => match self.within_idle_limits(cx) {
                 Ok(()) => Poll::Pending,
                 Err(e) => Poll::Ready(Err(e)),
             },
@@ -237,7 +237,7 @@ impl AsyncWrite for Connection {
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => match self.check(cx) {
+            Poll::Pending => match self.within_idle_limits(cx) {
                 Ok(()) => Poll::Pending,
                 Err(e) => Poll::Ready(Err(e)),
             },

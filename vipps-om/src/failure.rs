@@ -7,6 +7,13 @@ use std::process::ExitCode;
 use serde_json::{json, Map, Value};
 use vipps_order_management::{Error, ErrorKind};
 
+/// `{"error": {kind, status, message}}`: the form of every error the tool
+/// answers in JSON (a command's, and the console API's), in its simplest
+/// shape; [`Failure::to_json`] adds what an SDK error tells.
+pub fn error_json(kind: &str, status: u16, message: &str) -> Value {
+    json!({ "error": { "kind": kind, "status": status, "message": message } })
+}
+
 /// A command's failure.
 #[derive(Debug)]
 pub enum Failure {
@@ -96,7 +103,7 @@ impl Failure {
     }
 
     /// `{"error": {kind, status, title, detail, instance, invalidParams,
-    /// message}}`, absent parts left out.
+    /// message}}`, absent parts left out (see [`error_json`]).
     pub fn to_json(&self) -> Value {
         let mut error = Map::new();
         error.insert("kind".into(), json!(self.kind()));

@@ -127,10 +127,10 @@ impl Access {
     /// The address a request comes from: behind a trusted proxy, the one
     /// it forwards; the unspecified address when unknown (a request made
     /// in-process).
-    pub(super) fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
+    pub(super) fn address_of(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
         let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         match &self.proxy {
-            Some(proxy) => proxy.client(peer, headers),
+            Some(proxy) => proxy.address_behind(peer, headers),
             None => peer.to_canonical(),
         }
     }

@@ -42,13 +42,13 @@ pub struct Entry {
 
 impl Entry {
     /// An event (`lookup`, `sign-in`, `sign-out`) by `who`, now.
-    pub fn new(event: &'static str, who: &str, via: Via, client: IpAddr) -> Entry {
+    pub fn new(event: &'static str, who: &str, via: Via, address: IpAddr) -> Entry {
         Entry {
             time: jiff::Timestamp::now().to_string(),
             event,
             who: who.to_owned(),
             via,
-            client: client.to_string(),
+            client: address.to_string(),
             payment_type: None,
             order_id: None,
             searched: None,

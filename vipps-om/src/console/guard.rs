@@ -11,16 +11,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use headers::authorization::Bearer;
 use headers::{Authorization, HeaderMapExt as _};
-use serde_json::json;
 
 use super::language::{Lang, Words};
 use super::origin::addressed_to_this_machine;
 use super::pages::{self, Cx};
+use super::paths;
 use super::server::Peer;
 use super::sign_in::{failed, landing, login_for, session_cookie, too_many};
 use super::trouble::Trouble;
 use super::visitor::{Via, Visitor};
 use super::Console;
+use crate::failure::error_json;
 
 fn peer(request_extensions: &axum::http::Extensions) -> Option<IpAddr> {
     request_extensions.get::<ConnectInfo<Peer>>().map(|c| c.0.addr().ip())
@@ -32,10 +33,10 @@ fn peer(request_extensions: &axum::http::Extensions) -> Option<IpAddr> {
 pub async fn guard(State(console): State<Console>, mut request: Request, next: Next) -> Response {
     let access = &console.access;
     let peer = peer(request.extensions());
-    let client = access.client(peer, request.headers());
+    let address = access.address_of(peer, request.headers());
     let words = Words::new(Lang::of_request(request.headers()));
     let path = request.uri().path().to_owned();
-    let open_path = path == "/login" || path == "/logout" || path.starts_with("/assets/") || path.starts_with("/lang/");
+    let open_path = path == paths::LOGIN || path == paths::LOGOUT || path.starts_with(paths::ASSETS) || path.starts_with(paths::LANGUAGES);
 
     if access.is_open() {
         if !addressed_to_this_machine(request.headers()) {
@@ -47,7 +48,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
         request.extensions_mut().insert(Visitor {
             who: "this machine".to_owned(),
             via: Via::Loopback,
-            client,
+            address,
             session: None,
         });
         return next.run(request).await;
@@ -59,7 +60,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
             request.extensions_mut().insert(Visitor {
                 who: user,
                 via: Via::Proxy,
-                client,
+                address,
                 session: None,
             });
             return next.run(request).await;
@@ -68,15 +69,10 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
 
     // A token sent with the request (tools), limited like the form.
     if request.headers().contains_key(header::AUTHORIZATION) {
-        if let Some(wait) = access.throttle.wait(client) {
-            let (status, headers, message) = too_many(&Words::new(Lang::En), client, wait);
-            tracing::warn!(target: "vipps_om::console", "bearer token refused: client {client} failed too often");
-            return (
-                status,
-                headers,
-                Json(json!({ "error": { "kind": "rate-limited", "status": 429, "message": message } })),
-            )
-                .into_response();
+        if let Some(wait) = access.throttle.wait(address) {
+            let (status, headers, message) = too_many(&Words::new(Lang::En), address, wait);
+            tracing::warn!(target: "vipps_om::console", "bearer token refused: client {address} failed too often");
+            return (status, headers, Json(error_json("rate-limited", 429, &message))).into_response();
         }
         let bearer = request.headers().typed_get::<Authorization<Bearer>>();
         match bearer.as_ref().and_then(|b| access.staff.holder(b.token())) {
@@ -84,14 +80,18 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
                 request.extensions_mut().insert(Visitor {
                     who: who.to_owned(),
                     via: Via::Bearer,
-                    client,
+                    address,
                     session: None,
                 });
                 return next.run(request).await;
             }
             None => {
-                failed(&console, client, Via::Bearer);
-                let body = json!({ "error": { "kind": "configuration", "status": 401, "message": "that token is no one's on this console: send your own as Authorization: Bearer" } });
+                failed(&console, address, Via::Bearer);
+                let body = error_json(
+                    "configuration",
+                    401,
+                    "that token is no one's on this console: send your own as Authorization: Bearer",
+                );
                 return (
                     StatusCode::UNAUTHORIZED,
                     [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
@@ -107,7 +107,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
             request.extensions_mut().insert(Visitor {
                 who,
                 via,
-                client,
+                address,
                 session: Some(id),
             });
             return next.run(request).await;
@@ -117,8 +117,12 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
     if open_path {
         return next.run(request).await;
     }
-    if path.starts_with("/api/") {
-        let body = json!({ "error": { "kind": "configuration", "status": 401, "message": "sign in first: send your access token as Authorization: Bearer" } });
+    if path.starts_with(paths::API) {
+        let body = error_json(
+            "configuration",
+            401,
+            "sign in first: send your access token as Authorization: Bearer",
+        );
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],

@@ -15,13 +15,15 @@ use vipps_order_management::{Error, OrderRequest, PaymentType};
 
 use super::audit::Entry;
 use super::language::{self, Lang, Words};
-use super::lookup::{candidates, clean_order_id, look_up, order_id_problem, payment_type, problem_of, Found, IdProblem, Unshown};
+use super::lookup::{candidates, look_up, payment_type, Found, Unshown};
+use super::order_id::{clean_order_id, order_id_problem, problem_of, IdProblem};
 use super::pages::{self, Cx};
+use super::paths;
 use super::sign_in::own_path;
 use super::trouble::Trouble;
 use super::visitor::Visitor;
 use super::Console;
-use crate::failure::Failure;
+use crate::failure::{error_json, Failure};
 
 pub async fn index(cx: Cx) -> Response {
     pages::lookup(&cx, None, &PaymentType::Ecom, "").into_response()
@@ -37,7 +39,7 @@ pub struct LookupForm {
 
 /// The order's address; with what was typed, when it was cleaned.
 fn order_address(pt: &PaymentType, order_id: &str, searched: Option<&str>) -> String {
-    let base = format!("/orders/{}/{order_id}", pt.as_str().to_ascii_lowercase());
+    let base = paths::order_page(pt, order_id);
     match searched {
         Some(s) => {
             let s: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
@@ -76,7 +78,7 @@ pub async fn lookup(
         (Err(unshown), None) => Trouble::of(unshown, &cx.words, &order_id, None),
     };
     // A lookup refused here is a lookup too: recorded, as typed.
-    let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.client)
+    let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.address)
         .what("form")
         .order_id(&form.order_id)
         .outcome(trouble.outcome);
@@ -106,7 +108,7 @@ fn audit(console: &Console, entry: Entry, words: &Words) -> Result<(), Box<Troub
 
 /// The lookup's audit entry.
 fn entry(visitor: &Visitor, pt: Option<&PaymentType>, order_id: &str, what: &'static str) -> Entry {
-    let e = Entry::new("lookup", &visitor.who, visitor.via, visitor.client).what(what);
+    let e = Entry::new("lookup", &visitor.who, visitor.via, visitor.address).what(what);
     match pt {
         Some(pt) => e.order(pt, order_id),
         None => e,
@@ -124,7 +126,7 @@ pub async fn order_page(
     let searched = query.map(|q| q.0).unwrap_or_default().searched;
     let Ok(Path((pt_text, typed))) = path else {
         let trouble = Trouble::invalid_id(&cx.words, "", &IdProblem::NotText);
-        let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.client)
+        let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.address)
             .what("page")
             .outcome(trouble.outcome);
         if let Err(t) = audit(&console, record, &cx.words) {
@@ -147,7 +149,7 @@ pub async fn order_page(
     let shown = match (&pt, problem_of(&typed, &order_id)) {
         (Err(_), _) => Err(Unshown::PaymentType(pt_text.clone())),
         (Ok(_), Some(reason)) => Err(Unshown::OrderId(reason)),
-        (Ok(pt), None) => look_up(&console, pt.clone(), typed.clone(), |order| async move { order.get().await }).await,
+        (Ok(pt), None) => look_up(&console.client, pt.clone(), typed.clone(), |order| async move { order.get().await }).await,
     };
     let pt = pt.ok();
     let mut record = entry(&visitor, pt.as_ref(), &typed, "page").searched(searched.as_deref());
@@ -200,7 +202,7 @@ async fn find_raw(console: &Console, pt: Result<PaymentType, Unshown>, order_id:
     if let Some(reason) = order_id_problem(order_id) {
         return Err(Unshown::OrderId(reason));
     }
-    look_up(console, pt, order_id.to_owned(), read_raw).await
+    look_up(&console.client, pt, order_id.to_owned(), read_raw).await
 }
 
 async fn read_raw(order: OrderRequest<'_>) -> Result<String, Error> {
@@ -217,7 +219,7 @@ pub async fn order_json(
 ) -> Response {
     let english = Words::new(Lang::En);
     let Ok(Path((pt_text, order_id))) = path else {
-        let body = json!({ "error": { "kind": "invalid", "status": 400, "message": "the order id in the address is not text" } });
+        let body = error_json("invalid", 400, "the order id in the address is not text");
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     };
     let pt = payment_type(&pt_text);
@@ -237,7 +239,7 @@ pub async fn order_json(
             let order = match found.order.map(RawValue::from_string).transpose() {
                 Ok(order) => order,
                 Err(e) => {
-                    let body = json!({ "error": { "kind": "unexpected", "status": 502, "message": format!("the order's answer could not be embedded: {e}") } });
+                    let body = error_json("unexpected", 502, &format!("the order's answer could not be embedded: {e}"));
                     return (StatusCode::BAD_GATEWAY, Json(body)).into_response();
                 }
             };
@@ -269,7 +271,7 @@ pub async fn order_json(
 fn trouble_json(trouble: &Trouble, error: Option<Error>) -> Response {
     let mut body = match error {
         Some(e) => Failure::Client(e).to_json(),
-        None => json!({ "error": { "kind": trouble.outcome, "status": trouble.status.as_u16(), "message": trouble.explanation } }),
+        None => error_json(trouble.outcome, trouble.status.as_u16(), &trouble.explanation),
     };
     body["error"]["whatToDo"] = json!(trouble.what_to_do);
     let instead: Vec<serde_json::Value> = trouble

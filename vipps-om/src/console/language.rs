@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use axum::http::{header, HeaderMap};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader as _};
+use vipps_order_management::PaymentType;
 
 static_loader! {
     static LOCALES = {
@@ -176,6 +177,14 @@ pub struct Words {
 }
 
 impl Words {
+    /// A payment type as staff say it.
+    pub fn payment_type(&self, pt: &PaymentType) -> String {
+        match pt {
+            PaymentType::Recurring => self.get("payment-type-recurring"),
+            _ => self.get("payment-type-ecom"),
+        }
+    }
+
     /// The words of `lang`.
     pub fn new(lang: Lang) -> Words {
         Words { lang }

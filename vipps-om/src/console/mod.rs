@@ -25,24 +25,24 @@ mod language;
 mod layers;
 mod lookup;
 mod numbers;
+mod order_id;
 mod origin;
 mod pages;
+mod paths;
 mod proxy;
 mod server;
 mod service;
 mod sessions;
+mod shared;
 mod sign_in;
 mod staff;
 mod throttle;
 mod trouble;
 mod visitor;
 
-use std::sync::Arc;
-
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
-use vipps_order_management::Client;
 
 pub use access::{Access, AccessBuilder};
 pub use audit::Audit;
@@ -51,47 +51,22 @@ pub use proxy::{parse_net, DEFAULT_USER_HEADER};
 pub use server::{Peer, IDLE, MAX_CONNECTIONS};
 pub(crate) use service::serve;
 pub use service::Settings;
+pub use shared::Console;
 pub use staff::{StaffTokens, MIN_TOKEN_LEN};
 pub use throttle::FAILURES_ALLOWED;
 pub use visitor::Via;
-
-/// What every handler shares: the API client (cheap to clone), who may
-/// use the console, and the audit log.
-#[derive(Debug, Clone)]
-pub struct Console {
-    client: Client,
-    access: Arc<Access>,
-    audit: Arc<Audit>,
-}
-
-impl Console {
-    /// A console reading orders with `client`, letting in whom `access`
-    /// lets in, recording lookups in `audit`.
-    pub fn new(client: Client, access: Access, audit: Audit) -> Console {
-        Console {
-            client,
-            access: Arc::new(access),
-            audit: Arc::new(audit),
-        }
-    }
-
-    /// Who may use it.
-    pub fn access(&self) -> &Access {
-        &self.access
-    }
-}
 
 /// The console's routes, with the access check and the security headers.
 pub fn app(console: Console) -> Router {
     Router::new()
         .route("/", get(handlers::index))
-        .route("/lookup", get(handlers::lookup))
-        .route("/orders/{payment_type}/{order_id}", get(handlers::order_page))
-        .route("/api/orders/{payment_type}/{order_id}", get(handlers::order_json))
-        .route("/login", get(sign_in::login_page).post(sign_in::login))
-        .route("/logout", post(sign_in::logout))
-        .route("/lang/{code}", get(handlers::choose_language))
-        .route("/assets/console.css", get(handlers::stylesheet))
+        .route(paths::LOOKUP, get(handlers::lookup))
+        .route(paths::ORDER_ROUTE, get(handlers::order_page))
+        .route(paths::ORDER_JSON_ROUTE, get(handlers::order_json))
+        .route(paths::LOGIN, get(sign_in::login_page).post(sign_in::login))
+        .route(paths::LOGOUT, post(sign_in::logout))
+        .route(paths::LANGUAGE_ROUTE, get(handlers::choose_language))
+        .route(paths::STYLESHEET, get(handlers::stylesheet))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::wrong_method)
         .layer(middleware::from_fn_with_state(console.clone(), guard::guard))

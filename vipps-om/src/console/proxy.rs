@@ -43,7 +43,7 @@ impl TrustedProxy {
     /// `X-Forwarded-For` that is not a proxy itself (the ones further left
     /// are the client's own say, not to be believed); the peer when the
     /// peer is no proxy or the header names no one.
-    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    pub fn address_behind(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         if !self.trusts(peer) {
             return peer;
         }
@@ -163,29 +163,32 @@ mod tests {
     fn the_client_is_the_nearest_untrusted_hop() {
         let p = proxy();
         let h = headers(&[("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.7")]);
-        assert_eq!(p.client("127.0.0.1".parse().unwrap(), &h), "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            p.address_behind("127.0.0.1".parse().unwrap(), &h),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
         // From anyone but a proxy the header is the client's own claim.
         assert_eq!(
-            p.client("198.51.100.1".parse().unwrap(), &h),
+            p.address_behind("198.51.100.1".parse().unwrap(), &h),
             "198.51.100.1".parse::<IpAddr>().unwrap()
         );
         assert_eq!(
-            p.client("127.0.0.1".parse().unwrap(), &HeaderMap::new()),
+            p.address_behind("127.0.0.1".parse().unwrap(), &HeaderMap::new()),
             "127.0.0.1".parse::<IpAddr>().unwrap()
         );
         let ported = headers(&[("x-forwarded-for", "203.0.113.9:5120, [2001:db8::1]:443")]);
         assert_eq!(
-            p.client("127.0.0.1".parse().unwrap(), &ported),
+            p.address_behind("127.0.0.1".parse().unwrap(), &ported),
             "2001:db8::1".parse::<IpAddr>().unwrap()
         );
         let junk = headers(&[("x-forwarded-for", "203.0.113.9, nonsense, 10.0.0.7")]);
         assert_eq!(
-            p.client("127.0.0.1".parse().unwrap(), &junk),
+            p.address_behind("127.0.0.1".parse().unwrap(), &junk),
             "127.0.0.1".parse::<IpAddr>().unwrap()
         );
         let two = headers(&[("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "203.0.113.9")]);
         assert_eq!(
-            p.client("127.0.0.1".parse().unwrap(), &two),
+            p.address_behind("127.0.0.1".parse().unwrap(), &two),
             "203.0.113.9".parse::<IpAddr>().unwrap()
         );
     }

@@ -6,7 +6,7 @@
 //! headers a byte at a time, or never finishes them, cannot hold the
 //! slots. A request being answered (waiting for the API) is never cut by
 //! either; its body is read whole, within `REQUEST_TIME`, before it is
-//! answered (`mod.rs`).
+//! answered (`layers.rs`).
 
 use std::net::SocketAddr;
 use std::pin::Pin;

@@ -20,6 +20,7 @@ use super::audit::Entry;
 use super::language::{Arg, Lang, Words};
 use super::origin::{forwarded_host, from_own_page};
 use super::pages::{self, Cx};
+use super::paths;
 use super::server::Peer;
 use super::sessions::LIFETIME;
 use super::throttle::FAILURES_ALLOWED;
@@ -44,7 +45,7 @@ pub fn own_path(path: &str) -> bool {
         && path.len() <= 2048
         && !path.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
         // Sign-out takes a form post only.
-        && !path.starts_with("/logout")
+        && !path.starts_with(paths::LOGOUT)
 }
 
 /// A path to land on after sign-in: a path on this console, not sign-in
@@ -53,7 +54,7 @@ pub fn landing(next: Option<&str>) -> String {
     let Some(next) = next else {
         return "/".to_owned();
     };
-    let own = own_path(next) && !(next == "/login" || next.starts_with("/login?") || next.starts_with("/logout"));
+    let own = own_path(next) && !(next == paths::LOGIN || next.starts_with("/login?") || next.starts_with(paths::LOGOUT));
     if own {
         next.to_owned()
     } else {
@@ -64,19 +65,19 @@ pub fn landing(next: Option<&str>) -> String {
 /// The sign-in page's address that lands on `next` after.
 pub(super) fn login_for(next: &str) -> String {
     if next == "/" {
-        return "/login".to_owned();
+        return paths::LOGIN.to_owned();
     }
     let encoded: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-    format!("/login?next={encoded}")
+    format!("{}?next={encoded}", paths::LOGIN)
 }
 
-pub(super) fn too_many(words: &Words, client: IpAddr, wait: Duration) -> (StatusCode, [(HeaderName, HeaderValue); 1], String) {
+pub(super) fn too_many(words: &Words, address: IpAddr, wait: Duration) -> (StatusCode, [(HeaderName, HeaderValue); 1], String) {
     let seconds = wait.as_secs().max(1);
     let message = words.with(
         "signin-too-many",
         [
             ("count", Arg::Count(FAILURES_ALLOWED)),
-            ("client", Arg::Data(client.to_string())),
+            ("client", Arg::Data(address.to_string())),
             ("seconds", Arg::Count(seconds as usize)),
         ],
     );
@@ -89,10 +90,10 @@ pub(super) fn too_many(words: &Words, client: IpAddr, wait: Duration) -> (Status
 
 /// Counts a failed sign-in by `client`, logs it naming the client, and
 /// records it in the audit log.
-pub(super) fn failed(console: &Console, client: IpAddr, via: Via) {
-    let count = console.access.throttle.fail(client);
-    tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {client} ({count} in the last minute, {FAILURES_ALLOWED} allowed)");
-    let entry = Entry::new("sign-in", "", via, client).outcome("wrong-token");
+pub(super) fn failed(console: &Console, address: IpAddr, via: Via) {
+    let count = console.access.throttle.fail(address);
+    tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {address} ({count} in the last minute, {FAILURES_ALLOWED} allowed)");
+    let entry = Entry::new("sign-in", "", via, address).outcome("wrong-token");
     if let Err(e) = console.audit.record(&entry) {
         tracing::error!(target: "vipps_om::console", "{e}");
     }
@@ -138,22 +139,22 @@ pub async fn login(
     let access = &console.access;
     let words = Words::new(Lang::of_request(headers));
     let peer = connected.map(|c| c.0 .0.addr().ip());
-    let client = access.client(peer, headers);
+    let address = access.address_of(peer, headers);
     // Where it lands, kept through every answer of this form.
     let form = form.ok().map(|Form(form)| form);
     let next = landing(form.as_ref().and_then(|f| f.next.as_deref()));
     let cx = Cx::bare(words, &login_for(&next));
     if !from_own_page(headers, forwarded_host(access, peer, headers)) {
-        tracing::warn!(target: "vipps_om::console", "sign-in refused: sent from another site's page (client {client})");
+        tracing::warn!(target: "vipps_om::console", "sign-in refused: sent from another site's page (client {address})");
         let trouble = Trouble::other_site(&words);
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     }
     if !access.has_tokens() {
         return Redirect::to(&next).into_response();
     }
-    if let Some(wait) = access.throttle.wait(client) {
-        tracing::warn!(target: "vipps_om::console", "sign-in refused: client {client} failed too often; it waits {} s", wait.as_secs().max(1));
-        let (status, headers, message) = too_many(&words, client, wait);
+    if let Some(wait) = access.throttle.wait(address) {
+        tracing::warn!(target: "vipps_om::console", "sign-in refused: client {address} failed too often; it waits {} s", wait.as_secs().max(1));
+        let (status, headers, message) = too_many(&words, address, wait);
         return (status, headers, pages::login(&cx, Some(&message), &next)).into_response();
     }
     let Some(form) = form else {
@@ -164,7 +165,7 @@ pub async fn login(
             .into_response();
     };
     let Some(who) = access.staff.holder(&form.token).map(str::to_owned) else {
-        failed(&console, client, Via::Token);
+        failed(&console, address, Via::Token);
         let page = pages::login(&cx, Some(&words.get("signin-wrong-token")), &next);
         return (StatusCode::UNAUTHORIZED, page).into_response();
     };
@@ -178,7 +179,7 @@ pub async fn login(
     };
     if let Err(e) = console
         .audit
-        .record(&Entry::new("sign-in", &who, Via::Token, client).outcome("signed-in"))
+        .record(&Entry::new("sign-in", &who, Via::Token, address).outcome("signed-in"))
     {
         // Not recorded, not signed in.
         access.sessions.end(&id);
@@ -186,7 +187,7 @@ pub async fn login(
         let trouble = Trouble::audit_failed(&words);
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     }
-    tracing::info!(target: "vipps_om::console", "{who} signed in from {client}");
+    tracing::info!(target: "vipps_om::console", "{who} signed in from {address}");
     // Secure when a TLS proxy in front says the browser came by https.
     let https = headers
         .get("x-forwarded-proto")
@@ -220,14 +221,14 @@ pub async fn logout(
     if let Some(Extension(visitor)) = visitor {
         if let Some(id) = &visitor.session {
             console.access.sessions.end(id);
-            let entry = Entry::new("sign-out", &visitor.who, visitor.via, visitor.client).outcome("signed-out");
+            let entry = Entry::new("sign-out", &visitor.who, visitor.via, visitor.address).outcome("signed-out");
             if let Err(e) = console.audit.record(&entry) {
                 tracing::error!(target: "vipps_om::console", "{e}");
             }
             tracing::info!(target: "vipps_om::console", "{} signed out", visitor.who);
         }
     }
-    let mut response = Redirect::to("/login").into_response();
+    let mut response = Redirect::to(paths::LOGIN).into_response();
     let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     if let Ok(value) = HeaderValue::from_str(&clear) {
         response.headers_mut().insert(header::SET_COOKIE, value);

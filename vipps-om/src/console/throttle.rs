@@ -24,7 +24,7 @@ pub struct Throttle {
 
 /// The address failures are counted under: an IPv4 address, or an IPv6
 /// /64 (IPv4-mapped IPv6 as IPv4).
-pub fn client_key(ip: IpAddr) -> IpAddr {
+pub fn address_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => {
             let bits = u128::from(v6) & !((1u128 << 64) - 1);
@@ -49,13 +49,13 @@ impl Throttle {
 
     /// How long `client` must wait before its next try, when it failed too
     /// often; `None` when it may try.
-    pub fn wait(&self, client: IpAddr) -> Option<Duration> {
-        self.wait_at(client, Instant::now())
+    pub fn wait(&self, address: IpAddr) -> Option<Duration> {
+        self.wait_at(address, Instant::now())
     }
 
-    fn wait_at(&self, client: IpAddr, now: Instant) -> Option<Duration> {
+    fn wait_at(&self, address: IpAddr, now: Instant) -> Option<Duration> {
         let mut failures = self.failures();
-        let recent = failures.get_mut(&client_key(client))?;
+        let recent = failures.get_mut(&address_key(address))?;
         while recent.front().is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW) {
             recent.pop_front();
         }
@@ -69,12 +69,12 @@ impl Throttle {
     }
 
     /// Counts a failed sign-in by `client`; how many it has in the window.
-    pub fn fail(&self, client: IpAddr) -> usize {
-        self.fail_at(client, Instant::now())
+    pub fn fail(&self, address: IpAddr) -> usize {
+        self.fail_at(address, Instant::now())
     }
 
-    fn fail_at(&self, client: IpAddr, now: Instant) -> usize {
-        let key = client_key(client);
+    fn fail_at(&self, address: IpAddr, now: Instant) -> usize {
+        let key = address_key(address);
         let mut failures = self.failures();
         if !failures.contains_key(&key) && failures.len() >= self.max_clients {
             failures.retain(|_, times| times.back().is_some_and(|t| now.saturating_duration_since(*t) < WINDOW));
@@ -129,8 +129,8 @@ mod tests {
 
     #[test]
     fn ipv6_by_its_64_and_mapped_ipv4_as_ipv4() {
-        assert_eq!(client_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
-        assert_eq!(client_key(ip("::ffff:127.0.0.2")), ip("127.0.0.2"));
+        assert_eq!(address_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(address_key(ip("::ffff:127.0.0.2")), ip("127.0.0.2"));
         let throttle = Throttle::new(100);
         let now = Instant::now();
         for i in 0..FAILURES_ALLOWED {

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use vipps_order_management::{Error, ErrorKind, PaymentType};
 
 use super::language::{Arg, Words};
-use super::lookup::{visible, IdProblem, Unshown};
+use super::lookup::Unshown;
+use super::order_id::{visible, IdProblem};
 
 /// An error, as support staff need it.
 pub struct Trouble {
@@ -127,7 +128,7 @@ impl Trouble {
             Unshown::Client(e) => Trouble::of_error(e, words),
             Unshown::Nothing { error, instead } => {
                 let mut t = Trouble::new(StatusCode::NOT_FOUND, "nothing-stored", words, "trouble-nothing");
-                let kind = payment_type.map_or_else(String::new, |pt| payment_type_name(words, pt));
+                let kind = payment_type.map_or_else(String::new, |pt| words.payment_type(pt));
                 t.explanation = words.with(
                     "trouble-nothing-explanation",
                     [("order", Arg::Data(order_id.to_owned())), ("kind", Arg::Text(kind))],
@@ -159,13 +160,5 @@ impl Trouble {
             t.error_id = e.problem().and_then(|p| p.instance.clone());
         }
         t
-    }
-}
-
-/// A payment type as staff say it.
-pub fn payment_type_name(words: &Words, pt: &PaymentType) -> String {
-    match pt {
-        PaymentType::Recurring => words.get("payment-type-recurring"),
-        _ => words.get("payment-type-ecom"),
     }
 }

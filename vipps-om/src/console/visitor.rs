@@ -30,7 +30,7 @@ pub struct Visitor {
     /// How they were recognised.
     pub via: Via,
     /// Their address (behind a trusted proxy, the address it forwards).
-    pub client: IpAddr,
+    pub address: IpAddr,
     /// The session's id, for sign-out.
     pub(super) session: Option<String>,
 }

@@ -3,14 +3,15 @@
 use maud::{html, Markup};
 use vipps_order_management::PaymentType;
 
-use super::{layout, trouble_box, Cx};
+use super::layout::{layout, trouble_box, Cx};
+use crate::console::paths;
 use crate::console::trouble::Trouble;
 
 /// The lookup form, filled in with the last search.
 fn lookup_form(cx: &Cx, payment_type: &PaymentType, order_id: &str) -> Markup {
     let recurring = *payment_type == PaymentType::Recurring;
     html! {
-        form.lookup method="get" action="/lookup" {
+        form.lookup method="get" action=(paths::LOOKUP) {
             label for="paymentType" { (cx.t("lookup-payment-type")) }
             select id="paymentType" name="paymentType" {
                 option value="ecom" selected[!recurring] { (cx.t("payment-type-ecom")) }
@@ -62,7 +63,7 @@ pub fn login(cx: &Cx, problem: Option<&str>, next: &str) -> Markup {
         html! {
             h1 { (title) }
             @if let Some(p) = problem { section.trouble role="alert" { p { (p) } } }
-            form.lookup method="post" action="/login" {
+            form.lookup method="post" action=(paths::LOGIN) {
                 input type="hidden" name="next" value=(next);
                 label for="token" { (cx.t("signin-token")) }
                 input id="token" name="token" type="password" required autocomplete="current-password" aria-describedby="tokenHint";

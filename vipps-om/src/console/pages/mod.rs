@@ -5,167 +5,19 @@
 //! No scripts, nothing from other hosts; readable on a phone, usable by
 //! keyboard, in the staff's language.
 //!
-//! `forms` holds the lookup, sign-in and error pages, `order` the order
-//! page, `receipt` the receipt's lines, VAT and details.
+//! `layout` holds what every page has (its context `Cx`, the frame with
+//! the language switch, data and links shown safely, the trouble box),
+//! `forms` the lookup, sign-in and error pages, `order` the order page,
+//! `receipt` the receipt's lines, VAT and details.
 
 mod forms;
+mod layout;
 mod order;
 mod receipt;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use maud::{html, Markup, DOCTYPE};
-use vipps_order_management::text::printable;
-
 pub use forms::{login, lookup, trouble};
+pub use layout::Cx;
 pub use order::order;
-
-use super::language::{Lang, Words};
-use super::trouble::Trouble;
-use super::visitor::{Via, Visitor};
 
 /// The stylesheet, served at `/assets/console.css`.
 pub const STYLESHEET: &str = include_str!("console.css");
-
-/// What every page needs to know about its request: the language, who is
-/// signed in, and where it is (for the language switch).
-pub struct Cx {
-    /// The words of the staff's language.
-    pub words: Words,
-    /// Who is signed in; `None` on the sign-in and refusal pages.
-    pub visitor: Option<Visitor>,
-    /// The page's path and query, for the language switch to return to.
-    pub here: String,
-}
-
-impl Cx {
-    /// A page for nobody signed in.
-    pub fn bare(words: Words, here: &str) -> Cx {
-        Cx {
-            words,
-            visitor: None,
-            here: here.to_owned(),
-        }
-    }
-
-    fn t(&self, key: &str) -> String {
-        self.words.get(key)
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Cx {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Cx, Self::Rejection> {
-        Ok(Cx {
-            words: Words::new(Lang::of_request(&parts.headers)),
-            visitor: parts.extensions.get::<Visitor>().cloned(),
-            here: parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
-        })
-    }
-}
-
-/// Data from a person or the API, shown as text: isolated from the text
-/// around it, its control and direction characters shown escaped.
-pub(crate) fn data(text: &str) -> Markup {
-    html! { bdi { (printable(text)) } }
-}
-
-/// A link only when the text is an http(s) URL; anything else (a
-/// `javascript:` URL) stays text.
-/// The address is the parsed URL's own form (spaces, markup and
-/// direction marks percent-encoded); the text, the URL as stored.
-pub(crate) fn link(url: &str) -> Markup {
-    let web = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "https" | "http"));
-    html! {
-        @match web {
-            Some(parsed) => a.url href=(parsed.as_str()) rel="noopener noreferrer" { (data(url)) },
-            None => span.url { (data(url)) },
-        }
-    }
-}
-
-/// The language switch: a link per language, back to this page.
-fn languages(cx: &Cx) -> Markup {
-    let back: String = url::form_urlencoded::byte_serialize(cx.here.as_bytes()).collect();
-    html! {
-        nav.languages aria-label=(cx.t("nav-languages")) {
-            ul {
-                @for lang in Lang::ALL {
-                    li {
-                        @if lang == cx.words.lang() {
-                            a href={ "/lang/" (lang.code()) "?next=" (back) } lang=(lang.code()) hreflang=(lang.code()) aria-current="true" { (lang.autonym()) }
-                        } @else {
-                            a href={ "/lang/" (lang.code()) "?next=" (back) } lang=(lang.code()) hreflang=(lang.code()) { (lang.autonym()) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A whole page: the header (the console's name, who is signed in, the
-/// sign-out button for a session, the language switch), `body`, and the
-/// footer.
-fn layout(cx: &Cx, title: &str, body: Markup) -> Markup {
-    let name = cx.t("console-name");
-    html! {
-        (DOCTYPE)
-        html lang=(cx.words.lang().code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (name) }
-                link rel="stylesheet" href="/assets/console.css";
-            }
-            body {
-                a.skip href="#main" { (cx.t("skip-to-content")) }
-                header.top {
-                    a.brand href="/" { (name) }
-                    (languages(cx))
-                    @if let Some(visitor) = &cx.visitor {
-                        @if visitor.via != Via::Loopback {
-                            p.who { (cx.t("signed-in-as")) " " strong { (data(&visitor.who)) } }
-                        }
-                        @if visitor.via == Via::Token {
-                            form.signout method="post" action="/logout" {
-                                button type="submit" { (cx.t("sign-out")) }
-                            }
-                        }
-                    }
-                }
-                main #main tabindex="-1" { (body) }
-                footer { p { (cx.t("footer-read-only")) } }
-            }
-        }
-    }
-}
-
-/// A problem, as a box on a page: what happened, what to do, the orders
-/// that hold something instead, the details for whoever fixes it.
-fn trouble_box(cx: &Cx, t: &Trouble, heading: bool) -> Markup {
-    html! {
-        section.trouble role="alert" aria-labelledby="trouble-title" {
-            @if heading { h1 #trouble-title { (t.title) } } @else { h2 #trouble-title { (t.title) } }
-            p { (t.explanation) }
-            p.todo { (t.what_to_do) }
-            @if !t.instead.is_empty() {
-                p { (cx.t("trouble-instead")) }
-                ul.instead {
-                    @for (pt, id) in &t.instead {
-                        li { a href={ "/orders/" (pt.as_str().to_ascii_lowercase()) "/" (id) } {
-                            (super::trouble::payment_type_name(&cx.words, pt)) ": " (data(id))
-                        } }
-                    }
-                }
-            }
-            @if let Some(id) = &t.error_id {
-                p { (cx.t("trouble-error-id")) " " code { (data(id)) } }
-            }
-            @if let Some(details) = &t.details {
-                details { summary { (cx.t("trouble-details")) } p.details { (data(details)) } }
-            }
-        }
-    }
-}

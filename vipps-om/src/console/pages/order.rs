@@ -5,11 +5,13 @@
 use maud::{html, Markup};
 use vipps_order_management::{Category, CategoryType, CategoryV3, Order};
 
+use super::layout::{data, layout, link, trouble_box, Cx};
 use super::receipt::receipt;
-use super::{data, layout, link, trouble_box, Cx};
 use crate::console::language::Arg;
-use crate::console::lookup::{visible, Found};
-use crate::console::trouble::{payment_type_name, Trouble};
+use crate::console::lookup::Found;
+use crate::console::order_id::visible;
+use crate::console::paths;
+use crate::console::trouble::Trouble;
 
 /// A link's kind as staff say it; one the SDK does not know, as stored.
 fn category_name(cx: &Cx, category: &CategoryType) -> Markup {
@@ -70,15 +72,14 @@ fn categories_v3(cx: &Cx, list: &[CategoryV3]) -> Markup {
 /// was cleaned into this id, `at` when it was looked up.
 pub fn order(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
     let words = &cx.words;
-    let pt = found.payment_type.as_str().to_ascii_lowercase();
-    let api = format!("/api/orders/{pt}/{}", found.order_id);
+    let api = paths::order_json(&found.payment_type, &found.order_id);
     let title = words.with("order-title", [("order", Arg::Data(found.order_id.clone()))]);
     let order = found.order.as_ref();
     html! {
         (layout(cx, &title, html! {
             h1 { (cx.t("order-heading")) " " code.id { (data(&found.order_id)) } }
             dl.meta {
-                dt { (cx.t("order-payment-type")) } dd { (payment_type_name(words, &found.payment_type)) }
+                dt { (cx.t("order-payment-type")) } dd { (words.payment_type(&found.payment_type)) }
                 dt { (cx.t("order-looked-up")) } dd { (words.moment(at)) }
             }
             @if let Some(searched) = searched {

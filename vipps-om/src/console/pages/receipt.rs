@@ -6,7 +6,7 @@
 use maud::{html, Markup};
 use vipps_order_management::{Amount, BottomLine, Currency, Discrepancy, OrderLine, Receipt};
 
-use super::{data, link, Cx};
+use super::layout::{data, link, Cx};
 use crate::console::language::Arg;
 
 /// An amount with the receipt's currency, in the staff's language.

@@ -330,3 +330,10 @@ fn a_refresh_stopped_with_its_runtime_leaves_no_caller_waiting_for_it() {
     });
     drop(server);
 }
+
+#[test]
+fn a_client_shows_the_client_id_it_sends_and_never_its_secrets() {
+    let shown = format!("{:?}", builder_for("http://127.0.0.1:1".to_owned()).build().unwrap());
+    assert!(shown.contains(&format!("client_id: {CLIENT_ID:?}")), "{shown}");
+    assert!(!shown.contains(CLIENT_SECRET) && !shown.contains(SUBSCRIPTION_KEY), "{shown}");
+}

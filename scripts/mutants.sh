@@ -11,6 +11,9 @@
 #   MUTANTS_IN_PLACE=1 scripts/mutants.sh ...   # mutate this tree itself
 #                                                 (a clone kept for it; faster)
 #   MUTANTS_DIFF=change.diff scripts/mutants.sh # only mutants in the diff
+#   MUTANTS_RE='fn_a|fn_b' scripts/mutants.sh ... # only mutants whose name
+#                                                 matches (re-testing what a
+#                                                 run missed, once fixed)
 #   MUTANTS_ITERATE=1 scripts/mutants.sh ...    # skip the mutants an earlier
 #                                                 run of a scope caught (a
 #                                                 long scope over sessions)
@@ -92,6 +95,7 @@ for s in "${scopes[@]}"; do
   for f in $files; do args+=(--file "$f"); done
   [ -n "${MUTANTS_DIFF:-}" ] && args+=(--in-diff "$MUTANTS_DIFF")
   [ -n "${MUTANTS_SHARD:-}" ] && args+=(--shard "$MUTANTS_SHARD")
+  [ -n "${MUTANTS_RE:-}" ] && args+=(--re "$MUTANTS_RE")
   [ "${MUTANTS_IN_PLACE:-0}" = 1 ] && args+=(--in-place)
   [ "${MUTANTS_ITERATE:-0}" = 1 ] && args+=(--iterate)
   mkdir -p "target/mutants/$name"

@@ -255,17 +255,24 @@ async fn warm_up_inside_the_margin_fetches_a_new_token_and_waits_for_it() {
     client.ecom("order-1").get().await.unwrap();
 }
 
+/// A client holding a first token of an hour (a second one waits on the
+/// server), on a stopped clock, and the first token's exact time left.
+async fn on_a_stopped_clock(server: &MockServer) -> (vipps_order_management::Client, Duration) {
+    tokens_in_turn(server, vec![token_answer("first-token"), token_answer("second-token")]).await;
+    // The catch-all fails the test if anything else is asked.
+    catch_all(server).await;
+    let client = client(server);
+    client.warm_up().await.unwrap();
+    tokio::time::pause();
+    let left = client.warm_up().await.unwrap();
+    (client, left)
+}
+
 #[tokio::test]
 async fn a_token_is_refreshed_from_the_first_instant_of_its_margin() {
     let server = MockServer::start().await;
-    tokens_in_turn(&server, vec![token_answer("first-token"), token_answer("second-token")]).await;
-    catch_all(&server).await;
-    let client = client(&server);
-    client.warm_up().await.unwrap();
-    // On a stopped clock, the time left is exact: step to the instant the
-    // 5-minute margin begins.
-    tokio::time::pause();
-    let left = client.warm_up().await.unwrap();
+    let (client, left) = on_a_stopped_clock(&server).await;
+    // Step to the instant the 5-minute margin begins.
     tokio::time::advance(left - Duration::from_secs(5 * 60)).await;
     let mut warm_up = Box::pin(client.warm_up());
     let now = poll_once(&mut warm_up).await;
@@ -281,16 +288,11 @@ async fn a_token_is_refreshed_from_the_first_instant_of_its_margin() {
 #[tokio::test]
 async fn a_token_is_not_sent_in_the_last_seconds_of_its_life() {
     let server = MockServer::start().await;
-    tokens_in_turn(&server, vec![token_answer("first-token"), token_answer("second-token")]).await;
     // The first token is never sent: the catch-all would see it.
-    catch_all(&server).await;
     get_order_ok(&server, "second-token", 1).await;
-    let client = client(&server);
-    client.warm_up().await.unwrap();
+    let (client, left) = on_a_stopped_clock(&server).await;
     // A token that lives an hour keeps 10 seconds back to cross the
     // network: from the first instant of those, calls wait for a new one.
-    tokio::time::pause();
-    let left = client.warm_up().await.unwrap();
     tokio::time::advance(left - Duration::from_secs(10)).await;
     let order = client.ecom("order-1");
     let mut get = Box::pin(order.get());

@@ -87,17 +87,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
             }
             None => {
                 failed(&console, address, Via::Bearer);
-                let body = error_json(
-                    "configuration",
-                    401,
-                    "that token is no one's on this console: send your own as Authorization: Bearer",
-                );
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
-                    Json(body),
-                )
-                    .into_response();
+                return bearer_wanted("that token is no one's on this console: send your own as Authorization: Bearer");
             }
         }
     }
@@ -118,17 +108,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
         return next.run(request).await;
     }
     if path.starts_with(paths::API) {
-        let body = error_json(
-            "configuration",
-            401,
-            "sign in first: send your access token as Authorization: Bearer",
-        );
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
-            Json(body),
-        )
-            .into_response();
+        return bearer_wanted("sign in first: send your access token as Authorization: Bearer");
     }
     if !access.has_tokens() {
         // Behind single sign-on only, and the proxy did not say who.
@@ -142,4 +122,14 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
         _ => "/".to_owned(),
     };
     Redirect::to(&login_for(&landing(Some(&wanted)))).into_response()
+}
+
+/// A 401 for the JSON API, asking for a staff token as a bearer token.
+fn bearer_wanted(message: &str) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+        Json(error_json("configuration", 401, message)),
+    )
+        .into_response()
 }

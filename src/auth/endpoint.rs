@@ -241,6 +241,16 @@ mod tests {
     }
 
     #[test]
+    fn seconds_from_any_format_that_gives_numbers() {
+        use serde::de::value::{BytesDeserializer, Error as ValueError, I64Deserializer};
+        // JSON gives a positive number as u64; other formats may give i64.
+        assert_eq!(number_or_string(I64Deserializer::<ValueError>::new(3599)), Ok(Some(3599)));
+        assert_eq!(number_or_string(I64Deserializer::<ValueError>::new(-5)), Ok(None));
+        let err = number_or_string(BytesDeserializer::<ValueError>::new(b"3599")).unwrap_err();
+        assert!(err.to_string().contains("expected a number of seconds"), "{err}");
+    }
+
+    #[test]
     fn jwt_expiry_is_read() {
         // {"exp":4102444800}
         let t = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.";

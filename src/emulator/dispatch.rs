@@ -388,6 +388,28 @@ mod tests {
     }
 
     #[test]
+    fn paths_that_name_no_operation_are_not_found() {
+        let mut s = state();
+        for (method, path) in [
+            ("POST", "/accesstoken/put"),
+            ("POST", "/token/get"),
+            ("POST", "/order-management/v1/pictures"),
+            ("POST", "/order-management/v9/images"),
+            ("POST", "/shop/v1/images"),
+            ("PUT", "/order-management/v2/ECOM/links/o-1"),
+            ("POST", "/order-management/v2/ECOM/receipt/o-1"),
+            ("POST", "/order-management/v9/ECOM/receipts/o-1"),
+            ("GET", "/order-management/v9/ECOM/o-1"),
+            ("GET", "/order-management/v3/links"),
+            ("GET", "/order-management/v2/categories"),
+            ("GET", "/order-management/v3/links/c-1"),
+            ("GET", "/order-management/v2/ECOM/receipts/o-1/more"),
+        ] {
+            assert_eq!(status(&mut s, &request(method, path, "", [127, 0, 0, 1])), 404, "{method} {path}");
+        }
+    }
+
+    #[test]
     fn the_admin_api_answers_this_machine_or_the_admin_token() {
         let mut s = state();
         let far = [203, 0, 113, 7];

@@ -388,6 +388,32 @@ mod tests {
     }
 
     #[test]
+    fn a_stall_answers_for_real_after_its_delay() {
+        let mut s = state();
+        let here = [127, 0, 0, 1];
+        let fault = r#"{"operation": "get_order", "delayMs": 7, "when": "after"}"#;
+        assert_eq!(status(&mut s, &request("POST", "/_emulator/faults", fault, here)), 201);
+        let stalled = s.respond(&request("GET", "/order-management/v2/ECOM/o-1", "", here));
+        assert_eq!(stalled.delay, Duration::from_millis(7));
+        // The real answer (nothing is stored for o-1: a 404), not a 500.
+        let Reaction::Send(answer) = stalled.reaction else {
+            panic!("closed")
+        };
+        assert_eq!(answer.status, 404, "{}", answer.body);
+    }
+
+    #[test]
+    fn the_record_names_the_order_of_a_v3_list_and_add() {
+        let mut s = state();
+        let here = [127, 0, 0, 1];
+        status(&mut s, &request("GET", "/order-management/v3/categories?orderId=o-7", "", here));
+        let add = r#"{"orderId": "o-8", "paymentType": "ECOM", "type": "GENERAL", "url": "https://shop.example/o/8"}"#;
+        status(&mut s, &request("POST", "/order-management/v3/categories", add, here));
+        let ids: Vec<Option<&str>> = s.record.requests.iter().map(|r| r.order_id.as_deref()).collect();
+        assert_eq!(ids, [Some("o-7"), Some("o-8")]);
+    }
+
+    #[test]
     fn paths_that_name_no_operation_are_not_found() {
         let mut s = state();
         for (method, path) in [
@@ -405,7 +431,18 @@ mod tests {
             ("GET", "/order-management/v3/links/c-1"),
             ("GET", "/order-management/v2/ECOM/receipts/o-1/more"),
         ] {
-            assert_eq!(status(&mut s, &request(method, path, "", [127, 0, 0, 1])), 404, "{method} {path}");
+            // With credentials or without: no such resource, before any
+            // authentication, as the gateway answers.
+            let with = request(method, path, "", [127, 0, 0, 1]);
+            let mut without = request(method, path, "", [127, 0, 0, 1]);
+            without.headers.clear();
+            for req in [with, without] {
+                let Reaction::Send(answer) = s.respond(&req).reaction else {
+                    panic!("closed")
+                };
+                assert_eq!(answer.status, 404, "{method} {path}");
+                assert!(answer.body.contains("No such resource"), "{method} {path}: {}", answer.body);
+            }
         }
     }
 

@@ -371,6 +371,8 @@ mod tests {
                                "retryAfter": "2", "when": "after", "times": 2})
         );
         assert_eq!(serde_json::from_value::<Fault>(json).unwrap(), fault);
+        let stall = serde_json::to_value(Fault::stall(Duration::from_millis(250))).unwrap();
+        assert_eq!(stall, serde_json::json!({"delayMs": 250, "when": "after"}));
         let dropped: Fault = serde_json::from_str(r#"{"closeConnection": true}"#).unwrap();
         assert_eq!(dropped, Fault::drop_connection());
         assert!(

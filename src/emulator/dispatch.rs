@@ -403,6 +403,22 @@ mod tests {
     }
 
     #[test]
+    fn a_fault_for_one_merchant_spares_the_others() {
+        let mut s = state();
+        let here = [127, 0, 0, 1];
+        let fault = r#"{"status": 503, "merchant": "654321", "times": 5}"#;
+        assert_eq!(status(&mut s, &request("POST", "/_emulator/faults", fault, here)), 201);
+        assert_eq!(
+            status(&mut s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)),
+            404,
+            "123456's own answer"
+        );
+        let mut other = request("GET", "/order-management/v2/ECOM/o-1", "", here);
+        other.headers.insert("merchant-serial-number", "654321".parse().unwrap());
+        assert_eq!(status(&mut s, &other), 503, "654321 gets the fault");
+    }
+
+    #[test]
     fn the_record_names_the_order_of_a_v3_list_and_add() {
         let mut s = state();
         let here = [127, 0, 0, 1];

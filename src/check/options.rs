@@ -23,7 +23,7 @@ pub struct CheckOptions {
     pub partner: bool,
     /// Also put a category on this order and read it back.
     pub write: Option<WriteCheck>,
-    /// How long the whole check may take ([`CHECK_TIME_LIMIT`] when
+    /// How long the whole check may take ([`CHECK_TIME_LIMIT`](super::CHECK_TIME_LIMIT) when
     /// `None`): what is not answered by then fails, so that a health check
     /// that runs it ends in time even against a server that trickles.
     pub time_limit: Option<Duration>,
@@ -83,7 +83,7 @@ impl CheckOptions {
     }
 
     /// Lets the whole check take at most this long (default
-    /// [`CHECK_TIME_LIMIT`]).
+    /// [`CHECK_TIME_LIMIT`](super::CHECK_TIME_LIMIT)).
     pub fn time_limit(mut self, limit: Duration) -> Self {
         self.time_limit = Some(limit);
         self

@@ -21,8 +21,9 @@
 #                                      # (default HEAD~1), in place, at most
 #                                      # MUTANTS_MAX (40) of them: CI's step
 #
-# Results go to target/mutants/<scope>/mutants.out; the counts are printed
-# per scope and summed at the end. Exits 1 when any mutant is missed, 2
+# Results go to target/mutants-results/<scope>/mutants.out (target/mutants/
+# is the `mutants` profile's build); the counts are printed per scope and
+# summed at the end. Exits 1 when any mutant is missed, 2
 # when cargo-mutants is not installed. A mutant that makes the tests hang
 # (a timeout) is caught by the hang; timeouts are counted and shown.
 # TESTING.md records the runs, scope by scope.
@@ -90,7 +91,7 @@ for s in "${scopes[@]}"; do
   if [ "${#wanted[@]}" -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
   # The `mutants` profile (Cargo.toml) is the test profile without debug
   # information: the same code, linked faster.
-  args=(--package "$package" --output "target/mutants/$name" --no-shuffle --timeout-multiplier 3 --profile mutants)
+  args=(--package "$package" --output "target/mutants-results/$name" --no-shuffle --timeout-multiplier 3 --profile mutants)
   [ "$package" = vipps-om ] || args+=(--features emulator)
   for f in $files; do args+=(--file "$f"); done
   [ -n "${MUTANTS_DIFF:-}" ] && args+=(--in-diff "$MUTANTS_DIFF")
@@ -98,7 +99,7 @@ for s in "${scopes[@]}"; do
   [ -n "${MUTANTS_RE:-}" ] && args+=(--re "$MUTANTS_RE")
   [ "${MUTANTS_IN_PLACE:-0}" = 1 ] && args+=(--in-place)
   [ "${MUTANTS_ITERATE:-0}" = 1 ] && args+=(--iterate)
-  mkdir -p "target/mutants/$name"
+  mkdir -p "target/mutants-results/$name"
   echo "== $name: $files"
   # The test targets go to every cargo command (--cargo-arg), so that a
   # mutant's build makes only the test binaries that run.
@@ -113,7 +114,7 @@ for s in "${scopes[@]}"; do
     git ls-files -z '*proptest-regressions*' | xargs -0 -r git checkout -q --
     git ls-files -z --others --exclude-standard '*proptest-regressions*' | xargs -0 -r rm -f --
   fi
-  out="target/mutants/$name/mutants.out"
+  out="target/mutants-results/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then wc -l < "$out/$1.txt"; else echo 0; fi; }
   # With --iterate, what earlier runs caught (or found unviable) is listed
   # apart, by the names it had then.

@@ -227,6 +227,63 @@ async fn sign_in_and_sign_out_only_from_the_consoles_own_pages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn before_sign_in_only_sign_in_sign_out_the_stylesheet_and_the_language_switch_are_open() {
+    let (_emu, app) = with_staff().await;
+    let login = app.get("/login").await;
+    assert_eq!(login.status, 200);
+    assert!(login.body.contains(r#"action="/login""#), "the sign-in form");
+    let css = app.get("/assets/console.css").await;
+    assert_eq!((css.status, css.header("content-type")), (200, "text/css; charset=utf-8"));
+    let switch = app.get("/lang/nb?next=%2Flogin").await;
+    assert_eq!((switch.status, switch.header("location")), (303, "/login"));
+    assert!(
+        switch.header("set-cookie").starts_with("vipps_om_lang=nb;"),
+        "{}",
+        switch.header("set-cookie")
+    );
+    // Signing out after the session ended (a stale cookie) still clears it.
+    let out = app
+        .send(
+            Request::post("/logout")
+                .header("cookie", "vipps_om_session=0000")
+                .header("origin", "http://127.0.0.1:8080")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((out.status, out.header("location")), (303, "/login"));
+    assert!(out.header("set-cookie").contains("Max-Age=0"), "{}", out.header("set-cookie"));
+
+    // Everything else asks for sign-in: a page read (GET) comes back after
+    // it, with or without its query; a form sent (POST) lands on the start.
+    let page = app.get("/orders/ecom/order-1042").await;
+    assert_eq!(
+        (page.status, page.header("location")),
+        (303, "/login?next=%2Forders%2Fecom%2Forder-1042")
+    );
+    let searched = app.get("/orders/ecom/order-1042?searched=x").await;
+    assert_eq!(
+        (searched.status, searched.header("location")),
+        (303, "/login?next=%2Forders%2Fecom%2Forder-1042%3Fsearched%3Dx")
+    );
+    for path in ["/lookup", "/lookup?payment_type=ECOM"] {
+        let posted = app
+            .send(
+                Request::post(path)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("origin", "http://127.0.0.1:8080")
+                    .body(Body::from("payment_type=ECOM&order_id=order-1042"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!((posted.status, posted.header("location")), (303, "/login"), "{path}");
+    }
+    let api = app.get("/api/orders/ecom/order-1042").await;
+    assert_eq!((api.status, api.header("www-authenticate")), (401, "Bearer"));
+    assert!(app.audit().is_empty(), "nothing was looked up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_followed_before_sign_in_lands_on_its_page_after() {
     let (_emu, app) = with_staff().await;
     let link = app.get("/orders/ecom/order-1042?searched=%23order-1042").await;

@@ -135,3 +135,42 @@ impl Access {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::visitor::Via;
+
+    fn staff() -> StaffTokens {
+        let mut staff = StaffTokens::new();
+        staff.add("kari", "a-staff-token-long-enough-to-be-accepted-0001").unwrap();
+        staff
+    }
+
+    #[test]
+    fn max_sessions_bounds_the_sign_ins_under_way() {
+        let access = Access::builder().max_sessions(2).staff(staff()).build().unwrap();
+        for who in ["kari", "ola", "per"] {
+            access.sessions.start(who, Via::Token).unwrap();
+        }
+        assert_eq!(access.sessions(), 2);
+        assert!(access.has_tokens());
+        assert!(!access.is_open());
+        assert!(access.proxy().is_none());
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_believed_in_its_header() {
+        let net: IpNet = "10.0.0.0/8".parse().unwrap();
+        let access = Access::builder().trusted_proxy(net).build().unwrap();
+        assert_eq!(access.proxy().map(|p| p.user_header().as_str()), Some("x-forwarded-email"));
+        assert!(!access.has_tokens() && !access.is_open());
+        let named = Access::builder()
+            .trusted_proxy(net)
+            .user_header(HeaderName::from_static("x-auth-request-email"))
+            .build()
+            .unwrap();
+        assert_eq!(named.proxy().map(|p| p.user_header().as_str()), Some("x-auth-request-email"));
+        assert!(Access::builder().build().is_err(), "nobody could sign in");
+    }
+}

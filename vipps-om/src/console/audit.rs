@@ -229,6 +229,15 @@ mod tests {
             .record(&Entry::new("sign-out", "kari", Via::Token, client).outcome("signed-out"))
             .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 1);
+        // Rotated with a new empty file made in its place (logrotate's
+        // `create`): the entry goes to the new file, not the rotated one.
+        std::fs::rename(&path, dir.join("audit.jsonl.2")).unwrap();
+        std::fs::File::create(&path).unwrap();
+        audit
+            .record(&Entry::new("sign-out", "per", Via::Token, client).outcome("signed-out"))
+            .unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("\"per\""));
+        assert!(!std::fs::read_to_string(dir.join("audit.jsonl.2")).unwrap().contains("\"per\""));
         std::fs::remove_file(&path).unwrap();
         audit
             .record(&Entry::new("sign-out", "ola", Via::Token, client).outcome("signed-out"))

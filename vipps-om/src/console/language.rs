@@ -246,11 +246,39 @@ mod tests {
             ("", Lang::En),
             ("*", Lang::En),
             ("nb;q=0, da", Lang::Da),
+            ("nb;q=0", Lang::En),
+            ("da;q=0.0, fi;q=0.001", Lang::Fi),
             ("nb;q=abc, da", Lang::Da),
             ("en-GB", Lang::En),
         ] {
             assert_eq!(Lang::negotiate(header), lang, "{header:?}");
         }
+    }
+
+    #[test]
+    fn tags_name_their_language_and_each_language_its_name() {
+        for (tag, lang) in [
+            ("nb", Some(Lang::Nb)),
+            ("NB-no", Some(Lang::Nb)),
+            ("no", Some(Lang::Nb)),
+            ("nn", Some(Lang::Nb)),
+            (" da-DK ", Some(Lang::Da)),
+            ("fi", Some(Lang::Fi)),
+            ("en-GB", Some(Lang::En)),
+            ("sv", None),
+            ("", None),
+            ("not a tag", None),
+        ] {
+            assert_eq!(Lang::from_tag(tag), lang, "{tag:?}");
+        }
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_tag(lang.code()), Some(lang));
+        }
+        let en = Words::new(Lang::En);
+        assert_eq!(en.payment_type(&PaymentType::Recurring), "Recurring charge (subscription)");
+        assert_eq!(en.payment_type(&PaymentType::Ecom), "Online or in-store payment (eCom / ePayment)");
+        let names: Vec<&str> = Lang::ALL.iter().map(|l| l.autonym()).collect();
+        assert_eq!(names, ["Norsk", "Dansk", "Suomi", "English"]);
     }
 
     #[test]

@@ -102,7 +102,9 @@ where
 pub fn candidates(payment_type: &PaymentType, order_id: &str) -> Vec<(PaymentType, String)> {
     let mut all = vec![(other(payment_type), order_id.to_owned())];
     for variant in [order_id.to_ascii_lowercase(), order_id.to_ascii_uppercase()] {
-        if variant != order_id && !all.iter().any(|(_, id)| *id == variant) {
+        // The two cases differ whenever either differs from the id (ASCII
+        // letters), so no candidate comes twice.
+        if variant != order_id {
             all.push((payment_type.clone(), variant.clone()));
             all.push((other(payment_type), variant));
         }
@@ -161,5 +163,20 @@ mod tests {
         assert_eq!(all.len(), 5);
         assert!(all.contains(&(PaymentType::Ecom, "order-1".to_owned())));
         assert!(all.contains(&(PaymentType::Recurring, "ORDER-1".to_owned())));
+        let unique: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "none twice");
+        assert_eq!(candidates(&PaymentType::Ecom, "ORDER-1").len(), 3);
+    }
+
+    #[test]
+    fn only_known_payment_types_are_looked_up() {
+        assert_eq!(payment_type("ecom").ok(), Some(PaymentType::Ecom));
+        assert_eq!(payment_type("RECURRING").ok(), Some(PaymentType::Recurring));
+        for text in ["swish", "", "ecom "] {
+            assert!(
+                matches!(payment_type(text), Err(Unshown::PaymentType(ref t)) if t == text),
+                "{text:?}"
+            );
+        }
     }
 }

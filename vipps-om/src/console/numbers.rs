@@ -136,6 +136,7 @@ mod tests {
             Words::new(Lang::Nb).money(Amount::from_minor(5), &Currency::Eur),
             format!("0,05{NBSP}€")
         );
+        assert_eq!(Words::new(Lang::Nb).money(Amount::ZERO, &Currency::Nok), format!("0,00{NBSP}kr"));
         assert_eq!(
             Words::new(Lang::Nb).money(Amount::from_minor(-19_900), &Currency::Nok),
             format!("−199,00{NBSP}kr")

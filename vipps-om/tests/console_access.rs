@@ -329,6 +329,51 @@ async fn a_link_followed_before_sign_in_lands_on_its_page_after() {
         .unwrap();
     let refused = app.send(big).await;
     assert_eq!(refused.status, 413, "{}", refused.body);
+    // One within it is read: the longest `next` a link can carry, and more.
+    let deep = format!("/orders/ecom/order-1042?searched={}", "x".repeat(2000));
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("token", KARI)
+        .append_pair("next", &deep)
+        .append_pair("padding", &"p".repeat(8 * 1024));
+    let long = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.finish()))
+        .unwrap();
+    let taken = app.send(long).await;
+    assert_eq!((taken.status, taken.header("location")), (303, deep.as_str()), "{}", taken.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_the_form_is_from_the_host_the_proxy_names_and_from_no_other() {
+    let emu = Emulator::start().await.unwrap();
+    let access = Access::builder()
+        .staff(staff())
+        .trusted_proxy(parse_net("10.0.0.1").unwrap())
+        .build()
+        .unwrap();
+    let app = App::new(emu.client(), access);
+    // The browser is on https://console.butikk.example; the proxy reaches
+    // the console at 10.0.0.5:8080 and says which host was asked for.
+    let posted = |peer: &str, forwarded: Option<&str>| {
+        let mut r = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("host", "10.0.0.5:8080")
+            .header("origin", "https://console.butikk.example");
+        if let Some(host) = forwarded {
+            r = r.header("x-forwarded-host", host);
+        }
+        from(peer, r.body(Body::from(format!("token={KARI}"))).unwrap())
+    };
+    let signed = app.send(posted("10.0.0.1", Some("console.butikk.example"))).await;
+    assert_eq!((signed.status, signed.header("location")), (303, "/"), "{}", signed.body);
+    assert_eq!(app.send(posted("10.0.0.1", None)).await.status, 403, "no host named: not this page");
+    assert_eq!(
+        app.send(posted("10.0.0.1", Some("evil.example"))).await.status,
+        403,
+        "another host named"
+    );
+    // Anyone else's word on the host is not taken.
+    assert_eq!(app.send(posted("192.0.2.7", Some("console.butikk.example"))).await.status, 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,8 @@
 //! of wrong tokens from 127.0.0.2 while 127.0.0.1 signs in, the log line
 //! naming the flooding client; a sign-on proxy believed by its address; a
 //! lookup that cannot be recorded is not shown; its connections bounded
-//! and idle ones closed; stopping on SIGTERM despite a client that never
+//! and idle ones closed, a request being answered never cut, a request
+//! timed from its first byte; stopping on SIGTERM despite a client that never
 //! finishes.
 
 mod common;
@@ -362,6 +363,84 @@ async fn trickled_headers_cannot_hold_the_slots() {
     .await
     .unwrap();
     assert_eq!(page.status(), 200);
+}
+
+/// Reads one HTTP/1.1 answer with a Content-Length from `stream`: its
+/// head and body.
+#[cfg(unix)]
+async fn one_answer(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    loop {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "closed before the answer was whole: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .expect("a Content-Length");
+            if body.len() >= length {
+                return text;
+            }
+        }
+    }
+}
+
+/// A request waiting on a slow API is answered, however long past the
+/// idle timeout it waits; once answered, the connection kept alive is
+/// closed when it then sends nothing for the idle timeout.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_being_answered_is_never_cut_and_the_connection_idles_out_after() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use vipps_order_management::emulator::Fault;
+    use vipps_order_management::Operation;
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    emu.inject(Fault::stall(Duration::from_millis(2500)).only(Operation::GetOrder));
+    let served = Served::start(&emu.base_url(), &["--idle-timeout", "1"], None);
+    let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
+    let request = format!("GET /orders/ecom/order-1042 HTTP/1.1\r\nHost: {}\r\n\r\n", served.addr());
+    s.write_all(request.as_bytes()).await.unwrap();
+    let answer = without_hanging("the slow lookup", one_answer(&mut s)).await;
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.contains("order-1042"));
+    // Kept alive, then idle: closed by the console (a hang fails the guard).
+    let mut rest = Vec::new();
+    let _ended = without_hanging("the idle connection's end", s.read_to_end(&mut rest)).await;
+    assert!(rest.is_empty(), "nothing more was sent: {}", String::from_utf8_lossy(&rest));
+}
+
+/// A client slow to start, and then slow with its request, is served when
+/// each wait is within the idle timeout and the request within its time:
+/// the time runs from its first byte, not from the connection.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_timed_from_its_first_byte() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = Emulator::start().await.unwrap();
+    let served = Served::start(&emu.base_url(), &["--idle-timeout", "3"], None);
+    let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
+    // Two seconds of nothing, the first line, two more, the rest: the
+    // client's pace is the behaviour under test, not a wait for something.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    s.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rest = format!("Host: {}\r\nConnection: close\r\n\r\n", served.addr());
+    s.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = without_hanging("the answer", s.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
 }
 
 /// A client that never finishes its request does not keep the console

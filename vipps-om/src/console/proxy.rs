@@ -145,6 +145,11 @@ mod tests {
         );
         assert_eq!(p.user("192.168.1.5".parse().unwrap(), &h), None);
         assert_eq!(p.user("127.0.0.1".parse().unwrap(), &headers(&[("x-forwarded-email", "  ")])), None);
+        let longest = "a".repeat(256);
+        assert_eq!(
+            p.user("127.0.0.1".parse().unwrap(), &headers(&[("x-forwarded-email", &longest)])),
+            Some(longest.clone())
+        );
         let long = "a".repeat(257);
         assert_eq!(
             p.user("127.0.0.1".parse().unwrap(), &headers(&[("x-forwarded-email", &long)])),

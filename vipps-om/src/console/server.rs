@@ -164,16 +164,22 @@ impl Connection {
         self.busy.0.load(Ordering::SeqCst) > 0
     }
 
-    fn progressed(&mut self) {
+    /// Restarts the idle timer, and arms it for this connection's task: it
+    /// wakes the connection when it runs out, even when hyper would not
+    /// read again until something arrived (after an answer, on a
+    /// connection kept alive).
+    fn progressed(&mut self, cx: &mut Context<'_>) {
         let until = tokio::time::Instant::now() + self.idle_for;
         self.idle.as_mut().reset(until);
+        // Just restarted, so pending: polled to be woken, not for an answer.
+        let _ = self.idle.as_mut().poll(cx);
     }
 
     /// Bytes came in: the connection is not idle, and when no request of
     /// it is being answered, these bytes begin one, which must then be
     /// whole in time.
-    fn received(&mut self) {
-        self.progressed();
+    fn received(&mut self, cx: &mut Context<'_>) {
+        self.progressed(cx);
         if !self.answering() && self.arriving.is_none() {
             self.arriving = Some(Box::pin(tokio::time::sleep(REQUEST_TIME.min(self.idle_for))));
         }
@@ -184,7 +190,7 @@ impl Connection {
     fn within_idle_limits(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
         if self.answering() {
             self.arriving = None;
-            self.progressed();
+            self.progressed(cx);
             return Ok(());
         }
         if let Some(deadline) = self.arriving.as_mut() {
@@ -209,7 +215,7 @@ impl AsyncRead for Connection {
         let before = buf.filled().len();
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
             Poll::Ready(Ok(())) if buf.filled().len() > before => {
-                self.received();
+                self.received(cx);
                 // A client that always has a byte ready is checked too.
                 match self.within_idle_limits(cx) {
                     Ok(()) => Poll::Ready(Ok(())),
@@ -232,7 +238,7 @@ impl AsyncWrite for Connection {
                 if n > 0 {
                     // An answer going out: the request it answers was taken.
                     self.arriving = None;
-                    self.progressed();
+                    self.progressed(cx);
                 }
                 Poll::Ready(Ok(n))
             }

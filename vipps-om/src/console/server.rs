@@ -258,3 +258,104 @@ impl AsyncWrite for Connection {
         Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::poll_fn;
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+
+    /// A connection accepted by a listener closing those idle for `idle`,
+    /// and the client's end of it.
+    async fn accepted(idle: Duration) -> (Connection, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut bounded = Bounded::new(listener, 1, idle);
+        let client = TcpStream::connect(addr).await.unwrap();
+        let (connection, _) = bounded.accept().await;
+        (connection, client)
+    }
+
+    /// `true` while the connection is open with nothing to read; `false`
+    /// once a limit has closed it. One poll, so the (paused) clock does not
+    /// move.
+    async fn open(connection: &mut Connection) -> bool {
+        let mut bytes = [0u8; 16];
+        poll_fn(|cx| {
+            let mut buf = ReadBuf::new(&mut bytes);
+            Poll::Ready(match Pin::new(&mut *connection).poll_read(cx, &mut buf) {
+                Poll::Pending => true,
+                Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => false,
+                other => panic!("neither open nor closed by a limit: {other:?}"),
+            })
+        })
+        .await
+    }
+
+    const ANSWER: &[u8] = b"HTTP/1.1 204 No Content\r\n\r\n";
+
+    /// The idle time runs from the last answer written, not from the
+    /// connection's start.
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_written_restarts_the_idle_time() {
+        let (mut connection, _client) = accepted(Duration::from_secs(1)).await;
+        tokio::time::advance(Duration::from_millis(700)).await;
+        connection.write_all(ANSWER).await.unwrap();
+        tokio::time::advance(Duration::from_millis(700)).await;
+        assert!(open(&mut connection).await, "1.4 s in, 0.7 s after the answer");
+        tokio::time::advance(Duration::from_millis(400)).await;
+        assert!(!open(&mut connection).await, "1.1 s after the answer: idle");
+    }
+
+    /// A request's time to arrive ends with its answer; the next request
+    /// on the connection has its own, from its own first byte.
+    #[tokio::test(start_paused = true)]
+    async fn each_request_has_its_own_time_to_arrive() {
+        let (mut connection, mut client) = accepted(Duration::from_secs(1)).await;
+        let mut bytes = [0u8; 64];
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        assert!(connection.read(&mut bytes).await.unwrap() > 0);
+        connection.write_all(ANSWER).await.unwrap();
+        tokio::time::advance(Duration::from_millis(600)).await;
+        client.write_all(b"G").await.unwrap();
+        assert_eq!(connection.read(&mut bytes).await.unwrap(), 1);
+        tokio::time::advance(Duration::from_millis(600)).await;
+        assert!(open(&mut connection).await, "0.6 s into the second request");
+        tokio::time::advance(Duration::from_millis(500)).await;
+        assert!(!open(&mut connection).await, "1.1 s into it, still not whole");
+    }
+
+    /// Shutting the connection down ends it for the client (it reads the
+    /// end) while the console still holds it.
+    #[tokio::test(start_paused = true)]
+    async fn shutting_down_ends_the_stream_for_the_client() {
+        let (mut connection, mut client) = accepted(Duration::from_secs(60)).await;
+        connection.write_all(ANSWER).await.unwrap();
+        connection.flush().await.unwrap();
+        connection.shutdown().await.unwrap();
+        let mut got = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(1), client.read_to_end(&mut got)).await;
+        assert!(matches!(read, Ok(Ok(n)) if n == ANSWER.len()), "{read:?}");
+        drop(connection);
+    }
+
+    /// A request being answered keeps its connection, however long.
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_answering_is_never_idle() {
+        let (mut connection, _client) = accepted(Duration::from_secs(1)).await;
+        let peer = Peer {
+            addr: "127.0.0.1:1".parse().unwrap(),
+            busy: connection.busy.clone(),
+        };
+        let answering = peer.answering();
+        tokio::time::advance(Duration::from_secs(5)).await;
+        assert!(open(&mut connection).await);
+        drop(answering);
+        tokio::time::advance(Duration::from_millis(900)).await;
+        assert!(open(&mut connection).await, "0.9 s after the answer");
+        tokio::time::advance(Duration::from_millis(200)).await;
+        assert!(!open(&mut connection).await, "1.1 s after it");
+    }
+}

@@ -63,12 +63,15 @@ impl Sessions {
     /// Starts a sign-in for `who`; the id for the cookie, or why none
     /// could be made (no random numbers).
     pub fn start(&self, who: &str, via: Via) -> Result<String, String> {
+        self.start_at(who, via, Instant::now())
+    }
+
+    fn start_at(&self, who: &str, via: Via, now: Instant) -> Result<String, String> {
         let mut id = [0u8; 32];
         self.random
             .fill(&mut id)
             .map_err(|_| "no random numbers to make a sign-in with".to_owned())?;
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        let now = Instant::now();
         let mut open = self.open();
         let theirs: Vec<([u8; 32], Instant)> = open.iter().filter(|(_, s)| s.who == who).map(|(k, s)| (*k, s.until)).collect();
         if theirs.len() >= MAX_PER_PERSON {
@@ -97,10 +100,14 @@ impl Sessions {
 
     /// Whose sign-in `id` is, while it lasts.
     pub fn find(&self, id: &str) -> Option<(String, Via)> {
+        self.find_at(id, Instant::now())
+    }
+
+    fn find_at(&self, id: &str, now: Instant) -> Option<(String, Via)> {
         let key = digest(id);
         let mut open = self.open();
         match open.get(&key) {
-            Some(s) if s.until > Instant::now() => Some((s.who.clone(), s.via)),
+            Some(s) if s.until > now => Some((s.who.clone(), s.via)),
             Some(_) => {
                 open.remove(&key);
                 None
@@ -132,6 +139,10 @@ mod tests {
         assert!(!sessions.end(&kari));
         assert!(sessions.find(&kari_again).is_some());
         assert_eq!(sessions.find(""), None);
+        // Debug output (in logs of a panic, say) counts, and shows no id.
+        let shown = format!("{sessions:?}");
+        assert_eq!(shown, "Sessions { open: 1, .. }");
+        assert!(!shown.contains(&kari_again));
     }
 
     #[test]
@@ -145,6 +156,24 @@ mod tests {
         assert_eq!(sessions.len(), MAX_PER_PERSON + 1);
         assert_eq!(sessions.find(&karis[0]), None, "Kari's own oldest ended");
         assert!(sessions.find(karis.last().unwrap()).is_some());
+    }
+
+    #[test]
+    fn ended_sign_ins_make_room_before_a_live_one_is_pushed_out() {
+        let sessions = Sessions::new(3);
+        let start = Instant::now();
+        let ended: Vec<String> = (0..2)
+            .map(|i| sessions.start_at(&format!("p{i}"), Via::Token, start).unwrap())
+            .collect();
+        let kari = sessions.start_at("kari", Via::Token, start + LIFETIME / 2).unwrap();
+        let later = start + LIFETIME + Duration::from_secs(1);
+        let ola = sessions.start_at("ola", Via::Token, later).unwrap();
+        assert_eq!(sessions.len(), 2, "both ended sign-ins went, and only they");
+        assert!(sessions.find_at(&kari, later).is_some() && sessions.find_at(&ola, later).is_some());
+        assert!(ended.iter().all(|id| sessions.find_at(id, later).is_none()));
+        // A sign-in lasts its lifetime, to the instant.
+        assert!(sessions.find_at(&ola, later + LIFETIME - Duration::from_nanos(1)).is_some());
+        assert!(sessions.find_at(&ola, later + LIFETIME).is_none());
     }
 
     #[test]

@@ -136,7 +136,17 @@ mod tests {
         assert!(staff.add("ola", "another-token-0123456789").unwrap_err().contains("twice"));
         assert!(staff.add("per", "ola-token-0123456789ab").unwrap_err().contains("their own"));
         assert!(staff.add("per hansen", "per-token-0123456789ab").is_err());
-        assert!(!format!("{staff:?}").contains("token-0123"));
+        assert_eq!(format!("{staff:?}"), r#"StaffTokens { names: ["kari@shop.example", "ola"], .. }"#);
+        // A name is 1 to 100 characters.
+        let mut names = StaffTokens::new();
+        assert!(names.add("", "empty-token-0123456789").unwrap_err().contains("1 to 100"));
+        assert!(names
+            .add(&"n".repeat(101), "long-token-0123456789")
+            .unwrap_err()
+            .contains("1 to 100"));
+        names.add(&"n".repeat(100), "longest-token-0123456789").unwrap();
+        names.add("p", "shortest-token-0123456789").unwrap();
+        assert_eq!(names.len(), 2);
     }
 
     #[test]

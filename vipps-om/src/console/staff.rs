@@ -145,7 +145,8 @@ mod tests {
             .unwrap_err()
             .contains("1 to 100"));
         names.add(&"n".repeat(100), "longest-token-0123456789").unwrap();
-        names.add("p", "shortest-token-0123456789").unwrap();
+        names.add("p", "sixteen-chars-16").unwrap();
+        assert!(names.add("q", "fifteen-chars15").unwrap_err().contains("at least 16"));
         assert_eq!(names.len(), 2);
     }
 

@@ -153,4 +153,15 @@ mod tests {
         }
         assert_eq!(throttle.fail_at(ip("10.0.0.9"), now), FAILURES_ALLOWED);
     }
+
+    #[test]
+    fn a_full_table_forgets_clients_whose_window_has_passed_first() {
+        let throttle = Throttle::new(2);
+        let start = Instant::now();
+        throttle.fail_at(ip("10.0.0.1"), start);
+        throttle.fail_at(ip("10.0.0.2"), start);
+        // Both windows end at this instant: both go, not only the stalest.
+        throttle.fail_at(ip("10.0.0.3"), start + WINDOW);
+        assert_eq!(throttle.clients(), 1);
+    }
 }

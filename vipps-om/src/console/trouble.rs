@@ -162,3 +162,48 @@ impl Trouble {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use vipps_order_management::{ErrorBody, Operation, Problem};
+
+    use super::*;
+    use crate::console::language::Lang;
+
+    #[test]
+    fn each_kind_of_error_has_its_status_and_words() {
+        let words = Words::new(Lang::En);
+        let api = |status: u16| {
+            let mut problem = Problem::default();
+            problem.instance = Some("err-42".to_owned());
+            Error::api(
+                Operation::GetOrder,
+                StatusCode::from_u16(status).unwrap(),
+                ErrorBody::Problem(Box::new(problem)),
+            )
+        };
+        let cases = [
+            (api(404), 404, "nothing-stored", None),
+            (api(401), 502, "refused", None),
+            (api(503), 503, "unavailable", Some("err-42")),
+            (api(400), 400, "invalid", Some("err-42")),
+            (api(500), 503, "unavailable", Some("err-42")),
+            (api(501), 502, "failed", Some("err-42")),
+            (
+                Error::timeout(Operation::GetOrder, std::time::Duration::from_secs(5)),
+                504,
+                "timed-out",
+                None,
+            ),
+        ];
+        for (error, status, outcome, error_id) in cases {
+            let t = Trouble::of_error(&error, &words);
+            assert_eq!(
+                (t.status.as_u16(), t.outcome, t.error_id.as_deref()),
+                (status, outcome, error_id),
+                "{error}"
+            );
+            assert!(!t.title.is_empty() && t.details.is_some());
+        }
+    }
+}

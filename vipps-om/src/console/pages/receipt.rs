@@ -26,7 +26,6 @@ fn counted(line: &OrderLine, amount: Amount) -> Amount {
 fn discrepancy(cx: &Cx, d: &Discrepancy, currency: &Currency) -> String {
     let w = &cx.words;
     match d {
-        Discrepancy::SumsDoNotAddUp { .. } => w.get("warning-sums"),
         Discrepancy::TaxDoesNotMatchRate { expected, stated, .. } => w.with(
             "warning-vat",
             [
@@ -44,6 +43,8 @@ fn discrepancy(cx: &Cx, d: &Discrepancy, currency: &Currency) -> String {
         Discrepancy::UnitPriceTimesQuantityOutOfRange { .. } => w.get("warning-out-of-range"),
         Discrepancy::QuantityUnreadable { .. } => w.get("warning-quantity"),
         Discrepancy::RateOutOfRange { .. } => w.get("warning-rate"),
+        // `SumsDoNotAddUp`, and any kind a later SDK adds: the sums'
+        // warning, the most general.
         _ => w.get("warning-sums"),
     }
 }
@@ -256,5 +257,31 @@ pub fn receipt(cx: &Cx, receipt: &Receipt) -> Markup {
         (vat_breakdown(cx, receipt))
         h3 { (cx.t("facts-title")) }
         (bottom_line(cx, &receipt.bottom_line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::language::{Lang, Words};
+
+    #[test]
+    fn each_discrepancy_has_its_own_words() {
+        let cx = Cx::bare(Words::new(Lang::En), "/");
+        let nok = Currency::Nok;
+        let (stated, expected) = (Amount::from_minor(2_000), Amount::from_minor(2_500));
+        let said = |d: Discrepancy| discrepancy(&cx, &d, &nok);
+        assert_eq!(
+            said(Discrepancy::SumsDoNotAddUp { line: 0 }),
+            "the amount is not the amount before VAT plus the VAT."
+        );
+        assert!(said(Discrepancy::TaxDoesNotMatchRate { line: 0, expected, stated }).starts_with("the VAT is "));
+        assert!(said(Discrepancy::TotalDoesNotMatchUnitPrice { line: 0, expected, stated }).starts_with("the amount is NOK"));
+        assert!(said(Discrepancy::UnitPriceTimesQuantityOutOfRange { line: 0 }).contains("larger than any amount"));
+        assert!(said(Discrepancy::QuantityUnreadable { line: 0 }).starts_with("the quantity is not a number"));
+        assert_eq!(
+            said(Discrepancy::RateOutOfRange { line: 0 }),
+            "the VAT rate is outside 0 % to 100 %."
+        );
     }
 }

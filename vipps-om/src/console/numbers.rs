@@ -56,9 +56,10 @@ impl Words {
 
     /// An amount in minor units with its currency: "1 337,20 kr".
     pub fn money(&self, amount: Amount, currency: &Currency) -> String {
+        // Minor units shifted two places: always two decimals ("1.00",
+        // "0.05", "0.00"), as the integer's digits go along.
         let mut value = Decimal::from(amount.minor());
         value.multiply_pow10(-2);
-        value.absolute.pad_end(-2);
         let amount = self.number(&value);
         match currency {
             Currency::Nok => self.with("money-nok", [("amount", Arg::Text(amount))]),

@@ -129,11 +129,20 @@ mod tests {
         assert_eq!(order_id_problem(""), Some(IdProblem::Empty));
         assert_eq!(order_id_problem(&"a".repeat(129)), Some(IdProblem::TooLong { max: 128 }));
         assert!(order_id_problem("order-1042").is_none());
+        assert_eq!(order_id_problem("."), Some(IdProblem::Dots));
+        assert_eq!(order_id_problem(".a"), None);
+        // At the most characters, what is wrong is a character, not length.
+        assert_eq!(
+            order_id_problem(&format!("{}/", "a".repeat(127))),
+            Some(IdProblem::Characters("/".into()))
+        );
+        assert_eq!(clean_order_id("\u{7}order-1042\u{1b}"), "order-1042");
     }
 
     #[test]
     fn invisible_characters_are_made_visible() {
         assert_eq!(visible(" #order-1042\u{200b}\u{a0}\n"), " #order-1042\\u{200b}\\u{a0}\\u{a}");
         assert_eq!(visible("ordre æ/1"), "ordre æ/1");
+        assert_eq!(visible("a\u{7}b\u{2009}c"), "a\\u{7}b\\u{2009}c");
     }
 }

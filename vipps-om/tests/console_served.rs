@@ -263,6 +263,32 @@ async fn a_lookup_that_cannot_be_recorded_is_not_shown() {
     assert!(text.ends_with('\n'), "{text}");
 }
 
+/// An audit log moved away (log rotation) is followed by a new file at
+/// its path, said once in the console's log; a log left in place is
+/// written on, never reopened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_audit_log_is_followed_by_a_new_file_and_said_once() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let served = Served::start(&emu.base_url(), &[], None);
+    let client = client_from("127.0.0.1");
+    let look = || async {
+        let page = client.get(format!("{}/orders/ecom/order-1042", served.url)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+    };
+    look().await;
+    look().await;
+    let rotated = served.audit.with_extension("jsonl.1");
+    std::fs::rename(&served.audit, &rotated).unwrap();
+    look().await;
+    look().await;
+    assert_eq!(audit_entries(&rotated).len(), 2);
+    assert_eq!(audit_entries(&served.audit).len(), 2);
+    // Each entry is recorded before its page is sent, and so is this line.
+    let log = std::fs::read_to_string(&served.log).unwrap();
+    assert_eq!(log.matches("was moved or deleted").count(), 1, "{log}");
+}
+
 /// At most N connections: past them a client waits for a free slot (it is
 /// not answered while the slots are held), and is served once one frees.
 #[cfg(unix)]
@@ -411,12 +437,22 @@ async fn a_request_being_answered_is_never_cut_and_the_connection_idles_out_afte
     let request = format!("GET /orders/ecom/order-1042 HTTP/1.1\r\nHost: {}\r\n\r\n", served.addr());
     s.write_all(request.as_bytes()).await.unwrap();
     let answer = without_hanging("the slow lookup", one_answer(&mut s)).await;
+    let answered = std::time::Instant::now();
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
     assert!(answer.contains("order-1042"));
-    // Kept alive, then idle: closed by the console (a hang fails the guard).
+    let head = answer.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+    assert!(!head.contains("connection: close"), "kept alive: {head}");
+    // Kept alive, then idle: closed by the console (a hang fails the
+    // guard), not at once but once idle (a lower bound: safe on a busy
+    // machine).
     let mut rest = Vec::new();
     let _ended = without_hanging("the idle connection's end", s.read_to_end(&mut rest)).await;
     assert!(rest.is_empty(), "nothing more was sent: {}", String::from_utf8_lossy(&rest));
+    assert!(
+        answered.elapsed() >= Duration::from_millis(500),
+        "closed after {:?}",
+        answered.elapsed()
+    );
 }
 
 /// A client slow to start, and then slow with its request, is served when
@@ -428,13 +464,14 @@ async fn a_request_is_timed_from_its_first_byte() {
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let emu = Emulator::start().await.unwrap();
-    let served = Served::start(&emu.base_url(), &["--idle-timeout", "3"], None);
+    let served = Served::start(&emu.base_url(), &["--idle-timeout", "5"], None);
     let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
-    // Two seconds of nothing, the first line, two more, the rest: the
-    // client's pace is the behaviour under test, not a wait for something.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Three seconds of nothing, the first line, three more, the rest (each
+    // wait 2 s inside the limit; the whole past it): the client's pace is
+    // the behaviour under test, not a wait for something.
+    tokio::time::sleep(Duration::from_secs(3)).await;
     s.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let rest = format!("Host: {}\r\nConnection: close\r\n\r\n", served.addr());
     s.write_all(rest.as_bytes()).await.unwrap();
     let mut answer = Vec::new();

@@ -160,7 +160,7 @@ mod tests {
     }
 
     #[test]
-    fn a_trusted_proxy_is_believed_in_its_header() {
+    fn a_trusted_proxy_names_people_in_the_header_set() {
         let net: IpNet = "10.0.0.0/8".parse().unwrap();
         let access = Access::builder().trusted_proxy(net).build().unwrap();
         assert_eq!(access.proxy().map(|p| p.user_header().as_str()), Some("x-forwarded-email"));

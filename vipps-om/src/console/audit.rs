@@ -169,6 +169,7 @@ impl Audit {
         // anew), not to one nobody will read.
         if !self.still_there(&file) {
             *file = Audit::open_file(&self.path)?;
+            tracing::info!(target: "vipps_om::console", "the audit log {} was moved or deleted: writing to a new file there", self.path.display());
         }
         let failed = |e: std::io::Error| format!("the audit log {} cannot be written: {e}", self.path.display());
         let before = file.metadata().map_err(failed)?.len();

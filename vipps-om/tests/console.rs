@@ -369,6 +369,9 @@ async fn the_json_answer_is_the_order_as_stored() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let app = App::open(emu.client());
+    // The order's page links to it.
+    let page = app.get("/orders/ecom/order-1042").await;
+    assert!(page.body.contains(r#"<a href="/api/orders/ecom/order-1042">"#), "{}", page.body);
     let api = app.get("/api/orders/ecom/order-1042").await;
     assert_eq!(api.status, 200);
     assert!(api.header("content-type").starts_with("application/json"));

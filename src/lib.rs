@@ -125,8 +125,8 @@ pub use images::Images;
 pub use model::arithmetic::tax_included;
 pub use model::{
     format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, Discrepancy,
-    ImageId, NewCategory, Order, OrderId, OrderLine, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo, TaxRate,
-    UnitInfo, VatGroup,
+    ImageId, NewCategory, Order, OrderId, OrderLine, Paid, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo,
+    TaxRate, UnitInfo, VatGroup,
 };
 pub use money::Money;
 pub use operation::Operation;

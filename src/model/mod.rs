@@ -18,6 +18,7 @@ mod ids;
 mod image;
 mod lenient;
 mod order;
+mod paid;
 pub(crate) mod quantity;
 mod receipt;
 mod receipt_compare;
@@ -32,6 +33,7 @@ pub use enums::{BarcodeFormat, CategoryType, Currency, PaymentType, QuantityUnit
 pub use ids::{CategoryId, ImageId, OrderId};
 pub use image::ImageCreated;
 pub use order::Order;
+pub use paid::Paid;
 pub use quantity::Quantity;
 pub use receipt::{Barcode, BottomLine, OrderLine, PaymentSources, Receipt, ShippingInfo, UnitInfo};
 pub use tax_rate::TaxRate;

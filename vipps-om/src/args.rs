@@ -144,7 +144,10 @@ pub enum Command {
     /// about an order, for a customer-service department, in Norwegian,
     /// Danish, Finnish or English. Records each lookup in an audit log.
     /// Stops on Ctrl-C or SIGTERM.
-    Console(ConsoleArgs),
+    Console(Box<ConsoleArgs>),
+    /// Print a new staff token for the console's staff file: 43 random
+    /// characters (256 bits).
+    StaffToken,
 }
 
 impl Command {
@@ -185,33 +188,84 @@ pub struct EmulatorArgs {
 #[derive(Args, Debug)]
 pub struct ConsoleArgs {
     /// Where to listen. Beyond loopback staff must sign in: --staff,
-    /// --access-token or --trusted-proxy.
+    /// --access-token or --identity-proxy.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
-    /// The staff and their own access tokens: a file with one `name token`
-    /// a line (`#` comments). Lookups are recorded under the name.
+    /// The staff and their own staff tokens: a file with one `name token` a
+    /// line, `name token auditor` for those who may read the audit trail
+    /// (`#` comments). Tokens are at least 32 random characters
+    /// (`vipps-om staff-token` makes one). Read again on SIGHUP and when it
+    /// changes: whoever is removed is signed out at once.
     #[arg(long, value_name = "FILE", env = "VIPPS_CONSOLE_STAFF")]
     pub staff: Option<PathBuf>,
-    /// One access token shared by all (recorded as `shared-token`; prefer
+    /// One staff token shared by all (recorded as `shared-token`; prefer
     /// --staff, which says who looked).
     #[arg(long, value_name = "TOKEN", env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
     pub access_token: Option<String>,
-    /// A single sign-on proxy (such as oauth2-proxy) in front, by address or
-    /// network (127.0.0.1, 10.0.0.0/8); repeatable. Its --user-header names
-    /// the person; from anyone else that header is ignored.
-    #[arg(long = "trusted-proxy", value_name = "ADDR", value_parser = crate::console::parse_net)]
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A TLS front end or load balancer in front, by address or network
+    /// (10.0.0.5, 10.0.0.0/24); repeatable. From these hops only, the
+    /// console takes the client's address (X-Forwarded-For), the scheme
+    /// (X-Forwarded-Proto) and the host (X-Forwarded-Host). A front end
+    /// never names the person.
+    #[arg(long = "front-end", value_name = "ADDR", value_parser = crate::console::parse_net)]
+    pub front_ends: Vec<ipnet::IpNet>,
+    /// The single sign-on proxy (such as oauth2-proxy) that connects to the
+    /// console, by address or network; repeatable. From these hops only,
+    /// the console takes who the person is (--user-header) and their groups
+    /// (--groups-header), and a request naming the person twice is refused.
+    #[arg(long = "identity-proxy", value_name = "ADDR", value_parser = crate::console::parse_net)]
+    pub identity_proxies: Vec<ipnet::IpNet>,
+    /// Gone: it trusted one network for two things. Use --front-end and
+    /// --identity-proxy.
+    #[arg(long = "trusted-proxy", value_name = "ADDR", hide = true)]
+    pub trusted_proxy: Vec<String>,
+    /// Take --front-end and --identity-proxy networks as wide as the
+    /// internet (wider than a /16 of public IPv4 or a /48 of public IPv6),
+    /// refused otherwise.
+    #[arg(long)]
+    pub trust_wide_networks: bool,
     /// The header the sign-on proxy names the person in.
     #[arg(long, value_name = "NAME", default_value = crate::console::DEFAULT_USER_HEADER, value_parser = header_name)]
     pub user_header: axum::http::HeaderName,
-    /// The audit log: one JSON line per lookup, sign-in and sign-out.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "VIPPS_CONSOLE_AUDIT_LOG",
-        default_value = "vipps-om-console-audit.jsonl"
-    )]
-    pub audit_log: PathBuf,
+    /// The header the sign-on proxy names the person's groups in (a comma-
+    /// separated list).
+    #[arg(long, value_name = "NAME", default_value = crate::console::DEFAULT_GROUPS_HEADER, value_parser = header_name)]
+    pub groups_header: axum::http::HeaderName,
+    /// Members of this group (by the sign-on proxy) may read the audit
+    /// trail; repeatable.
+    #[arg(long = "auditor-group", value_name = "GROUP")]
+    pub auditor_groups: Vec<String>,
+    /// Where staff sign out of the sign-on proxy (oauth2-proxy:
+    /// /oauth2/sign_out); the console's sign-out button goes there.
+    #[arg(long, value_name = "URL")]
+    pub identity_sign_out: Option<String>,
+    /// The shared store of sign-ins, sign-in limits and the audit trail:
+    /// postgres://user:password@host/database for several instances, or
+    /// sqlite://FILE; without it, the SQLite file vipps-om-console.sqlite3
+    /// in the working directory.
+    #[arg(long, value_name = "URL", env = "VIPPS_CONSOLE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Copy each audit entry, once kept, to this file as a JSON line
+    /// (`-`: to stdout).
+    #[arg(long, value_name = "FILE", env = "VIPPS_CONSOLE_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
+    /// Copy each audit entry, once kept, to the system log (facility
+    /// authpriv), at this socket.
+    #[arg(long, value_name = "SOCKET", num_args = 0..=1, default_missing_value = "/dev/log")]
+    pub audit_syslog: Option<PathBuf>,
+    /// Keep audit entries this many days (0: for good).
+    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    pub audit_retention_days: u32,
+    /// A sign-in lasts this many hours.
+    #[arg(long, value_name = "HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168))]
+    pub session_hours: u64,
+    /// A sign-in ends after this many minutes unused.
+    #[arg(long, value_name = "MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub session_idle_minutes: u64,
+    /// The department's time zone (Europe/Oslo, Europe/Copenhagen,
+    /// Europe/Helsinki); the system's when not given.
+    #[arg(long, value_name = "ZONE", env = "VIPPS_CONSOLE_TIME_ZONE")]
+    pub time_zone: Option<String>,
     /// At most this many connections at once (the next waits).
     #[arg(long, value_name = "N", default_value_t = crate::console::MAX_CONNECTIONS)]
     pub max_connections: usize,

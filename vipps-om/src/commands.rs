@@ -8,7 +8,7 @@ use vipps_order_management::emulator::Emulator;
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
 
-use crate::args::{Cli, Command, EmulatorArgs, Link};
+use crate::args::{Cli, Command, ConsoleArgs, EmulatorArgs, Link};
 use crate::config;
 use crate::failure::Failure;
 use crate::output::{Output, Printer};
@@ -18,19 +18,13 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
     if let Command::Emulator(args) = &cli.command {
         return emulator(args, printer).await.map(|()| None);
     }
+    // Needs no client, and no credentials.
+    if let Command::StaffToken = &cli.command {
+        return staff_token().map(Some);
+    }
     let client = config::client(cli, matches!(cli.command, Command::Check { .. }))?;
     if let Command::Console(args) = &cli.command {
-        let settings = crate::console::Settings {
-            listen: args.listen,
-            shared_staff_token: args.access_token.clone(),
-            staff: args.staff.clone(),
-            trusted_proxies: args.trusted_proxies.clone(),
-            user_header: args.user_header.clone(),
-            audit_log: args.audit_log.clone(),
-            max_connections: args.max_connections.max(1),
-            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
-        };
-        return crate::console::serve(client, settings, printer).await.map(|()| None);
+        return crate::console::serve(client, console_settings(args)?, printer).await.map(|()| None);
     }
     let output = match &cli.command {
         Command::Token => token(&client).await?,
@@ -68,8 +62,46 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
         Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
         Command::Emulator(_) => return Ok(None),
         Command::Console(_) => return Ok(None),
+        Command::StaffToken => return Ok(None),
     };
     Ok(Some(output))
+}
+
+/// The console's settings from its arguments.
+fn console_settings(args: &ConsoleArgs) -> Result<crate::console::Settings, Failure> {
+    if let Some(net) = args.trusted_proxy.first() {
+        return Err(Failure::Usage(format!(
+            "--trusted-proxy {net} is gone: it trusted one network both to name the client's address and to name the person. Name the TLS front ends and load balancers that may name the client with --front-end, and the sign-on proxy that may name the person with --identity-proxy (see the README's deployment section)"
+        )));
+    }
+    let day = std::time::Duration::from_secs(24 * 60 * 60);
+    Ok(crate::console::Settings {
+        listen: args.listen,
+        shared_staff_token: args.access_token.clone(),
+        staff: args.staff.clone(),
+        front_ends: args.front_ends.clone(),
+        identity_proxies: args.identity_proxies.clone(),
+        trust_wide_networks: args.trust_wide_networks,
+        user_header: args.user_header.clone(),
+        groups_header: args.groups_header.clone(),
+        auditor_groups: args.auditor_groups.clone(),
+        identity_sign_out: args.identity_sign_out.clone(),
+        database_url: args.database_url.clone(),
+        audit_log: args.audit_log.clone(),
+        audit_syslog: args.audit_syslog.clone(),
+        audit_retention: (args.audit_retention_days > 0).then(|| day * args.audit_retention_days),
+        session_lifetime: std::time::Duration::from_secs(args.session_hours * 3600),
+        session_idle: std::time::Duration::from_secs(args.session_idle_minutes * 60),
+        time_zone: args.time_zone.clone(),
+        max_connections: args.max_connections.max(1),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+    })
+}
+
+/// A new staff token.
+fn staff_token() -> Result<Output, Failure> {
+    let token = crate::console::new_token().map_err(Failure::Config)?;
+    Ok(Output::new(token.clone(), json!({ "token": token })))
 }
 
 async fn token(client: &Client) -> Result<Output, Failure> {

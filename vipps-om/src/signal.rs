@@ -1,4 +1,5 @@
-//! The signals that stop a server command: Ctrl-C, and SIGTERM on Unix.
+//! The signals a server command takes: Ctrl-C and SIGTERM stop it, SIGHUP
+//! (on Unix) asks it to read its files again.
 
 use std::future::Future;
 
@@ -35,4 +36,23 @@ pub fn shutdown() -> impl Future<Output = ()> {
             let _ = tokio::signal::ctrl_c().await;
         }
     }
+}
+
+/// Starts listening for SIGHUP at once (so that one sent right after the
+/// banner does not end the process, as it would with no handler) and
+/// calls `on_hangup` at each. Nothing on other systems.
+pub fn hangups(on_hangup: impl Fn() + Send + 'static) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hangups = signal(SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                on_hangup();
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = on_hangup;
+    Ok(())
 }

@@ -1,12 +1,16 @@
 //! `vipps-om console` as a process: what only a process has. Its
 //! refusals at start (beyond loopback without sign-in, a short token, a
-//! staff file's bad line, an audit log it cannot write); over TCP, a flood
-//! of wrong tokens from 127.0.0.2 while 127.0.0.1 signs in, the log line
-//! naming the flooding client; a sign-on proxy believed by its address; a
-//! lookup that cannot be recorded is not shown; its connections bounded
-//! and idle ones closed, a request being answered never cut, a request
-//! timed from its first byte; stopping on SIGTERM despite a client that never
-//! finishes.
+//! staff file's bad line, a copy of the trail it cannot write, the old
+//! `--trusted-proxy`, a network as wide as the internet); over TCP through
+//! a front end, a flood of wrong tokens from the office's address while a
+//! colleague at that address signs in, the log naming the client; a
+//! sign-on proxy believed by its address; a lookup that cannot be recorded
+//! is not shown; a slow lookup's page saying so at once; the staff file
+//! read again when it changes and on SIGHUP, and whoever left signed out
+//! at once; a copy of the trail that follows log rotation; its
+//! connections bounded and idle ones closed, a request being answered
+//! never cut, a request timed from its first byte; stopping on SIGTERM
+//! despite a client that never finishes.
 
 mod common;
 
@@ -14,19 +18,21 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use common::console::{audit_entries, audit_path, seed_1042};
-use common::without_hanging;
-use vipps_om::console::FAILURES_ALLOWED;
+use common::console::{seed_1042, temp_path, trail};
+use common::{until, without_hanging};
+use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
 use vipps_order_management::emulator::{self, Emulator};
 
-const KARI: &str = "kari-7f3a-9kq2-token-x1";
+const KARI: &str = "kari-7f3a9kq2x1-LmN4pQ8rS2tV6wY0";
+const OLA: &str = "ola-2b8c4m1zY2-HjK5nP9qR3sU7vX1zz";
+const GUESS: &str = "guess-guess-guess-guess-guess-guess-0";
 
 /// A running `vipps-om console`; killed when dropped.
 struct Served {
     child: Child,
     url: String,
     log: PathBuf,
-    audit: PathBuf,
+    database: String,
 }
 
 impl Drop for Served {
@@ -37,16 +43,23 @@ impl Drop for Served {
 }
 
 impl Served {
-    /// Starts it against `base`, with `extra` arguments, through `shell`
-    /// (a `sh -c` prefix such as `ulimit -f 1;`) when given.
+    /// Starts it against `base`, with `extra` arguments (its store a SQLite
+    /// file of its own unless they name one), through `shell` (a `sh -c`
+    /// prefix such as `ulimit -f 1;`) when given.
     fn start(base: &str, extra: &[&str], shell: Option<&str>) -> Served {
-        let audit = audit_path();
-        let log = audit.with_extension("log");
-        let mut args: Vec<String> = ["--json", "--base-url", base, "console", "--listen", "127.0.0.1:0", "--audit-log"]
+        let log = temp_path("console", "log");
+        let mut args: Vec<String> = ["--json", "--base-url", base, "console", "--listen", "127.0.0.1:0"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        args.push(audit.display().to_string());
+        let database = match extra.iter().position(|a| *a == "--database-url") {
+            Some(at) => extra[at + 1].to_owned(),
+            None => {
+                let url = sqlite_file(&temp_path("console", "sqlite3"));
+                args.extend(["--database-url".to_owned(), url.clone()]);
+                url
+            }
+        };
         args.extend(extra.iter().map(|s| s.to_string()));
         let bin = env!("CARGO_BIN_EXE_vipps-om");
         let mut command = match shell {
@@ -77,12 +90,34 @@ impl Served {
             child,
             url: banner["url"].as_str().unwrap().trim_end_matches('/').to_owned(),
             log,
-            audit,
+            database,
         }
     }
 
     fn addr(&self) -> String {
         self.url.trim_start_matches("http://").to_owned()
+    }
+
+    /// The console's own log so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The audit trail in its store.
+    async fn trail(&self) -> Vec<serde_json::Value> {
+        let store = Store::open(&self.database).await.unwrap();
+        let entries = trail(&store).await;
+        store.close().await;
+        entries
+    }
+
+    /// Sends the console a signal (`HUP`, `TERM`).
+    fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
     }
 }
 
@@ -96,13 +131,17 @@ fn client_from(ip: &str) -> reqwest::Client {
         .unwrap()
 }
 
-fn staff_file() -> PathBuf {
-    let path = audit_path().with_extension("staff");
-    std::fs::write(&path, format!("# the shop's customer service\nkari@butikk.example {KARI}\n")).unwrap();
+fn staff_file(text: &str) -> PathBuf {
+    let path = temp_path("staff", "txt");
+    std::fs::write(&path, text).unwrap();
     path
 }
 
 fn refused(args: &[&str]) -> (Option<i32>, String) {
+    let mut database = vec!["--database-url".to_owned(), sqlite_file(&temp_path("refused", "sqlite3"))];
+    if args.contains(&"--database-url") {
+        database.clear();
+    }
     let out = Command::new(env!("CARGO_BIN_EXE_vipps-om"))
         .env_clear()
         .env("VIPPS_CLIENT_ID", "x")
@@ -110,67 +149,94 @@ fn refused(args: &[&str]) -> (Option<i32>, String) {
         .env("VIPPS_SUBSCRIPTION_KEY", "z")
         .env("VIPPS_MSN", "123456")
         .arg("console")
+        .args(&database)
         .args(args)
         .output()
         .unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-/// It refuses, before it listens, what would leave it open or unrecorded.
+/// It refuses, before it listens, what would leave it open, trusting the
+/// internet, or unrecorded.
 #[test]
 fn unsafe_settings_are_refused_at_start() {
-    let audit = audit_path();
-    let audit = audit.to_str().unwrap();
-    let (code, err) = refused(&["--listen", "0.0.0.0:0", "--audit-log", audit]);
+    let (code, err) = refused(&["--listen", "0.0.0.0:0"]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("--staff") && err.contains("--trusted-proxy"), "{err}");
-    let (code, err) = refused(&["--access-token", "short", "--audit-log", audit]);
+    assert!(err.contains("--staff") && err.contains("--identity-proxy"), "{err}");
+    let (code, err) = refused(&["--access-token", "short-but-not-32-characters"]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("at least 16"), "{err}");
-    let bad = audit_path().with_extension("staff");
-    std::fs::write(&bad, "kari kari-7f3a-9kq2-token-x1\nola ola-short\n").unwrap();
-    let (code, err) = refused(&["--staff", bad.to_str().unwrap(), "--audit-log", audit]);
+    assert!(err.contains("at least 32") && err.contains("vipps-om staff-token"), "{err}");
+    let bad = staff_file(&format!("kari {KARI}\nola ola-short\n"));
+    let (code, err) = refused(&["--staff", bad.to_str().unwrap()]);
     assert_ne!(code, Some(0));
     assert!(err.contains("line 2") && !err.contains("ola-short"), "{err}");
     let dir = std::env::temp_dir();
     let (code, err) = refused(&["--audit-log", dir.to_str().unwrap()]);
     assert_ne!(code, Some(0));
     assert!(err.contains("audit log"), "{err}");
-    let (code, err) = refused(&["--trusted-proxy", "proxy.local", "--audit-log", audit]);
+    let (code, err) = refused(&["--front-end", "proxy.local"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("not an address"), "{err}");
+    // The flag that mixed two trusts is gone, and says what replaces it.
+    let (code, err) = refused(&["--trusted-proxy", "10.0.0.1"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--front-end") && err.contains("--identity-proxy"), "{err}");
+    // The internet as a front end or a sign-on proxy: refused unless forced.
+    let staff = staff_file(&format!("kari {KARI}\n"));
+    for (flag, net) in [
+        ("--front-end", "0.0.0.0/0"),
+        ("--identity-proxy", "::/0"),
+        ("--front-end", "203.0.0.0/8"),
+    ] {
+        let (code, err) = refused(&["--staff", staff.to_str().unwrap(), flag, net]);
+        assert_eq!(code, Some(2), "{flag} {net}");
+        assert!(err.contains(net) && err.contains("--trust-wide-networks"), "{err}");
+    }
+    let (code, err) = refused(&["--database-url", "mysql://db.example/console"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("neither Postgres"), "{err}");
+    let (code, err) = refused(&["--time-zone", "Europe/Atlantis"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("Europe/Atlantis"), "{err}");
 }
 
+/// The office behind a TLS front end (127.0.0.2 here), one NAT address: a
+/// script floods wrong tokens; a colleague at the same address signs in
+/// and looks the order up; the console's log names the office's address.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_from_one_address_leaves_the_others_signing_in_and_the_log_names_it() {
+async fn a_flood_through_a_front_end_leaves_a_right_token_signing_in_and_the_log_names_the_client() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
-    let staff = staff_file();
-    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap()], None);
+    let staff = staff_file(&format!("# the shop's customer service\nkari@butikk.example {KARI}\n"));
+    let served = Served::start(
+        &emu.base_url(),
+        &["--staff", staff.to_str().unwrap(), "--front-end", "127.0.0.2"],
+        None,
+    );
     let login = format!("{}/login", served.url);
     let origin = served.url.clone();
-    let post = |client: &reqwest::Client, token: &str| {
+    let front_end = client_from("127.0.0.2");
+    let post = |token: &str| {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("token", token)
             .append_pair("next", "/orders/ecom/order-1042")
             .finish();
-        client
+        front_end
             .post(&login)
             .header("origin", &origin)
+            .header("x-forwarded-for", "203.0.113.50")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
     };
-    let flood = client_from("127.0.0.2");
     for _ in 0..FAILURES_ALLOWED {
-        assert_eq!(post(&flood, "guess-guess-guess-1").await.unwrap().status(), 401);
+        assert_eq!(post(GUESS).await.unwrap().status(), 401);
     }
-    let limited = post(&flood, "guess-guess-guess-1").await.unwrap();
+    let limited = post(GUESS).await.unwrap();
     assert_eq!(limited.status(), 429);
     assert!(limited.headers().contains_key("retry-after"));
-    // 127.0.0.1 signs in meanwhile, and lands on the order it asked for.
-    let staff_client = client_from("127.0.0.1");
-    let signed = post(&staff_client, KARI).await.unwrap();
+    // The colleague, the same address, meanwhile: in, and on the order.
+    let signed = post(KARI).await.unwrap();
     assert_eq!(signed.status(), 303);
     assert_eq!(signed.headers()["location"], "/orders/ecom/order-1042");
     let cookie = signed.headers()["set-cookie"]
@@ -180,21 +246,25 @@ async fn a_flood_from_one_address_leaves_the_others_signing_in_and_the_log_names
         .next()
         .unwrap()
         .to_owned();
-    let page = staff_client
+    let page = front_end
         .get(format!("{}/orders/ecom/order-1042", served.url))
         .header("cookie", &cookie)
+        .header("x-forwarded-for", "203.0.113.50")
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    let log = std::fs::read_to_string(&served.log).unwrap();
-    assert!(log.contains("wrong access token from client 127.0.0.2"), "{log}");
-    assert!(log.contains("client 127.0.0.2 failed too often"), "{log}");
+    let log = served.log();
+    assert!(log.contains("wrong access token from client 203.0.113.50"), "{log}");
+    assert!(
+        log.contains("past the limit") && log.contains("right tokens still sign in"),
+        "{log}"
+    );
     assert!(!log.contains("guess-guess") && !log.contains(KARI), "no token in the log");
-    let audit = audit_entries(&served.audit);
-    assert!(audit
+    let trail = served.trail().await;
+    assert!(trail
         .iter()
-        .any(|e| e["event"] == "lookup" && e["who"] == "kari@butikk.example" && e["client"] == "127.0.0.1"));
+        .any(|e| e["event"] == "lookup" && e["who"] == "kari@butikk.example" && e["client"] == "203.0.113.50"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,7 +273,7 @@ async fn the_sign_on_proxy_is_believed_by_its_address_only() {
     seed_1042(&emu).await;
     let served = Served::start(
         &emu.base_url(),
-        &["--trusted-proxy", "127.0.0.1", "--user-header", "X-Auth-Request-Email"],
+        &["--identity-proxy", "127.0.0.1", "--user-header", "X-Auth-Request-Email"],
         None,
     );
     let ask = |ip: &str| {
@@ -214,79 +284,217 @@ async fn the_sign_on_proxy_is_believed_by_its_address_only() {
     };
     assert_eq!(ask("127.0.0.1").await.unwrap().status(), 200);
     assert_eq!(ask("127.0.0.2").await.unwrap().status(), 401);
-    let audit = audit_entries(&served.audit);
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0]["who"], "kari@butikk.example");
+    let trail = served.trail().await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0]["who"], "kari@butikk.example");
+    assert!(served
+        .log()
+        .contains("ignored the x-auth-request-email header of a request from 127.0.0.2"));
 }
 
-/// A lookup that cannot be recorded is not shown: the audit log's file
-/// may grow no further (`ulimit -f`), and the page says so.
-#[cfg(unix)]
+/// A lookup that cannot be recorded is not shown: the store refuses the
+/// entry (a trigger stands in for a full disk or a revoked grant), the
+/// page says so; once it takes entries again, pages are shown again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lookup_that_cannot_be_recorded_is_not_shown() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
-    // Files of at most one 512-byte block; SIGXFSZ ignored, so a write
-    // past it fails instead of killing the process.
-    let served = Served::start(&emu.base_url(), &[], Some("trap '' XFSZ; ulimit -f 1;"));
-    // Its log is one of the files that can grow no further: a log that
-    // cannot be written does not stop the console.
+    let served = Served::start(&emu.base_url(), &[], None);
     let client = client_from("127.0.0.1");
-    let mut statuses = Vec::new();
-    for _ in 0..8 {
+    let look = || async {
         let page = client
             .get(format!("{}/orders/ecom/order-1042", served.url))
             .header("accept-language", "en")
             .send()
             .await
             .unwrap();
-        let status = page.status().as_u16();
-        let body = page.text().await.unwrap();
-        if status != 200 {
-            assert!(
-                body.contains("The lookup could not be recorded") && !body.contains("Ullsokker"),
-                "{body}"
-            );
-        }
-        statuses.push(status);
-    }
-    assert_eq!(statuses[0], 200, "the first lookups fit");
-    assert_eq!(*statuses.last().unwrap(), 503, "{statuses:?}");
-    let recorded = audit_entries(&served.audit).len();
-    assert_eq!(
-        recorded,
-        statuses.iter().filter(|s| **s == 200).count(),
-        "each page shown was recorded first"
+        (page.status().as_u16(), page.text().await.unwrap())
+    };
+    assert_eq!(look().await.0, 200);
+    let db = sqlx::sqlite::SqlitePool::connect(&served.database).await.unwrap();
+    sqlx::query("CREATE TRIGGER full BEFORE INSERT ON vipps_om_console_audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (status, body) = look().await;
+    assert_eq!(status, 503);
+    assert!(
+        body.contains("The lookup could not be recorded") && !body.contains("Ullsokker"),
+        "{body}"
     );
-    // Whole lines only: the one that did not fit was taken back.
-    let text = std::fs::read_to_string(&served.audit).unwrap();
-    assert!(text.ends_with('\n'), "{text}");
+    assert!(served.log().contains("database or disk is full"));
+    sqlx::query("DROP TRIGGER full").execute(&db).await.unwrap();
+    db.close().await;
+    assert_eq!(look().await.0, 200);
+    let lookups = served.trail().await.into_iter().filter(|e| e["event"] == "lookup").count();
+    assert_eq!(lookups, 2, "each page shown was recorded first, and only those");
 }
 
-/// An audit log moved away (log rotation) is followed by a new file at
-/// its path, said once in the console's log; a log left in place is
-/// written on, never reopened.
+/// A lookup slower than three seconds: the page says so at once, and the
+/// order follows on the same page when the answer comes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rotated_audit_log_is_followed_by_a_new_file_and_said_once() {
+async fn a_slow_lookup_says_so_and_the_order_follows() {
+    use std::time::Duration;
+    use vipps_order_management::emulator::Fault;
+    use vipps_order_management::Operation;
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
+    emu.inject(Fault::stall(Duration::from_millis(4500)).only(Operation::GetOrder));
     let served = Served::start(&emu.base_url(), &[], None);
+    let mut page = client_from("127.0.0.1")
+        .get(format!("{}/orders/ecom/order-1042", served.url))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let first = String::from_utf8(page.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.contains("Vipps MobilePay is slow to answer"), "{first}");
+    assert!(
+        !first.contains("Ullsokker") && !first.contains("</html>"),
+        "the order is not there yet: {first}"
+    );
+    let mut rest = String::new();
+    while let Some(chunk) = without_hanging("the rest of the page", page.chunk()).await.unwrap() {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        rest.contains(r#"<div class="arrived">"#) && rest.contains("Ullsokker") && rest.trim_end().ends_with("</html>"),
+        "{rest}"
+    );
+    // Recorded before the order was sent.
+    assert_eq!(served.trail().await.len(), 1);
+}
+
+/// People join and leave without a restart: the staff file is read again
+/// when it changes and on SIGHUP, and whoever left, or got a new token, is
+/// out at once, every sign-in and their old token.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let staff = staff_file(&format!("kari@butikk.example {KARI}\nola@butikk.example {OLA}\n"));
+    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap()], None);
+    let client = client_from("127.0.0.1");
+    let sign_in = |token: &str| {
+        client
+            .post(format!("{}/login", served.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={token}"))
+            .send()
+    };
+    let cookie = |r: &reqwest::Response| r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let ola = cookie(&sign_in(OLA).await.unwrap());
+    let kari = cookie(&sign_in(KARI).await.unwrap());
+    let page = |cookie: String| {
+        client
+            .get(format!("{}/orders/ecom/order-1042", served.url))
+            .header("cookie", cookie)
+            .send()
+    };
+    let api = |token: &str| {
+        client
+            .get(format!("{}/api/orders/ecom/order-1042", served.url))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(page(ola.clone()).await.unwrap().status(), 200);
+    assert_eq!(api(OLA).await.unwrap().status(), 200);
+
+    // Ola leaves: the file is written anew (as a configuration tool does,
+    // by renaming a new file over it).
+    let next = staff.with_extension("new");
+    std::fs::write(&next, format!("kari@butikk.example {KARI}\n")).unwrap();
+    std::fs::rename(&next, &staff).unwrap();
+    until("the staff file read again", || {
+        served.log().contains("was read again as it changed")
+    })
+    .await;
+    assert!(served.log().contains(r#"left: ["ola@butikk.example"]"#), "{}", served.log());
+    assert_eq!(page(ola.clone()).await.unwrap().status(), 303, "Ola's sign-in ended");
+    assert_eq!(api(OLA).await.unwrap().status(), 401, "and Ola's token");
+    assert_eq!(page(kari.clone()).await.unwrap().status(), 200, "Kari stays");
+
+    // A mistake in the file changes nothing, and says so.
+    std::fs::write(&staff, "kari@butikk.example short\n").unwrap();
+    until("the mistake said", || served.log().contains("not taken")).await;
+    assert_eq!(page(kari.clone()).await.unwrap().status(), 200);
+
+    // Kari gets a new token; Ola comes back. SIGHUP reads it: the
+    // console stays up, Kari's old sign-in and token end, the new ones work.
+    let kari_new = "kari-new-9x8y7z6w5v-QrStUvWxYz012345";
+    std::fs::write(&staff, format!("kari@butikk.example {kari_new}\nola@butikk.example {OLA}\n")).unwrap();
+    served.signal("HUP");
+    until("the staff file read on SIGHUP", || {
+        served.log().contains("was read again on SIGHUP")
+    })
+    .await;
+    let refused_old = api(KARI).await.unwrap().status();
+    assert_eq!(refused_old, 401);
+    assert_eq!(page(kari.clone()).await.unwrap().status(), 303, "the old token's sign-in ended");
+    assert_eq!(api(kari_new).await.unwrap().status(), 200);
+    assert_eq!(api(OLA).await.unwrap().status(), 200, "Ola is back");
+    // Still serving after SIGHUP (it used to end the process).
+    assert!(served.log().contains("left: []"), "{}", served.log());
+    assert_eq!(client.get(format!("{}/health", served.url)).send().await.unwrap().status(), 200);
+
+    // The trail: each ending, once, by the console.
+    let ended: Vec<(String, String)> = served
+        .trail()
+        .await
+        .into_iter()
+        .filter(|e| e["via"] == "console")
+        .map(|e| (e["who"].as_str().unwrap().to_owned(), e["outcome"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        ended,
+        [
+            ("ola@butikk.example".to_owned(), "left-staff".to_owned()),
+            ("kari@butikk.example".to_owned(), "new-token".to_owned())
+        ]
+    );
+}
+
+/// SIGHUP without a staff file: said, and nothing ends.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_never_ends_the_console() {
+    let emu = Emulator::start().await.unwrap();
+    let served = Served::start(&emu.base_url(), &[], None);
+    served.signal("HUP");
+    until("SIGHUP said", || served.log().contains("SIGHUP: there is no staff file")).await;
+    let health = client_from("127.0.0.1").get(format!("{}/health", served.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+/// The trail copied to a file, which log rotation moves away: followed by
+/// a new file at its path, said once in the console's log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_of_the_trail_follows_log_rotation() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let copy = temp_path("audit", "jsonl");
+    let served = Served::start(&emu.base_url(), &["--audit-log", copy.to_str().unwrap()], None);
     let client = client_from("127.0.0.1");
     let look = || async {
         let page = client.get(format!("{}/orders/ecom/order-1042", served.url)).send().await.unwrap();
         assert_eq!(page.status(), 200);
     };
+    let lines = |p: &PathBuf| std::fs::read_to_string(p).unwrap_or_default().lines().count();
     look().await;
     look().await;
-    let rotated = served.audit.with_extension("jsonl.1");
-    std::fs::rename(&served.audit, &rotated).unwrap();
+    until("two lines copied", || lines(&copy) == 2).await;
+    let rotated = copy.with_extension("jsonl.1");
+    std::fs::rename(&copy, &rotated).unwrap();
     look().await;
     look().await;
-    assert_eq!(audit_entries(&rotated).len(), 2);
-    assert_eq!(audit_entries(&served.audit).len(), 2);
-    // Each entry is recorded before its page is sent, and so is this line.
-    let log = std::fs::read_to_string(&served.log).unwrap();
-    assert_eq!(log.matches("was moved or deleted").count(), 1, "{log}");
+    until("two lines in the new file", || lines(&copy) == 2).await;
+    assert_eq!(lines(&rotated), 2);
+    let line: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&copy).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!((line["event"].as_str(), line["outcome"].as_str()), (Some("lookup"), Some("shown")));
+    assert!(line["id"].as_i64().is_some(), "the copy names the entry's number in the trail");
+    assert_eq!(served.log().matches("was moved or deleted").count(), 1, "{}", served.log());
 }
 
 /// At most N connections: past them a client waits for a free slot (it is

@@ -54,10 +54,10 @@ signin-token-hint = Henkilökohtainen käyttöavain, jonka sait tähän konsolii
 signin-button = Kirjaudu
 signin-wrong-token = Tämä käyttöavain ei kuulu tähän konsoliin. Tarkista, että liitit koko oman avaimesi.
 signin-form-broken = Kirjautumislomaketta ei lähetetty oikein. Lataa sivu uudelleen ja yritä uudestaan.
-signin-too-many = Osoitteestasi ({ $client }) tuli { $count } väärää käyttöavainta viimeisen minuutin aikana. Odota { $seconds ->
-    [one] sekunti
-   *[other] { $seconds } sekuntia
-} ja yritä uudelleen; tämä ei koske muita.
+signin-too-many = Tämä käyttöavain ei kuulu tähän konsoliin, ja verkostasi ({ $client }) on tullut { $count } väärää avainta viimeisen minuutin aikana, joten vääriä avaimia torjutaan { $seconds ->
+    [one] sekunnin ajan
+   *[other] { $seconds } sekunnin ajan
+}. Oma avaimesi kirjaa sinut silti sisään: tarkista, että liitit sen kokonaan.
 
 ## Tilaussivu
 
@@ -76,7 +76,7 @@ receipt-lines = Kuitin rivit
 receipt-sum = Yhteensä
 col-item = Tuote
 col-quantity = Määrä
-col-unit-price = Kappalehinta
+col-unit-price = Yksikköhinta
 col-discount = Alennus
 col-vat-rate = ALV-kanta
 col-excluding-vat = Ilman ALV:ta
@@ -121,7 +121,7 @@ warning-summary = { $count ->
 warning-line = Tarkista ”{ $line }”:
 warning-sums = summa ei ole veroton summa plus ALV.
 warning-vat = ALV on { $stated }, mutta ALV-kanta antaa { $expected }.
-warning-total = summa on { $stated }, mutta kappalehinta × määrä − alennus antaa { $expected }.
+warning-total = summa on { $stated }, mutta yksikköhinta × määrä − alennus antaa { $expected }.
 link-title = Maksun yhteydessä näkyvä linkki
 link-none = Kauppa ei ole asettanut linkkiä tälle tilaukselle.
 link-kind = Laji
@@ -147,11 +147,8 @@ trouble-other-site-title = Lähetetty toiselta sivustolta
 trouble-other-site-explanation = Sisään- ja uloskirjautuminen toimii vain konsolin omilta sivuilta; tämä pyyntö tuli toiselta sivustolta.
 trouble-other-site-todo = Avaa konsolin oma osoite ja käytä sen painikkeita.
 trouble-audit-title = Hakua ei voitu kirjata
-trouble-audit-explanation = Jokainen haku kirjataan tarkastuslokiin ennen kuin se näytetään, eikä lokiin voi nyt kirjoittaa. Mitään ei näytetty.
-trouble-audit-todo = Kerro konsolin ylläpitäjälle: tarkastuslokiin ei voi kirjoittaa (levy täynnä tai tiedoston oikeudet).
-trouble-internal-title = Konsolissa tapahtui virhe
-trouble-internal-explanation = Jokin itse konsolissa meni vikaan.
-trouble-internal-todo = Yritä uudelleen; jos virhe toistuu, kerro konsolin ylläpitäjälle.
+trouble-audit-explanation = Jokainen haku kirjataan tarkastuslokiin ennen kuin se näytetään, eikä konsolin tietokanta ota sitä nyt vastaan. Mitään ei näytetty.
+trouble-audit-todo = Kerro konsolin ylläpitäjälle: sen tietokantaan ei voi kirjoittaa (levy täynnä, oikeudet tai tietokantapalvelin).
 trouble-no-page-title = Sivua ei ole
 trouble-no-page-explanation = Asiakaspalvelukonsolissa ei ole tällaista sivua.
 trouble-no-page-todo = Aloita uudelleen hakulomakkeesta.
@@ -189,7 +186,7 @@ trouble-rejected-todo = Tarkista tilausnumero ja maksun tyyppi.
 trouble-unexpected-title = Vipps MobilePay vastasi odottamattomasti
 trouble-unexpected-explanation = Tilaustietoja ei voitu lukea.
 trouble-unexpected-todo = Yritä myöhemmin uudelleen; jos tilanne jatkuu, ota yhteyttä Vipps MobilePayn asiakaspalveluun ja kerro alla olevat tekniset tiedot (ja viite, jos sellainen näkyy).
-warning-out-of-range = kappalehinta × määrä − alennus on suurempi kuin mikään summa voi olla, joten se ei voi olla tämä summa.
+warning-out-of-range = yksikköhinta × määrä − alennus on suurempi kuin mikään summa voi olla, joten se ei voi olla tämä summa.
 warning-quantity = määrä ei ole luku siinä muodossa kuin kuitit ne kirjoittavat, joten summaa ei voi tarkistaa sitä vasten.
 warning-rate = ALV-kanta on välin 0–100 % ulkopuolella.
 id-problem-not-text = osoitteessa on tavuja, jotka eivät ole tekstiä.
@@ -202,3 +199,85 @@ trouble-too-slow-todo = Tarkista verkkoyhteys ja yritä uudelleen.
 trouble-wrong-method-title = Tämä osoite ei tee sitä
 trouble-wrong-method-explanation = Tätä sivua ei voi avata näin (uloskirjautuminen tehdään esimerkiksi jokaisen sivun painikkeella).
 trouble-wrong-method-todo = Aloita uudelleen hakulomakkeesta.
+
+## The payment, the slow notice, sign-on, the audit trail
+
+unit-kg = kg
+unit-km = km
+unit-minute = min
+unit-litre = l
+unit-kwh = kWh
+unit-price-per = { $price }/{ $unit }
+paid-title = Maksu
+paid-lines = Kuittirivit
+paid-total = Maksettu yhteensä
+paid-sources-match = Maksutavat ovat yhteensä maksettu summa.
+paid-sources-differ = Maksutavat ovat yhteensä { $sources }, mutta kuittirivit ja juomaraha ovat { $total }. Asiakas näkee kuitin sellaisena kuin kauppa sen lähetti; kysy kaupalta, onko sillä merkitystä.
+paid-no-sources = Kauppa ei kertonut, miten maksettiin.
+order-waiting = Vipps MobilePay vastaa hitaasti. Tilaus näkyy tässä heti, kun vastaus tulee; sivua ei tarvitse ladata uudelleen.
+order-who-looked = Ketkä ovat katsoneet tätä tilausta
+signed-on-title = Kirjautunut yrityksen kertakirjautumisella
+signed-on-text = Olet kirjautunut konsoliin yrityksesi kertakirjautumisella (single sign-on). Kirjaudu ulos yrityksen kirjautumisesta (tai sulje selain); konsolilla ei ole sinulle omaa kirjautumista.
+audit-link = Tarkastusloki
+trouble-identity-title = Kirjautumista ei voitu lukea
+trouble-identity-explanation = Yrityksesi kirjautumispalvelu lähetti tämän pyynnön tiedon siitä, kuka olet, muodossa, jota konsoli ei hyväksy (kahdesti tai ei tekstinä). Mitään ei näytetty.
+trouble-identity-todo = Kerro kirjautumispalvelun ylläpitäjälle: sen on korvattava henkilön nimeävä otsake, ei koskaan lisättävä selaimen lähettämään.
+trouble-store-title = Konsoli ei tavoita tietokantaansa
+trouble-store-explanation = Kirjautumiset ja tarkastusloki tallennetaan konsolin tietokantaan, eikä se vastannut. Mitään ei näytetty.
+trouble-store-todo = Yritä uudelleen minuutin kuluttua; jos vika jatkuu, kerro konsolin ylläpitäjälle: tietokantaa ei tavoiteta.
+trouble-not-auditor-title = Tarkastusloki on tarkastajille
+trouble-not-auditor-explanation = Vain tarkastajan roolin saaneet (henkilöstötiedostossa tai yrityksen kirjautumisen tarkastajaryhmässä) saavat lukea, kuka katsoi mitä.
+trouble-not-auditor-todo = Kysy konsolin ylläpitäjältä, jos työsi sitä vaatii.
+trouble-audit-form-title = Tarkastuslokin lomaketta ei voitu lukea
+trouble-audit-form-explanation = Kentässä ”{ $field }” on jotain, mitä lomake ei hyväksy.
+trouble-audit-form-todo = Anna päivät muodossa 2026-12-07 (tai hetki muodossa 2026-12-07T13:45) ja valitse luetteloista.
+audit-title = Tarkastusloki
+audit-hint = Jokainen kirjautuminen, torjunta, haku ja uloskirjautuminen tämän konsolin kaikissa instansseissa, uusin ensin. Ajat ovat aikavyöhykkeellä { $zone }.
+audit-any = Kaikki
+audit-who = Kuka
+audit-event = Tapahtuma
+audit-from = Alkaen (päivä)
+audit-until = Asti (päivä mukaan lukien)
+audit-show = Näytä
+audit-export = Lataa nämä merkinnät (JSON lines)
+audit-none = Ei vastaavia merkintöjä.
+audit-older = Vanhemmat merkinnät
+audit-time = Aika
+audit-client = Asiakkaan osoite
+audit-order = Tilaus
+audit-typed = Kirjoitettu
+audit-outcome = Tulos
+audit-nobody = Ei tunnistettu
+audit-also-checked = Tarkistettu myös:
+audit-attempts = { $count ->
+    [one] yksi yritys
+   *[other] { $count } yritystä
+}, viimeinen { $last }
+audit-event-sign-in = Kirjautuminen
+audit-event-sign-out = Uloskirjautuminen
+audit-event-lookup = Haku
+audit-event-audit-view = Tarkastuslokia luettu
+audit-via-loopback = tällä koneella
+audit-via-proxy = yrityksen kirjautumisella
+audit-via-token = henkilökohtaisella avaimella
+audit-via-bearer = henkilökohtaisella avaimella (työkalu)
+audit-via-console = konsolin toimesta
+audit-what-page = tilauksen sivu
+audit-what-json = JSON-muodossa
+audit-what-form = hakulomake
+audit-what-jsonl = viety
+audit-outcome-shown = Näytetty
+audit-outcome-signed-in = Kirjautui sisään
+audit-outcome-wrong-token = Väärä avain
+audit-outcome-throttled = Torjuttu: liian monta väärää avainta
+audit-outcome-identity-refused = Torjuttu: kirjautumisen otsaketta ei voitu lukea
+audit-outcome-signed-out = Kirjautui ulos
+audit-outcome-left-staff = Päättyi: ei enää henkilöstössä
+audit-outcome-new-token = Päättyi: sai uuden avaimen
+audit-outcome-nothing-stored = Mitään ei tallennettu
+audit-outcome-invalid = Ei tilausnumero
+audit-outcome-refused = Vipps MobilePay torjui
+audit-outcome-unreachable = Vipps MobilePayta ei tavoitettu
+audit-outcome-timed-out = Ei vastausta ajoissa
+audit-outcome-unavailable = Vipps MobilePay vikatilassa
+audit-outcome-failed = Epäonnistui

@@ -3,43 +3,53 @@
 //! - **On loopback, without sign-in** (`Access::loopback`): the console
 //!   answers only requests addressed to this machine (a web page elsewhere
 //!   cannot reach it by renaming a host: DNS rebinding), as "this machine".
-//! - **Behind single sign-on** (`--trusted-proxy`): the proxy names the
-//!   person in a header, believed from the proxy's addresses only.
-//! - **Named staff tokens** (`--staff FILE`, `--access-token`): staff sign
-//!   in with a form, which starts a session kept on the server; tools send
-//!   the token as `Authorization: Bearer`.
+//! - **Behind single sign-on** (`--identity-proxy`): the proxy names the
+//!   person in a header, believed from the proxy's own addresses only
+//!   (`identity`).
+//! - **Named staff tokens** (`--staff FILE`): staff sign in with a form,
+//!   which starts a sign-in kept in the shared store (`sessions`); tools
+//!   send the token as `Authorization: Bearer`. The staff file can be
+//!   replaced while the console runs (`staff_file`).
 //!
-//! `guard` applies this to each request; `sign_in` holds the form, the
-//! session cookie and sign-out.
+//! Apart from all three, the front ends (`--front-end`) may name the
+//! client's address, for the limits and the trail (`front_end`). `guard`
+//! applies this to each request; `sign_in` holds the form, the cookie and
+//! sign-out.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderName};
-use ipnet::IpNet;
+use axum::http::HeaderMap;
 
-use super::proxy::TrustedProxy;
-use super::sessions::{Sessions, MAX_SESSIONS};
-use super::staff::StaffTokens;
-use super::throttle::{Throttle, MAX_CLIENTS};
+use super::front_end::{FrontEnds, Hops};
+use super::identity::IdentityProxy;
+use super::sessions::{Sessions, IDLE, LIFETIME};
+use super::staff::{Changes, StaffTokens};
+use super::store::Store;
+use super::throttle::Throttle;
 
 /// Who may use the console: nobody signs in (loopback), or named tokens,
-/// or a trusted sign-on proxy, or both; the sessions under way and the
-/// recent failed sign-ins.
+/// or a sign-on proxy, or both; the front ends believed about the client;
+/// the sign-ins and the wrong sign-ins, in the shared store.
 #[derive(Debug)]
 pub struct Access {
-    pub(super) staff: StaffTokens,
-    pub(super) proxy: Option<TrustedProxy>,
+    staff: RwLock<Arc<StaffTokens>>,
+    pub(super) identity: Option<IdentityProxy>,
+    pub(super) front_ends: FrontEnds,
     pub(super) sessions: Sessions,
     pub(super) throttle: Throttle,
+    open: bool,
 }
 
 /// Builds the [`Access`] of a console that staff sign in to.
 #[derive(Debug, Default)]
 pub struct AccessBuilder {
     staff: StaffTokens,
-    proxies: Vec<IpNet>,
-    user_header: Option<HeaderName>,
-    max_sessions: Option<usize>,
+    identity: Option<IdentityProxy>,
+    front_ends: FrontEnds,
+    lifetime: Option<Duration>,
+    idle: Option<Duration>,
 }
 
 impl AccessBuilder {
@@ -49,53 +59,57 @@ impl AccessBuilder {
         self
     }
 
-    /// Believes the sign-on proxy at `net` (an address or a network).
-    pub fn trusted_proxy(mut self, net: IpNet) -> Self {
-        self.proxies.push(net);
+    /// Believes `proxy` about who the person is.
+    pub fn identity_proxy(mut self, proxy: IdentityProxy) -> Self {
+        self.identity = Some(proxy);
         self
     }
 
-    /// The header the proxy names the person in (`X-Forwarded-Email`
-    /// unless set).
-    pub fn user_header(mut self, name: HeaderName) -> Self {
-        self.user_header = Some(name);
+    /// Believes `front_ends` about the client's address, scheme and host.
+    pub fn front_ends(mut self, front_ends: FrontEnds) -> Self {
+        self.front_ends = front_ends;
         self
     }
 
-    /// At most this many sign-ins at once (10 000 unless set).
-    pub fn max_sessions(mut self, max: usize) -> Self {
-        self.max_sessions = Some(max);
+    /// A sign-in lasts this long (12 hours unless set).
+    pub fn session_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
         self
     }
 
-    /// The access, or why it would let nobody in.
-    pub fn build(self) -> Result<Access, String> {
-        if self.staff.is_empty() && self.proxies.is_empty() {
-            return Err("name the staff (--staff FILE or --access-token) or the sign-on proxy (--trusted-proxy)".to_owned());
+    /// A sign-in ends after this long unused (30 minutes unless set).
+    pub fn session_idle(mut self, idle: Duration) -> Self {
+        self.idle = Some(idle);
+        self
+    }
+
+    /// The access, keeping its sign-ins and limits in `store`; or why it
+    /// would let nobody in.
+    pub fn build(self, store: &Store) -> Result<Access, String> {
+        if self.staff.is_empty() && self.identity.is_none() {
+            return Err("name the staff (--staff FILE) or the sign-on proxy (--identity-proxy)".to_owned());
         }
-        let proxy = (!self.proxies.is_empty()).then(|| {
-            let header = self
-                .user_header
-                .unwrap_or_else(|| HeaderName::from_static(super::proxy::DEFAULT_USER_HEADER));
-            TrustedProxy::new(self.proxies, header)
-        });
         Ok(Access {
-            staff: self.staff,
-            proxy,
-            sessions: Sessions::new(self.max_sessions.unwrap_or(MAX_SESSIONS)),
-            throttle: Throttle::new(MAX_CLIENTS),
+            staff: RwLock::new(Arc::new(self.staff)),
+            identity: self.identity,
+            front_ends: self.front_ends,
+            sessions: Sessions::new(store.clone(), self.lifetime.unwrap_or(LIFETIME), self.idle.unwrap_or(IDLE)),
+            throttle: Throttle::new(store.clone()),
+            open: false,
         })
     }
 }
 
 impl Access {
     /// A console on loopback that nobody signs in to.
-    pub fn loopback() -> Access {
+    pub fn loopback(store: &Store) -> Access {
         Access {
-            staff: StaffTokens::new(),
-            proxy: None,
-            sessions: Sessions::new(1),
-            throttle: Throttle::new(1),
+            staff: RwLock::default(),
+            identity: None,
+            front_ends: FrontEnds::default(),
+            sessions: Sessions::new(store.clone(), LIFETIME, IDLE),
+            throttle: Throttle::new(store.clone()),
+            open: true,
         }
     }
 
@@ -106,71 +120,99 @@ impl Access {
 
     /// `true` when nobody signs in (loopback only).
     pub fn is_open(&self) -> bool {
-        self.staff.is_empty() && self.proxy.is_none()
+        self.open
+    }
+
+    /// The staff as the console knows them now.
+    pub fn staff(&self) -> Arc<StaffTokens> {
+        self.staff.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Takes `staff` as the staff from now on; what changed.
+    pub(super) fn replace_staff(&self, staff: StaffTokens) -> Changes {
+        let mut held = self.staff.write().unwrap_or_else(|e| e.into_inner());
+        let changes = held.changes(&staff);
+        *held = Arc::new(staff);
+        changes
     }
 
     /// `true` when staff sign in with tokens (the sign-in form exists).
     pub fn has_tokens(&self) -> bool {
-        !self.staff.is_empty()
+        !self.staff().is_empty()
     }
 
     /// The sign-on proxy, when there is one.
-    pub fn proxy(&self) -> Option<&TrustedProxy> {
-        self.proxy.as_ref()
+    pub fn identity(&self) -> Option<&IdentityProxy> {
+        self.identity.as_ref()
     }
 
-    /// How many sign-ins are under way.
-    pub fn sessions(&self) -> usize {
-        self.sessions.len()
+    /// The front ends believed about the client.
+    pub fn front_ends(&self) -> &FrontEnds {
+        &self.front_ends
     }
 
-    /// The address a request comes from: behind a trusted proxy, the one
-    /// it forwards; the unspecified address when unknown (a request made
-    /// in-process).
-    pub(super) fn address_of(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
-        let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        match &self.proxy {
-            Some(proxy) => proxy.address_behind(peer, headers),
-            None => peer.to_canonical(),
-        }
+    /// The sign-ins.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    /// How a request reached the console; from the unspecified address
+    /// when its peer is unknown (a request made in-process).
+    pub(super) fn hops(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Hops {
+        self.front_ends.hops(peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), headers)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::console::visitor::Via;
+    use axum::http::HeaderName;
 
-    fn staff() -> StaffTokens {
+    use super::*;
+    use crate::console::identity::DEFAULT_USER_HEADER;
+    use crate::console::nets::{parse_net, TrustedNets};
+
+    fn staff(token: &str) -> StaffTokens {
         let mut staff = StaffTokens::new();
-        staff.add("kari", "a-staff-token-long-enough-to-be-accepted-0001").unwrap();
+        staff.add("kari", token, false).unwrap();
         staff
     }
 
-    #[test]
-    fn max_sessions_bounds_the_sign_ins_under_way() {
-        let access = Access::builder().max_sessions(2).staff(staff()).build().unwrap();
-        for who in ["kari", "ola", "per"] {
-            access.sessions.start(who, Via::Token).unwrap();
-        }
-        assert_eq!(access.sessions(), 2);
-        assert!(access.has_tokens());
-        assert!(!access.is_open());
-        assert!(access.proxy().is_none());
+    #[tokio::test]
+    async fn built_from_staff_or_a_proxy_and_never_from_nothing() {
+        let store = Store::memory().await.unwrap();
+        let access = Access::builder()
+            .staff(staff("a-staff-token-long-enough-to-be-accepted-0001"))
+            .session_lifetime(Duration::from_secs(3600))
+            .session_idle(Duration::from_secs(600))
+            .build(&store)
+            .unwrap();
+        assert!(access.has_tokens() && !access.is_open() && access.identity().is_none());
+        assert_eq!(
+            (access.sessions().lifetime(), access.sessions().idle()),
+            (Duration::from_secs(3600), Duration::from_secs(600))
+        );
+        let nets = TrustedNets::new(vec![parse_net("10.0.0.0/8").unwrap()], "--identity-proxy", false).unwrap();
+        let proxied = Access::builder()
+            .identity_proxy(IdentityProxy::new(nets, HeaderName::from_static(DEFAULT_USER_HEADER)))
+            .build(&store)
+            .unwrap();
+        assert!(!proxied.has_tokens() && !proxied.is_open());
+        assert_eq!(proxied.identity().map(|p| p.user_header().as_str()), Some("x-forwarded-email"));
+        assert_eq!((proxied.sessions().lifetime(), proxied.sessions().idle()), (LIFETIME, IDLE));
+        assert!(Access::builder().build(&store).unwrap_err().contains("--staff"));
+        assert!(Access::loopback(&store).is_open());
     }
 
-    #[test]
-    fn a_trusted_proxy_names_people_in_the_header_set() {
-        let net: IpNet = "10.0.0.0/8".parse().unwrap();
-        let access = Access::builder().trusted_proxy(net).build().unwrap();
-        assert_eq!(access.proxy().map(|p| p.user_header().as_str()), Some("x-forwarded-email"));
-        assert!(!access.has_tokens() && !access.is_open());
-        let named = Access::builder()
-            .trusted_proxy(net)
-            .user_header(HeaderName::from_static("x-auth-request-email"))
-            .build()
+    #[tokio::test]
+    async fn the_staff_replaced_says_what_changed() {
+        let store = Store::memory().await.unwrap();
+        let access = Access::builder()
+            .staff(staff("a-staff-token-long-enough-to-be-accepted-0001"))
+            .build(&store)
             .unwrap();
-        assert_eq!(named.proxy().map(|p| p.user_header().as_str()), Some("x-auth-request-email"));
-        assert!(Access::builder().build().is_err(), "nobody could sign in");
+        let changes = access.replace_staff(staff("a-new-staff-token-long-enough-to-be-taken-02"));
+        assert_eq!(changes.new_token, ["kari"]);
+        assert!(access.staff().holder("a-new-staff-token-long-enough-to-be-taken-02").is_some());
+        assert!(access.staff().holder("a-staff-token-long-enough-to-be-accepted-0001").is_none());
     }
 }

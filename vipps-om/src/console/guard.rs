@@ -1,8 +1,9 @@
-//! The guard in front of every page and API call: it finds who a request
-//! is from (see `access` for who may be), puts the [`Visitor`] in the
-//! request for the handlers, and sends everyone else to sign in.
+//! The guard in front of every page and API call: it finds how a request
+//! reached the console (`Hops`, from the front ends) and who it is from
+//! (see `access` for who may be), puts both in the request for the
+//! handlers, and sends everyone else to sign in.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -12,12 +13,15 @@ use axum::Json;
 use headers::authorization::Bearer;
 use headers::{Authorization, HeaderMapExt as _};
 
+use super::audit::{Entry, Event};
+use super::identity::Named;
 use super::language::{Lang, Words};
 use super::origin::addressed_to_this_machine;
 use super::pages::{self, Cx};
 use super::paths;
 use super::server::Peer;
-use super::sign_in::{failed, landing, login_for, session_cookie, too_many};
+use super::sign_in::{landing, login_for, refuse, session_cookie, too_many, Refused};
+use super::store::StoreError;
 use super::trouble::Trouble;
 use super::visitor::{Via, Visitor};
 use super::Console;
@@ -27,94 +31,140 @@ fn peer(request_extensions: &axum::http::Extensions) -> Option<IpAddr> {
     request_extensions.get::<ConnectInfo<Peer>>().map(|c| c.0.addr().ip())
 }
 
+/// `true` for what is open to all: sign-in and sign-out, the stylesheet,
+/// the language switch, the health check.
+fn open_to_all(path: &str) -> bool {
+    path == paths::LOGIN
+        || path == paths::LOGOUT
+        || path == paths::HEALTH
+        || path.starts_with(paths::ASSETS)
+        || path.starts_with(paths::LANGUAGES)
+}
+
 /// Finds who a request is from, and lets it through when they may be
-/// answered; the sign-in page, the stylesheet and the language switch are
-/// open to all.
+/// answered.
 pub async fn guard(State(console): State<Console>, mut request: Request, next: Next) -> Response {
     let access = &console.access;
     let peer = peer(request.extensions());
-    let address = access.address_of(peer, request.headers());
+    let hops = access.hops(peer, request.headers());
+    let address = hops.client;
+    request.extensions_mut().insert(hops);
     let words = Words::new(Lang::of_request(request.headers()));
     let path = request.uri().path().to_owned();
-    let open_path = path == paths::LOGIN || path == paths::LOGOUT || path.starts_with(paths::ASSETS) || path.starts_with(paths::LANGUAGES);
+    let api = path.starts_with(paths::API);
 
     if access.is_open() {
         if !addressed_to_this_machine(request.headers()) {
             let trouble = Trouble::misdirected(&words);
-            let cx = Cx::bare(words, &path);
-            return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
+            return (trouble.status, pages::trouble(&Cx::bare(words, &path), &trouble)).into_response();
         }
-        // One name in the audit log, whatever the browser's language.
+        // One name in the audit trail, whatever the browser's language.
         request.extensions_mut().insert(Visitor {
             who: "this machine".to_owned(),
             via: Via::Loopback,
             address,
+            auditor: true,
             session: None,
         });
         return next.run(request).await;
     }
 
-    // The sign-on proxy's word, when it comes from the proxy.
-    if let (Some(proxy), Some(peer)) = (&access.proxy, peer) {
-        if let Some(user) = proxy.user(peer, request.headers()) {
-            request.extensions_mut().insert(Visitor {
-                who: user,
-                via: Via::Proxy,
-                address,
-                session: None,
-            });
-            return next.run(request).await;
-        }
-    }
-
-    // A token sent with the request (tools), limited like the form.
-    if request.headers().contains_key(header::AUTHORIZATION) {
-        if let Some(wait) = access.throttle.wait(address) {
-            let (status, headers, message) = too_many(&Words::new(Lang::En), address, wait);
-            tracing::warn!(target: "vipps_om::console", "bearer token refused: client {address} failed too often");
-            return (status, headers, Json(error_json("rate-limited", 429, &message))).into_response();
-        }
-        let bearer = request.headers().typed_get::<Authorization<Bearer>>();
-        match bearer.as_ref().and_then(|b| access.staff.holder(b.token())) {
-            Some(who) => {
+    // The sign-on proxy's word, when it comes from the proxy itself.
+    if let Some(identity) = &access.identity {
+        let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        match identity.name(peer, request.headers()) {
+            Named::Person { user, auditor } => {
                 request.extensions_mut().insert(Visitor {
-                    who: who.to_owned(),
-                    via: Via::Bearer,
+                    who: user,
+                    via: Via::Proxy,
                     address,
+                    auditor,
                     session: None,
                 });
                 return next.run(request).await;
             }
-            None => {
-                failed(&console, address, Via::Bearer);
-                return bearer_wanted("that token is no one's on this console: send your own as Authorization: Bearer");
+            Named::Refused(why) => {
+                tracing::warn!(target: "vipps_om::console", "refused a request from the sign-on proxy for client {address}: {why}");
+                let entry = Entry::new(Event::SignIn, "", Via::Proxy, Some(address)).outcome("identity-refused");
+                if let Err(e) = console.audit.record(entry).await {
+                    return store_failed(&e, &words, &path, api);
+                }
+                let trouble = Trouble::identity_refused(&words);
+                if api {
+                    return (trouble.status, Json(error_json(trouble.outcome, trouble.status.as_u16(), &why))).into_response();
+                }
+                return (trouble.status, pages::trouble(&Cx::bare(words, &path), &trouble)).into_response();
             }
+            Named::Nobody if identity.claimed_by(peer, request.headers()) => {
+                tracing::warn!(target: "vipps_om::console", "ignored the {} header of a request from {peer} (client {address}): only the sign-on proxy names people", identity.user_header());
+            }
+            Named::Nobody => {}
         }
     }
 
-    if let Some(id) = session_cookie(request.headers()) {
-        if let Some((who, via)) = access.sessions.find(&id) {
+    // A token sent with the request (tools).
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        let bearer = request.headers().typed_get::<Authorization<Bearer>>();
+        let staff = access.staff();
+        if let Some(person) = bearer.as_ref().and_then(|b| staff.holder(b.token())) {
             request.extensions_mut().insert(Visitor {
-                who,
-                via,
+                who: person.name().to_owned(),
+                via: Via::Bearer,
                 address,
-                session: Some(id),
+                auditor: person.auditor(),
+                session: None,
             });
             return next.run(request).await;
         }
+        return match refuse(&console, address, Via::Bearer).await {
+            Ok(Refused::Wrong) => bearer_wanted("that token is no one's on this console: send your own as Authorization: Bearer"),
+            Ok(Refused::TooMany { count, wait }) => {
+                let (status, headers, message) = too_many(&Words::new(Lang::En), address, count, wait);
+                (status, headers, Json(error_json("rate-limited", 429, &message))).into_response()
+            }
+            Err(e) => store_failed(&e, &words, &path, true),
+        };
     }
 
-    if open_path {
+    if let Some(id) = session_cookie(request.headers()) {
+        match access.sessions.find(&id).await {
+            Ok(Some(session)) => {
+                let staff = access.staff();
+                // Theirs while the staff file gives them the token it was
+                // started with: whoever left, or has a new token, is out.
+                match staff.person(&session.who).filter(|p| p.credential() == session.credential) {
+                    Some(person) => {
+                        request.extensions_mut().insert(Visitor {
+                            who: session.who,
+                            via: Via::Token,
+                            address,
+                            auditor: person.auditor(),
+                            session: Some(id),
+                        });
+                        return next.run(request).await;
+                    }
+                    None => {
+                        if let Err(e) = access.sessions.end(&id).await {
+                            return store_failed(&e, &words, &path, api);
+                        }
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return store_failed(&e, &words, &path, api),
+        }
+    }
+
+    if open_to_all(&path) {
         return next.run(request).await;
     }
-    if path.starts_with(paths::API) {
-        return bearer_wanted("sign in first: send your access token as Authorization: Bearer");
+    if api {
+        return bearer_wanted("sign in first: send your staff token as Authorization: Bearer");
     }
     if !access.has_tokens() {
         // Behind single sign-on only, and the proxy did not say who.
         let trouble = Trouble::not_signed_on(&words);
-        let cx = Cx::bare(words, &path);
-        return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
+        return (trouble.status, pages::trouble(&Cx::bare(words, &path), &trouble)).into_response();
     }
     let wanted = match request.uri().query() {
         Some(query) if request.method() == Method::GET => format!("{path}?{query}"),
@@ -132,4 +182,16 @@ fn bearer_wanted(message: &str) -> Response {
         Json(error_json("configuration", 401, message)),
     )
         .into_response()
+}
+
+/// The answer when the shared store failed: nothing is let through that
+/// could not be checked (a sign-in) or recorded (a refusal).
+pub(super) fn store_failed(e: &StoreError, words: &Words, path: &str, api: bool) -> Response {
+    tracing::error!(target: "vipps_om::console", "{e}");
+    let trouble = Trouble::store_failed(words);
+    if api {
+        let body = error_json(trouble.outcome, trouble.status.as_u16(), &trouble.explanation);
+        return (trouble.status, Json(body)).into_response();
+    }
+    (trouble.status, pages::trouble(&Cx::bare(*words, path), &trouble)).into_response()
 }

@@ -3,18 +3,20 @@
 //! through the SDK's client (`lookup`), read only, records the lookup in
 //! the audit log before answering, and renders it with `pages`.
 
+use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
+use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
-use vipps_order_management::{Error, OrderRequest, PaymentType};
+use vipps_order_management::{Error, Order, OrderRequest, PaymentType};
 
-use super::audit::Entry;
-use super::language::{self, Lang, Words};
+use super::audit::{Entry, Event};
+use super::language::{self, Arg, Lang, Words};
 use super::lookup::{candidates, look_up, payment_type, Found, Unshown};
 use super::order_id::{clean_order_id, order_id_problem, problem_of, IdProblem};
 use super::pages::{self, Cx};
@@ -78,7 +80,7 @@ pub async fn lookup(
         (Err(unshown), None) => Trouble::of(unshown, &cx.words, &order_id, None),
     };
     // A lookup refused here is a lookup too: recorded, as typed.
-    let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.address)
+    let record = Entry::by(Event::Lookup, &visitor)
         .what("form")
         .order_id(&form.order_id)
         .outcome(trouble.outcome);
@@ -86,7 +88,7 @@ pub async fn lookup(
         Ok(pt) => record.order(pt, &form.order_id),
         Err(_) => record,
     };
-    if let Err(t) = audit(&console, record, &cx.words) {
+    if let Err(t) = audit(&console, record, &cx.words).await {
         return (t.status, pages::trouble(&cx, &t)).into_response();
     }
     (trouble.status, pages::lookup(&cx, Some(&trouble), &shown_pt, &form.order_id)).into_response()
@@ -97,25 +99,65 @@ pub struct Searched {
     searched: Option<String>,
 }
 
-/// Records a lookup in the audit log; the trouble to show instead when it
-/// cannot be recorded.
-fn audit(console: &Console, entry: Entry, words: &Words) -> Result<(), Box<Trouble>> {
-    console.audit.record(&entry).map_err(|e| {
+/// Records a lookup in the audit trail; the trouble to show instead when
+/// it cannot be recorded.
+async fn audit(console: &Console, entry: Entry, words: &Words) -> Result<(), Box<Trouble>> {
+    console.audit.record(entry).await.map_err(|e| {
         tracing::error!(target: "vipps_om::console", "{e}: the lookup was not shown");
         Box::new(Trouble::audit_failed(words))
     })
 }
 
 /// The lookup's audit entry.
-fn entry(visitor: &Visitor, pt: Option<&PaymentType>, order_id: &str, what: &'static str) -> Entry {
-    let e = Entry::new("lookup", &visitor.who, visitor.via, visitor.address).what(what);
+fn entry(visitor: &Visitor, pt: Option<&PaymentType>, order_id: &str, what: &str) -> Entry {
+    let e = Entry::by(Event::Lookup, visitor).what(what);
     match pt {
         Some(pt) => e.order(pt, order_id),
         None => e,
     }
 }
 
-/// Everything about one order, in the staff's language.
+/// What an order's page shows once its lookup is recorded: the order, or
+/// why not (with the form to look up again).
+enum Answer {
+    Order(Box<Found<Order>>),
+    Unshown(Box<Trouble>),
+}
+
+/// Records the lookup of `typed` (`pt`, as the address named it) and
+/// what came of it; what to show, or the trouble of a lookup that could
+/// not be recorded (and is not shown).
+async fn recorded(
+    console: &Console,
+    visitor: &Visitor,
+    words: &Words,
+    pt: Option<&PaymentType>,
+    typed: &str,
+    searched: Option<&str>,
+    shown: Result<Found<Order>, Unshown>,
+) -> Result<Answer, Box<Trouble>> {
+    let record = entry(visitor, pt, typed, "page").searched(searched);
+    match shown {
+        Ok(found) => {
+            audit(console, record.outcome("shown"), words).await?;
+            Ok(Answer::Order(Box::new(found)))
+        }
+        Err(unshown) => {
+            let trouble = Trouble::of(&unshown, words, typed, pt);
+            let mut record = record.outcome(trouble.outcome);
+            if let (Unshown::Nothing { .. }, Some(pt)) = (&unshown, pt) {
+                record = record.also_checked(candidates(pt, typed).iter().map(|(p, id)| format!("{}/{id}", p.as_str())).collect());
+            }
+            audit(console, record, words).await?;
+            Ok(Answer::Unshown(Box::new(trouble)))
+        }
+    }
+}
+
+/// Everything about one order, in the staff's language. A lookup that
+/// takes longer than the slow notice (3 s) answers at once with a page
+/// that says Vipps MobilePay is slow, and sends the rest of the page when
+/// the answer comes.
 pub async fn order_page(
     State(console): State<Console>,
     Extension(visitor): Extension<Visitor>,
@@ -126,10 +168,8 @@ pub async fn order_page(
     let searched = query.map(|q| q.0).unwrap_or_default().searched;
     let Ok(Path((pt_text, typed))) = path else {
         let trouble = Trouble::invalid_id(&cx.words, "", &IdProblem::NotText);
-        let record = Entry::new("lookup", &visitor.who, visitor.via, visitor.address)
-            .what("page")
-            .outcome(trouble.outcome);
-        if let Err(t) = audit(&console, record, &cx.words) {
+        let record = Entry::by(Event::Lookup, &visitor).what("page").outcome(trouble.outcome);
+        if let Err(t) = audit(&console, record, &cx.words).await {
             return (t.status, pages::trouble(&cx, &t)).into_response();
         }
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
@@ -146,44 +186,63 @@ pub async fn order_page(
         }
     }
     let pt = payment_type(&pt_text);
-    let shown = match (&pt, problem_of(&typed, &order_id)) {
-        (Err(_), _) => Err(Unshown::PaymentType(pt_text.clone())),
-        (Ok(_), Some(reason)) => Err(Unshown::OrderId(reason)),
-        (Ok(pt), None) => look_up(&console.client, pt.clone(), typed.clone(), |order| async move { order.get().await }).await,
+    let problem = problem_of(&typed, &order_id);
+    let lookup = {
+        let client = console.client.clone();
+        let pt = pt.as_ref().ok().cloned();
+        let typed = typed.clone();
+        async move {
+            match (pt, problem) {
+                (None, _) => Err(Unshown::PaymentType(pt_text)),
+                (Some(_), Some(reason)) => Err(Unshown::OrderId(reason)),
+                (Some(pt), None) => look_up(&client, pt, typed, |order| async move { order.get().await }).await,
+            }
+        }
     };
+    let mut lookup = Box::pin(lookup);
     let pt = pt.ok();
-    let mut record = entry(&visitor, pt.as_ref(), &typed, "page").searched(searched.as_deref());
-    let (status, page) = match shown {
-        Ok(found) => {
-            record = record.outcome("shown");
-            if let Err(t) = audit(&console, record, &cx.words) {
-                return (t.status, pages::trouble(&cx, &t)).into_response();
-            }
-            let at = jiff::Zoned::now();
-            (StatusCode::OK, pages::order(&cx, &found, searched.as_deref(), &at))
-        }
-        Err(unshown) => {
-            let trouble = Trouble::of(&unshown, &cx.words, &typed, pt.as_ref());
-            record = record.outcome(trouble.outcome);
-            if let (Unshown::Nothing { .. }, Some(pt)) = (&unshown, pt.as_ref()) {
-                record = record.also_checked(
-                    candidates(pt, &typed)
-                        .iter()
-                        .map(|(p, id)| format!("{}/{id}", p.as_str()))
-                        .collect(),
-                );
-            }
-            if let Err(t) = audit(&console, record, &cx.words) {
-                return (t.status, pages::trouble(&cx, &t)).into_response();
-            }
-            let form_pt = pt.clone().unwrap_or(PaymentType::Ecom);
-            (
-                trouble.status,
-                pages::lookup(&cx, Some(&trouble), &form_pt, searched.as_deref().unwrap_or(&typed)),
+    let form_pt = pt.clone().unwrap_or(PaymentType::Ecom);
+    let words = cx.words;
+    let shown = match tokio::time::timeout(console.slow_notice, &mut lookup).await {
+        Ok(shown) => shown,
+        Err(_) => {
+            // Slow: the frame and the notice now, the rest when it comes.
+            let title = words.with("order-title", [("order", Arg::Data(typed.clone()))]);
+            let (head, tail) = pages::streamed(&cx, &title);
+            let rest = async move {
+                let shown = lookup.await;
+                let answer = recorded(&console, &visitor, &words, pt.as_ref(), &typed, searched.as_deref(), shown).await;
+                let at = jiff::Timestamp::now().to_zoned(console.zone.clone());
+                let content = match answer {
+                    Ok(Answer::Order(found)) => pages::order_content(&cx, &found, searched.as_deref(), &at),
+                    Ok(Answer::Unshown(t)) => pages::lookup_content(&cx, Some(&t), &form_pt, searched.as_deref().unwrap_or(&typed), false),
+                    Err(t) => pages::trouble_content(&cx, &t),
+                };
+                Ok::<_, std::convert::Infallible>(pages::arrived(content, &tail))
+            };
+            let body =
+                futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(head) }).chain(futures_util::stream::once(rest));
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                Body::from_stream(body),
             )
+                .into_response();
         }
     };
-    (status, page).into_response()
+    let answer = recorded(&console, &visitor, &words, pt.as_ref(), &typed, searched.as_deref(), shown).await;
+    match answer {
+        Ok(Answer::Order(found)) => {
+            let at = jiff::Timestamp::now().to_zoned(console.zone.clone());
+            (StatusCode::OK, pages::order(&cx, &found, searched.as_deref(), &at)).into_response()
+        }
+        Ok(Answer::Unshown(t)) => (
+            t.status,
+            pages::lookup(&cx, Some(&t), &form_pt, searched.as_deref().unwrap_or(&typed)),
+        )
+            .into_response(),
+        Err(t) => (t.status, pages::trouble(&cx, &t)).into_response(),
+    }
 }
 
 /// The JSON answer for one order: the v2 answer exactly as received
@@ -228,7 +287,7 @@ pub async fn order_json(
     let mut record = entry(&visitor, known.as_ref(), &order_id, "json");
     match found {
         Ok(found) => {
-            if let Err(t) = audit(&console, record.outcome("shown"), &english) {
+            if let Err(t) = audit(&console, record.outcome("shown"), &english).await {
                 return trouble_json(&t, None);
             }
             let categories = match &found.categories {
@@ -254,7 +313,7 @@ pub async fn order_json(
         Err(unshown) => {
             let trouble = Trouble::of(&unshown, &english, &order_id, known.as_ref());
             record = record.outcome(trouble.outcome);
-            if let Err(t) = audit(&console, record, &english) {
+            if let Err(t) = audit(&console, record, &english).await {
                 return trouble_json(&t, None);
             }
             let error = match unshown {
@@ -319,6 +378,20 @@ pub async fn not_found(cx: Cx) -> Response {
 pub async fn wrong_method(cx: Cx) -> Response {
     let trouble = Trouble::wrong_method(&cx.words);
     (trouble.status, pages::trouble(&cx, &trouble)).into_response()
+}
+
+/// The health check: 200 while the console can reach its store (what a
+/// load balancer needs to send staff to it), 503 when it cannot; open to
+/// all, recorded nowhere.
+pub async fn health(State(console): State<Console>) -> Response {
+    match console.audit.healthy().await {
+        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(target: "vipps_om::console", "health check failed: {e}");
+            let body = json!({ "status": "failing", "reason": "the console cannot reach its database" });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+    }
 }
 
 pub async fn stylesheet() -> Response {

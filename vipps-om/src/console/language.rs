@@ -13,6 +13,8 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader as _};
 use vipps_order_management::PaymentType;
 
+use super::marks::{acting, visible};
+
 static_loader! {
     static LOCALES = {
         locales: "./locales",
@@ -146,7 +148,7 @@ pub enum Arg {
     Text(String),
     /// Data from a person or an API (an order id as typed): isolated
     /// (U+2068 … U+2069) so that right-to-left text in it cannot reorder
-    /// the sentence around it, and its control characters shown escaped.
+    /// the sentence around it, and its control characters shown as marks.
     Data(String),
     /// A count: selects the plural form.
     Count(usize),
@@ -212,7 +214,7 @@ impl Words {
             .map(|(name, arg)| {
                 let value = match arg {
                     Arg::Text(text) => FluentValue::from(text),
-                    Arg::Data(data) => FluentValue::from(format!("\u{2068}{}\u{2069}", vipps_order_management::text::printable(&data))),
+                    Arg::Data(data) => FluentValue::from(format!("\u{2068}{}\u{2069}", visible(&data, acting))),
                     Arg::Count(n) => FluentValue::from(n),
                 };
                 (Cow::Borrowed(name), value)

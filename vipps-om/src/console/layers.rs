@@ -2,6 +2,10 @@
 //! body read whole within its bounds, the security headers on every
 //! answer, and one log line per request.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -9,7 +13,7 @@ use axum::response::{IntoResponse as _, Response};
 
 use super::language::{Lang, Words};
 use super::pages::{self, Cx};
-use super::server::{self, Peer};
+use super::server::{self, Answering, Peer};
 use super::trouble::Trouble;
 
 /// Reads a request's body whole, at most `MAX_BODY` bytes within
@@ -34,8 +38,9 @@ pub(super) async fn headers_and_log(request: Request, next: Next) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let connection = request.extensions().get::<ConnectInfo<Peer>>().map(|c| c.0.clone());
     let peer = connection.as_ref().map_or_else(|| "-".to_owned(), |p| p.addr().ip().to_string());
-    // Its connection is not idle while this is answered.
-    let _answering = connection.as_ref().map(Peer::answering);
+    // Its connection is not idle while this is answered, the answer's
+    // body included (a slow lookup's page is sent in two parts).
+    let answering = connection.as_ref().map(Peer::answering);
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -52,5 +57,34 @@ pub(super) async fn headers_and_log(request: Request, next: Next) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     tracing::info!(target: "vipps_om::console", "{method} {path} -> {} ({} ms, from {peer})", response.status().as_u16(), started.elapsed().as_millis());
-    response
+    response.map(|body| {
+        Body::new(Held {
+            body,
+            _answering: answering,
+        })
+    })
+}
+
+/// An answer's body, holding its connection's `Answering` until the body
+/// has been sent (or dropped): the connection is not idle meanwhile.
+struct Held {
+    body: Body,
+    _answering: Option<Answering>,
+}
+
+impl http_body::Body for Held {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }

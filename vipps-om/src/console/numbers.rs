@@ -21,15 +21,23 @@ struct Formatters {
 
 impl Formatters {
     fn new(lang: Lang) -> Formatters {
-        match lang.code().parse::<Locale>() {
-            Ok(locale) => Formatters {
-                decimal: DecimalFormatter::try_new((&locale).into(), Default::default()).ok(),
-                date_time: DateTimeFormatter::try_new((&locale).into(), YMDT::medium()).ok(),
-            },
-            Err(_) => Formatters {
-                decimal: None,
-                date_time: None,
-            },
+        // English dates as British English writes them (7 Dec 2026,
+        // 14:05:09), not as American English does (Dec 7, 2026, 2:05 PM):
+        // the staff are in Europe.
+        let dates = match lang {
+            Lang::En => "en-GB",
+            other => other.code(),
+        };
+        Formatters {
+            decimal: lang
+                .code()
+                .parse::<Locale>()
+                .ok()
+                .and_then(|locale| DecimalFormatter::try_new((&locale).into(), Default::default()).ok()),
+            date_time: dates
+                .parse::<Locale>()
+                .ok()
+                .and_then(|locale| DateTimeFormatter::try_new((&locale).into(), YMDT::medium()).ok()),
         }
     }
 }
@@ -172,5 +180,11 @@ mod tests {
             "{shown}"
         );
         assert!(Words::new(Lang::Fi).moment(&at).contains("2026"));
+        // English as written in Europe: day before month, a 24-hour clock.
+        let en = Words::new(Lang::En).moment(&at);
+        assert!(
+            en.starts_with("28 Nov 2026") && en.contains("12:51:07") && !en.contains("PM"),
+            "{en}"
+        );
     }
 }

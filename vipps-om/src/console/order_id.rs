@@ -1,18 +1,10 @@
 //! What staff paste as an order id: cleaned of what surrounds it in a mail
-//! or a page, made visible where it holds what nobody sees, and why it
-//! cannot be an order id when it cannot.
+//! or a page and of what nobody sees, and why it cannot be an order id
+//! when it cannot.
 
-use icu_properties::props::{DefaultIgnorableCodePoint, WhiteSpace};
-use icu_properties::CodePointSetData;
-use vipps_order_management::text::escape_chars;
 use vipps_order_management::validate::id_char;
 
-/// `true` for a character nobody sees in what they pasted: white space,
-/// Unicode's default-ignorable code points (zero-width spaces, direction
-/// marks, soft hyphens) and control characters.
-fn unseen(c: char) -> bool {
-    CodePointSetData::new::<WhiteSpace>().contains(c) || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) || c.is_control()
-}
+use super::marks::unseen;
 
 /// An order id as pasted, cleaned: without spaces, line breaks, invisible
 /// characters (zero-width spaces, direction marks, soft hyphens: Unicode's
@@ -42,13 +34,6 @@ pub enum IdProblem {
     },
     /// Characters an order id cannot hold, each once, in order.
     Characters(String),
-}
-
-/// What staff typed, with what cannot be seen made visible: invisible
-/// characters, line breaks and spaces other than the plain one shown as
-/// `\u{200b}`, so a page can say why a pasted id did not match.
-pub fn visible(typed: &str) -> String {
-    escape_chars(typed, |c| c != ' ' && unseen(c)).into_owned()
 }
 
 /// Why `typed`, cleaned into `cleaned`, cannot be an order id; `None`
@@ -137,12 +122,5 @@ mod tests {
             Some(IdProblem::Characters("/".into()))
         );
         assert_eq!(clean_order_id("\u{7}order-1042\u{1b}"), "order-1042");
-    }
-
-    #[test]
-    fn invisible_characters_are_made_visible() {
-        assert_eq!(visible(" #order-1042\u{200b}\u{a0}\n"), " #order-1042\\u{200b}\\u{a0}\\u{a}");
-        assert_eq!(visible("ordre æ/1"), "ordre æ/1");
-        assert_eq!(visible("a\u{7}b\u{2009}c"), "a\\u{7}b\\u{2009}c");
     }
 }

@@ -6,8 +6,6 @@ use std::net::IpAddr;
 
 use axum::http::{header, HeaderMap};
 
-use super::access::Access;
-
 /// `true` when the request is addressed to this machine (`localhost`,
 /// `127.0.0.1`, `[::1]`, any port).
 pub(super) fn addressed_to_this_machine(headers: &HeaderMap) -> bool {
@@ -46,15 +44,6 @@ pub(super) fn from_own_page(headers: &HeaderMap, forwarded_host: Option<&str>) -
         })
     });
     matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h.trim()))
-}
-
-/// The host a trusted proxy says the browser asked for.
-pub(super) fn forwarded_host<'h>(access: &Access, peer: Option<IpAddr>, headers: &'h HeaderMap) -> Option<&'h str> {
-    let proxy = access.proxy.as_ref()?;
-    if !proxy.trusts(peer?) {
-        return None;
-    }
-    headers.get("x-forwarded-host")?.to_str().ok()
 }
 
 #[cfg(test)]

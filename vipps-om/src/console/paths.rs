@@ -23,6 +23,12 @@ pub(super) const ORDER_JSON_ROUTE: &str = "/api/orders/{payment_type}/{order_id}
 pub(super) const LANGUAGE_ROUTE: &str = "/lang/{code}";
 /// Where the JSON API is.
 pub(super) const API: &str = "/api/";
+/// The health check, for load balancers and orchestrators.
+pub(super) const HEALTH: &str = "/health";
+/// The audit trail's views, for auditors.
+pub(super) const AUDIT: &str = "/audit";
+/// The audit trail as JSON lines.
+pub(super) const AUDIT_EXPORT: &str = "/audit/export.jsonl";
 
 /// An order's page.
 pub(super) fn order_page(payment_type: &PaymentType, order_id: &str) -> String {
@@ -32,6 +38,31 @@ pub(super) fn order_page(payment_type: &PaymentType, order_id: &str) -> String {
 /// An order as JSON.
 pub(super) fn order_json(payment_type: &PaymentType, order_id: &str) -> String {
     format!("/api/orders/{}/{order_id}", payment_type.as_str().to_ascii_lowercase())
+}
+
+/// `base` with a query of `pairs` (each value encoded), the empty ones
+/// left out.
+pub(super) fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(name, value);
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{query}")
+    }
+}
+
+/// Who looked at an order: the audit trail's view of it.
+pub(super) fn audit_of_order(payment_type: &PaymentType, order_id: &str) -> String {
+    with_query(AUDIT, &[("paymentType", payment_type.as_str()), ("orderId", order_id)])
+}
+
+/// What a person looked at: the audit trail's view of them.
+pub(super) fn audit_of_person(who: &str) -> String {
+    with_query(AUDIT, &[("who", who)])
 }
 
 /// The language switch to `code`, coming back to `back` (encoded already).

@@ -1,17 +1,31 @@
-//! `vipps-om console` as a service: its settings, the access they ask for,
-//! and serving until Ctrl-C or SIGTERM within its bounds.
+//! `vipps-om console` as a service: its settings, the access and the store
+//! they ask for, and serving until Ctrl-C or SIGTERM within its bounds,
+//! with the staff file read again on SIGHUP and when it changes, and the
+//! store kept tidy (ended sign-ins, old wrong sign-ins, entries past the
+//! retention) every minute.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use axum::http::HeaderName;
+use ipnet::IpNet;
 use serde_json::json;
 use vipps_order_management::Client;
 
+use super::audit::{Copies, Target};
+use super::front_end::FrontEnds;
+use super::identity::IdentityProxy;
+use super::nets::TrustedNets;
 use super::server::{self, Peer};
-use super::{app, Access, Audit, Console, StaffTokens};
+use super::store::{sqlite_file, Store};
+use super::{app, staff_file, Access, Audit, Console, StaffTokens};
 use crate::failure::Failure;
 use crate::output::{Output, Printer};
+
+/// The store of a console started without `--database-url`: a SQLite file
+/// in the working directory.
+pub const DEFAULT_DATABASE: &str = "vipps-om-console.sqlite3";
 
 /// How `vipps-om console` is started.
 #[derive(Debug)]
@@ -21,50 +35,133 @@ pub struct Settings {
     /// One staff token shared by all (`--access-token`; its holder is
     /// recorded as `shared-token`).
     pub shared_staff_token: Option<String>,
-    /// The staff file: `name token` a line.
+    /// The staff file: `name token [auditor]` a line.
     pub staff: Option<PathBuf>,
-    /// The sign-on proxies believed.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The front ends believed about the client's address, scheme, host.
+    pub front_ends: Vec<IpNet>,
+    /// The sign-on proxies believed about who the person is.
+    pub identity_proxies: Vec<IpNet>,
+    /// Networks as wide as the internet are taken.
+    pub trust_wide_networks: bool,
     /// The header the proxy names the person in.
     pub user_header: HeaderName,
-    /// The audit log's file.
-    pub audit_log: PathBuf,
+    /// The header the proxy names their groups in.
+    pub groups_header: HeaderName,
+    /// The groups whose members may read the audit trail.
+    pub auditor_groups: Vec<String>,
+    /// Where staff sign out of the sign-on proxy.
+    pub identity_sign_out: Option<String>,
+    /// The shared store (`postgres://…`, `sqlite://…`); a SQLite file in
+    /// the working directory when `None`.
+    pub database_url: Option<String>,
+    /// A JSON-lines copy of the audit trail (`-`: stdout).
+    pub audit_log: Option<PathBuf>,
+    /// A copy of the audit trail to the system log at this socket.
+    pub audit_syslog: Option<PathBuf>,
+    /// How long audit entries are kept; `None`: for good.
+    pub audit_retention: Option<Duration>,
+    /// How long a sign-in lasts.
+    pub session_lifetime: Duration,
+    /// How long a sign-in lasts unused.
+    pub session_idle: Duration,
+    /// The department's time zone (IANA: `Europe/Oslo`); the system's
+    /// when `None`.
+    pub time_zone: Option<String>,
     /// The most connections at once.
     pub max_connections: usize,
     /// How long a connection may sit idle.
-    pub idle_timeout: std::time::Duration,
+    pub idle_timeout: Duration,
 }
 
 /// The access `settings` ask for: nobody signs in on loopback without
 /// staff or a proxy; beyond loopback one of them is needed.
-fn access(settings: &Settings) -> Result<Access, Failure> {
+fn access(settings: &Settings, store: &Store) -> Result<Access, Failure> {
     let mut staff = match &settings.staff {
         Some(path) => StaffTokens::read(path).map_err(Failure::Config)?,
         None => StaffTokens::new(),
     };
     if let Some(token) = settings.shared_staff_token.as_deref().filter(|t| !t.is_empty()) {
-        staff.add("shared-token", token).map_err(Failure::Usage)?;
+        staff.add("shared-token", token, false).map_err(Failure::Usage)?;
     }
-    if staff.is_empty() && settings.trusted_proxies.is_empty() {
+    let wide = settings.trust_wide_networks;
+    let front_ends = TrustedNets::new(settings.front_ends.clone(), "--front-end", wide).map_err(Failure::Usage)?;
+    if staff.is_empty() && settings.identity_proxies.is_empty() {
         if !settings.listen.ip().is_loopback() {
             return Err(Failure::Usage(format!(
-                "the console would listen on {}, beyond this machine, with no sign-in: name the staff with --staff FILE (or --access-token), or the company's sign-on proxy with --trusted-proxy, and put TLS in front",
+                "the console would listen on {}, beyond this machine, with no sign-in: name the staff with --staff FILE, or the company's sign-on proxy with --identity-proxy, and put TLS in front",
                 settings.listen
             )));
         }
-        return Ok(Access::loopback());
+        return Ok(Access::loopback(store));
     }
-    let mut builder = Access::builder().staff(staff).user_header(settings.user_header.clone());
-    for net in &settings.trusted_proxies {
-        builder = builder.trusted_proxy(*net);
+    let mut builder = Access::builder()
+        .staff(staff)
+        .front_ends(FrontEnds::new(front_ends))
+        .session_lifetime(settings.session_lifetime)
+        .session_idle(settings.session_idle);
+    if !settings.identity_proxies.is_empty() {
+        let nets = TrustedNets::new(settings.identity_proxies.clone(), "--identity-proxy", wide).map_err(Failure::Usage)?;
+        let proxy = IdentityProxy::new(nets, settings.user_header.clone())
+            .auditors(settings.groups_header.clone(), settings.auditor_groups.clone())
+            .sign_out(settings.identity_sign_out.clone());
+        builder = builder.identity_proxy(proxy);
     }
-    builder.build().map_err(Failure::Usage)
+    builder.build(store).map_err(Failure::Usage)
+}
+
+/// Where the audit trail is copied.
+fn copies(settings: &Settings) -> Result<Copies, Failure> {
+    let mut targets = Vec::new();
+    match settings.audit_log.as_deref() {
+        Some(path) if path.as_os_str() == "-" => targets.push(Target::Stdout),
+        Some(path) => targets.push(Target::File(path.to_owned())),
+        None => {}
+    }
+    if let Some(socket) = &settings.audit_syslog {
+        targets.push(Target::Syslog(socket.clone()));
+    }
+    Copies::to(targets).map_err(Failure::Config)
+}
+
+/// Removes what has ended from the store, now and every minute.
+fn keep_tidy(console: Console) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let access = &console.access;
+            let done = async {
+                access.sessions.forget_ended().await?;
+                access.throttle.forget_old().await?;
+                console.audit.forget_old(jiff::Timestamp::now()).await
+            };
+            match done.await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(target: "vipps_om::console", "{n} audit entries older than the retention were removed"),
+                Err(e) => tracing::error!(target: "vipps_om::console", "{e}"),
+            }
+        }
+    });
 }
 
 /// Serves the console until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) -> Result<(), Failure> {
-    let access = access(&settings)?;
-    let audit = Audit::open(&settings.audit_log).map_err(Failure::Config)?;
+    let zone = match &settings.time_zone {
+        Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| {
+            Failure::Usage(format!(
+                "--time-zone {name:?} is not a time zone this console knows (such as Europe/Oslo): {e}"
+            ))
+        })?,
+        None => jiff::tz::TimeZone::system(),
+    };
+    let url = match &settings.database_url {
+        Some(url) => url.clone(),
+        None => sqlite_file(std::path::Path::new(DEFAULT_DATABASE)),
+    };
+    let copies = copies(&settings)?;
+    let store = Store::open(&url).await.map_err(|e| Failure::Config(e.to_string()))?;
+    let access = access(&settings, &store)?;
+    let audit = Audit::new(store.clone(), copies, settings.audit_retention);
     let listen = settings.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -73,29 +170,53 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
         .local_addr()
         .map_err(|e| Failure::Config(format!("the console's address is unknown: {e}")))?;
     let url = format!("http://{addr}/");
-    let sign_in = match (access.has_tokens(), access.proxy()) {
+    let sign_in = match (access.has_tokens(), access.identity()) {
         (false, None) => "nobody signs in: it answers this machine only",
-        (true, None) => "staff sign in with their access tokens",
+        (true, None) => "staff sign in with their staff tokens",
         (false, Some(_)) => "staff are named by the sign-on proxy",
-        (true, Some(_)) => "staff are named by the sign-on proxy, or sign in with their access tokens",
+        (true, Some(_)) => "staff are named by the sign-on proxy, or sign in with their staff tokens",
     };
-    let audit_path = audit.path().display().to_string();
-    let console = Console::new(client, access, audit);
+    let zone_name = zone.iana_name().unwrap_or("the system's").to_owned();
+    let console = Console::new(client, access, audit).time_zone(zone);
+    let reload = match &settings.staff {
+        Some(path) => Some(staff_file::watch(console.clone(), path.clone()).map_err(Failure::Config)?),
+        None => None,
+    };
+    crate::signal::hangups(move || match &reload {
+        Some(reload) => reload.hangup(),
+        None => tracing::info!(target: "vipps_om::console", "SIGHUP: there is no staff file to read again"),
+    })
+    .map_err(|e| Failure::Config(format!("SIGHUP cannot be listened for: {e}")))?;
+    keep_tidy(console.clone());
+    let copied = console.audit.copies().describe();
+    let retention = settings
+        .audit_retention
+        .map_or_else(|| "kept for good".to_owned(), |r| format!("kept {} days", r.as_secs() / 86_400));
     let text = format!(
-        "Support console at {url}\nIt talks to {} and changes nothing; {sign_in}.\nEach lookup is recorded in {audit_path}.\nStop it with Ctrl-C.",
+        "Support console at {url}\nIt talks to {} and changes nothing; {sign_in}.\nSign-ins and the audit trail are kept in {} ({retention}){}.\nTimes are shown in {zone_name}. Stop it with Ctrl-C; SIGHUP reads the staff file again.",
         console.client.base_url(),
+        store.shown(),
+        if copied.is_empty() { String::new() } else { format!(", copied to {copied}") },
     );
     let stop_signal = crate::signal::shutdown();
+    let access = &console.access;
     printer.success(&Output::new(
         text,
         json!({
             "url": url,
             "apiBaseUrl": console.client.base_url().as_str(),
             "signIn": {
-                "tokens": console.access.has_tokens(),
-                "proxy": console.access.proxy().map(|p| p.user_header().as_str()),
+                "tokens": access.has_tokens(),
+                "proxy": access.identity().map(|p| p.user_header().as_str()),
+                "identityProxies": access.identity().map(|p| p.nets().nets().iter().map(ToString::to_string).collect::<Vec<_>>()),
+                "frontEnds": access.front_ends().nets().nets().iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "sessionHours": access.sessions().lifetime().as_secs_f64() / 3600.0,
+                "idleMinutes": access.sessions().idle().as_secs_f64() / 60.0,
             },
-            "auditLog": audit_path,
+            "database": store.shown(),
+            "auditCopies": console.audit.copies().targets().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "auditRetentionDays": settings.audit_retention.map(|r| r.as_secs() / 86_400),
+            "timeZone": zone_name,
         }),
     ))?;
     // On Ctrl-C or SIGTERM: no new connections, requests under way get five
@@ -108,11 +229,12 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     let server = tokio::spawn(async move { server.await });
     stop_signal.await;
     let _ = stopping.send(());
-    match tokio::time::timeout(std::time::Duration::from_secs(5), server).await {
+    match tokio::time::timeout(Duration::from_secs(5), server).await {
         Ok(Ok(Err(e))) => return Err(Failure::Config(format!("the console stopped: {e}"))),
         Ok(_) => {}
         Err(_) => tracing::info!(target: "vipps_om::console", "connections still open after five seconds were dropped"),
     }
+    store.close().await;
     tracing::info!(target: "vipps_om::console", "stopped");
     Ok(())
 }

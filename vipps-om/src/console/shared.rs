@@ -1,34 +1,61 @@
 //! What every handler shares: the [`Console`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use vipps_order_management::Client;
 
 use super::access::Access;
 use super::audit::Audit;
 
+/// How long a lookup may take before its page says the API is slow (and
+/// shows the answer when it comes), unless set.
+pub const SLOW_NOTICE: Duration = Duration::from_secs(3);
+
 /// What every handler shares: the API client (cheap to clone), who may
-/// use the console, and the audit log.
+/// use the console, the audit trail, and how times are shown.
 #[derive(Debug, Clone)]
 pub struct Console {
     pub(super) client: Client,
     pub(super) access: Arc<Access>,
     pub(super) audit: Arc<Audit>,
+    pub(super) zone: jiff::tz::TimeZone,
+    pub(super) slow_notice: Duration,
 }
 
 impl Console {
     /// A console reading orders with `client`, letting in whom `access`
-    /// lets in, recording lookups in `audit`.
+    /// lets in, recording in `audit`; times in the system's time zone.
     pub fn new(client: Client, access: Access, audit: Audit) -> Console {
         Console {
             client,
             access: Arc::new(access),
             audit: Arc::new(audit),
+            zone: jiff::tz::TimeZone::system(),
+            slow_notice: SLOW_NOTICE,
         }
+    }
+
+    /// Shows times in `zone` (the department's).
+    pub fn time_zone(mut self, zone: jiff::tz::TimeZone) -> Console {
+        self.zone = zone;
+        self
+    }
+
+    /// A lookup that takes longer than `after` shows a page saying so at
+    /// once, and the answer when it comes.
+    pub fn slow_notice(mut self, after: Duration) -> Console {
+        self.slow_notice = after;
+        self
     }
 
     /// Who may use it.
     pub fn access(&self) -> &Access {
         &self.access
+    }
+
+    /// The audit trail.
+    pub fn audit(&self) -> &Audit {
+        &self.audit
     }
 }

@@ -1,28 +1,29 @@
-//! Signing in and out with a named token: the form, the session it starts
-//! (a cookie naming a session kept on the server), where sign-in lands (a
-//! page asked for before signing in), and the limit on failed sign-ins per
-//! client, so one client's failures never refuse another's correct token.
-//! Sign-in and sign-out come only from the console's own pages
-//! (`Sec-Fetch-Site`, else `Origin`).
+//! Signing in and out: the form, the sign-in it starts (a cookie naming a
+//! sign-in kept in the shared store), where sign-in lands (a page asked
+//! for before signing in), wrong tokens refused and counted per client
+//! (`throttle`), and sign-out: of the console for a token's sign-in, of
+//! the company's sign-on for the proxy's people. Sign-in and sign-out come
+//! only from the console's own pages (`Sec-Fetch-Site`, else `Origin`).
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use headers::HeaderMapExt as _;
 use serde::Deserialize;
 
-use super::audit::Entry;
+use super::audit::{Entry, Event};
+use super::front_end::Hops;
+use super::guard::store_failed;
 use super::language::{Arg, Lang, Words};
-use super::origin::{forwarded_host, from_own_page};
+use super::origin::from_own_page;
 use super::pages::{self, Cx};
 use super::paths;
-use super::server::Peer;
-use super::sessions::LIFETIME;
+use super::store::StoreError;
 use super::throttle::FAILURES_ALLOWED;
 use super::trouble::Trouble;
 use super::visitor::{Via, Visitor};
@@ -30,6 +31,10 @@ use super::Console;
 
 /// The session cookie.
 pub const COOKIE: &str = "vipps_om_session";
+
+/// Wrong tokens past a client's limit are said in the console's log at
+/// the first and at every this many after (the trail counts each).
+const LOG_EVERY: u64 = 100;
 
 pub(super) fn session_cookie(headers: &HeaderMap) -> Option<String> {
     let cookies = headers.typed_get::<headers::Cookie>()?;
@@ -71,14 +76,16 @@ pub(super) fn login_for(next: &str) -> String {
     format!("{}?next={encoded}", paths::LOGIN)
 }
 
-pub(super) fn too_many(words: &Words, address: IpAddr, wait: Duration) -> (StatusCode, [(HeaderName, HeaderValue); 1], String) {
+/// The answer to a wrong token from a client past the limit: 429, when to
+/// try again, and words that say a right token still works.
+pub(super) fn too_many(words: &Words, client: IpAddr, count: u64, wait: Duration) -> (StatusCode, [(HeaderName, HeaderValue); 1], String) {
     let seconds = wait.as_secs().max(1);
     let message = words.with(
         "signin-too-many",
         [
-            ("count", Arg::Count(FAILURES_ALLOWED)),
-            ("client", Arg::Data(address.to_string())),
-            ("seconds", Arg::Count(seconds as usize)),
+            ("count", Arg::Count(usize::try_from(count).unwrap_or(usize::MAX))),
+            ("client", Arg::Data(client.to_string())),
+            ("seconds", Arg::Count(usize::try_from(seconds).unwrap_or(usize::MAX))),
         ],
     );
     (
@@ -88,15 +95,36 @@ pub(super) fn too_many(words: &Words, address: IpAddr, wait: Duration) -> (Statu
     )
 }
 
-/// Counts a failed sign-in by `client`, logs it naming the client, and
-/// records it in the audit log.
-pub(super) fn failed(console: &Console, address: IpAddr, via: Via) {
-    let count = console.access.throttle.fail(address);
-    tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {address} ({count} in the last minute, {FAILURES_ALLOWED} allowed)");
-    let entry = Entry::new("sign-in", "", via, address).outcome("wrong-token");
-    if let Err(e) = console.audit.record(&entry) {
-        tracing::error!(target: "vipps_om::console", "{e}");
+/// How a wrong token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refused {
+    /// As wrong: the client is within its limit.
+    Wrong,
+    /// As one too many from this client: `count` in the window, which ends
+    /// in `wait`.
+    TooMany { count: u64, wait: Duration },
+}
+
+/// Refuses a wrong token from `client`: counted, logged naming the
+/// client, and recorded in the audit trail (past the limit, counted into
+/// the client's one entry for the window).
+pub(super) async fn refuse(console: &Console, client: IpAddr, via: Via) -> Result<Refused, StoreError> {
+    let verdict = console.access.throttle.fail(client).await?;
+    let entry = Entry::new(Event::SignIn, "", via, Some(client));
+    if !verdict.too_many {
+        tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {client} ({} in the last minute, {FAILURES_ALLOWED} allowed)", verdict.count);
+        console.audit.record(entry.outcome("wrong-token")).await?;
+        return Ok(Refused::Wrong);
     }
+    let past = verdict.count - FAILURES_ALLOWED;
+    if past == 1 || past.is_multiple_of(LOG_EVERY) {
+        tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access tokens from client {client} past the limit ({} in the last minute, {FAILURES_ALLOWED} allowed): refused as too many for {} s; right tokens still sign in", verdict.count, verdict.wait.as_secs().max(1));
+    }
+    console.audit.record_counted(entry.outcome("throttled"), &verdict.key).await?;
+    Ok(Refused::TooMany {
+        count: verdict.count,
+        wait: verdict.wait,
+    })
 }
 
 /// Where sign-in lands.
@@ -128,34 +156,31 @@ pub struct Login {
     next: Option<String>,
 }
 
-/// Signs in with a named token: a session of that person, on the server.
+/// Signs in with a named token: a sign-in of that person, in the store.
+/// A right token always signs in, whatever others sent from the same
+/// address.
 pub async fn login(
     State(console): State<Console>,
-    connected: Option<Extension<ConnectInfo<Peer>>>,
+    hops: Extension<Hops>,
     headers: HeaderMap,
     form: Result<Form<Login>, FormRejection>,
 ) -> Response {
     let headers = &headers;
     let access = &console.access;
     let words = Words::new(Lang::of_request(headers));
-    let peer = connected.map(|c| c.0 .0.addr().ip());
-    let address = access.address_of(peer, headers);
+    let address = hops.client;
     // Where it lands, kept through every answer of this form.
     let form = form.ok().map(|Form(form)| form);
     let next = landing(form.as_ref().and_then(|f| f.next.as_deref()));
-    let cx = Cx::bare(words, &login_for(&next));
-    if !from_own_page(headers, forwarded_host(access, peer, headers)) {
+    let here = login_for(&next);
+    let cx = Cx::bare(words, &here);
+    if !from_own_page(headers, hops.host.as_deref()) {
         tracing::warn!(target: "vipps_om::console", "sign-in refused: sent from another site's page (client {address})");
         let trouble = Trouble::other_site(&words);
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     }
     if !access.has_tokens() {
         return Redirect::to(&next).into_response();
-    }
-    if let Some(wait) = access.throttle.wait(address) {
-        tracing::warn!(target: "vipps_om::console", "sign-in refused: client {address} failed too often; it waits {} s", wait.as_secs().max(1));
-        let (status, headers, message) = too_many(&words, address, wait);
-        return (status, headers, pages::login(&cx, Some(&message), &next)).into_response();
     }
     let Some(form) = form else {
         return (
@@ -164,39 +189,40 @@ pub async fn login(
         )
             .into_response();
     };
-    let Some(who) = access.staff.holder(&form.token).map(str::to_owned) else {
-        failed(&console, address, Via::Token);
-        let page = pages::login(&cx, Some(&words.get("signin-wrong-token")), &next);
-        return (StatusCode::UNAUTHORIZED, page).into_response();
+    let staff = access.staff();
+    let Some(person) = staff.holder(&form.token) else {
+        return match refuse(&console, address, Via::Token).await {
+            Ok(Refused::Wrong) => (
+                StatusCode::UNAUTHORIZED,
+                pages::login(&cx, Some(&words.get("signin-wrong-token")), &next),
+            )
+                .into_response(),
+            Ok(Refused::TooMany { count, wait }) => {
+                let (status, headers, message) = too_many(&words, address, count, wait);
+                (status, headers, pages::login(&cx, Some(&message), &next)).into_response()
+            }
+            Err(e) => store_failed(&e, &words, &here, false),
+        };
     };
-    let id = match access.sessions.start(&who, Via::Token) {
+    let who = person.name().to_owned();
+    let id = match access.sessions.start(&who, Via::Token, &person.credential()).await {
         Ok(id) => id,
-        Err(e) => {
-            tracing::error!(target: "vipps_om::console", "{e}");
-            let trouble = Trouble::internal(&words);
-            return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
-        }
+        Err(e) => return store_failed(&e, &words, &here, false),
     };
-    if let Err(e) = console
-        .audit
-        .record(&Entry::new("sign-in", &who, Via::Token, address).outcome("signed-in"))
-    {
+    let entry = Entry::new(Event::SignIn, &who, Via::Token, Some(address)).outcome("signed-in");
+    if let Err(e) = console.audit.record(entry).await {
         // Not recorded, not signed in.
-        access.sessions.end(&id);
+        let _ = access.sessions.end(&id).await;
         tracing::error!(target: "vipps_om::console", "{e}");
         let trouble = Trouble::audit_failed(&words);
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     }
     tracing::info!(target: "vipps_om::console", "{who} signed in from {address}");
-    // Secure when a TLS proxy in front says the browser came by https.
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    // Secure when a front end says the browser came by https.
     let cookie = format!(
         "{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
-        LIFETIME.as_secs(),
-        if https { "; Secure" } else { "" }
+        access.sessions.lifetime().as_secs(),
+        if hops.https { "; Secure" } else { "" }
     );
     let mut response = Redirect::to(&next).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -205,27 +231,46 @@ pub async fn login(
     response
 }
 
-/// Signs out: the session ends on the server, and the cookie is cleared.
+/// Signs out. A token's sign-in ends in the store (on every instance at
+/// once) and the cookie is cleared; a person named by the sign-on proxy
+/// is sent to sign out of it (where the console was told it is), or told
+/// where to.
 pub async fn logout(
     State(console): State<Console>,
-    connected: Option<Extension<ConnectInfo<Peer>>>,
+    hops: Extension<Hops>,
     visitor: Option<Extension<Visitor>>,
     headers: HeaderMap,
 ) -> Response {
     let words = Words::new(Lang::of_request(&headers));
-    let peer = connected.map(|c| c.0 .0.addr().ip());
-    if !from_own_page(&headers, forwarded_host(&console.access, peer, &headers)) {
+    if !from_own_page(&headers, hops.host.as_deref()) {
         let trouble = Trouble::other_site(&words);
         return (trouble.status, pages::trouble(&Cx::bare(words, "/"), &trouble)).into_response();
     }
-    if let Some(Extension(visitor)) = visitor {
+    if let Some(Extension(visitor)) = &visitor {
+        if visitor.via == Via::Proxy {
+            let sign_out = console.access.identity().and_then(|p| p.sign_out_url());
+            return match sign_out {
+                Some(url) => Redirect::to(url).into_response(),
+                None => {
+                    let cx = Cx {
+                        visitor: Some(visitor.clone()),
+                        ..Cx::bare(words, "/")
+                    };
+                    pages::signed_on(&cx).into_response()
+                }
+            };
+        }
         if let Some(id) = &visitor.session {
-            console.access.sessions.end(id);
-            let entry = Entry::new("sign-out", &visitor.who, visitor.via, visitor.address).outcome("signed-out");
-            if let Err(e) = console.audit.record(&entry) {
-                tracing::error!(target: "vipps_om::console", "{e}");
+            match console.access.sessions.end(id).await {
+                Ok(_) => {
+                    let entry = Entry::by(Event::SignOut, visitor).outcome("signed-out");
+                    if let Err(e) = console.audit.record(entry).await {
+                        tracing::error!(target: "vipps_om::console", "{e}");
+                    }
+                    tracing::info!(target: "vipps_om::console", "{} signed out", visitor.who);
+                }
+                Err(e) => return store_failed(&e, &words, "/", false),
             }
-            tracing::info!(target: "vipps_om::console", "{} signed out", visitor.who);
         }
     }
     let mut response = Redirect::to(paths::LOGIN).into_response();
@@ -263,5 +308,24 @@ mod tests {
             "/login?next=%2Forders%2Fecom%2Fo%3Fa%3D1%26b%3D2"
         );
         assert_eq!(login_for("/"), "/login");
+    }
+
+    #[test]
+    fn too_many_says_when_and_that_a_right_token_works() {
+        let (status, headers, message) = too_many(
+            &Words::new(Lang::En),
+            "192.0.2.4".parse().unwrap(),
+            11,
+            Duration::from_millis(41_500),
+        );
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(headers[0].1, "41");
+        assert!(
+            message.contains("11 wrong") && message.contains("192.0.2.4") && message.contains("41 seconds"),
+            "{message}"
+        );
+        assert!(message.contains("still signs you in"), "{message}");
+        let (_, headers, _) = too_many(&Words::new(Lang::En), "192.0.2.4".parse().unwrap(), 11, Duration::ZERO);
+        assert_eq!(headers[0].1, "1");
     }
 }

@@ -1,29 +1,46 @@
-//! Failed sign-ins, limited per client: ten a minute from one address (one
-//! IPv6 /64, which one holder has whole) and that address waits; every
-//! other client signs in as before. Bounded in memory: at most
-//! `MAX_CLIENTS` addresses are followed, the stalest forgotten first.
+//! Wrong sign-ins, limited per client: ten a minute from one address (one
+//! IPv6 /64, which one holder has whole), counted in the shared store so
+//! that every instance counts together. Past the limit that client's
+//! wrong tokens are refused with 429 and `Retry-After`, and recorded as
+//! one audit entry per client and minute counting its attempts, so a
+//! flood fills neither the service nor the trail. A right token is never
+//! refused: staff tokens are long random secrets that no number of tries
+//! guesses, so the limit protects the service and the log, not the
+//! secret, and a colleague behind the same NAT, front end or office /64
+//! still signs in.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Failed sign-ins allowed per client in `WINDOW`.
-pub const FAILURES_ALLOWED: usize = 10;
-/// The window failures are counted in.
+use super::store::{Store, StoreError};
+
+/// Wrong sign-ins taken from one client in `WINDOW` before the rest are
+/// refused as too many.
+pub const FAILURES_ALLOWED: u64 = 10;
+/// The window wrong sign-ins are counted in.
 pub const WINDOW: Duration = Duration::from_secs(60);
-/// The most clients followed at once.
-pub const MAX_CLIENTS: usize = 65_536;
 
-/// Recent failed sign-ins by client.
-#[derive(Debug)]
-pub struct Throttle {
-    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-    max_clients: usize,
+/// What came of a wrong sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The client's wrong sign-ins in the window, this one included.
+    pub count: u64,
+    /// Past the limit: refused as too many.
+    pub too_many: bool,
+    /// Until the window ends.
+    pub wait: Duration,
+    /// The window's key (client and start), for its one audit entry.
+    pub key: String,
 }
 
-/// The address failures are counted under: an IPv4 address, or an IPv6
-/// /64 (IPv4-mapped IPv6 as IPv4).
+/// Wrong sign-ins by client.
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    store: Store,
+}
+
+/// The address wrong sign-ins are counted under: an IPv4 address, or an
+/// IPv6 /64 (IPv4-mapped IPv6 as IPv4).
 pub fn address_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => {
@@ -35,72 +52,33 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
 }
 
 impl Throttle {
-    /// Follows at most `max_clients` clients.
-    pub fn new(max_clients: usize) -> Throttle {
-        Throttle {
-            failures: Mutex::new(HashMap::new()),
-            max_clients: max_clients.max(1),
-        }
+    /// Counts in `store`.
+    pub fn new(store: Store) -> Throttle {
+        Throttle { store }
     }
 
-    fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, VecDeque<Instant>>> {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    /// Counts a wrong sign-in by `client`.
+    pub async fn fail(&self, client: IpAddr) -> Result<Verdict, StoreError> {
+        self.fail_at(client, jiff::Timestamp::now()).await
     }
 
-    /// How long `client` must wait before its next try, when it failed too
-    /// often; `None` when it may try.
-    pub fn wait(&self, address: IpAddr) -> Option<Duration> {
-        self.wait_at(address, Instant::now())
+    async fn fail_at(&self, client: IpAddr, now: jiff::Timestamp) -> Result<Verdict, StoreError> {
+        let key = address_key(client).to_string();
+        let failures = self.store.fail(&key, now, WINDOW).await?;
+        let window = jiff::SignedDuration::try_from(WINDOW).unwrap_or_default();
+        let ends = failures.since.checked_add(window).unwrap_or(failures.since);
+        let wait = ends.duration_since(now).try_into().unwrap_or_default();
+        Ok(Verdict {
+            count: failures.count,
+            too_many: failures.count > FAILURES_ALLOWED,
+            wait,
+            key: format!("{key}@{}", failures.since.as_millisecond()),
+        })
     }
 
-    fn wait_at(&self, address: IpAddr, now: Instant) -> Option<Duration> {
-        let mut failures = self.failures();
-        let recent = failures.get_mut(&address_key(address))?;
-        while recent.front().is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW) {
-            recent.pop_front();
-        }
-        if recent.len() < FAILURES_ALLOWED {
-            return None;
-        }
-        // Until the oldest failure leaves the window.
-        recent
-            .front()
-            .map(|oldest| WINDOW.saturating_sub(now.saturating_duration_since(*oldest)))
-    }
-
-    /// Counts a failed sign-in by `client`; how many it has in the window.
-    pub fn fail(&self, address: IpAddr) -> usize {
-        self.fail_at(address, Instant::now())
-    }
-
-    fn fail_at(&self, address: IpAddr, now: Instant) -> usize {
-        let key = address_key(address);
-        let mut failures = self.failures();
-        if !failures.contains_key(&key) && failures.len() >= self.max_clients {
-            failures.retain(|_, times| times.back().is_some_and(|t| now.saturating_duration_since(*t) < WINDOW));
-            if failures.len() >= self.max_clients {
-                let stalest = failures.iter().min_by_key(|(_, times)| times.back().copied()).map(|(k, _)| *k);
-                if let Some(stalest) = stalest {
-                    failures.remove(&stalest);
-                }
-            }
-        }
-        let recent = failures.entry(key).or_default();
-        while recent.front().is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW) {
-            recent.pop_front();
-        }
-        recent.push_back(now);
-        // Only the last `FAILURES_ALLOWED` decide; older ones are not kept.
-        while recent.len() > FAILURES_ALLOWED {
-            recent.pop_front();
-        }
-        recent.len()
-    }
-
-    /// How many clients are followed.
-    #[cfg(test)]
-    pub fn clients(&self) -> usize {
-        self.failures().len()
+    /// Forgets the clients whose window has ended.
+    pub async fn forget_old(&self) -> Result<u64, StoreError> {
+        self.store.forget_old_failures(jiff::Timestamp::now(), WINDOW).await
     }
 }
 
@@ -112,56 +90,37 @@ mod tests {
         text.parse().unwrap()
     }
 
-    #[test]
-    fn one_client_waits_the_others_do_not() {
-        let throttle = Throttle::new(100);
-        let start = Instant::now();
-        for i in 0..FAILURES_ALLOWED {
-            assert_eq!(throttle.wait_at(ip("127.0.0.2"), start), None);
-            assert_eq!(throttle.fail_at(ip("127.0.0.2"), start + Duration::from_secs(i as u64)), i + 1);
-        }
-        let wait = throttle.wait_at(ip("127.0.0.2"), start + Duration::from_secs(10)).unwrap();
-        assert_eq!(wait, Duration::from_secs(50));
-        assert_eq!(throttle.wait_at(ip("127.0.0.1"), start + Duration::from_secs(10)), None);
-        // When the oldest failure leaves the window, one more try.
-        assert_eq!(throttle.wait_at(ip("127.0.0.2"), start + Duration::from_secs(60)), None);
+    fn at(seconds: i64) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(1_800_000_000 + seconds).unwrap()
     }
 
-    #[test]
-    fn ipv6_by_its_64_and_mapped_ipv4_as_ipv4() {
+    #[tokio::test]
+    async fn past_ten_a_minute_a_client_is_refused_until_its_window_ends() {
+        let throttle = Throttle::new(Store::memory().await.unwrap());
+        for i in 1..=FAILURES_ALLOWED {
+            let v = throttle.fail_at(ip("127.0.0.2"), at(i as i64)).await.unwrap();
+            assert!(!v.too_many && v.count == i, "{v:?}");
+        }
+        let v = throttle.fail_at(ip("127.0.0.2"), at(20)).await.unwrap();
+        assert_eq!((v.count, v.too_many, v.wait), (11, true, Duration::from_secs(41)));
+        assert_eq!(v.key, format!("127.0.0.2@{}", at(1).as_millisecond()));
+        // The same window, the same key: one audit entry for all of it.
+        assert_eq!(throttle.fail_at(ip("127.0.0.2"), at(30)).await.unwrap().key, v.key);
+        assert!(!throttle.fail_at(ip("127.0.0.1"), at(20)).await.unwrap().too_many, "another client");
+        // When the window ends, a new one starts.
+        let v = throttle.fail_at(ip("127.0.0.2"), at(61)).await.unwrap();
+        assert_eq!((v.count, v.too_many), (1, false));
+    }
+
+    #[tokio::test]
+    async fn one_ipv6_64_is_one_client_and_mapped_ipv4_is_ipv4() {
         assert_eq!(address_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
         assert_eq!(address_key(ip("::ffff:127.0.0.2")), ip("127.0.0.2"));
-        let throttle = Throttle::new(100);
-        let now = Instant::now();
+        let throttle = Throttle::new(Store::memory().await.unwrap());
         for i in 0..FAILURES_ALLOWED {
-            throttle.fail_at(ip(&format!("2001:db8:1:2::{i:x}")), now);
+            throttle.fail_at(ip(&format!("2001:db8:1:2::{i:x}")), at(0)).await.unwrap();
         }
-        assert!(throttle.wait_at(ip("2001:db8:1:2::ffff"), now).is_some());
-        assert!(throttle.wait_at(ip("2001:db8:1:3::1"), now).is_none());
-    }
-
-    #[test]
-    fn bounded_in_clients_and_failures() {
-        let throttle = Throttle::new(3);
-        let now = Instant::now();
-        for i in 0..5 {
-            throttle.fail_at(ip(&format!("10.0.0.{i}")), now + Duration::from_secs(i));
-        }
-        assert_eq!(throttle.clients(), 3);
-        for _ in 0..100 {
-            throttle.fail_at(ip("10.0.0.9"), now);
-        }
-        assert_eq!(throttle.fail_at(ip("10.0.0.9"), now), FAILURES_ALLOWED);
-    }
-
-    #[test]
-    fn a_full_table_forgets_clients_whose_window_has_passed_first() {
-        let throttle = Throttle::new(2);
-        let start = Instant::now();
-        throttle.fail_at(ip("10.0.0.1"), start);
-        throttle.fail_at(ip("10.0.0.2"), start);
-        // Both windows end at this instant: both go, not only the stalest.
-        throttle.fail_at(ip("10.0.0.3"), start + WINDOW);
-        assert_eq!(throttle.clients(), 1);
+        assert!(throttle.fail_at(ip("2001:db8:1:2::ffff"), at(0)).await.unwrap().too_many);
+        assert!(!throttle.fail_at(ip("2001:db8:1:3::1"), at(0)).await.unwrap().too_many);
     }
 }

@@ -6,9 +6,11 @@
 use axum::http::StatusCode;
 use vipps_order_management::{Error, ErrorKind, PaymentType};
 
+use super::audit::views::Unreadable;
 use super::language::{Arg, Words};
 use super::lookup::Unshown;
-use super::order_id::{visible, IdProblem};
+use super::marks::{hidden, visible};
+use super::order_id::IdProblem;
 
 /// An error, as support staff need it.
 pub struct Trouble {
@@ -65,9 +67,34 @@ impl Trouble {
         Trouble::new(StatusCode::SERVICE_UNAVAILABLE, "not-recorded", words, "trouble-audit")
     }
 
-    /// Something in the console itself failed.
-    pub fn internal(words: &Words) -> Trouble {
-        Trouble::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", words, "trouble-internal")
+    /// The sign-on proxy's request names the person in a way that cannot
+    /// be taken (twice, not text): refused.
+    pub fn identity_refused(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::BAD_REQUEST, "identity-refused", words, "trouble-identity")
+    }
+
+    /// The console's shared store failed: nothing could be checked or
+    /// recorded.
+    pub fn store_failed(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::SERVICE_UNAVAILABLE, "store-failed", words, "trouble-store")
+    }
+
+    /// The audit trail, asked for by someone who may not read it.
+    pub fn not_auditor(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::FORBIDDEN, "not-auditor", words, "trouble-not-auditor")
+    }
+
+    /// The audit trail's form, with a field it cannot read.
+    pub fn audit_form(words: &Words, field: Unreadable) -> Trouble {
+        let mut t = Trouble::new(StatusCode::BAD_REQUEST, "invalid", words, "trouble-audit-form");
+        let key = match field {
+            Unreadable::From => "audit-from",
+            Unreadable::Until => "audit-until",
+            Unreadable::Event => "audit-event",
+            Unreadable::PaymentType => "lookup-payment-type",
+        };
+        t.explanation = words.with("trouble-audit-form-explanation", [("field", Arg::Text(words.get(key)))]);
+        t
     }
 
     /// A request body past the console's bound.
@@ -99,13 +126,16 @@ impl Trouble {
             IdProblem::TooLong { max } => words.with("id-problem-long", [("max", Arg::Count(*max))]),
             IdProblem::NotText => words.get("id-problem-not-text"),
             IdProblem::Characters(odd) => {
-                let shown: Vec<String> = odd.chars().map(|c| format!("“{}”", visible(&c.to_string()))).collect();
+                let shown: Vec<String> = odd.chars().map(|c| format!("“{}”", visible(&c.to_string(), hidden))).collect();
                 words.with("id-problem-chars", [("chars", Arg::Data(shown.join(" ")))])
             }
         };
         t.explanation = words.with(
             "trouble-invalid-id-explanation",
-            [("searched", Arg::Data(visible(searched))), ("reason", Arg::Text(reason))],
+            [
+                ("searched", Arg::Data(visible(searched, hidden).into_owned())),
+                ("reason", Arg::Text(reason)),
+            ],
         );
         t
     }

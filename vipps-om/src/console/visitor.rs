@@ -1,6 +1,6 @@
 //! Who a request comes from, as the guard found: the person, how they were
-//! recognised, and their address. The pages show it, the audit log and the
-//! sessions keep it.
+//! recognised, their address, and whether they may read the audit trail.
+//! The pages show it, the audit trail and the sign-ins keep it.
 
 use std::net::IpAddr;
 
@@ -18,6 +18,30 @@ pub enum Via {
     Token,
     /// A named token sent as `Authorization: Bearer`.
     Bearer,
+    /// The console itself (a sign-in ended because the staff file
+    /// changed).
+    Console,
+}
+
+impl Via {
+    /// Every way, in the order the views name them.
+    pub const ALL: [Via; 5] = [Via::Loopback, Via::Proxy, Via::Token, Via::Bearer, Via::Console];
+
+    /// Its name in the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Loopback => "loopback",
+            Via::Proxy => "proxy",
+            Via::Token => "token",
+            Via::Bearer => "bearer",
+            Via::Console => "console",
+        }
+    }
+
+    /// The way of a name in the audit trail.
+    pub fn parse(text: &str) -> Option<Via> {
+        Via::ALL.into_iter().find(|v| v.as_str() == text)
+    }
 }
 
 /// Who a request comes from, as the guard found: in the request's
@@ -29,8 +53,26 @@ pub struct Visitor {
     pub who: String,
     /// How they were recognised.
     pub via: Via,
-    /// Their address (behind a trusted proxy, the address it forwards).
+    /// Their address (behind a trusted front end, the one it names).
     pub address: IpAddr,
+    /// May read the audit trail: an auditor in the staff file, a member of
+    /// the auditors' group by the sign-on proxy, whoever uses this machine
+    /// on an open loopback console.
+    pub auditor: bool,
     /// The session's id, for sign-out.
     pub(super) session: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ways_by_name() {
+        for via in Via::ALL {
+            assert_eq!(Via::parse(via.as_str()), Some(via));
+            assert_eq!(serde_json::to_value(via).unwrap(), via.as_str());
+        }
+        assert_eq!(Via::parse("Token"), None);
+    }
 }

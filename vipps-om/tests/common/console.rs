@@ -1,6 +1,7 @@
-//! Helpers for the console's tests: a console's routes over an emulator,
-//! requests from a given client address, its pages read whole, its audit
-//! log read back, and an order as a Norwegian shop sends it.
+//! Helpers for the console's tests: a console's routes over an emulator
+//! with its store in memory, requests from a given client address, its
+//! pages read whole, its audit trail read back, and an order as a
+//! Norwegian shop sends it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,56 +13,72 @@ use axum::http::{header, HeaderMap, Request};
 use axum::Router;
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
-use vipps_om::console::{app, Access, Audit, Console, Peer};
+use vipps_om::console::{app, Access, Audit, Console, Copies, Filter, Page as Selection, Peer, Store, RETENTION};
 use vipps_order_management::emulator::{self, Emulator};
 use vipps_order_management::Client;
 
 /// A line name that is markup, with a right-to-left override in it.
 pub const HOSTILE: &str = "<img src=x onerror=alert(1)>\u{202e}kcatta";
-/// How it shows on a page: as text, the override escaped.
-pub const HOSTILE_SHOWN: &str = "&lt;img src=x onerror=alert(1)&gt;\\u{202e}kcatta";
+/// How it shows on a page: as text, the override as a mark.
+pub const HOSTILE_SHOWN: &str = r#"&lt;img src=x onerror=alert(1)&gt;<span class="mark" title="U+202E">⟨U+202E⟩</span>kcatta"#;
 
-/// A new, empty audit log file of this test process.
-pub fn audit_path() -> PathBuf {
+/// A new, empty file path of this test process (`name-N.ext`).
+pub fn temp_path(name: &str, ext: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!("vipps-om-console-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("audit-{}.jsonl", N.fetch_add(1, Ordering::SeqCst)));
+    let path = dir.join(format!("{name}-{}.{ext}", N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_file(&path);
     path
 }
 
-/// The audit log's entries.
-pub fn audit_entries(path: &PathBuf) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
+/// Every entry of the audit trail kept in `store`, oldest first, as the
+/// export writes them (JSON).
+pub async fn trail(store: &Store) -> Vec<Value> {
+    let entries = store
+        .entries(&Filter::default(), Selection::OldestAfter(None), 100_000)
+        .await
+        .unwrap();
+    entries.iter().map(|e| serde_json::to_value(e).unwrap()).collect()
 }
 
-/// A console's routes and its audit log.
+/// A console's routes and its shared store.
 pub struct App {
     pub router: Router,
-    pub audit: PathBuf,
+    pub store: Store,
 }
 
 impl App {
-    /// A console over `client` letting in whom `access` lets in.
-    pub fn new(client: Client, access: Access) -> App {
-        let audit = audit_path();
-        let router = app(Console::new(client, access, Audit::open(&audit).unwrap()));
-        App { router, audit }
+    /// A console over `client` letting in whom `access` (built on the
+    /// console's store, in memory) lets in.
+    pub async fn new(client: Client, access: impl FnOnce(&Store) -> Access) -> App {
+        let store = Store::memory().await.unwrap();
+        App::on(client, store, access)
+    }
+
+    /// A console over `client` on `store`.
+    pub fn on(client: Client, store: Store, access: impl FnOnce(&Store) -> Access) -> App {
+        let audit = Audit::new(store.clone(), Copies::none(), Some(RETENTION));
+        let console = Console::new(client, access(&store), audit).time_zone(jiff::tz::TimeZone::get("Europe/Oslo").unwrap());
+        App {
+            router: app(console),
+            store,
+        }
     }
 
     /// A console on loopback that nobody signs in to.
-    pub fn open(client: Client) -> App {
-        App::new(client, Access::loopback())
+    pub async fn open(client: Client) -> App {
+        App::new(client, Access::loopback).await
     }
 
-    /// The audit log's entries so far.
-    pub fn audit(&self) -> Vec<Value> {
-        audit_entries(&self.audit)
+    /// The audit trail's entries so far, oldest first.
+    pub async fn audit(&self) -> Vec<Value> {
+        trail(&self.store).await
+    }
+
+    /// The audit trail as text, for what it must never hold.
+    pub async fn audit_text(&self) -> String {
+        serde_json::to_string(&self.audit().await).unwrap()
     }
 
     /// Sends `request`, from 127.0.0.1 and addressed to 127.0.0.1:8080

@@ -56,3 +56,16 @@ pub async fn without_hanging<T>(what: &str, work: impl std::future::Future<Outpu
 }
 
 pub mod console;
+pub mod front_end;
+pub mod postgres;
+
+/// Waits (a minute at most: a guard against a hang, never a timing target)
+/// until `done` holds, looking again every few milliseconds.
+pub async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    without_hanging(what, async {
+        while !done() {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+}

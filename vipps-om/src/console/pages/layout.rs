@@ -4,10 +4,10 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use maud::{html, Markup, DOCTYPE};
-use vipps_order_management::text::printable;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::console::language::{Lang, Words};
+use crate::console::marks::{acting, hidden, marked};
 use crate::console::paths;
 use crate::console::trouble::Trouble;
 use crate::console::visitor::{Via, Visitor};
@@ -50,10 +50,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Cx {
     }
 }
 
-/// Data from a person or the API, shown as text: isolated from the text
-/// around it, its control and direction characters shown escaped.
+/// Data from the API or another person, shown as text: isolated from the
+/// text around it, its control and direction characters shown as marks
+/// (a line break as `␊`).
 pub(crate) fn data(text: &str) -> Markup {
-    html! { bdi { (printable(text)) } }
+    html! { bdi { (marked(text, acting)) } }
+}
+
+/// What someone typed, shown as text: isolated, and everything nobody
+/// sees in it (a zero-width space, a no-break space) shown as a mark.
+pub(crate) fn typed(text: &str) -> Markup {
+    html! { bdi { (marked(text, hidden)) } }
 }
 
 /// A link only when the text is an http(s) URL; anything else (a
@@ -110,10 +117,13 @@ pub(super) fn layout(cx: &Cx, title: &str, body: Markup) -> Markup {
                     a.brand href="/" { (name) }
                     (languages(cx))
                     @if let Some(visitor) = &cx.visitor {
+                        @if visitor.auditor {
+                            a.audit href=(paths::AUDIT) { (cx.t("audit-link")) }
+                        }
                         @if visitor.via != Via::Loopback {
                             p.who { (cx.t("signed-in-as")) " " strong { (data(&visitor.who)) } }
                         }
-                        @if visitor.via == Via::Token {
+                        @if matches!(visitor.via, Via::Token | Via::Proxy) {
                             form.signout method="post" action=(paths::LOGOUT) {
                                 button type="submit" { (cx.t("sign-out")) }
                             }
@@ -125,6 +135,25 @@ pub(super) fn layout(cx: &Cx, title: &str, body: Markup) -> Markup {
             }
         }
     }
+}
+
+/// Where a streamed page's content goes.
+const SPLIT: &str = "<!--vipps-om:content-->";
+
+/// A page whose content comes later (a slow lookup): the frame up to the
+/// content with a notice that the answer is on its way, and the rest of
+/// the frame after the content.
+pub fn streamed(cx: &Cx, title: &str) -> (String, String) {
+    let page = layout(cx, title, PreEscaped(SPLIT.to_owned())).into_string();
+    let (head, tail) = page.split_once(SPLIT).unwrap_or((page.as_str(), ""));
+    let waiting = html! { p.waiting role="status" { (cx.t("order-waiting")) } };
+    (format!("{head}{}", waiting.into_string()), tail.to_owned())
+}
+
+/// The content that came, and the rest of the frame: the notice above it
+/// is hidden by the stylesheet once this is there.
+pub fn arrived(content: Markup, tail: &str) -> String {
+    format!("{}{tail}", html! { div.arrived { (content) } }.into_string())
 }
 
 /// A problem, as a box on a page: what happened, what to do, the orders

@@ -6,18 +6,21 @@
 //! keyboard, in the staff's language.
 //!
 //! `layout` holds what every page has (its context `Cx`, the frame with
-//! the language switch, data and links shown safely, the trouble box),
-//! `forms` the lookup, sign-in and error pages, `order` the order page,
-//! `receipt` the receipt's lines, VAT and details.
+//! the language switch, data and links shown safely, the trouble box, a
+//! page streamed in two parts), `forms` the lookup, sign-in and error
+//! pages, `order` the order page, `receipt` the receipt's lines, VAT,
+//! payment and details, `audit` the audit trail's view.
 
+mod audit;
 mod forms;
 mod layout;
 mod order;
 mod receipt;
 
-pub use forms::{login, lookup, trouble};
-pub use layout::Cx;
-pub use order::order;
+pub use audit::audit;
+pub use forms::{login, lookup, lookup_content, signed_on, trouble, trouble_content};
+pub use layout::{arrived, streamed, Cx};
+pub use order::{order, order_content};
 
 /// The stylesheet, served at `/assets/console.css`.
 pub const STYLESHEET: &str = include_str!("console.css");

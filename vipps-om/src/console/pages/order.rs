@@ -5,11 +5,12 @@
 use maud::{html, Markup};
 use vipps_order_management::{Category, CategoryType, CategoryV3, Order};
 
+use super::forms::lookup_form;
 use super::layout::{data, layout, link, trouble_box, Cx};
 use super::receipt::receipt;
 use crate::console::language::Arg;
 use crate::console::lookup::Found;
-use crate::console::order_id::visible;
+use crate::console::marks::{hidden, visible};
 use crate::console::paths;
 use crate::console::trouble::Trouble;
 
@@ -68,53 +69,66 @@ fn categories_v3(cx: &Cx, list: &[CategoryV3]) -> Markup {
     }
 }
 
-/// Everything about one order; `searched` is what staff typed when it
-/// was cleaned into this id, `at` when it was looked up.
-pub fn order(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
+/// Everything about one order (the page's content); `searched` is what
+/// staff typed when it was cleaned into this id, `at` when it was looked
+/// up. What only staff need (the lookup box, the notices, the links, the
+/// line warnings) is marked `staff`: the printed page is the customer's
+/// copy of the receipt.
+pub fn order_content(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
     let words = &cx.words;
     let api = paths::order_json(&found.payment_type, &found.order_id);
-    let title = words.with("order-title", [("order", Arg::Data(found.order_id.clone()))]);
     let order = found.order.as_ref();
+    let auditor = cx.visitor.as_ref().is_some_and(|v| v.auditor);
     html! {
-        (layout(cx, &title, html! {
-            h1 { (cx.t("order-heading")) " " code.id { (data(&found.order_id)) } }
-            dl.meta {
-                dt { (cx.t("order-payment-type")) } dd { (words.payment_type(&found.payment_type)) }
-                dt { (cx.t("order-looked-up")) } dd { (words.moment(at)) }
+        section.lookup-bar.staff aria-label=(cx.t("lookup-title")) {
+            (lookup_form(cx, &found.payment_type, "", false))
+        }
+        h1 { (cx.t("order-heading")) " " code.id { (data(&found.order_id)) } }
+        dl.meta {
+            dt { (cx.t("order-payment-type")) } dd { (words.payment_type(&found.payment_type)) }
+            dt { (cx.t("order-looked-up")) } dd { (words.moment(at)) }
+        }
+        @if let Some(searched) = searched {
+            p.cleaned.staff { (words.with("order-searched", [("searched", Arg::Data(visible(searched, hidden).into_owned())), ("order", Arg::Data(found.order_id.clone()))])) }
+        }
+        @if auditor {
+            p.staff { a href=(paths::audit_of_order(&found.payment_type, &found.order_id)) { (cx.t("order-who-looked")) } }
+        }
+        section.notice.staff aria-labelledby="not-here" {
+            h2 #not-here { (cx.t("not-held-title")) }
+            p { (cx.t("not-held-text")) }
+        }
+        section aria-labelledby="receipt" {
+            h2 #receipt { (cx.t("receipt-title")) }
+            @match order.and_then(|o| o.receipt.as_ref()) {
+                Some(r) => {
+                    p.note.staff { (cx.t("receipt-final")) }
+                    (receipt(cx, r))
+                },
+                None => p { (cx.t("receipt-none")) },
             }
-            @if let Some(searched) = searched {
-                p.cleaned { (words.with("order-searched", [("searched", Arg::Data(visible(searched))), ("order", Arg::Data(found.order_id.clone()))])) }
+        }
+        section.staff aria-labelledby="link" {
+            h2 #link { (cx.t("link-title")) }
+            @match order.and_then(|o| o.category.as_ref()) {
+                Some(c) => (category_v2(cx, c)),
+                None => p { (cx.t("link-none")) },
             }
-            section.notice aria-labelledby="not-here" {
-                h2 #not-here { (cx.t("not-held-title")) }
-                p { (cx.t("not-held-text")) }
+        }
+        section.staff aria-labelledby="links-v3" {
+            h2 #links-v3 { (cx.t("links-v3-title")) }
+            p.hint { (cx.t("links-v3-hint")) }
+            @match &found.categories {
+                Ok(list) => (categories_v3(cx, list)),
+                Err(e) => (trouble_box(cx, &Trouble::of_error(e, words), false)),
             }
-            section aria-labelledby="receipt" {
-                h2 #receipt { (cx.t("receipt-title")) }
-                @match order.and_then(|o| o.receipt.as_ref()) {
-                    Some(r) => {
-                        p.note { (cx.t("receipt-final")) }
-                        (receipt(cx, r))
-                    },
-                    None => p { (cx.t("receipt-none")) },
-                }
-            }
-            section aria-labelledby="link" {
-                h2 #link { (cx.t("link-title")) }
-                @match order.and_then(|o| o.category.as_ref()) {
-                    Some(c) => (category_v2(cx, c)),
-                    None => p { (cx.t("link-none")) },
-                }
-            }
-            section aria-labelledby="links-v3" {
-                h2 #links-v3 { (cx.t("links-v3-title")) }
-                p.hint { (cx.t("links-v3-hint")) }
-                @match &found.categories {
-                    Ok(list) => (categories_v3(cx, list)),
-                    Err(e) => (trouble_box(cx, &Trouble::of_error(e, words), false)),
-                }
-            }
-            p.links { a href=(api) { (cx.t("order-as-json")) } " · " a href="/" { (cx.t("lookup-another")) } }
-        }))
+        }
+        p.links.staff { a href=(api) { (cx.t("order-as-json")) } " · " a href="/" { (cx.t("lookup-another")) } }
     }
+}
+
+/// The order's page.
+pub fn order(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
+    let title = cx.words.with("order-title", [("order", Arg::Data(found.order_id.clone()))]);
+    layout(cx, &title, order_content(cx, found, searched, at))
 }

@@ -1,10 +1,12 @@
-//! A receipt as staff read it: every line with its quantity, unit price,
-//! discount, VAT and product link, marked where returned or shipping and
-//! where its numbers do not agree; the sums; the VAT by rate; and every
-//! field of the bottom line, old (deprecated) ones named as such.
+//! A receipt as staff read it: every line with its quantity, unit price
+//! (per kg, km, minute where it is), discount, VAT and product link,
+//! marked where returned or shipping and where its numbers do not agree;
+//! the sums; what the customer paid (the tip, the total, the payment
+//! sources reconciled with it); the VAT by rate; and every field of the
+//! bottom line, old (deprecated) ones named as such.
 
 use maud::{html, Markup};
-use vipps_order_management::{Amount, BottomLine, Currency, Discrepancy, OrderLine, Receipt};
+use vipps_order_management::{Amount, BottomLine, Currency, Discrepancy, OrderLine, QuantityUnit, Receipt};
 
 use super::layout::{data, link, Cx};
 use crate::console::language::Arg;
@@ -12,6 +14,22 @@ use crate::console::language::Arg;
 /// An amount with the receipt's currency, in the staff's language.
 fn money(cx: &Cx, amount: Amount, currency: &Currency) -> Markup {
     html! { (cx.words.money(amount, currency)) }
+}
+
+/// A unit price with its unit: "NOK 320.00 per kg"; a price each when
+/// the line counts pieces (or says no unit).
+fn unit_price(cx: &Cx, price: Amount, unit: Option<&QuantityUnit>, currency: &Currency) -> Markup {
+    let price = cx.words.money(price, currency);
+    let unit = match unit {
+        None | Some(QuantityUnit::Pcs) => return html! { (price) },
+        Some(QuantityUnit::Kg) => Arg::Text(cx.t("unit-kg")),
+        Some(QuantityUnit::Km) => Arg::Text(cx.t("unit-km")),
+        Some(QuantityUnit::Minute) => Arg::Text(cx.t("unit-minute")),
+        Some(QuantityUnit::Litre) => Arg::Text(cx.t("unit-litre")),
+        Some(QuantityUnit::Kwh) => Arg::Text(cx.t("unit-kwh")),
+        Some(other) => Arg::Data(other.as_str().to_owned()),
+    };
+    html! { (cx.words.with("unit-price-per", [("price", Arg::Text(price)), ("unit", unit)])) }
 }
 
 /// A line's amount as the receipt counts it: returns negative.
@@ -76,7 +94,7 @@ fn lines(cx: &Cx, receipt: &Receipt) -> Markup {
                                 span.name { (data(&line.name)) }
                                 @if line.is_shipping == Some(true) { " " span.badge { (cx.t("badge-shipping")) } }
                                 @if line.is_return == Some(true) { " " span.badge.return { (cx.t("badge-returned")) } }
-                                @if !warnings.is_empty() { " " span.badge.warn { (cx.t("badge-check")) } }
+                                @if !warnings.is_empty() { " " span.badge.warn.staff { (cx.t("badge-check")) } }
                                 br;
                                 small { (cx.t("product-id")) " " code.id { (data(&line.id)) } }
                                 @if let Some(url) = &line.product_url { br; small { (cx.t("product-link")) " " (link(url)) } }
@@ -88,8 +106,8 @@ fn lines(cx: &Cx, receipt: &Receipt) -> Markup {
                                 }
                             }
                             td.num data-label=(label("col-unit-price")) {
-                                @match line.unit_info.as_ref().and_then(|i| i.unit_price) {
-                                    Some(price) => (money(cx, price, currency)),
+                                @match line.unit_info.as_ref().and_then(|i| i.unit_price.map(|p| (p, i.quantity_unit.as_ref()))) {
+                                    Some((price, unit)) => (unit_price(cx, price, unit, currency)),
                                     None => (dash),
                                 }
                             }
@@ -110,7 +128,7 @@ fn lines(cx: &Cx, receipt: &Receipt) -> Markup {
                             td.num data-label=(label("col-amount")) { strong { (money(cx, counted(line, line.total_amount), currency)) } }
                         }
                         @if !warnings.is_empty() {
-                            tr.warning {
+                            tr.warning.staff {
                                 td colspan="8" {
                                     strong { (cx.words.with("warning-line", [("line", Arg::Data(line.name.clone()))])) }
                                     ul { @for w in &warnings { li { (discrepancy(cx, w, currency)) } } }
@@ -172,6 +190,43 @@ fn vat_breakdown(cx: &Cx, receipt: &Receipt) -> Markup {
     }
 }
 
+/// What the customer paid: the lines, the tip and the total, each payment
+/// source, and whether the sources account for the total (a mismatch is
+/// a note for staff: the customer sees the receipt as the shop sent it).
+fn payment(cx: &Cx, receipt: &Receipt) -> Markup {
+    let c = &receipt.bottom_line.currency;
+    let Ok(paid) = receipt.paid() else {
+        return html! { p { (cx.t("sum-too-large")) } };
+    };
+    let sources = receipt.bottom_line.payment_sources.as_ref();
+    let each = [
+        ("fact-paid-card", sources.and_then(|s| s.card)),
+        ("fact-paid-gift-card", sources.and_then(|s| s.gift_card)),
+        ("fact-paid-voucher", sources.and_then(|s| s.voucher)),
+        ("fact-paid-cash", sources.and_then(|s| s.cash)),
+    ];
+    html! {
+        dl.facts.paid {
+            dt { (cx.t("paid-lines")) } dd { (money(cx, paid.lines, c)) }
+            @if receipt.bottom_line.tip_amount.is_some() {
+                dt { (cx.t("fact-tip")) } dd { (money(cx, paid.tip, c)) }
+            }
+            dt.total { (cx.t("paid-total")) } dd.total { strong { (money(cx, paid.total, c)) } }
+            @for (key, value) in each {
+                @if let Some(v) = value { dt { (cx.t(key)) } dd { (money(cx, v, c)) } }
+            }
+        }
+        @match (paid.sources, paid.sources_match()) {
+            (Some(_), Some(true)) => p.reconciled.staff { (cx.t("paid-sources-match")) },
+            (Some(sources), _) => p.warning.staff role="note" { (cx.words.with("paid-sources-differ", [
+                ("sources", Arg::Text(cx.words.money(sources, c))),
+                ("total", Arg::Text(cx.words.money(paid.total, c))),
+            ])) },
+            _ => p.hint.staff { (cx.t("paid-no-sources")) },
+        }
+    }
+}
+
 /// One fact of the bottom line; `old` for a deprecated field.
 fn fact(cx: &Cx, key: &str, old: bool, value: Markup) -> Markup {
     html! {
@@ -198,21 +253,6 @@ fn bottom_line(cx: &Cx, b: &BottomLine) -> Markup {
     }
     if let Some(pos) = &b.pos_id {
         facts.push(fact(cx, "fact-pos-id", false, html! { code.id { (data(pos)) } }));
-    }
-    if let Some(tip) = amount(b.tip_amount) {
-        facts.push(fact(cx, "fact-tip", false, tip));
-    }
-    if let Some(sources) = &b.payment_sources {
-        for (key, value) in [
-            ("fact-paid-card", sources.card),
-            ("fact-paid-gift-card", sources.gift_card),
-            ("fact-paid-voucher", sources.voucher),
-            ("fact-paid-cash", sources.cash),
-        ] {
-            if let Some(v) = amount(value) {
-                facts.push(fact(cx, key, false, v));
-            }
-        }
     }
     for (key, value) in [
         ("fact-gift-card", b.gift_card_amount),
@@ -250,9 +290,11 @@ pub fn receipt(cx: &Cx, receipt: &Receipt) -> Markup {
     };
     html! {
         @if flagged > 0 {
-            p.warning role="note" { (cx.words.with("warning-summary", [("count", Arg::Count(flagged))])) }
+            p.warning.staff role="note" { (cx.words.with("warning-summary", [("count", Arg::Count(flagged))])) }
         }
         (lines(cx, receipt))
+        h3 #paid { (cx.t("paid-title")) }
+        (payment(cx, receipt))
         h3 #vat { (cx.t("vat-title")) }
         (vat_breakdown(cx, receipt))
         h3 { (cx.t("facts-title")) }

@@ -1,0 +1,236 @@
+//! The console's shared store: what several instances must agree on (the
+//! sign-ins, the wrong sign-ins per client, the audit trail), in the
+//! department's Postgres (`--database-url postgres://…`) or in SQLite on
+//! one machine (a file, or memory for a console nobody restarts), through
+//! sqlx. One set of queries serves both (sqlx's `Any` driver, `$1`
+//! parameters, SQL both speak); the tables are made by migrations in each
+//! database's own dialect (`migrations/console/`), recorded in a table of
+//! their own (`vipps_om_console_migrations`) so that they never meet a
+//! merchant's own sqlx migrations in the same database.
+//!
+//! `sessions`, `failures` and `trail` hold the queries of each table;
+//! what they mean (lifetimes, limits, who may see the trail) is decided by
+//! the modules that call them.
+
+mod failures;
+mod sessions;
+mod trail;
+
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::Executor as _;
+
+pub(crate) use sessions::{digest_hex, hex, StoredSession};
+pub use trail::{Filter, Page};
+
+/// The table sqlx records the console's migrations in.
+const MIGRATIONS_TABLE: &str = "vipps_om_console_migrations";
+
+/// Why the store could not do what was asked: what failed, on which
+/// database (its address without a password), and the driver's words.
+#[derive(Debug, Clone)]
+pub struct StoreError(String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Which database the store is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// The console's shared store: a pool of connections to one database.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// The database's address as shown in messages: no password.
+    shown: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("database", &self.shown).finish_non_exhaustive()
+    }
+}
+
+/// `url` as it may be shown: without its password.
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Not a URL (it is refused below): shown only up to where a
+        // password could start.
+        Err(_) => url.split('@').next_back().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The SQLite URL of a file, made when missing.
+pub fn sqlite_file(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+impl Store {
+    /// Opens the store at `url` (`postgres://…`, `sqlite://FILE?mode=rwc`,
+    /// `sqlite::memory:`) and makes or updates its tables.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let shown: std::sync::Arc<str> = without_password(url).into();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError(format!(
+                "the console's database {shown} is neither Postgres (postgres://user@host/database) nor SQLite (sqlite://FILE or sqlite::memory:)"
+            )));
+        };
+        let memory = backend == Backend::Sqlite && url.contains(":memory:");
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // A writer waits for another (another console on the same
+            // file) rather than failing; each commit reaches the disk
+            // before it is acknowledged.
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    Ok(())
+                })
+            });
+        }
+        if memory {
+            // Memory is one connection's: one connection, kept for good.
+            options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+        } else {
+            options = options.max_connections(16);
+        }
+        let pool = options
+            .connect(url)
+            .await
+            .map_err(|e| StoreError(format!("the console cannot open its database {shown}: {e}")))?;
+        let store = Store { pool, backend, shown };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A store in memory, for a console nobody restarts (and for tests).
+    pub async fn memory() -> Result<Store, StoreError> {
+        Store::open("sqlite::memory:").await
+    }
+
+    /// The database's address, without its password.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// Makes or updates the tables. Several consoles may start at once:
+    /// Postgres serialises them (sqlx takes an advisory lock); on SQLite
+    /// the second may find the first's tables half recorded, and tries
+    /// again once.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut migrator = match self.backend {
+            Backend::Postgres => sqlx::migrate!("migrations/console/postgres"),
+            Backend::Sqlite => sqlx::migrate!("migrations/console/sqlite"),
+        };
+        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+        // Other tools' migrations may share the database, never this table.
+        migrator.set_ignore_missing(true);
+        let mut result = migrator.run(&self.pool).await;
+        if result.is_err() && self.backend == Backend::Sqlite {
+            result = migrator.run(&self.pool).await;
+        }
+        result.map_err(|e| self.failed("make its tables in", e))
+    }
+
+    /// `true` when the database answers.
+    pub async fn healthy(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.failed("reach", e))
+    }
+
+    /// The error of a query that failed: `what` the console tried.
+    fn failed(&self, what: &str, e: impl std::fmt::Display) -> StoreError {
+        StoreError(format!("the console could not {what} its database {}: {e}", self.shown))
+    }
+
+    /// Closes the connections (at the end of a graceful stop).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A moment as the store keeps it: Unix milliseconds.
+fn millis(at: jiff::Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+/// A length of time in milliseconds, saturating.
+fn span(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_never_shown() {
+        assert_eq!(
+            without_password("postgres://console:s3cret@db.example:5432/support"),
+            "postgres://console:***@db.example:5432/support"
+        );
+        assert_eq!(without_password("postgres://db.example/support"), "postgres://db.example/support");
+        assert_eq!(without_password("sqlite::memory:"), "sqlite::memory:");
+        assert!(!without_password("not a url user:s3cret@host").contains("s3cret"));
+    }
+
+    #[tokio::test]
+    async fn only_postgres_and_sqlite() {
+        let error = Store::open("mysql://root:pw@localhost/db").await.unwrap_err().to_string();
+        assert!(error.contains("neither Postgres") && !error.contains("pw@"), "{error}");
+        let store = Store::memory().await.unwrap();
+        store.healthy().await.unwrap();
+        assert_eq!(store.shown(), "sqlite::memory:");
+    }
+
+    #[tokio::test]
+    async fn a_file_is_made_and_its_tables_kept_across_openings() {
+        let dir = std::env::temp_dir().join(format!("vipps-om-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("console.sqlite3");
+        let _ = std::fs::remove_file(&path);
+        let url = sqlite_file(&path);
+        let first = Store::open(&url).await.unwrap();
+        let now = jiff::Timestamp::now();
+        let id = first
+            .start_session("kari", "token", "credential", now, Duration::from_secs(60), 20)
+            .await
+            .unwrap();
+        first.close().await;
+        // Opened again (a restart): the migrations are not run twice, the
+        // sign-in is still there.
+        let again = Store::open(&url).await.unwrap();
+        let found = again.find_session(&id, now, Duration::from_secs(60)).await.unwrap();
+        assert_eq!(found.map(|s| s.who), Some("kari".to_owned()));
+        again.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

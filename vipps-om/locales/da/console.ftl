@@ -281,3 +281,8 @@ audit-outcome-unreachable = Vipps MobilePay kunne ikke nås
 audit-outcome-timed-out = Intet svar i tide
 audit-outcome-unavailable = Vipps MobilePay fejler
 audit-outcome-failed = Fejlede
+signin-too-many-all = Den adgangsnøgle hører ikke til denne konsol, og for mange forkerte nøgler er kommet fra mange adresser inden for det sidste minut, så forkerte nøgler afvises i { $seconds ->
+    [one] et sekund
+   *[other] { $seconds } sekunder
+}. Din egen nøgle logger dig stadig ind: tjek, at du har indsat hele.
+audit-outcome-not-auditor = Afvist: ikke revisor

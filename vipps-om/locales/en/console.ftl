@@ -281,3 +281,8 @@ audit-outcome-unreachable = Vipps MobilePay unreachable
 audit-outcome-timed-out = No answer in time
 audit-outcome-unavailable = Vipps MobilePay failing
 audit-outcome-failed = Failed
+signin-too-many-all = That access token is not one of this console's, and too many wrong tokens have come from many addresses in the last minute, so wrong ones are refused for { $seconds ->
+    [one] one second
+   *[other] { $seconds } seconds
+}. Your own token still signs you in: check that you pasted all of it.
+audit-outcome-not-auditor = Refused: not an auditor

@@ -281,3 +281,8 @@ audit-outcome-unreachable = Vipps MobilePayta ei tavoitettu
 audit-outcome-timed-out = Ei vastausta ajoissa
 audit-outcome-unavailable = Vipps MobilePay vikatilassa
 audit-outcome-failed = Epäonnistui
+signin-too-many-all = Tämä käyttöavain ei kuulu tähän konsoliin, ja monesta osoitteesta on tullut liian monta väärää avainta viimeisen minuutin aikana, joten vääriä avaimia torjutaan { $seconds ->
+    [one] sekunnin ajan
+   *[other] { $seconds } sekunnin ajan
+}. Oma avaimesi kirjaa sinut silti sisään: tarkista, että liitit sen kokonaan.
+audit-outcome-not-auditor = Torjuttu: ei tarkastaja

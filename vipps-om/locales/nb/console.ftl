@@ -281,3 +281,8 @@ audit-outcome-unreachable = Vipps MobilePay kunne ikke nås
 audit-outcome-timed-out = Ikke svar i tide
 audit-outcome-unavailable = Vipps MobilePay feiler
 audit-outcome-failed = Feilet
+signin-too-many-all = Den tilgangsnøkkelen hører ikke til denne konsollen, og for mange feil nøkler har kommet fra mange adresser det siste minuttet, så feil nøkler avvises i { $seconds ->
+    [one] ett sekund
+   *[other] { $seconds } sekunder
+}. Din egen nøkkel logger deg fortsatt inn: sjekk at du limte inn hele.
+audit-outcome-not-auditor = Avvist: ikke revisor

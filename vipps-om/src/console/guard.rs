@@ -118,8 +118,8 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
         }
         return match refuse(&console, address, Via::Bearer).await {
             Ok(Refused::Wrong) => bearer_wanted("that token is no one's on this console: send your own as Authorization: Bearer"),
-            Ok(Refused::TooMany { count, wait }) => {
-                let (status, headers, message) = too_many(&Words::new(Lang::En), address, count, wait);
+            Ok(refused @ Refused::TooMany { .. }) => {
+                let (status, headers, message) = too_many(&Words::new(Lang::En), address, refused);
                 (status, headers, Json(error_json("rate-limited", 429, &message))).into_response()
             }
             Err(e) => store_failed(&e, &words, &path, true),

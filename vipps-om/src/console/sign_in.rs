@@ -24,7 +24,7 @@ use super::origin::from_own_page;
 use super::pages::{self, Cx};
 use super::paths;
 use super::store::StoreError;
-use super::throttle::FAILURES_ALLOWED;
+use super::throttle::{ALL_ALLOWED, FAILURES_ALLOWED};
 use super::trouble::Trouble;
 use super::visitor::{Via, Visitor};
 use super::Console;
@@ -78,16 +78,25 @@ pub(super) fn login_for(next: &str) -> String {
 
 /// The answer to a wrong token from a client past the limit: 429, when to
 /// try again, and words that say a right token still works.
-pub(super) fn too_many(words: &Words, client: IpAddr, count: u64, wait: Duration) -> (StatusCode, [(HeaderName, HeaderValue); 1], String) {
+pub(super) fn too_many(words: &Words, client: IpAddr, refused: Refused) -> (StatusCode, [(HeaderName, HeaderValue); 1], String) {
+    let (count, wait, everyone) = match refused {
+        Refused::TooMany { count, wait, everyone } => (count, wait, everyone),
+        Refused::Wrong => (0, Duration::ZERO, false),
+    };
     let seconds = wait.as_secs().max(1);
-    let message = words.with(
-        "signin-too-many",
-        [
-            ("count", Arg::Count(usize::try_from(count).unwrap_or(usize::MAX))),
-            ("client", Arg::Data(client.to_string())),
-            ("seconds", Arg::Count(usize::try_from(seconds).unwrap_or(usize::MAX))),
-        ],
-    );
+    let seconds_arg = ("seconds", Arg::Count(usize::try_from(seconds).unwrap_or(usize::MAX)));
+    let message = if everyone {
+        words.with("signin-too-many-all", [seconds_arg])
+    } else {
+        words.with(
+            "signin-too-many",
+            [
+                ("count", Arg::Count(usize::try_from(count).unwrap_or(usize::MAX))),
+                ("client", Arg::Data(client.to_string())),
+                seconds_arg,
+            ],
+        )
+    };
     (
         StatusCode::TOO_MANY_REQUESTS,
         [(header::RETRY_AFTER, HeaderValue::from(seconds))],
@@ -100,9 +109,9 @@ pub(super) fn too_many(words: &Words, client: IpAddr, count: u64, wait: Duration
 pub(super) enum Refused {
     /// As wrong: the client is within its limit.
     Wrong,
-    /// As one too many from this client: `count` in the window, which ends
-    /// in `wait`.
-    TooMany { count: u64, wait: Duration },
+    /// As one too many from this client (`count` in the window, which
+    /// ends in `wait`), or from all clients together (`everyone`).
+    TooMany { count: u64, wait: Duration, everyone: bool },
 }
 
 /// Refuses a wrong token from `client`: counted, logged naming the
@@ -110,20 +119,25 @@ pub(super) enum Refused {
 /// the client's one entry for the window).
 pub(super) async fn refuse(console: &Console, client: IpAddr, via: Via) -> Result<Refused, StoreError> {
     let verdict = console.access.throttle.fail(client).await?;
-    let entry = Entry::new(Event::SignIn, "", via, Some(client));
+    // Past the limit of all clients together, the entry counts many
+    // clients' tries: it names none.
+    let entry = Entry::new(Event::SignIn, "", via, (!verdict.everyone).then_some(client));
     if !verdict.too_many {
         tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {client} ({} in the last minute, {FAILURES_ALLOWED} allowed)", verdict.count);
         console.audit.record(entry.outcome("wrong-token")).await?;
         return Ok(Refused::Wrong);
     }
-    let past = verdict.count - FAILURES_ALLOWED;
-    if past == 1 || past.is_multiple_of(LOG_EVERY) {
+    let past = verdict.count.saturating_sub(FAILURES_ALLOWED);
+    if verdict.everyone {
+        tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {client}, past the limit of all clients together ({ALL_ALLOWED} a minute): refused as too many for {} s; right tokens still sign in", verdict.wait.as_secs().max(1));
+    } else if past == 1 || past.is_multiple_of(LOG_EVERY) {
         tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access tokens from client {client} past the limit ({} in the last minute, {FAILURES_ALLOWED} allowed): refused as too many for {} s; right tokens still sign in", verdict.count, verdict.wait.as_secs().max(1));
     }
     console.audit.record_counted(entry.outcome("throttled"), &verdict.key).await?;
     Ok(Refused::TooMany {
         count: verdict.count,
         wait: verdict.wait,
+        everyone: verdict.everyone,
     })
 }
 
@@ -197,8 +211,8 @@ pub async fn login(
                 pages::login(&cx, Some(&words.get("signin-wrong-token")), &next),
             )
                 .into_response(),
-            Ok(Refused::TooMany { count, wait }) => {
-                let (status, headers, message) = too_many(&words, address, count, wait);
+            Ok(refused @ Refused::TooMany { .. }) => {
+                let (status, headers, message) = too_many(&words, address, refused);
                 (status, headers, pages::login(&cx, Some(&message), &next)).into_response()
             }
             Err(e) => store_failed(&e, &words, &here, false),
@@ -312,12 +326,9 @@ mod tests {
 
     #[test]
     fn too_many_says_when_and_that_a_right_token_works() {
-        let (status, headers, message) = too_many(
-            &Words::new(Lang::En),
-            "192.0.2.4".parse().unwrap(),
-            11,
-            Duration::from_millis(41_500),
-        );
+        let refused = |wait, everyone| Refused::TooMany { count: 11, wait, everyone };
+        let client = "192.0.2.4".parse().unwrap();
+        let (status, headers, message) = too_many(&Words::new(Lang::En), client, refused(Duration::from_millis(41_500), false));
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(headers[0].1, "41");
         assert!(
@@ -325,7 +336,11 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("still signs you in"), "{message}");
-        let (_, headers, _) = too_many(&Words::new(Lang::En), "192.0.2.4".parse().unwrap(), 11, Duration::ZERO);
+        let (_, headers, all) = too_many(&Words::new(Lang::En), client, refused(Duration::ZERO, true));
         assert_eq!(headers[0].1, "1");
+        assert!(
+            all.contains("many addresses") && !all.contains("192.0.2.4") && all.contains("still signs you in"),
+            "{all}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Wrong sign-ins, limited per client: ten a minute from one address (one
-//! IPv6 /64, which one holder has whole), counted in the shared store so
-//! that every instance counts together. Past the limit that client's
+//! IPv6 /64, which one holder has whole), and a thousand a minute from all
+//! clients together, counted in the shared store so that every instance
+//! counts together. Past the limit that client's
 //! wrong tokens are refused with 429 and `Retry-After`, and recorded as
 //! one audit entry per client and minute counting its attempts, so a
 //! flood fills neither the service nor the trail. A right token is never
@@ -19,6 +20,13 @@ use super::store::{Store, StoreError};
 pub const FAILURES_ALLOWED: u64 = 10;
 /// The window wrong sign-ins are counted in.
 pub const WINDOW: Duration = Duration::from_secs(60);
+/// Wrong sign-ins taken from all clients together in `WINDOW` before the
+/// rest are refused as too many: a flood from many addresses (a botnet,
+/// the /64s of one /48) fills neither the service nor the trail either.
+/// Right tokens still sign in.
+pub const ALL_ALLOWED: u64 = 1000;
+/// The key all clients' wrong sign-ins are counted under.
+const ALL: &str = "*";
 
 /// What came of a wrong sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +35,8 @@ pub struct Verdict {
     pub count: u64,
     /// Past the limit: refused as too many.
     pub too_many: bool,
+    /// Past the limit of all clients together, not the client's own.
+    pub everyone: bool,
     /// Until the window ends.
     pub wait: Duration,
     /// The window's key (client and start), for its one audit entry.
@@ -64,13 +74,23 @@ impl Throttle {
 
     async fn fail_at(&self, client: IpAddr, now: jiff::Timestamp) -> Result<Verdict, StoreError> {
         let key = address_key(client).to_string();
-        let failures = self.store.fail(&key, now, WINDOW).await?;
+        let theirs = self.store.fail(&key, now, WINDOW).await?;
+        let everyone = self.store.fail(ALL, now, WINDOW).await?;
+        // The client's own limit decides when it is past it; else the
+        // limit of all clients together.
+        let (key, failures) = if theirs.count > FAILURES_ALLOWED || everyone.count <= ALL_ALLOWED {
+            (key, theirs)
+        } else {
+            (ALL.to_owned(), everyone)
+        };
         let window = jiff::SignedDuration::try_from(WINDOW).unwrap_or_default();
         let ends = failures.since.checked_add(window).unwrap_or(failures.since);
         let wait = ends.duration_since(now).try_into().unwrap_or_default();
+        let own = theirs.count > FAILURES_ALLOWED;
         Ok(Verdict {
-            count: failures.count,
-            too_many: failures.count > FAILURES_ALLOWED,
+            count: theirs.count,
+            too_many: own || everyone.count > ALL_ALLOWED,
+            everyone: !own && everyone.count > ALL_ALLOWED,
             wait,
             key: format!("{key}@{}", failures.since.as_millisecond()),
         })
@@ -102,7 +122,10 @@ mod tests {
             assert!(!v.too_many && v.count == i, "{v:?}");
         }
         let v = throttle.fail_at(ip("127.0.0.2"), at(20)).await.unwrap();
-        assert_eq!((v.count, v.too_many, v.wait), (11, true, Duration::from_secs(41)));
+        assert_eq!(
+            (v.count, v.too_many, v.everyone, v.wait),
+            (11, true, false, Duration::from_secs(41))
+        );
         assert_eq!(v.key, format!("127.0.0.2@{}", at(1).as_millisecond()));
         // The same window, the same key: one audit entry for all of it.
         assert_eq!(throttle.fail_at(ip("127.0.0.2"), at(30)).await.unwrap().key, v.key);
@@ -110,6 +133,29 @@ mod tests {
         // When the window ends, a new one starts.
         let v = throttle.fail_at(ip("127.0.0.2"), at(61)).await.unwrap();
         assert_eq!((v.count, v.too_many), (1, false));
+    }
+
+    #[tokio::test]
+    async fn a_flood_from_many_clients_is_limited_all_together() {
+        let throttle = Throttle::new(Store::memory().await.unwrap());
+        // A thousand clients, one wrong try each: within both limits.
+        for i in 0..ALL_ALLOWED {
+            let client = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i as u32));
+            assert!(!throttle.fail_at(client, at(1)).await.unwrap().too_many);
+        }
+        // The next client's first try is one too many of all together,
+        // counted under one key for the window.
+        let v = throttle.fail_at(ip("192.0.2.1"), at(2)).await.unwrap();
+        assert_eq!((v.count, v.too_many, v.everyone), (1, true, true));
+        assert_eq!(v.key, format!("*@{}", at(1).as_millisecond()));
+        assert_eq!(v.wait, Duration::from_secs(59));
+        assert_eq!(
+            throttle.fail_at(ip("192.0.2.2"), at(3)).await.unwrap().key,
+            v.key,
+            "one entry for all of them"
+        );
+        // A window later, each client starts again.
+        assert!(!throttle.fail_at(ip("192.0.2.3"), at(61)).await.unwrap().too_many);
     }
 
     #[tokio::test]

@@ -83,6 +83,32 @@ pub fn sqlite_file(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// The file a SQLite URL names (`sqlite://FILE?…`, `sqlite:FILE`); `None`
+/// for memory.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// Makes the SQLite file at `path`, when missing, readable by its owner
+/// only: it holds who looked at which order. SQLite gives its journal
+/// files the same permissions.
+fn make_private(path: &std::path::Path) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("the console cannot make its database {}: {e}", path.display())),
+    }
+}
+
 impl Store {
     /// Opens the store at `url` (`postgres://…`, `sqlite://FILE?mode=rwc`,
     /// `sqlite::memory:`) and makes or updates its tables.
@@ -99,6 +125,9 @@ impl Store {
             )));
         };
         let memory = backend == Backend::Sqlite && url.contains(":memory:");
+        if let Some(path) = sqlite_path(url).filter(|_| url.contains("mode=rwc")) {
+            make_private(&path).map_err(StoreError)?;
+        }
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             // A writer waits for another (another console on the same
@@ -202,6 +231,19 @@ mod tests {
         assert!(!without_password("not a url user:s3cret@host").contains("s3cret"));
     }
 
+    #[test]
+    fn sqlite_files_by_their_urls() {
+        assert_eq!(sqlite_path("sqlite://console.db?mode=rwc"), Some("console.db".into()));
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/om/console.db"),
+            Some("/var/lib/om/console.db".into())
+        );
+        assert_eq!(sqlite_path("sqlite:console.db"), Some("console.db".into()));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://db/x"), None);
+        assert_eq!(sqlite_file(std::path::Path::new("/tmp/a b.db")), "sqlite:///tmp/a b.db?mode=rwc");
+    }
+
     #[tokio::test]
     async fn only_postgres_and_sqlite() {
         let error = Store::open("mysql://root:pw@localhost/db").await.unwrap_err().to_string();
@@ -219,6 +261,12 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let url = sqlite_file(&path);
         let first = Store::open(&url).await.unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the trail is personal data: its owner's only");
+        }
         let now = jiff::Timestamp::now();
         let id = first
             .start_session("kari", "token", "credential", now, Duration::from_secs(60), 20)

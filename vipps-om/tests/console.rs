@@ -87,6 +87,27 @@ async fn the_norwegian_order_page_shows_every_field_the_vat_by_rate_and_the_warn
         "the total warning"
     );
     assert_eq!(page.body.matches(r#"<tr class="warning staff">"#).count(), 2);
+    // Unit prices by their unit: per kg for the coffee, a plain price for
+    // pieces.
+    assert!(text.contains(&format!("{} per kg", nb("320,00 kr"))), "the price per kg");
+    assert!(!text.contains(&format!("{} per stk", nb("149,00 kr"))));
+    // What was paid: the lines and the tip make the total; the payment
+    // sources (700 + 62) do not add up to it, and the page says so.
+    let paid = &text[text.find("Betaling").expect("the payment section")..];
+    for needle in ["Kvitteringslinjer", &nb("683,00 kr"), "Tips", "Totalt betalt", &nb("703,00 kr")] {
+        assert!(paid.contains(needle), "{needle:?} missing from what was paid");
+    }
+    assert!(
+        text.contains(&format!(
+            "Betalingsmåtene summerer seg til {}, men kvitteringslinjene og tipset utgjør {}",
+            nb("762,00 kr"),
+            nb("703,00 kr")
+        )),
+        "the sources that do not add up"
+    );
+    // A lookup box at the top (no cursor in it: the lookup page has that).
+    assert!(page.body.contains(r#"<section class="lookup-bar staff""#));
+    assert!(!page.body.contains("autofocus"));
     // The bottom line, old fields named as such.
     for needle in [
         "Kvitteringsnummer",
@@ -215,6 +236,27 @@ async fn hostile_text_in_every_field_stays_text() {
         + html.matches(&format!("<bdi>https://shop.example/{HOSTILE_SHOWN}</bdi>")).count()
         + html.matches(&format!("<bdi>javascript:alert(1)//{HOSTILE_SHOWN}</bdi>")).count();
     assert_eq!(shown, 9, "{html}");
+}
+
+/// A line break in a name (a shop's system that joined two fields) shows
+/// as a mark staff can see, not as a programmer's `\u{a}`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_break_in_a_name_is_a_visible_mark() {
+    let emu = Emulator::start().await.unwrap();
+    let receipt = json!({
+        "orderLines": [{"name": "Votter\nrøde", "id": "sku-5", "totalAmount": 100, "totalAmountExcludingTax": 80,
+            "totalTaxAmount": 20, "taxRate": 2500}],
+        "bottomLine": {"currency": "NOK"}
+    });
+    assert_eq!(raw(&emu, "POST", "/order-management/v2/ECOM/receipts/lf-1", receipt).await, 201);
+    let page = App::open(emu.client()).await.get_in("en", "/orders/ecom/lf-1").await;
+    assert!(
+        page.body
+            .contains(r#"<bdi>Votter<span class="mark" title="U+000A">␊</span>røde</bdi>"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("\\u{a}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -546,4 +588,15 @@ async fn a_body_that_never_ends_is_answered_in_time() {
     let page = app.send(request).await;
     assert_eq!(page.status, 408);
     assert!(page.body.contains("<h1"));
+}
+
+/// The lookup page puts the cursor in the order field: staff paste at
+/// once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lookup_page_puts_the_cursor_in_the_order_field() {
+    let emu = Emulator::start().await.unwrap();
+    let page = App::open(emu.client()).await.get_in("en", "/").await;
+    assert_eq!(page.body.matches("autofocus").count(), 1);
+    let field = &page.body[page.body.find(r#"<input id="orderId""#).unwrap()..];
+    assert!(field[..field.find('>').unwrap()].contains("autofocus"), "{field}");
 }

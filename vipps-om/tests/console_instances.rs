@@ -10,13 +10,13 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 
-use common::console::{seed_1042, temp_path, trail};
+use common::console::{seed_1042, spawn, temp_path, trail};
 use common::front_end::{FrontEnd, FRONT_END_IP};
 use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
-use vipps_order_management::emulator::{self, Emulator};
+use vipps_order_management::emulator::Emulator;
 
 const KARI: &str = "kari-7f3a9kq2x1-LmN4pQ8rS2tV6wY0";
 const GUESS: &str = "guess-guess-guess-guess-guess-guess-0";
@@ -35,34 +35,23 @@ impl Drop for Instance {
 }
 
 impl Instance {
-    fn start(base: &str, database: &str, staff: &PathBuf) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vipps-om"))
-            .env_clear()
-            .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
-            .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
-            .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
-            .env("VIPPS_MSN", emulator::MSN)
-            .args([
-                "--json",
-                "--base-url",
-                base,
-                "console",
-                "--listen",
-                "127.0.0.1:0",
-                "--database-url",
-                database,
-            ])
-            .args(["--front-end", FRONT_END_IP, "--staff"])
-            .arg(staff)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let banner = common::read_banner(&mut child);
-        Instance {
-            child,
-            url: banner["url"].as_str().unwrap().trim_end_matches('/').to_owned(),
-        }
+    fn start(base: &str, database: &str, staff: &Path) -> Instance {
+        let args: Vec<String> = [
+            "--json",
+            "--base-url",
+            base,
+            "console",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database,
+        ]
+        .into_iter()
+        .chain(["--front-end", FRONT_END_IP, "--staff", &staff.display().to_string()])
+        .map(str::to_owned)
+        .collect();
+        let (child, url) = spawn(&args, Stdio::null());
+        Instance { child, url }
     }
 }
 

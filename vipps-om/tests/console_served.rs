@@ -16,12 +16,12 @@ mod common;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
-use common::console::{seed_1042, temp_path, trail};
+use common::console::{seed_1042, spawn, temp_path, trail};
 use common::{until, without_hanging};
 use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
-use vipps_order_management::emulator::{self, Emulator};
+use vipps_order_management::emulator::Emulator;
 
 const KARI: &str = "kari-7f3a9kq2x1-LmN4pQ8rS2tV6wY0";
 const OLA: &str = "ola-2b8c4m1zY2-HjK5nP9qR3sU7vX1zz";
@@ -44,9 +44,8 @@ impl Drop for Served {
 
 impl Served {
     /// Starts it against `base`, with `extra` arguments (its store a SQLite
-    /// file of its own unless they name one), through `shell` (a `sh -c`
-    /// prefix such as `ulimit -f 1;`) when given.
-    fn start(base: &str, extra: &[&str], shell: Option<&str>) -> Served {
+    /// file of its own unless they name one).
+    fn start(base: &str, extra: &[&str]) -> Served {
         let log = temp_path("console", "log");
         let mut args: Vec<String> = ["--json", "--base-url", base, "console", "--listen", "127.0.0.1:0"]
             .iter()
@@ -61,37 +60,8 @@ impl Served {
             }
         };
         args.extend(extra.iter().map(|s| s.to_string()));
-        let bin = env!("CARGO_BIN_EXE_vipps-om");
-        let mut command = match shell {
-            Some(prefix) => {
-                let mut c = Command::new("sh");
-                c.arg("-c").arg(format!("{prefix} exec \"$0\" \"$@\"")).arg(bin).args(&args);
-                c
-            }
-            None => {
-                let mut c = Command::new(bin);
-                c.args(&args);
-                c
-            }
-        };
-        let mut child = command
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
-            .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
-            .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
-            .env("VIPPS_MSN", emulator::MSN)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let banner = common::read_banner(&mut child);
-        Served {
-            child,
-            url: banner["url"].as_str().unwrap().trim_end_matches('/').to_owned(),
-            log,
-            database,
-        }
+        let (child, url) = spawn(&args, std::fs::File::create(&log).unwrap().into());
+        Served { child, url, log, database }
     }
 
     fn addr(&self) -> String {
@@ -208,11 +178,7 @@ async fn a_flood_through_a_front_end_leaves_a_right_token_signing_in_and_the_log
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let staff = staff_file(&format!("# the shop's customer service\nkari@butikk.example {KARI}\n"));
-    let served = Served::start(
-        &emu.base_url(),
-        &["--staff", staff.to_str().unwrap(), "--front-end", "127.0.0.2"],
-        None,
-    );
+    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap(), "--front-end", "127.0.0.2"]);
     let login = format!("{}/login", served.url);
     let origin = served.url.clone();
     let front_end = client_from("127.0.0.2");
@@ -274,7 +240,6 @@ async fn the_sign_on_proxy_is_believed_by_its_address_only() {
     let served = Served::start(
         &emu.base_url(),
         &["--identity-proxy", "127.0.0.1", "--user-header", "X-Auth-Request-Email"],
-        None,
     );
     let ask = |ip: &str| {
         client_from(ip)
@@ -299,7 +264,7 @@ async fn the_sign_on_proxy_is_believed_by_its_address_only() {
 async fn a_lookup_that_cannot_be_recorded_is_not_shown() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
-    let served = Served::start(&emu.base_url(), &[], None);
+    let served = Served::start(&emu.base_url(), &[]);
     let client = client_from("127.0.0.1");
     let look = || async {
         let page = client
@@ -340,7 +305,7 @@ async fn a_slow_lookup_says_so_and_the_order_follows() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     emu.inject(Fault::stall(Duration::from_millis(4500)).only(Operation::GetOrder));
-    let served = Served::start(&emu.base_url(), &[], None);
+    let served = Served::start(&emu.base_url(), &[]);
     let mut page = client_from("127.0.0.1")
         .get(format!("{}/orders/ecom/order-1042", served.url))
         .header("accept-language", "en")
@@ -375,7 +340,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let staff = staff_file(&format!("kari@butikk.example {KARI}\nola@butikk.example {OLA}\n"));
-    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap()], None);
+    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap()]);
     let client = client_from("127.0.0.1");
     let sign_in = |token: &str| {
         client
@@ -461,7 +426,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_never_ends_the_console() {
     let emu = Emulator::start().await.unwrap();
-    let served = Served::start(&emu.base_url(), &[], None);
+    let served = Served::start(&emu.base_url(), &[]);
     served.signal("HUP");
     until("SIGHUP said", || served.log().contains("SIGHUP: there is no staff file")).await;
     let health = client_from("127.0.0.1").get(format!("{}/health", served.url)).send().await.unwrap();
@@ -475,7 +440,7 @@ async fn a_copy_of_the_trail_follows_log_rotation() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let copy = temp_path("audit", "jsonl");
-    let served = Served::start(&emu.base_url(), &["--audit-log", copy.to_str().unwrap()], None);
+    let served = Served::start(&emu.base_url(), &["--audit-log", copy.to_str().unwrap()]);
     let client = client_from("127.0.0.1");
     let look = || async {
         let page = client.get(format!("{}/orders/ecom/order-1042", served.url)).send().await.unwrap();
@@ -504,7 +469,7 @@ async fn a_copy_of_the_trail_follows_log_rotation() {
 async fn past_the_maximum_connections_a_client_waits_for_a_free_slot() {
     use tokio::io::AsyncWriteExt;
     let emu = Emulator::start().await.unwrap();
-    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "60"], None);
+    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "60"]);
     let mut held = Vec::new();
     for _ in 0..2 {
         let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
@@ -531,7 +496,7 @@ async fn past_the_maximum_connections_a_client_waits_for_a_free_slot() {
 async fn idle_connections_are_closed_and_the_next_client_served() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let emu = Emulator::start().await.unwrap();
-    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "1"], None);
+    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "1"]);
     let mut stalled = Vec::new();
     for _ in 0..2 {
         let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
@@ -566,7 +531,7 @@ async fn idle_connections_are_closed_and_the_next_client_served() {
 async fn trickled_headers_cannot_hold_the_slots() {
     use tokio::io::AsyncWriteExt;
     let emu = Emulator::start().await.unwrap();
-    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "2"], None);
+    let served = Served::start(&emu.base_url(), &["--max-connections", "2", "--idle-timeout", "2"]);
     let mut trickles = Vec::new();
     for _ in 0..2 {
         let addr = served.addr();
@@ -640,7 +605,7 @@ async fn a_request_being_answered_is_never_cut_and_the_connection_idles_out_afte
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     emu.inject(Fault::stall(Duration::from_millis(2500)).only(Operation::GetOrder));
-    let served = Served::start(&emu.base_url(), &["--idle-timeout", "1"], None);
+    let served = Served::start(&emu.base_url(), &["--idle-timeout", "1"]);
     let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
     let request = format!("GET /orders/ecom/order-1042 HTTP/1.1\r\nHost: {}\r\n\r\n", served.addr());
     s.write_all(request.as_bytes()).await.unwrap();
@@ -672,7 +637,7 @@ async fn a_request_is_timed_from_its_first_byte() {
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let emu = Emulator::start().await.unwrap();
-    let served = Served::start(&emu.base_url(), &["--idle-timeout", "5"], None);
+    let served = Served::start(&emu.base_url(), &["--idle-timeout", "5"]);
     let mut s = tokio::net::TcpStream::connect(served.addr()).await.unwrap();
     // Three seconds of nothing, the first line, three more, the rest (each
     // wait 2 s inside the limit; the whole past it): the client's pace is
@@ -695,7 +660,7 @@ async fn a_request_is_timed_from_its_first_byte() {
 async fn the_console_stops_on_sigterm_despite_a_client_that_never_finishes() {
     use tokio::io::AsyncWriteExt;
     let emu = Emulator::start().await.unwrap();
-    let c = Served::start(&emu.base_url(), &[], None);
+    let c = Served::start(&emu.base_url(), &[]);
     let mut half = tokio::net::TcpStream::connect(c.addr()).await.unwrap();
     half.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
     let _ = Command::new("kill").args(["-TERM", &c.child.id().to_string()]).status();

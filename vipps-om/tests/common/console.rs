@@ -114,6 +114,27 @@ impl App {
     }
 }
 
+/// Starts `vipps-om ARGS` in a clean environment with the emulator's
+/// credentials, its log to `stderr`; the process and the URL its banner
+/// gives (once it takes requests).
+pub fn spawn(args: &[String], stderr: std::process::Stdio) -> (std::process::Child, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vipps-om"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", emulator::MSN)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let banner = super::read_banner(&mut child);
+    let url = banner["url"].as_str().unwrap().trim_end_matches('/').to_owned();
+    (child, url)
+}
+
 /// A request from the client at `ip`.
 pub fn from(ip: &str, mut request: Request<Body>) -> Request<Body> {
     let peer = SocketAddr::new(ip.parse().unwrap(), 50000);

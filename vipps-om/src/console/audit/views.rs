@@ -136,20 +136,32 @@ fn viewed(visitor: &Visitor, asked: &Asked, what: &str) -> Entry {
     entry
 }
 
-/// The answer to someone who is no auditor: refused, and recorded (who
-/// tried to read the trail is the trail's business too). `None` for an
-/// auditor.
-async fn not_auditor(console: &Console, visitor: &Visitor, asked: &Asked, cx: &Cx, what: &str) -> Option<Response> {
-    if visitor.auditor {
-        return None;
-    }
-    let trouble = Trouble::not_auditor(&cx.words);
+/// What `asked` selects, once it may be shown to `visitor` (`what`: the
+/// page or the export) and the look is recorded; else the answer to give
+/// instead: someone who is no auditor is refused, and recorded (who tried
+/// to read the trail is the trail's business too); a form that cannot be
+/// read is shown again, saying which field; a look that cannot be recorded
+/// is not shown.
+async fn selected(console: &Console, visitor: &Visitor, asked: &Asked, cx: &Cx, what: &str) -> Result<Filter, Response> {
     let mut entry = viewed(visitor, asked, what);
-    entry.outcome = trouble.outcome.to_owned();
-    if let Err(e) = console.audit.record(entry).await {
-        return Some(store_failed(&e, &cx.words, &cx.here, false));
+    if !visitor.auditor {
+        let trouble = Trouble::not_auditor(&cx.words);
+        trouble.outcome.clone_into(&mut entry.outcome);
+        if let Err(e) = console.audit.record(entry).await {
+            return Err(store_failed(&e, &cx.words, &cx.here, false));
+        }
+        return Err((trouble.status, pages::trouble(cx, &trouble)).into_response());
     }
-    Some((trouble.status, pages::trouble(cx, &trouble)).into_response())
+    let filter = asked.filter(&console.zone).map_err(|field| {
+        let trouble = Trouble::audit_form(&cx.words, field);
+        (trouble.status, pages::audit(cx, asked, Some(&trouble), &[], None, &console.zone)).into_response()
+    })?;
+    if let Err(e) = console.audit.record(entry).await {
+        tracing::error!(target: "vipps_om::console", "{e}: the audit trail was not shown");
+        let trouble = Trouble::audit_failed(&cx.words);
+        return Err((trouble.status, pages::trouble(cx, &trouble)).into_response());
+    }
+    Ok(filter)
 }
 
 /// The trail's page: the form, and the newest hundred entries it selects.
@@ -160,21 +172,10 @@ pub async fn trail(
     query: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
     let asked = query.map(|q| q.0).unwrap_or_default();
-    if let Some(refused) = not_auditor(&console, &visitor, &asked, &cx, "page").await {
-        return refused;
-    }
-    let filter = match asked.filter(&console.zone) {
+    let filter = match selected(&console, &visitor, &asked, &cx, "page").await {
         Ok(filter) => filter,
-        Err(field) => {
-            let trouble = Trouble::audit_form(&cx.words, field);
-            return (trouble.status, pages::audit(&cx, &asked, Some(&trouble), &[], None, &console.zone)).into_response();
-        }
+        Err(answer) => return answer,
     };
-    if let Err(e) = console.audit.record(viewed(&visitor, &asked, "page")).await {
-        tracing::error!(target: "vipps_om::console", "{e}: the audit trail was not shown");
-        let trouble = Trouble::audit_failed(&cx.words);
-        return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
-    }
     let entries = match console.audit.entries(&filter, Page::NewestBefore(asked.before), PAGE).await {
         Ok(entries) => entries,
         Err(e) => return store_failed(&e, &cx.words, &cx.here, false),
@@ -196,21 +197,10 @@ pub async fn export(
     query: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
     let asked = query.map(|q| q.0).unwrap_or_default();
-    if let Some(refused) = not_auditor(&console, &visitor, &asked, &cx, "jsonl").await {
-        return refused;
-    }
-    let filter = match asked.filter(&console.zone) {
+    let filter = match selected(&console, &visitor, &asked, &cx, "jsonl").await {
         Ok(filter) => filter,
-        Err(field) => {
-            let trouble = Trouble::audit_form(&cx.words, field);
-            return (trouble.status, pages::audit(&cx, &asked, Some(&trouble), &[], None, &console.zone)).into_response();
-        }
+        Err(answer) => return answer,
     };
-    if let Err(e) = console.audit.record(viewed(&visitor, &asked, "jsonl")).await {
-        tracing::error!(target: "vipps_om::console", "{e}: the audit trail was not exported");
-        let trouble = Trouble::audit_failed(&cx.words);
-        return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
-    }
     let batches = futures_util::stream::unfold(Some(None), move |after: Option<Option<i64>>| {
         let console = console.clone();
         let filter = filter.clone();

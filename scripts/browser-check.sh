@@ -9,7 +9,8 @@
 # - two consoles with named staff tokens (kari, ola, and dpo, an auditor)
 #   on one SQLite file, behind nginx as their front end and load balancer
 #   (round robin; it overwrites X-Forwarded-For/-Proto/-Host and removes
-#   the identity headers a browser sends, as the README recommends);
+#   the identity headers a browser sends, as the README recommends; the
+#   host as $http_host, its port kept);
 # - a third console behind the company's single sign-on: nginx asks a
 #   sign-on stub (scripts/browser-check-sso.mjs, standing in for
 #   oauth2-proxy) who each request is from (`auth_request`) and sets
@@ -83,10 +84,17 @@ else
   om=$(pwd)/target/debug/vipps-om
 fi
 
-# Every process started here is stopped on the way out, whatever happens.
+# Every process started here is stopped on the way out, whatever happens
+# (Ctrl-C and SIGTERM too: the check itself runs in the background, so the
+# wait for it is interrupted). Stopped by their ids, newest first.
 pids=()
-stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; }
+stop_all() {
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
 trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 wait_banner() { for _ in $(seq 1 200); do grep -q '^}' "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "FAIL: no banner in $1"; cat "${1%.json}.log"; exit 1; }
 field() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1]))[process.argv[2]])' "$1" "$2"; }
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
@@ -174,7 +182,11 @@ http {
 
     # The front end of the named-token consoles (TLS ends here in a real
     # deployment): the client's address, scheme and host overwritten, the
-    # identity headers a browser sends removed.
+    # identity headers a browser sends removed. The host as the browser
+    # sent it (\$http_host: with its port when it has one, as Origin has),
+    # so that a sign-in with Origin alone (no Sec-Fetch-Site) matches it.
+    # Buffering as nginx's default, as the README's configuration leaves
+    # it: a slow lookup's page must still reach the browser in two parts.
     server {
         listen 127.0.0.1:$front_port;
         location / {
@@ -234,9 +246,12 @@ EOF
 fi
 
 status=0
+staff_file=$(realpath "$staff")
 (cd "$work" && EMULATOR_URL="$base" FRONT_URL="$front" SSO_URL="$sso" CONSOLE_A_URL="$console_a" CONSOLE_B_URL="$console_b" \
-  CONSOLE_C_URL="$console_c" STAFF_FILE="$(realpath "$staff")" CHROMIUM="$chromium" \
-  node ../../scripts/browser-check.mjs) || status=$?
+  CONSOLE_C_URL="$console_c" STAFF_FILE="$staff_file" CHROMIUM="$chromium" \
+  exec node ../../scripts/browser-check.mjs) &
+pids+=($!)
+wait $! || status=$?
 if [ "$status" = 0 ]; then
   # The README's picture, refreshed from a developer's run (CI leaves the
   # tree as committed).

@@ -186,3 +186,41 @@ async fn two_consoles_on_one_postgres_are_one_console() {
 async fn two_consoles_on_one_sqlite_file_are_one_console() {
     two_consoles_one_truth(&sqlite_file(&temp_path("shared", "sqlite3"))).await;
 }
+
+/// A rollout: one console has the new staff file (Per joined), the other
+/// not yet. Per is in on the first and not on the second, and the second
+/// never signs Per out of the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_with_an_older_staff_file_signs_no_one_out_of_the_others() {
+    const PER: &str = "per-4d5e6f7g8h-AbCdEfGhIjKlMnOpQr";
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let database = sqlite_file(&temp_path("rollout", "sqlite3"));
+    let old = temp_path("staff-old", "txt");
+    std::fs::write(&old, format!("kari@butikk.example {KARI}\n")).unwrap();
+    let new = temp_path("staff-new", "txt");
+    std::fs::write(&new, format!("kari@butikk.example {KARI}\nper@butikk.example {PER}\n")).unwrap();
+    let behind = Instance::start(&emu.base_url(), &database, &old);
+    let ahead = Instance::start(&emu.base_url(), &database, &new);
+    let http = browser();
+    let signed = sign_in(&http, &ahead.url, PER).await;
+    assert_eq!(signed.status(), 303);
+    let cookie = signed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(page(&http, &ahead.url, "/orders/ecom/order-1042", &cookie).await, 200);
+    assert_eq!(
+        page(&http, &behind.url, "/orders/ecom/order-1042", &cookie).await,
+        303,
+        "not on the console that does not know Per yet"
+    );
+    assert_eq!(
+        page(&http, &ahead.url, "/orders/ecom/order-1042", &cookie).await,
+        200,
+        "still signed in where Per is known"
+    );
+}

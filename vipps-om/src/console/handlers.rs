@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use futures_util::StreamExt as _;
@@ -222,12 +222,14 @@ pub async fn order_page(
             };
             let body =
                 futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(head) }).chain(futures_util::stream::once(rest));
-            return (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                Body::from_stream(body),
-            )
-                .into_response();
+            // A front end that buffers answers (nginx does, unless told
+            // not to) would hold the notice back until the order came:
+            // `X-Accel-Buffering: no` tells nginx to pass it on at once.
+            let headers = [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no")),
+            ];
+            return (StatusCode::OK, headers, Body::from_stream(body)).into_response();
         }
     };
     let answer = recorded(&console, &visitor, &words, pt.as_ref(), &typed, searched.as_deref(), shown).await;

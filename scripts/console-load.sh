@@ -21,6 +21,7 @@ cargo build -q --release -p vipps-om --bin vipps-om --example console_load
 om=$(pwd)/target/release/vipps-om
 load=$(pwd)/target/release/examples/console_load
 work=$(mktemp -d /tmp/vipps-om-load.XXXXXX)
+chmod 755 "$work"   # the postgres user reaches its cluster in it
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true

@@ -673,3 +673,30 @@ async fn the_console_stops_on_sigterm_despite_a_client_that_never_finishes() {
     assert!(status.success(), "{status:?}");
     drop(half);
 }
+
+/// A console stopped with SIGTERM writes out its copies of the trail
+/// first: every entry kept is in the copy when the process has ended.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_copies_of_the_trail_are_whole_when_the_console_stops() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let copy = temp_path("audit", "jsonl");
+    let mut served = Served::start(&emu.base_url(), &["--audit-log", copy.to_str().unwrap()]);
+    let client = client_from("127.0.0.1");
+    for _ in 0..20 {
+        let page = client.get(format!("{}/orders/ecom/order-1042", served.url)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    served.signal("TERM");
+    let mut status = None;
+    until("the console's end after SIGTERM", || {
+        status = served.child.try_wait().unwrap();
+        status.is_some()
+    })
+    .await;
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    let lines = std::fs::read_to_string(&copy).unwrap().lines().count();
+    assert_eq!(lines, 20, "every entry kept was copied before it stopped");
+    assert_eq!(served.trail().await.len(), 20);
+}

@@ -221,6 +221,7 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     ))?;
     // On Ctrl-C or SIGTERM: no new connections, requests under way get five
     // seconds, then the rest (a client that never finishes) are dropped.
+    let audit = console.audit.clone();
     let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
     let listener = server::Bounded::new(listener, settings.max_connections, settings.idle_timeout);
     let server = axum::serve(listener, app(console).into_make_service_with_connect_info::<Peer>()).with_graceful_shutdown(async {
@@ -234,6 +235,8 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
         Ok(_) => {}
         Err(_) => tracing::info!(target: "vipps_om::console", "connections still open after five seconds were dropped"),
     }
+    // The copies of the trail written whole, then the store let go.
+    let _ = tokio::task::spawn_blocking(move || audit.copies().close()).await;
     store.close().await;
     tracing::info!(target: "vipps_om::console", "stopped");
     Ok(())

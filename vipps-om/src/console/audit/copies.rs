@@ -12,8 +12,9 @@ use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::Entry;
 use crate::console::marks::json_line;
@@ -45,7 +46,11 @@ impl std::fmt::Display for Target {
 /// Where the audit trail is copied.
 #[derive(Debug)]
 pub struct Copies {
-    queue: Option<SyncSender<Arc<[u8]>>>,
+    /// The queue to the copying thread; `None` once closed (or with no
+    /// copies).
+    queue: Mutex<Option<SyncSender<Arc<[u8]>>>>,
+    /// Says when the copying thread has written all it was given.
+    finished: Mutex<Option<Receiver<()>>>,
     targets: Vec<Target>,
     dropped: Arc<AtomicU64>,
 }
@@ -176,11 +181,15 @@ fn copy_all(queue: Receiver<Arc<[u8]>>, mut sinks: Vec<Sink>) {
     }
 }
 
+/// How long a stopping console waits for its copies to be written.
+const CLOSING: Duration = Duration::from_secs(5);
+
 impl Copies {
     /// No copies.
     pub fn none() -> Copies {
         Copies {
-            queue: None,
+            queue: Mutex::default(),
+            finished: Mutex::default(),
             targets: Vec::new(),
             dropped: Arc::default(),
         }
@@ -194,15 +203,31 @@ impl Copies {
         }
         let sinks = targets.iter().map(Sink::open).collect::<Result<Vec<_>, _>>()?;
         let (queue, taken) = sync_channel(QUEUE);
+        let (finish, finished) = channel();
         std::thread::Builder::new()
             .name("audit-copies".to_owned())
-            .spawn(move || copy_all(taken, sinks))
+            .spawn(move || {
+                copy_all(taken, sinks);
+                let _ = finish.send(());
+            })
             .map_err(|e| format!("the audit trail's copies cannot start: {e}"))?;
         Ok(Copies {
-            queue: Some(queue),
+            queue: Mutex::new(Some(queue)),
+            finished: Mutex::new(Some(finished)),
             targets,
             dropped: Arc::default(),
         })
+    }
+
+    /// Takes no more entries and waits (five seconds at most) until those
+    /// queued are written: a console that stops leaves its copies whole.
+    pub fn close(&self) {
+        drop(self.queue.lock().unwrap_or_else(|e| e.into_inner()).take());
+        if let Some(finished) = self.finished.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if finished.recv_timeout(CLOSING).is_err() {
+                tracing::error!(target: "vipps_om::console", "the audit trail's copies ({}) were not all written before the console stopped; the entries are in its database", self.describe());
+            }
+        }
     }
 
     /// Where the copies go.
@@ -217,7 +242,8 @@ impl Copies {
 
     /// Queues `entry` for its copies; never waits.
     pub(super) fn send(&self, entry: &Entry) {
-        let Some(queue) = &self.queue else {
+        let guard = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(queue) = guard.as_ref() else {
             return;
         };
         let line = match json_line(entry) {
@@ -312,6 +338,23 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[test]
+    fn closing_writes_what_was_queued_and_takes_no_more() {
+        let dir = dir("close");
+        let path = dir.join("audit.jsonl");
+        let copies = Copies::to(vec![Target::File(path.clone())]).unwrap();
+        for who in ["a", "b", "c"] {
+            copies.send(&entry(who));
+        }
+        copies.close();
+        let lines = || std::fs::read_to_string(&path).unwrap().lines().count();
+        assert_eq!(lines(), 3, "all written before close returned");
+        copies.send(&entry("d"));
+        copies.close();
+        assert_eq!(lines(), 3, "nothing taken after");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_syslog_copy_is_one_authpriv_message_an_entry() {
@@ -340,7 +383,8 @@ mod tests {
         // A queue nobody takes from: full after QUEUE entries.
         let (queue, _taken) = sync_channel(QUEUE);
         let copies = Copies {
-            queue: Some(queue),
+            queue: Mutex::new(Some(queue)),
+            finished: Mutex::default(),
             targets: vec![Target::Stdout],
             dropped: Arc::default(),
         };

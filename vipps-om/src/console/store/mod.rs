@@ -125,6 +125,15 @@ impl Store {
             )));
         };
         let memory = backend == Backend::Sqlite && url.contains(":memory:");
+        // A SQLite file named without a mode is made when missing, as one
+        // named with `mode=rwc` is.
+        let url = match backend {
+            Backend::Sqlite if !memory && !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let url = url.as_str();
         if let Some(path) = sqlite_path(url).filter(|_| url.contains("mode=rwc")) {
             make_private(&path).map_err(StoreError)?;
         }
@@ -273,12 +282,16 @@ mod tests {
             .await
             .unwrap();
         first.close().await;
-        // Opened again (a restart): the migrations are not run twice, the
-        // sign-in is still there.
-        let again = Store::open(&url).await.unwrap();
+        // Opened again (a restart), named without a mode: the migrations
+        // are not run twice, the sign-in is still there.
+        let again = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
         let found = again.find_session(&id, now, Duration::from_secs(60)).await.unwrap();
         assert_eq!(found.map(|s| s.who), Some("kari".to_owned()));
         again.close().await;
+        // A new file named without a mode is made, its owner's only.
+        let fresh = dir.join("fresh.sqlite3");
+        Store::open(&format!("sqlite://{}", fresh.display())).await.unwrap().close().await;
+        assert!(fresh.exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -110,7 +110,11 @@ async function seed() {
 const PRINT_NAMES = [
   'Ullsokker, grå, str. 38–41', 'Kaffebønner, mellombrent, 500 g', 'Lue med dusk, marineblå', 'Votter i lammeull, røde',
   'Skjerf i alpakka, naturhvit', 'Termokopp i stål, 350 ml', 'Ullundertøy, trøye, str. M', 'Ullundertøy, bukse, str. M',
-  'Fjellstøvler, impregnering 250 ml', 'Hodelykt, 400 lumen', 'Turpute, sammenleggbar', 'Kart, Jotunheimen 1:50 000',
+  'Fjellstøvler, impregnering 250 ml', 'Hodelykt, 400 lumen',
+  // Names as long as shops' systems make them: one row each all the same.
+  'Turpute, sammenleggbar, med ventil og pumpesekk, i resirkulert polyester, farge skogsgrønn, for telt og hengekøye, 195 × 60 cm',
+  'Kart, Jotunheimen 1:50 000, vanntett utgave, med turforslag og høydeprofiler for alle merkede stier i nasjonalparken og randsonene, '
+    + 'brettet i lommeformat, utgitt i samarbeid med Den Norske Turistforening, inkludert QR-koder til digitale kart og værvarsel',
   'Termos, 1 liter', 'Sitteunderlag i skum', 'Refleksvest, gul, str. L', 'Pannebånd i merinoull',
   'Gamasjer, vanntette', 'Fyrstikker, stormsikre', 'Plaster, vannfast, 20 stk.', 'Sjokolade, mørk 70 %, 100 g',
 ];

@@ -52,7 +52,12 @@ impl Printer {
     /// Prints the result. A closed pipe (`| head`) is no failure; any
     /// other write error is, since the result is lost.
     pub fn success(self, output: &Output) -> Result<(), Failure> {
-        let mut out = std::io::stdout().lock();
+        self.success_on(output, &mut std::io::stdout().lock())
+    }
+
+    /// Prints the result on `out` (a server whose stdout carries something
+    /// else prints its banner on stderr).
+    pub fn success_on(self, output: &Output, out: &mut dyn std::io::Write) -> Result<(), Failure> {
         let written = if self.json {
             match &output.json {
                 Json::Raw(text) => writeln!(out, "{}", text.trim_end()),

@@ -854,3 +854,61 @@ async fn auditors_by_the_proxys_group() {
         "not from the proxy: nobody"
     );
 }
+
+/// A front end's own gate (Basic or Negotiate in `Authorization`) is no
+/// staff token and no wrong one: staff behind it sign in and look up as
+/// ever, and nothing is refused or counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_authorization_scheme_is_no_wrong_token() {
+    let (_emu, app) = with_staff().await;
+    let gate = "Basic ZnJvbnRnYXRlOnB3";
+    let mut signed = sign_in(KARI, None);
+    signed.headers_mut().insert("authorization", gate.parse().unwrap());
+    let signed = app.send(signed).await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let kari = cookie_of(signed.header("set-cookie"));
+    for _ in 0..=FAILURES_ALLOWED {
+        let page = Request::get("/orders/ecom/order-1042")
+            .header("cookie", &kari)
+            .header("authorization", gate)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(app.send(page).await.status, 200);
+    }
+    for open in ["/health", "/assets/console.css", "/login"] {
+        let r = Request::get(open).header("authorization", gate).body(Body::empty()).unwrap();
+        assert!(app.send(r).await.status < 400, "{open}");
+    }
+    // A wrong bearer token on what is open to all is not counted either.
+    let css = Request::get("/assets/console.css")
+        .header("authorization", format!("Bearer {GUESS}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(css).await.status, 200);
+    let refusals = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e["event"] == "sign-in" && e["outcome"] != "signed-in")
+        .count();
+    assert_eq!(refusals, 0);
+}
+
+/// An address whose query cannot be read selects nothing and says so: it
+/// never shows the whole trail as if nothing had been asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_address_that_cannot_be_read_selects_nothing() {
+    let (_emu, app) = with_staff().await;
+    let dpo = cookie_of(app.send(sign_in(DPO, None)).await.header("set-cookie"));
+    for path in [
+        "/audit?who=kari&before=abc",
+        "/audit?who=kari&before=",
+        "/audit?event=sign-in&event=lookup",
+        "/audit/export.jsonl?who=kari&who=ola",
+    ] {
+        let page = app.send(with_cookie(path, &dpo)).await;
+        assert_eq!(page.status, 400, "{path}");
+        assert!(page.text().contains("a field twice"), "{path}: {}", page.text());
+        assert!(!page.body.contains("<tbody>"), "{path}: no entries");
+    }
+}

@@ -404,6 +404,15 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     assert!(served.log().contains("left: []"), "{}", served.log());
     assert_eq!(client.get(format!("{}/health", served.url)).send().await.unwrap().status(), 200);
 
+    // A file emptied (every line a comment): everyone is out at once,
+    // and the console still refuses every token (it never opens up).
+    std::fs::write(&staff, "# everyone out, for now\n").unwrap();
+    until("the emptied file taken", || served.log().contains("names no one")).await;
+    until("the emptied file read", || served.log().contains("0 people")).await;
+    assert_eq!(page(kari.clone()).await.unwrap().status(), 303);
+    assert_eq!(api(kari_new).await.unwrap().status(), 401);
+    assert_eq!(api(OLA).await.unwrap().status(), 401);
+
     // The trail: each ending, once, by the console.
     let ended: Vec<(String, String)> = served
         .trail()
@@ -417,8 +426,164 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
         [
             ("ola@butikk.example".to_owned(), "left-staff".to_owned()),
             ("kari@butikk.example".to_owned(), "new-token".to_owned())
-        ]
+        ],
+        "emptied, nobody had a sign-in left to end"
     );
+}
+
+/// The shared `--access-token` next to a staff file stays, whatever the
+/// file says when it is read again; a file written in two parts is read
+/// once it is whole; a byte-order mark is not part of a name.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_token_stays_and_a_file_written_in_parts_is_read_whole() {
+    use std::io::Write as _;
+    const SHARED: &str = "shared-9z8y7x6w5v-AbCdEfGhIjKlMnOp";
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let staff = staff_file(&format!("\u{feff}kari@butikk.example {KARI}\r\nola@butikk.example {OLA}\r\n"));
+    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap(), "--access-token", SHARED]);
+    let client = client_from("127.0.0.1");
+    let api = |token: &str| {
+        client
+            .get(format!("{}/api/orders/ecom/order-1042", served.url))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(api(SHARED).await.unwrap().status(), 200);
+    assert_eq!(api(KARI).await.unwrap().status(), 200);
+    served.signal("HUP");
+    until("the staff file read on SIGHUP", || {
+        served.log().contains("was read again on SIGHUP")
+    })
+    .await;
+    assert_eq!(api(SHARED).await.unwrap().status(), 200, "the shared token stays");
+    // Written in place in two parts, a pause between: read once whole.
+    let mut file = std::fs::OpenOptions::new().write(true).truncate(true).open(&staff).unwrap();
+    file.write_all(format!("kari@butikk.example {KARI}\n").as_bytes()).unwrap();
+    file.flush().unwrap();
+    // The writer's own pace (half the console's quiet time): the behaviour
+    // under test, not a wait for something.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    file.write_all(format!("ola@butikk.example {OLA}\n").as_bytes()).unwrap();
+    drop(file);
+    until("the file read again", || served.log().matches("was read again").count() >= 2).await;
+    let log = served.log();
+    assert!(
+        !log.contains(r#"left: ["ola@butikk.example"]"#),
+        "Ola was never read as gone: {log}"
+    );
+    assert_eq!(api(OLA).await.unwrap().status(), 200);
+    assert_eq!(api(SHARED).await.unwrap().status(), 200);
+    let looked: Vec<String> = served
+        .trail()
+        .await
+        .into_iter()
+        .map(|e| e["who"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        looked.contains(&"kari@butikk.example".to_owned()),
+        "the name without the byte-order mark: {looked:?}"
+    );
+}
+
+/// With `--audit-log -` stdout carries the trail's JSON lines and nothing
+/// else: the banner goes to stderr.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trail_on_stdout_is_json_lines_alone() {
+    use std::io::Read as _;
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let database = sqlite_file(&temp_path("stdout", "sqlite3"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vipps-om"))
+        .env_clear()
+        .env("VIPPS_CLIENT_ID", vipps_order_management::emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", vipps_order_management::emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", vipps_order_management::emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", vipps_order_management::emulator::MSN)
+        .args(["--json", "--base-url", &emu.base_url(), "console", "--listen", "127.0.0.1:0"])
+        .args(["--database-url", &database, "--audit-log", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The banner, on stderr.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut banner = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "no banner: {banner}"
+        );
+        banner.push_str(&line);
+        if line.trim_end() == "}" {
+            break;
+        }
+    }
+    let url = serde_json::from_str::<serde_json::Value>(&banner).unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    for _ in 0..3 {
+        let page = client_from("127.0.0.1")
+            .get(format!("{url}/orders/ecom/order-1042"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let _ = child.wait();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines.iter().all(|l| l["event"] == "lookup"));
+}
+
+/// A console told to stop while a lookup waits for the API finishes that
+/// page saying so, rather than cutting it off.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_console_says_so_on_a_page_waiting_for_the_api() {
+    use std::time::Duration;
+    use vipps_order_management::emulator::Fault;
+    use vipps_order_management::Operation;
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    emu.inject(Fault::stall(Duration::from_secs(20)).only(Operation::GetOrder));
+    let mut served = Served::start(&emu.base_url(), &[]);
+    let mut page = client_from("127.0.0.1")
+        .get(format!("{}/orders/ecom/order-1042", served.url))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let first = String::from_utf8(page.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.contains("slow to answer"), "{first}");
+    served.signal("TERM");
+    let mut rest = String::new();
+    while let Some(chunk) = without_hanging("the rest of the page", page.chunk()).await.unwrap() {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        rest.contains("The console is restarting") && rest.trim_end().ends_with("</html>"),
+        "{rest}"
+    );
+    let mut status = None;
+    until("the console's end", || {
+        status = served.child.try_wait().unwrap();
+        status.is_some()
+    })
+    .await;
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    assert!(served.trail().await.is_empty(), "nothing was shown, nothing recorded");
 }
 
 /// SIGHUP without a staff file: said, and nothing ends.

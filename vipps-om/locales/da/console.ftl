@@ -281,8 +281,12 @@ audit-outcome-unreachable = Vipps MobilePay kunne ikke nås
 audit-outcome-timed-out = Intet svar i tide
 audit-outcome-unavailable = Vipps MobilePay fejler
 audit-outcome-failed = Fejlede
-signin-too-many-all = Den adgangsnøgle hører ikke til denne konsol, og for mange forkerte nøgler er kommet fra mange adresser inden for det sidste minut, så forkerte nøgler afvises i { $seconds ->
+signin-too-many-all = Den adgangsnøgle hører ikke til denne konsol, og konsollen har fået for mange forkerte nøgler inden for det sidste minut, så forkerte nøgler afvises i { $seconds ->
     [one] et sekund
    *[other] { $seconds } sekunder
 }. Din egen nøgle logger dig stadig ind: tjek, at du har indsat hele.
 audit-outcome-not-auditor = Afvist: ikke revisor
+trouble-stopping-title = Konsollen genstarter
+trouble-stopping-explanation = Den blev bedt om at stoppe, før Vipps MobilePay svarede. Intet blev vist.
+trouble-stopping-todo = Slå ordren op igen om et øjeblik.
+trouble-audit-address-explanation = Adressen har et felt to gange eller et, formularen ikke kan læse (som en side, der ikke er et tal), så intet blev valgt.

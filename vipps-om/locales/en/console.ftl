@@ -281,8 +281,12 @@ audit-outcome-unreachable = Vipps MobilePay unreachable
 audit-outcome-timed-out = No answer in time
 audit-outcome-unavailable = Vipps MobilePay failing
 audit-outcome-failed = Failed
-signin-too-many-all = That access token is not one of this console's, and too many wrong tokens have come from many addresses in the last minute, so wrong ones are refused for { $seconds ->
+signin-too-many-all = That access token is not one of this console's, and this console has had too many wrong tokens in the last minute, so wrong ones are refused for { $seconds ->
     [one] one second
    *[other] { $seconds } seconds
 }. Your own token still signs you in: check that you pasted all of it.
 audit-outcome-not-auditor = Refused: not an auditor
+trouble-stopping-title = The console is restarting
+trouble-stopping-explanation = It was told to stop before Vipps MobilePay answered. Nothing was shown.
+trouble-stopping-todo = Look the order up again in a moment.
+trouble-audit-address-explanation = The address holds a field twice, or one the form cannot read (such as a page that is not a number), so nothing was selected.

@@ -281,8 +281,12 @@ audit-outcome-unreachable = Vipps MobilePayta ei tavoitettu
 audit-outcome-timed-out = Ei vastausta ajoissa
 audit-outcome-unavailable = Vipps MobilePay vikatilassa
 audit-outcome-failed = Epäonnistui
-signin-too-many-all = Tämä käyttöavain ei kuulu tähän konsoliin, ja monesta osoitteesta on tullut liian monta väärää avainta viimeisen minuutin aikana, joten vääriä avaimia torjutaan { $seconds ->
+signin-too-many-all = Tämä käyttöavain ei kuulu tähän konsoliin, ja konsoli on saanut liian monta väärää avainta viimeisen minuutin aikana, joten vääriä avaimia torjutaan { $seconds ->
     [one] sekunnin ajan
    *[other] { $seconds } sekunnin ajan
 }. Oma avaimesi kirjaa sinut silti sisään: tarkista, että liitit sen kokonaan.
 audit-outcome-not-auditor = Torjuttu: ei tarkastaja
+trouble-stopping-title = Konsoli käynnistyy uudelleen
+trouble-stopping-explanation = Se pysäytettiin ennen kuin Vipps MobilePay vastasi. Mitään ei näytetty.
+trouble-stopping-todo = Hae tilaus uudelleen hetken kuluttua.
+trouble-audit-address-explanation = Osoitteessa on kenttä kahdesti tai kenttä, jota lomake ei voi lukea (kuten sivu, joka ei ole luku), joten mitään ei valittu.

@@ -281,8 +281,12 @@ audit-outcome-unreachable = Vipps MobilePay kunne ikke nås
 audit-outcome-timed-out = Ikke svar i tide
 audit-outcome-unavailable = Vipps MobilePay feiler
 audit-outcome-failed = Feilet
-signin-too-many-all = Den tilgangsnøkkelen hører ikke til denne konsollen, og for mange feil nøkler har kommet fra mange adresser det siste minuttet, så feil nøkler avvises i { $seconds ->
+signin-too-many-all = Den tilgangsnøkkelen hører ikke til denne konsollen, og konsollen har fått for mange feil nøkler det siste minuttet, så feil nøkler avvises i { $seconds ->
     [one] ett sekund
    *[other] { $seconds } sekunder
 }. Din egen nøkkel logger deg fortsatt inn: sjekk at du limte inn hele.
 audit-outcome-not-auditor = Avvist: ikke revisor
+trouble-stopping-title = Konsollen starter på nytt
+trouble-stopping-explanation = Den ble bedt om å stoppe før Vipps MobilePay svarte. Ingenting ble vist.
+trouble-stopping-todo = Slå opp ordren igjen om et øyeblikk.
+trouble-audit-address-explanation = Adressen har et felt to ganger, eller et skjemaet ikke kan lese (som en side som ikke er et tall), så ingenting ble valgt ut.

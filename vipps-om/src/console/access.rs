@@ -35,6 +35,9 @@ use super::throttle::Throttle;
 #[derive(Debug)]
 pub struct Access {
     staff: RwLock<Arc<StaffTokens>>,
+    /// Staff sign in with tokens (the sign-in form exists), even while the
+    /// staff file names no one.
+    tokens: bool,
     pub(super) identity: Option<IdentityProxy>,
     pub(super) front_ends: FrontEnds,
     pub(super) sessions: Sessions,
@@ -45,7 +48,7 @@ pub struct Access {
 /// Builds the [`Access`] of a console that staff sign in to.
 #[derive(Debug, Default)]
 pub struct AccessBuilder {
-    staff: StaffTokens,
+    staff: Option<StaffTokens>,
     identity: Option<IdentityProxy>,
     front_ends: FrontEnds,
     lifetime: Option<Duration>,
@@ -53,9 +56,11 @@ pub struct AccessBuilder {
 }
 
 impl AccessBuilder {
-    /// Staff who sign in with their own tokens.
+    /// Staff who sign in with their own tokens: the sign-in form exists,
+    /// even while `staff` names no one (a staff file emptied to sign
+    /// everyone out).
     pub fn staff(mut self, staff: StaffTokens) -> Self {
-        self.staff = staff;
+        self.staff = Some(staff);
         self
     }
 
@@ -86,11 +91,12 @@ impl AccessBuilder {
     /// The access, keeping its sign-ins and limits in `store`; or why it
     /// would let nobody in.
     pub fn build(self, store: &Store) -> Result<Access, String> {
-        if self.staff.is_empty() && self.identity.is_none() {
+        if self.staff.is_none() && self.identity.is_none() {
             return Err("name the staff (--staff FILE) or the sign-on proxy (--identity-proxy)".to_owned());
         }
         Ok(Access {
-            staff: RwLock::new(Arc::new(self.staff)),
+            tokens: self.staff.is_some(),
+            staff: RwLock::new(Arc::new(self.staff.unwrap_or_default())),
             identity: self.identity,
             front_ends: self.front_ends,
             sessions: Sessions::new(store.clone(), self.lifetime.unwrap_or(LIFETIME), self.idle.unwrap_or(IDLE)),
@@ -105,6 +111,7 @@ impl Access {
     pub fn loopback(store: &Store) -> Access {
         Access {
             staff: RwLock::default(),
+            tokens: false,
             identity: None,
             front_ends: FrontEnds::default(),
             sessions: Sessions::new(store.clone(), LIFETIME, IDLE),
@@ -138,7 +145,7 @@ impl Access {
 
     /// `true` when staff sign in with tokens (the sign-in form exists).
     pub fn has_tokens(&self) -> bool {
-        !self.staff().is_empty()
+        self.tokens
     }
 
     /// The sign-on proxy, when there is one.
@@ -200,7 +207,11 @@ mod tests {
         assert_eq!(proxied.identity().map(|p| p.user_header().as_str()), Some("x-forwarded-email"));
         assert_eq!((proxied.sessions().lifetime(), proxied.sessions().idle()), (LIFETIME, IDLE));
         assert!(Access::builder().build(&store).unwrap_err().contains("--staff"));
-        assert!(Access::loopback(&store).is_open());
+        assert!(Access::loopback(&store).is_open() && !Access::loopback(&store).has_tokens());
+        // A staff file emptied to sign everyone out: still a console staff
+        // sign in to, that nobody gets into.
+        let emptied = Access::builder().staff(StaffTokens::new()).build(&store).unwrap();
+        assert!(emptied.has_tokens() && !emptied.is_open() && emptied.staff().is_empty());
     }
 
     #[tokio::test]

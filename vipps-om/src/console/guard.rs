@@ -102,11 +102,14 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
         }
     }
 
-    // A token sent with the request (tools).
-    if request.headers().contains_key(header::AUTHORIZATION) {
-        let bearer = request.headers().typed_get::<Authorization<Bearer>>();
+    // A staff token sent with the request (tools): `Authorization: Bearer`
+    // only. Another scheme (a front end's Basic or Negotiate gate) is not
+    // a staff token, and not a wrong one; on what is open to all, a wrong
+    // one is not counted either.
+    let bearer = request.headers().typed_get::<Authorization<Bearer>>();
+    if let Some(bearer) = bearer.filter(|_| access.has_tokens() && !open_to_all(&path)) {
         let staff = access.staff();
-        if let Some(person) = bearer.as_ref().and_then(|b| staff.holder(b.token())) {
+        if let Some(person) = staff.holder(bearer.token()) {
             request.extensions_mut().insert(Visitor {
                 who: person.name().to_owned(),
                 via: Via::Bearer,

@@ -210,7 +210,15 @@ pub async fn order_page(
             let title = words.with("order-title", [("order", Arg::Data(typed.clone()))]);
             let (head, tail) = pages::streamed(&cx, &title);
             let rest = async move {
-                let shown = lookup.await;
+                // A console told to stop says so rather than leaving the
+                // page cut off; nothing of the order was shown or recorded.
+                let shown = tokio::select! {
+                    shown = lookup => shown,
+                    () = console.stopped() => {
+                        let trouble = Trouble::stopping(&words);
+                        return Ok(pages::arrived(pages::trouble_content(&cx, &trouble), &tail));
+                    }
+                };
                 let answer = recorded(&console, &visitor, &words, pt.as_ref(), &typed, searched.as_deref(), shown).await;
                 let at = jiff::Timestamp::now().to_zoned(console.zone.clone());
                 let content = match answer {

@@ -6,7 +6,8 @@
 //! proxy`): trust is per hop, and a front end that merely forwards
 //! headers never names a person. The header is taken once: a request
 //! with two (the client's own and the proxy's) is refused, never read
-//! either way.
+//! either way; one header naming two people (a hop that merged them) is
+//! refused too.
 
 use std::net::IpAddr;
 
@@ -142,6 +143,13 @@ impl IdentityProxy {
         if user.chars().any(char::is_control) {
             return Named::Refused(format!("the {header} header holds control characters"));
         }
+        // Two values merged into one by a hop that joins repeated headers
+        // (`ceo@…, kari@…`): as refused as two headers.
+        if user.contains(',') {
+            return Named::Refused(format!(
+                "the {header} header names more than one person (a comma): a hop merged a client's header with the proxy's"
+            ));
+        }
         match self.in_auditor_group(headers) {
             Ok(auditor) => Named::Person {
                 user: user.to_owned(),
@@ -239,6 +247,8 @@ mod tests {
         assert!(
             matches!(p.name(ip("127.0.0.1"), &headers(&[("x-forwarded-email", "a\tb")])), Named::Refused(why) if why.contains("control"))
         );
+        let merged = headers(&[("x-forwarded-email", "ceo@shop.example, kari@shop.example")]);
+        assert!(matches!(p.name(ip("127.0.0.1"), &merged), Named::Refused(why) if why.contains("more than one")));
         let mut latin1 = HeaderMap::new();
         latin1.insert("x-forwarded-email", HeaderValue::from_bytes(b"\xe5se").unwrap());
         assert!(matches!(p.name(ip("127.0.0.1"), &latin1), Named::Refused(why) if why.contains("UTF-8")));

@@ -18,6 +18,7 @@ use super::front_end::FrontEnds;
 use super::identity::IdentityProxy;
 use super::nets::TrustedNets;
 use super::server::{self, Peer};
+use super::staff::Person;
 use super::store::{sqlite_file, Store};
 use super::{app, staff_file, Access, Audit, Console, StaffTokens};
 use crate::failure::Failure;
@@ -73,40 +74,80 @@ pub struct Settings {
     pub idle_timeout: Duration,
 }
 
+/// Who the settings let in, checked before anything is opened: `None` for
+/// a console on loopback that nobody signs in to.
+struct Plan {
+    staff: Option<StaffTokens>,
+    shared: Option<Person>,
+    front_ends: FrontEnds,
+    identity: Option<IdentityProxy>,
+}
+
 /// The access `settings` ask for: nobody signs in on loopback without
 /// staff or a proxy; beyond loopback one of them is needed.
-fn access(settings: &Settings, store: &Store) -> Result<Access, Failure> {
+fn plan(settings: &Settings) -> Result<Plan, Failure> {
     let mut staff = match &settings.staff {
-        Some(path) => StaffTokens::read(path).map_err(Failure::Config)?,
-        None => StaffTokens::new(),
+        Some(path) => Some(StaffTokens::read(path).map_err(Failure::Config)?),
+        None => None,
     };
+    let mut shared = None;
     if let Some(token) = settings.shared_staff_token.as_deref().filter(|t| !t.is_empty()) {
-        staff.add("shared-token", token, false).map_err(Failure::Usage)?;
+        let mut one = StaffTokens::new();
+        one.add("shared-token", token, false).map_err(Failure::Usage)?;
+        let person = one.people()[0].clone();
+        staff
+            .get_or_insert_with(StaffTokens::new)
+            .keep(person.clone())
+            .map_err(Failure::Usage)?;
+        shared = Some(person);
     }
     let wide = settings.trust_wide_networks;
-    let front_ends = TrustedNets::new(settings.front_ends.clone(), "--front-end", wide).map_err(Failure::Usage)?;
-    if staff.is_empty() && settings.identity_proxies.is_empty() {
-        if !settings.listen.ip().is_loopback() {
-            return Err(Failure::Usage(format!(
-                "the console would listen on {}, beyond this machine, with no sign-in: name the staff with --staff FILE, or the company's sign-on proxy with --identity-proxy, and put TLS in front",
-                settings.listen
-            )));
-        }
-        return Ok(Access::loopback(store));
-    }
-    let mut builder = Access::builder()
-        .staff(staff)
-        .front_ends(FrontEnds::new(front_ends))
-        .session_lifetime(settings.session_lifetime)
-        .session_idle(settings.session_idle);
-    if !settings.identity_proxies.is_empty() {
+    let front_ends = FrontEnds::new(TrustedNets::new(settings.front_ends.clone(), "--front-end", wide).map_err(Failure::Usage)?);
+    let identity = if settings.identity_proxies.is_empty() {
+        None
+    } else {
         let nets = TrustedNets::new(settings.identity_proxies.clone(), "--identity-proxy", wide).map_err(Failure::Usage)?;
-        let proxy = IdentityProxy::new(nets, settings.user_header.clone())
-            .auditors(settings.groups_header.clone(), settings.auditor_groups.clone())
-            .sign_out(settings.identity_sign_out.clone());
-        builder = builder.identity_proxy(proxy);
+        Some(
+            IdentityProxy::new(nets, settings.user_header.clone())
+                .auditors(settings.groups_header.clone(), settings.auditor_groups.clone())
+                .sign_out(settings.identity_sign_out.clone()),
+        )
+    };
+    if staff.is_none() && identity.is_none() && !settings.listen.ip().is_loopback() {
+        return Err(Failure::Usage(format!(
+            "the console would listen on {}, beyond this machine, with no sign-in: name the staff with --staff FILE, or the company's sign-on proxy with --identity-proxy, and put TLS in front",
+            settings.listen
+        )));
     }
-    builder.build(store).map_err(Failure::Usage)
+    if staff.as_ref().is_some_and(StaffTokens::is_empty) {
+        tracing::warn!(target: "vipps_om::console", "the staff file names no one: nobody can sign in with a staff token until it does");
+    }
+    Ok(Plan {
+        staff,
+        shared,
+        front_ends,
+        identity,
+    })
+}
+
+impl Plan {
+    /// The access, its sign-ins and limits in `store`.
+    fn access(self, settings: &Settings, store: &Store) -> Result<Access, Failure> {
+        if self.staff.is_none() && self.identity.is_none() {
+            return Ok(Access::loopback(store));
+        }
+        let mut builder = Access::builder()
+            .front_ends(self.front_ends)
+            .session_lifetime(settings.session_lifetime)
+            .session_idle(settings.session_idle);
+        if let Some(staff) = self.staff {
+            builder = builder.staff(staff);
+        }
+        if let Some(proxy) = self.identity {
+            builder = builder.identity_proxy(proxy);
+        }
+        builder.build(store).map_err(Failure::Usage)
+    }
 }
 
 /// Where the audit trail is copied.
@@ -146,6 +187,16 @@ fn keep_tidy(console: Console) {
 
 /// Serves the console until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) -> Result<(), Failure> {
+    // The signals first: a stop or a SIGHUP while the store opens must
+    // neither kill the process nor be lost.
+    let mut stop_signal = std::pin::pin!(crate::signal::shutdown());
+    let (hangup, mut hangups) = tokio::sync::mpsc::unbounded_channel::<()>();
+    crate::signal::hangups(move || {
+        let _ = hangup.send(());
+    })
+    .map_err(|e| Failure::Config(format!("SIGHUP cannot be listened for: {e}")))?;
+    // Everything that can be refused is refused before the store is opened
+    // (or a SQLite file made).
     let zone = match &settings.time_zone {
         Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| {
             Failure::Usage(format!(
@@ -154,13 +205,21 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
         })?,
         None => jiff::tz::TimeZone::system(),
     };
+    let plan = plan(&settings)?;
     let url = match &settings.database_url {
         Some(url) => url.clone(),
         None => sqlite_file(std::path::Path::new(DEFAULT_DATABASE)),
     };
     let copies = copies(&settings)?;
-    let store = Store::open(&url).await.map_err(|e| Failure::Config(e.to_string()))?;
-    let access = access(&settings, &store)?;
+    let store = tokio::select! {
+        store = Store::open(&url) => store.map_err(|e| Failure::Config(e.to_string()))?,
+        () = &mut stop_signal => {
+            tracing::info!(target: "vipps_om::console", "stopped before it had opened its database");
+            return Ok(());
+        }
+    };
+    let shared = plan.shared.clone();
+    let access = plan.access(&settings, &store)?;
     let audit = Audit::new(store.clone(), copies, settings.audit_retention);
     let listen = settings.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -177,16 +236,20 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
         (true, Some(_)) => "staff are named by the sign-on proxy, or sign in with their staff tokens",
     };
     let zone_name = zone.iana_name().unwrap_or("the system's").to_owned();
-    let console = Console::new(client, access, audit).time_zone(zone);
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let console = Console::new(client, access, audit).time_zone(zone).stops_with(stopped);
     let reload = match &settings.staff {
-        Some(path) => Some(staff_file::watch(console.clone(), path.clone()).map_err(Failure::Config)?),
+        Some(path) => Some(staff_file::watch(console.clone(), path.clone(), shared).map_err(Failure::Config)?),
         None => None,
     };
-    crate::signal::hangups(move || match &reload {
-        Some(reload) => reload.hangup(),
-        None => tracing::info!(target: "vipps_om::console", "SIGHUP: there is no staff file to read again"),
-    })
-    .map_err(|e| Failure::Config(format!("SIGHUP cannot be listened for: {e}")))?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match &reload {
+                Some(reload) => reload.hangup(),
+                None => tracing::info!(target: "vipps_om::console", "SIGHUP: there is no staff file to read again"),
+            }
+        }
+    });
     keep_tidy(console.clone());
     let copied = console.audit.copies().describe();
     let retention = settings
@@ -198,9 +261,8 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
         store.shown(),
         if copied.is_empty() { String::new() } else { format!(", copied to {copied}") },
     );
-    let stop_signal = crate::signal::shutdown();
     let access = &console.access;
-    printer.success(&Output::new(
+    let banner = Output::new(
         text,
         json!({
             "url": url,
@@ -218,18 +280,26 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
             "auditRetentionDays": settings.audit_retention.map(|r| r.as_secs() / 86_400),
             "timeZone": zone_name,
         }),
-    ))?;
-    // On Ctrl-C or SIGTERM: no new connections, requests under way get five
-    // seconds, then the rest (a client that never finishes) are dropped.
+    );
+    // When stdout carries the trail's copy, it carries nothing else.
+    if console.audit.copies().targets().contains(&Target::Stdout) {
+        printer.success_on(&banner, &mut std::io::stderr().lock())?;
+    } else {
+        printer.success(&banner)?;
+    }
+    // On Ctrl-C or SIGTERM: no new connections; pages waiting for the API
+    // say the console is stopping; requests under way get five seconds,
+    // then the rest (a client that never finishes) are dropped.
     let audit = console.audit.clone();
-    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    let (stop_serving, stop) = tokio::sync::oneshot::channel::<()>();
     let listener = server::Bounded::new(listener, settings.max_connections, settings.idle_timeout);
     let server = axum::serve(listener, app(console).into_make_service_with_connect_info::<Peer>()).with_graceful_shutdown(async {
         let _ = stop.await;
     });
     let server = tokio::spawn(async move { server.await });
     stop_signal.await;
-    let _ = stopping.send(());
+    let _ = stopping.send(true);
+    let _ = stop_serving.send(());
     match tokio::time::timeout(Duration::from_secs(5), server).await {
         Ok(Ok(Err(e))) => return Err(Failure::Config(format!("the console stopped: {e}"))),
         Ok(_) => {}

@@ -21,6 +21,8 @@ pub struct Console {
     pub(super) audit: Arc<Audit>,
     pub(super) zone: jiff::tz::TimeZone,
     pub(super) slow_notice: Duration,
+    /// Becomes `true` when the console is told to stop.
+    pub(super) stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Console {
@@ -33,6 +35,24 @@ impl Console {
             audit: Arc::new(audit),
             zone: jiff::tz::TimeZone::system(),
             slow_notice: SLOW_NOTICE,
+            stopping: tokio::sync::watch::channel(false).1,
+        }
+    }
+
+    /// Stops waiting for the API when `stopping` becomes `true`: a page
+    /// under way says the console is stopping instead of being cut off.
+    pub fn stops_with(mut self, stopping: tokio::sync::watch::Receiver<bool>) -> Console {
+        self.stopping = stopping;
+        self
+    }
+
+    /// Resolves once the console is told to stop (never, for one that is
+    /// not).
+    pub(super) async fn stopped(&self) {
+        let mut stopping = self.stopping.clone();
+        if stopping.wait_for(|stop| *stop).await.is_err() {
+            // The sender is gone without a stop: never.
+            std::future::pending::<()>().await;
         }
     }
 

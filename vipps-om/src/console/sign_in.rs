@@ -127,10 +127,12 @@ pub(super) async fn refuse(console: &Console, client: IpAddr, via: Via) -> Resul
         console.audit.record(entry.outcome("wrong-token")).await?;
         return Ok(Refused::Wrong);
     }
-    let past = verdict.count.saturating_sub(FAILURES_ALLOWED);
-    if verdict.everyone {
-        tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {client}, past the limit of all clients together ({ALL_ALLOWED} a minute): refused as too many for {} s; right tokens still sign in", verdict.wait.as_secs().max(1));
-    } else if past == 1 || past.is_multiple_of(LOG_EVERY) {
+    let allowed = if verdict.everyone { ALL_ALLOWED } else { FAILURES_ALLOWED };
+    let past = verdict.count.saturating_sub(allowed);
+    let said = past == 1 || past.is_multiple_of(LOG_EVERY);
+    if verdict.everyone && said {
+        tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access token from client {client}, past the limit of all clients together ({} in the last minute, {ALL_ALLOWED} allowed): refused as too many for {} s; right tokens still sign in", verdict.count, verdict.wait.as_secs().max(1));
+    } else if !verdict.everyone && said {
         tracing::warn!(target: "vipps_om::console", "sign-in refused: wrong access tokens from client {client} past the limit ({} in the last minute, {FAILURES_ALLOWED} allowed): refused as too many for {} s; right tokens still sign in", verdict.count, verdict.wait.as_secs().max(1));
     }
     console.audit.record_counted(entry.outcome("throttled"), &verdict.key).await?;
@@ -339,7 +341,7 @@ mod tests {
         let (_, headers, all) = too_many(&Words::new(Lang::En), client, refused(Duration::ZERO, true));
         assert_eq!(headers[0].1, "1");
         assert!(
-            all.contains("many addresses") && !all.contains("192.0.2.4") && all.contains("still signs you in"),
+            all.contains("too many wrong tokens") && !all.contains("192.0.2.4") && all.contains("still signs you in"),
             "{all}"
         );
     }

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use subtle::ConstantTimeEq as _;
 
+use super::marks::{unseen, visible};
 use super::store::{digest_hex, hex};
 
 /// The shortest token taken.
@@ -77,13 +78,17 @@ fn digest(text: &str) -> [u8; 32] {
     out
 }
 
-/// Why a name is not taken.
+/// Why a name is not taken: it is what the audit trail says and what an
+/// auditor searches for, so nothing in it may be unseen.
 fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() || name.chars().count() > 100 {
         return Some("a name is 1 to 100 characters".to_owned());
     }
-    if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Some(format!("the name {name:?} has spaces or control characters"));
+    if name.chars().any(|c| c.is_whitespace() || unseen(c)) {
+        return Some(format!(
+            "the name {:?} has spaces, control or invisible characters",
+            visible(name, unseen)
+        ));
     }
     None
 }
@@ -173,8 +178,11 @@ impl StaffTokens {
         StaffTokens::parse(&text, &path.display().to_string())
     }
 
-    /// Reads a staff file's text; `source` names it in errors.
+    /// Reads a staff file's text; `source` names it in errors. A file that
+    /// names no one (every line a comment) is taken: nobody may sign in.
+    /// A byte-order mark (Windows Notepad's) is not part of the first name.
     pub fn parse(text: &str, source: &str) -> Result<StaffTokens, String> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut staff = StaffTokens::new();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -197,10 +205,24 @@ impl StaffTokens {
             };
             staff.add(name, token, auditor).map_err(|e| format!("{at}: {e}"))?;
         }
-        if staff.is_empty() {
-            return Err(format!("the staff file {source} names no one (one `name token` a line)"));
-        }
         Ok(staff)
+    }
+
+    /// Adds `person`, as known already (the shared `--access-token`, kept
+    /// whatever the staff file says): refused when the name or the token
+    /// is taken.
+    pub fn keep(&mut self, person: Person) -> Result<(), String> {
+        if self.staff.iter().any(|p| p.name == person.name) {
+            return Err(format!("{} is named twice", person.name));
+        }
+        if self.staff.iter().any(|p| p.digest == person.digest) {
+            return Err(format!(
+                "the token of {} is another's too: each person needs their own",
+                person.name
+            ));
+        }
+        self.staff.push(person);
+        Ok(())
     }
 
     /// Whose token `candidate` is. Every digest is compared, in constant
@@ -279,6 +301,12 @@ mod tests {
             .contains("twice"));
         assert!(staff.add("per", OLA, false).unwrap_err().contains("their own"));
         assert!(staff.add("per hansen", "per-token-0123456789abcdefghijklm", false).is_err());
+        // A person kept as known (the shared token) is checked the same.
+        let shared = staff.people()[0].clone();
+        assert!(staff.keep(shared.clone()).unwrap_err().contains("twice"));
+        let mut fresh = StaffTokens::new();
+        fresh.keep(shared).unwrap();
+        assert_eq!(fresh.holder(KARI).map(Person::name), Some("kari@shop.example"));
         assert_eq!(format!("{staff:?}"), r#"StaffTokens { names: ["kari@shop.example", "ola"], .. }"#);
         assert_eq!(
             format!("{:?}", staff.people()[0]),
@@ -324,7 +352,13 @@ mod tests {
         let staff = StaffTokens::parse(&format!("kari {KARI}\n  ola   {OLA}  auditor \n"), "staff.txt").unwrap();
         assert_eq!(staff.len(), 2);
         assert!(!staff.people()[0].auditor() && staff.people()[1].auditor());
-        assert!(StaffTokens::parse("# nobody\n", "staff.txt").unwrap_err().contains("names no one"));
+        // A file emptied (every line a comment): nobody, taken.
+        assert!(StaffTokens::parse("# nobody\n# kari (left)\n", "staff.txt").unwrap().is_empty());
+        // Windows Notepad's byte-order mark and line ends.
+        let notepad = StaffTokens::parse(&format!("\u{feff}kari {KARI}\r\nola {OLA}\r\n"), "staff.txt").unwrap();
+        assert_eq!(notepad.people().iter().map(Person::name).collect::<Vec<_>>(), ["kari", "ola"]);
+        let hidden = StaffTokens::parse(&format!("ka\u{200b}ri {KARI}\n"), "staff.txt").unwrap_err();
+        assert!(hidden.contains("invisible") && hidden.contains("⟨U+200B⟩"), "{hidden}");
         let role = StaffTokens::parse(&format!("kari {KARI} admin\n"), "staff.txt").unwrap_err();
         assert!(role.contains("\"admin\"") && role.contains("line 1"), "{role}");
         assert!(StaffTokens::parse(&format!("kari {KARI} auditor extra\n"), "s")

@@ -1,24 +1,30 @@
 //! The staff file, read again while the console runs: on SIGHUP (what
 //! operators send first to make a service reload; `service` listens for
-//! it) and whenever the file
-//! changes (watched through its folder, so an editor's save, a
-//! configuration tool's rename or a container's swapped mount all count).
-//! People join and leave without a restart: the new file takes effect at
-//! once, and whoever left, or was given a new token, has every sign-in
-//! ended in the shared store and their old token refused. A file that
-//! cannot be read, or holds a mistake, changes nothing and is said in the
-//! log.
+//! it) and whenever the file changes. Watched through its folder, so an
+//! editor's save, a configuration tool's rename or a container's swapped
+//! mount all count, and, when it is a link, through the folder of the file
+//! it names. A change is taken once the file has been quiet for a moment
+//! (a file written in several writes is never read half written); SIGHUP
+//! reads it at once. People join and leave without a restart: the new
+//! file takes effect, and whoever left, or was given a new token, has
+//! every sign-in ended in the shared store and their old token refused. A
+//! file that names no one signs everyone out. A file that cannot be read,
+//! or holds a mistake, changes nothing and is said in the log.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use notify::Watcher as _;
 use tokio::sync::mpsc;
 
 use super::audit::{Entry, Event};
-use super::staff::StaffTokens;
+use super::staff::{Person, StaffTokens};
 use super::store::StoreError;
 use super::visitor::Via;
 use super::Console;
+
+/// How long the file must be quiet after a change before it is read.
+const QUIET: Duration = Duration::from_secs(1);
 
 /// Why the file is read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,33 +57,59 @@ impl Reload {
     }
 }
 
-/// Starts reading `path` again whenever it changes, and when asked
-/// through the returned [`Reload`], for as long as the console runs.
-/// `Err` when the file's folder cannot be watched.
-pub fn watch(console: Console, path: PathBuf) -> Result<Reload, String> {
-    let (tx, mut rx) = mpsc::channel::<Why>(1);
-    let folder = path
+/// The folders to watch for `path`: its own, and the one of the file it
+/// names when it is a link.
+fn folders(path: &Path) -> Vec<PathBuf> {
+    let own = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_owned();
+    let mut all = vec![own];
+    if let Some(target) = std::fs::canonicalize(path).ok().and_then(|t| t.parent().map(Path::to_owned)) {
+        if !all
+            .iter()
+            .any(|f| std::fs::canonicalize(f).ok().as_deref() == Some(target.as_path()))
+        {
+            all.push(target);
+        }
+    }
+    all
+}
+
+/// Starts reading `path` again whenever it changes, and when asked
+/// through the returned [`Reload`], for as long as the console runs;
+/// `keep` (the shared `--access-token`) stays whatever the file says.
+/// `Err` when the file's folder cannot be watched.
+pub fn watch(console: Console, path: PathBuf, keep: Option<Person>) -> Result<Reload, String> {
+    let (tx, mut rx) = mpsc::channel::<Why>(16);
     let changed = tx.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        // Any change in the folder may be this file's (a swapped symlink
+        // Any change in the folders may be this file's (a swapped symlink
         // names another entry): reading it again tells.
         if event.is_ok_and(|e| !e.kind.is_access()) {
             let _ = changed.try_send(Why::Changed);
         }
     })
-    .map_err(|e| format!("the staff file's folder {} cannot be watched: {e}", folder.display()))?;
-    watcher
-        .watch(&folder, notify::RecursiveMode::NonRecursive)
-        .map_err(|e| format!("the staff file's folder {} cannot be watched: {e}", folder.display()))?;
+    .map_err(|e| format!("the staff file {} cannot be watched: {e}", path.display()))?;
+    for folder in folders(&path) {
+        watcher
+            .watch(&folder, notify::RecursiveMode::NonRecursive)
+            .map_err(|e| format!("the staff file's folder {} cannot be watched: {e}", folder.display()))?;
+    }
     tokio::spawn(async move {
         // Kept as long as the task: dropping it would stop the watching.
         let _watcher = watcher;
         let mut last = std::fs::read(&path).ok().map(|bytes| digest(&bytes));
-        while let Some(why) = rx.recv().await {
+        while let Some(mut why) = rx.recv().await {
+            // A change is read once the file is quiet; SIGHUP at once.
+            while why == Why::Changed {
+                match tokio::time::timeout(QUIET, rx.recv()).await {
+                    Ok(Some(next)) => why = next,
+                    Ok(None) => return,
+                    Err(_) => break,
+                }
+            }
             let bytes = match std::fs::read(&path) {
                 Ok(bytes) => bytes,
                 Err(e) => {
@@ -90,7 +122,13 @@ pub fn watch(console: Console, path: PathBuf) -> Result<Reload, String> {
                 continue;
             }
             last = Some(seen);
-            let staff = match StaffTokens::parse(&String::from_utf8_lossy(&bytes), &path.display().to_string()) {
+            let parsed = StaffTokens::parse(&String::from_utf8_lossy(&bytes), &path.display().to_string());
+            let staff = match parsed.and_then(|mut staff| {
+                if let Some(person) = &keep {
+                    staff.keep(person.clone())?;
+                }
+                Ok(staff)
+            }) {
                 Ok(staff) => staff,
                 Err(e) => {
                     tracing::error!(target: "vipps_om::console", "the staff file was read again {why}, and not taken: {e}; the staff stay as they were");
@@ -138,6 +176,9 @@ async fn take(console: &Console, staff: StaffTokens, path: &Path, why: Why) -> R
         }
         ended += n;
     }
+    if count == 0 {
+        tracing::warn!(target: "vipps_om::console", "the staff file {} names no one: nobody can sign in with a staff token until it does", path.display());
+    }
     tracing::info!(
         target: "vipps_om::console",
         "the staff file {} was read again {why}: {count} people; left: {:?}; new tokens: {:?}; joined: {:?}; {ended} sign-ins ended",
@@ -147,4 +188,29 @@ async fn take(console: &Console, staff: StaffTokens, path: &Path, why: Why) -> R
         changes.joined
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_watched_where_it_points_too() {
+        let dir = std::env::temp_dir().join(format!("vipps-om-folders-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("etc")).unwrap();
+        std::fs::create_dir_all(dir.join("srv")).unwrap();
+        std::fs::write(dir.join("srv/staff.txt"), "").unwrap();
+        std::os::unix::fs::symlink(dir.join("srv/staff.txt"), dir.join("etc/staff.txt")).unwrap();
+        let watched = folders(&dir.join("etc/staff.txt"));
+        assert_eq!(watched, [dir.join("etc"), std::fs::canonicalize(dir.join("srv")).unwrap()]);
+        assert_eq!(
+            folders(&dir.join("srv/staff.txt")),
+            [dir.join("srv")],
+            "a file is watched in its folder only"
+        );
+        assert_eq!(folders(Path::new("staff.txt")), [PathBuf::from(".")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -13,7 +13,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::store::{Store, StoreError};
+use super::store::{Failures, Store, StoreError};
 
 /// Wrong sign-ins taken from one client in `WINDOW` before the rest are
 /// refused as too many.
@@ -73,27 +73,29 @@ impl Throttle {
     }
 
     async fn fail_at(&self, client: IpAddr, now: jiff::Timestamp) -> Result<Verdict, StoreError> {
+        let window = jiff::SignedDuration::try_from(WINDOW).unwrap_or_default();
+        let verdict = |failures: Failures, key: &str, too_many: bool, everyone: bool| {
+            let ends = failures.since.checked_add(window).unwrap_or(failures.since);
+            Verdict {
+                count: failures.count,
+                too_many,
+                everyone,
+                wait: ends.duration_since(now).try_into().unwrap_or_default(),
+                key: format!("{key}@{}", failures.since.as_millisecond()),
+            }
+        };
+        let everyone = self.store.fail(ALL, now, WINDOW).await?;
+        if everyone.count > ALL_ALLOWED {
+            // Past the limit of all clients together: every wrong token is
+            // refused as one too many and counted into one entry, and no
+            // client is followed on its own (a flood from many addresses
+            // adds no rows, to the store or the trail).
+            return Ok(verdict(everyone, ALL, true, true));
+        }
         let key = address_key(client).to_string();
         let theirs = self.store.fail(&key, now, WINDOW).await?;
-        let everyone = self.store.fail(ALL, now, WINDOW).await?;
-        // The client's own limit decides when it is past it; else the
-        // limit of all clients together.
-        let (key, failures) = if theirs.count > FAILURES_ALLOWED || everyone.count <= ALL_ALLOWED {
-            (key, theirs)
-        } else {
-            (ALL.to_owned(), everyone)
-        };
-        let window = jiff::SignedDuration::try_from(WINDOW).unwrap_or_default();
-        let ends = failures.since.checked_add(window).unwrap_or(failures.since);
-        let wait = ends.duration_since(now).try_into().unwrap_or_default();
-        let own = theirs.count > FAILURES_ALLOWED;
-        Ok(Verdict {
-            count: theirs.count,
-            too_many: own || everyone.count > ALL_ALLOWED,
-            everyone: !own && everyone.count > ALL_ALLOWED,
-            wait,
-            key: format!("{key}@{}", failures.since.as_millisecond()),
-        })
+        let too_many = theirs.count > FAILURES_ALLOWED;
+        Ok(verdict(theirs, &key, too_many, false))
     }
 
     /// Forgets the clients whose window has ended.
@@ -146,7 +148,7 @@ mod tests {
         // The next client's first try is one too many of all together,
         // counted under one key for the window.
         let v = throttle.fail_at(ip("192.0.2.1"), at(2)).await.unwrap();
-        assert_eq!((v.count, v.too_many, v.everyone), (1, true, true));
+        assert_eq!((v.count, v.too_many, v.everyone), (ALL_ALLOWED + 1, true, true));
         assert_eq!(v.key, format!("*@{}", at(1).as_millisecond()));
         assert_eq!(v.wait, Duration::from_secs(59));
         assert_eq!(
@@ -154,6 +156,9 @@ mod tests {
             v.key,
             "one entry for all of them"
         );
+        // Past it, new clients are not followed one by one: only the
+        // thousand clients within it and the count of all are kept.
+        assert_eq!(throttle.store.forget_old_failures(at(200), WINDOW).await.unwrap(), ALL_ALLOWED + 1);
         // A window later, each client starts again.
         assert!(!throttle.fail_at(ip("192.0.2.3"), at(61)).await.unwrap().too_many);
     }

@@ -92,9 +92,18 @@ impl Trouble {
             Unreadable::Until => "audit-until",
             Unreadable::Event => "audit-event",
             Unreadable::PaymentType => "lookup-payment-type",
+            Unreadable::Address => {
+                t.explanation = words.get("trouble-audit-address-explanation");
+                return t;
+            }
         };
         t.explanation = words.with("trouble-audit-form-explanation", [("field", Arg::Text(words.get(key)))]);
         t
+    }
+
+    /// The console was told to stop while the API had not answered.
+    pub fn stopping(words: &Words) -> Trouble {
+        Trouble::new(StatusCode::SERVICE_UNAVAILABLE, "stopped", words, "trouble-stopping")
     }
 
     /// A request body past the console's bound.

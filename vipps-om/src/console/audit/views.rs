@@ -57,6 +57,8 @@ pub enum Unreadable {
     Until,
     Event,
     PaymentType,
+    /// The address as a whole: a field twice, or a page that is no number.
+    Address,
 }
 
 /// A day or a moment in `zone`: a day's start, or its end (the next
@@ -164,6 +166,17 @@ async fn selected(console: &Console, visitor: &Visitor, asked: &Asked, cx: &Cx, 
     Ok(filter)
 }
 
+/// The answer to an address whose query cannot be read: the form, empty,
+/// saying so; never the whole trail as if nothing had been asked.
+fn unreadable(console: &Console, cx: &Cx) -> Response {
+    let trouble = Trouble::audit_form(&cx.words, Unreadable::Address);
+    (
+        trouble.status,
+        pages::audit(cx, &Asked::default(), Some(&trouble), &[], None, &console.zone),
+    )
+        .into_response()
+}
+
 /// The trail's page: the form, and the newest hundred entries it selects.
 pub async fn trail(
     State(console): State<Console>,
@@ -171,7 +184,9 @@ pub async fn trail(
     cx: Cx,
     query: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
-    let asked = query.map(|q| q.0).unwrap_or_default();
+    let Ok(Query(asked)) = query else {
+        return unreadable(&console, &cx);
+    };
     let filter = match selected(&console, &visitor, &asked, &cx, "page").await {
         Ok(filter) => filter,
         Err(answer) => return answer,
@@ -196,7 +211,9 @@ pub async fn export(
     cx: Cx,
     query: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
-    let asked = query.map(|q| q.0).unwrap_or_default();
+    let Ok(Query(asked)) = query else {
+        return unreadable(&console, &cx);
+    };
     let filter = match selected(&console, &visitor, &asked, &cx, "jsonl").await {
         Ok(filter) => filter,
         Err(answer) => return answer,

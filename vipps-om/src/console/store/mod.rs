@@ -16,11 +16,13 @@ mod failures;
 mod sessions;
 mod trail;
 
+pub use failures::Failures;
+
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
-use sqlx::Executor as _;
+use sqlx::{Connection as _, Executor as _};
 
 pub(crate) use sessions::{digest_hex, hex, StoredSession};
 pub use trail::{Filter, Page};
@@ -64,17 +66,45 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// `url` as it may be shown: without its password.
+/// `url` as it may be shown: without its password, in the user part or in
+/// the query (`?password=`, `sslpassword=`).
 fn without_password(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            let secret = |key: &str| key.to_ascii_lowercase().contains("password");
+            if parsed.query_pairs().any(|(k, _)| secret(&k)) {
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let shown = if secret(&k) { "***".to_owned() } else { v.into_owned() };
+                        (k.into_owned(), shown)
+                    })
+                    .collect();
+                parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            }
             parsed.to_string()
         }
-        Ok(_) => url.to_owned(),
         // Not a URL (it is refused below): shown only up to where a
         // password could start.
-        Err(_) => url.split('@').next_back().unwrap_or_default().to_owned(),
+        Err(_) => url
+            .split(['@', '?'])
+            .nth(1)
+            .map_or_else(String::new, |rest| rest.split('?').next().unwrap_or_default().to_owned()),
+    }
+}
+
+/// The driver's error in words for people: a database's own message
+/// without its server's source position, else the driver's.
+fn said(e: &sqlx::Error) -> String {
+    match e.as_database_error() {
+        Some(db) => match db.code() {
+            Some(code) => format!("{} (code {code})", db.message()),
+            None => db.message().to_owned(),
+        },
+        None => e.to_string(),
     }
 }
 
@@ -137,7 +167,13 @@ impl Store {
         if let Some(path) = sqlite_path(url).filter(|_| url.contains("mode=rwc")) {
             make_private(&path).map_err(StoreError)?;
         }
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        // One connection first, alone: what is wrong (refused, a wrong
+        // password, no such database) is said now, not as a pool's timeout.
+        let first = sqlx::AnyConnection::connect(url)
+            .await
+            .map_err(|e| StoreError(format!("the console cannot open its database {shown}: {}", said(&e))))?;
+        let _ = first.close().await;
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
         if backend == Backend::Sqlite {
             // A writer waits for another (another console on the same
             // file) rather than failing; each commit reaches the disk
@@ -192,21 +228,32 @@ impl Store {
         if result.is_err() && self.backend == Backend::Sqlite {
             result = migrator.run(&self.pool).await;
         }
-        result.map_err(|e| self.failed("make its tables in", e))
+        result.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(e) => self.failed("make its tables in", e),
+            other => self.failed_because("make its tables in", other),
+        })
     }
 
-    /// `true` when the database answers.
+    /// `Ok` when the database answers within two seconds (a health check
+    /// answers in time, whatever the database does).
     pub async fn healthy(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(|e| self.failed("reach", e))
+        match tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&self.pool)).await {
+            Ok(done) => done.map(|_| ()).map_err(|e| self.failed("reach", e)),
+            Err(_) => Err(StoreError(format!(
+                "the console's database {} did not answer within two seconds",
+                self.shown
+            ))),
+        }
     }
 
     /// The error of a query that failed: `what` the console tried.
-    fn failed(&self, what: &str, e: impl std::fmt::Display) -> StoreError {
-        StoreError(format!("the console could not {what} its database {}: {e}", self.shown))
+    fn failed(&self, what: &str, e: sqlx::Error) -> StoreError {
+        self.failed_because(what, said(&e))
+    }
+
+    /// The error of something that failed for `why`.
+    fn failed_because(&self, what: &str, why: impl std::fmt::Display) -> StoreError {
+        StoreError(format!("the console could not {what} its database {}: {why}", self.shown))
     }
 
     /// Closes the connections (at the end of a graceful stop).
@@ -238,6 +285,15 @@ mod tests {
         assert_eq!(without_password("postgres://db.example/support"), "postgres://db.example/support");
         assert_eq!(without_password("sqlite::memory:"), "sqlite::memory:");
         assert!(!without_password("not a url user:s3cret@host").contains("s3cret"));
+        let query = without_password("postgres://console@db/support?password=S3cret&sslmode=require&sslpassword=k3y");
+        assert!(
+            !query.contains("S3cret") && !query.contains("k3y") && query.contains("sslmode=require"),
+            "{query}"
+        );
+        assert_eq!(
+            without_password("postgres://db/support?sslmode=require"),
+            "postgres://db/support?sslmode=require"
+        );
     }
 
     #[test]
@@ -257,6 +313,17 @@ mod tests {
     async fn only_postgres_and_sqlite() {
         let error = Store::open("mysql://root:pw@localhost/db").await.unwrap_err().to_string();
         assert!(error.contains("neither Postgres") && !error.contains("pw@"), "{error}");
+        // A server that is not there is said at once, as what it is.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let refused = Store::open(&format!("postgres://console:s3cret@127.0.0.1:{port}/support"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(!refused.contains("s3cret") && !refused.contains("timed out"), "{refused}");
+        assert!(
+            refused.contains("cannot open its database postgres://console:***@127.0.0.1"),
+            "{refused}"
+        );
         let store = Store::memory().await.unwrap();
         store.healthy().await.unwrap();
         assert_eq!(store.shown(), "sqlite::memory:");

@@ -21,8 +21,20 @@ pub struct StoredSession {
 }
 
 /// How often a sign-in in use has its last use written: more often would
-/// cost a write per page for nothing the idle limit can tell.
+/// cost a write per page. The last use kept is then up to this much older
+/// than the real one, so a sign-in ends this much after its idle limit at
+/// most, and never before it.
 const SEEN_EVERY: Duration = Duration::from_secs(60);
+
+/// How often a sign-in with this idle limit has its last use written.
+fn seen_every(idle: Duration) -> i64 {
+    span(SEEN_EVERY.min(idle / 2))
+}
+
+/// How long after the last use kept a sign-in ends.
+fn idle_for(idle: Duration) -> i64 {
+    span(idle).saturating_add(seen_every(idle))
+}
 
 impl Store {
     /// Starts a sign-in for `who`, lasting `lifetime` from `now`; keeps at
@@ -37,7 +49,7 @@ impl Store {
         lifetime: Duration,
         per_person: u32,
     ) -> Result<String, super::StoreError> {
-        let id = random_id().map_err(|e| self.failed("start a sign-in in", e))?;
+        let id = random_id().map_err(|e| self.failed_because("start a sign-in in", e))?;
         let now = millis(now);
         let mut tx = self.pool.begin().await.map_err(|e| self.failed("start a sign-in in", e))?;
         sqlx::query(
@@ -82,11 +94,11 @@ impl Store {
         let read = |e: sqlx::Error| self.failed("read a sign-in from", e);
         let seen: i64 = row.try_get("seen_ms").map_err(read)?;
         let expires: i64 = row.try_get("expires_ms").map_err(read)?;
-        if now >= expires || now >= seen.saturating_add(span(idle)) {
+        if now >= expires || now >= seen.saturating_add(idle_for(idle)) {
             self.end_session(id).await?;
             return Ok(None);
         }
-        if now.saturating_sub(seen) >= span(SEEN_EVERY.min(idle / 2)) {
+        if now.saturating_sub(seen) >= seen_every(idle) {
             sqlx::query("UPDATE vipps_om_console_sessions SET seen_ms = $2 WHERE id_digest = $1 AND seen_ms < $2")
                 .bind(&key)
                 .bind(now)
@@ -152,7 +164,7 @@ impl Store {
         let now = millis(now);
         let done = sqlx::query("DELETE FROM vipps_om_console_sessions WHERE expires_ms <= $1 OR seen_ms <= $2")
             .bind(now)
-            .bind(now.saturating_sub(span(idle)))
+            .bind(now.saturating_sub(idle_for(idle)))
             .execute(&self.pool)
             .await
             .map_err(|e| self.failed("forget ended sign-ins in", e))?;
@@ -205,9 +217,34 @@ mod tests {
             let found = store.find_session(&id, at(minutes * 60), idle).await.unwrap();
             assert_eq!(found.as_ref().map(|s| s.who.as_str()), Some("kari"), "{minutes} min");
         }
-        // 30 minutes after the last use, to the millisecond: ended, and gone.
-        assert!(store.find_session(&id, at(90 * 60), idle).await.unwrap().is_none());
-        assert_eq!(store.session_count().await.unwrap(), 0);
+        // 30 minutes after the last use kept, and the minute after it (a
+        // use in that minute may not have been written), it is still
+        // there; at 31 minutes, to the millisecond, it has ended, and is
+        // gone. (Each look is a use: two sign-ins, looked at once each.)
+        let other = store.start_session("ola", "token", "c2", at(60 * 60), 12 * HOUR, 20).await.unwrap();
+        let edge = at(91 * 60);
+        assert!(store
+            .find_session(&other, edge - jiff::SignedDuration::from_millis(1), idle)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(store.find_session(&id, edge, idle).await.unwrap().is_none());
+        assert_eq!(store.session_count().await.unwrap(), 1, "Kari's ended and went; Ola's is there");
+        store.end_session(&other).await.unwrap();
+        // Used at 25 s and again at 62 s with a one-minute limit: the use at
+        // 25 s was not written (30 s apart at least), and the sign-in is
+        // still there at 62 s, 37 s after it (it ended early before).
+        let short = Duration::from_secs(60);
+        let id = store.start_session("kari", "token", "c1", at(0), HOUR, 20).await.unwrap();
+        assert!(store.find_session(&id, at(25), short).await.unwrap().is_some());
+        assert!(
+            store.find_session(&id, at(62), short).await.unwrap().is_some(),
+            "37 s after the last use"
+        );
+        assert!(
+            store.find_session(&id, at(62 + 90), short).await.unwrap().is_none(),
+            "90 s after it"
+        );
         // Its lifetime ends it however it is used.
         let id = store.start_session("kari", "token", "c1", at(0), HOUR, 20).await.unwrap();
         assert!(store.find_session(&id, at(3599), HOUR).await.unwrap().is_some());
@@ -259,11 +296,17 @@ mod tests {
     async fn ended_sign_ins_are_forgotten() {
         let store = Store::memory().await.unwrap();
         store.start_session("kari", "token", "c", at(0), HOUR, 20).await.unwrap();
-        let live = store.start_session("ola", "token", "c", at(0), 2 * HOUR, 20).await.unwrap();
-        assert_eq!(store.forget_ended_sessions(at(3600), 2 * HOUR).await.unwrap(), 1);
+        let live = store.start_session("ola", "token", "c", at(0), 10 * HOUR, 20).await.unwrap();
+        assert_eq!(
+            store.forget_ended_sessions(at(3600), 2 * HOUR).await.unwrap(),
+            1,
+            "Kari's lifetime ended"
+        );
         assert!(store.find_session(&live, at(3600), 2 * HOUR).await.unwrap().is_some());
-        // Idle for the limit: forgotten too.
-        assert_eq!(store.forget_ended_sessions(at(3600 + 7200), 2 * HOUR).await.unwrap(), 1);
+        // Unused for the idle limit: forgotten after the minute that may
+        // hold an unwritten use, not before.
+        assert_eq!(store.forget_ended_sessions(at(3600 + 7200), 2 * HOUR).await.unwrap(), 0);
+        assert_eq!(store.forget_ended_sessions(at(3600 + 7260), 2 * HOUR).await.unwrap(), 1);
     }
 
     #[test]

@@ -153,7 +153,7 @@ impl Store {
             .await
             .map_err(|e| self.failed("read the audit trail from", e))?;
         rows.iter()
-            .map(|row| read(row).map_err(|e| self.failed("read the audit trail from", e)))
+            .map(|row| read(row).map_err(|e| self.failed_because("read the audit trail from", e)))
             .collect()
     }
 

@@ -254,7 +254,7 @@ pub struct ConsoleArgs {
     #[arg(long, value_name = "SOCKET", num_args = 0..=1, default_missing_value = "/dev/log")]
     pub audit_syslog: Option<PathBuf>,
     /// Keep audit entries this many days (0: for good).
-    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::console::RETENTION_DAYS)]
     pub audit_retention_days: u32,
     /// A sign-in lasts this many hours.
     #[arg(long, value_name = "HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168))]

@@ -600,3 +600,93 @@ async fn the_lookup_page_puts_the_cursor_in_the_order_field() {
     let field = &page.body[page.body.find(r#"<input id="orderId""#).unwrap()..];
     assert!(field[..field.find('>').unwrap()].contains("autofocus"), "{field}");
 }
+
+/// A lookup slower than the notice: the page says so at once, and the
+/// rest follows on the same page; a console told to stop meanwhile ends
+/// the page saying so. (In-process, the notice after 50 ms.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_lookup_streams_its_page_and_a_stop_ends_it_in_words() {
+    use futures_util::StreamExt as _;
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    emu.inject(
+        Fault::stall(std::time::Duration::from_millis(1500))
+            .only(Operation::GetOrder)
+            .times(1),
+    );
+    let store = vipps_om::console::Store::memory().await.unwrap();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let app = App::adjusted(emu.client(), store, vipps_om::console::Access::loopback, |console| {
+        console.slow_notice(std::time::Duration::from_millis(50)).stops_with(stopping)
+    });
+    let request = || {
+        let mut r = Request::get("/orders/ecom/order-1042")
+            .header("host", "127.0.0.1:8080")
+            .header("accept-language", "en")
+            .body(Body::empty())
+            .unwrap();
+        r.extensions_mut().insert(axum::extract::ConnectInfo(vipps_om::console::Peer::at(
+            "127.0.0.1:5000".parse().unwrap(),
+        )));
+        r
+    };
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-accel-buffering"], "no");
+    let mut body = response.into_body().into_data_stream();
+    let first = String::from_utf8(body.next().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(
+        first.starts_with("<!DOCTYPE html>") && first.contains(r#"<p class="waiting" role="status">"#),
+        "{first}"
+    );
+    assert!(first.contains("<title>Order \u{2068}order-1042\u{2069} · Order support</title>") && !first.contains("Wool"));
+    let mut rest = String::new();
+    while let Some(chunk) = body.next().await {
+        rest.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+    }
+    assert!(rest.starts_with(r#"<div class="arrived">"#), "{rest}");
+    assert!(rest.contains("Ullsokker") && rest.trim_end().ends_with("</html>"), "{rest}");
+    assert_eq!(app.audit().await.len(), 1, "recorded before it was sent");
+
+    // Slow again, and the console told to stop while it waits.
+    emu.inject(Fault::stall(std::time::Duration::from_secs(30)).only(Operation::GetOrder).times(1));
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request()).await.unwrap();
+    let mut body = response.into_body().into_data_stream();
+    let first = body.next().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("waiting"));
+    stop.send(true).unwrap();
+    let mut rest = String::new();
+    while let Some(chunk) = body.next().await {
+        rest.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+    }
+    assert!(
+        rest.contains("The console is restarting") && rest.trim_end().ends_with("</html>"),
+        "{rest}"
+    );
+    assert_eq!(app.audit().await.len(), 1, "nothing more shown, nothing more recorded");
+}
+
+/// Each answer's size is known before it is sent (its Content-Length),
+/// and an empty one ends at once: the body that keeps its connection busy
+/// hides neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_keep_their_size_through_the_layers() {
+    use http_body::Body as _;
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let app = App::open(emu.client()).await;
+    let send = |path: &str| {
+        let mut r = Request::get(path).header("host", "127.0.0.1:8080").body(Body::empty()).unwrap();
+        r.extensions_mut().insert(axum::extract::ConnectInfo(vipps_om::console::Peer::at(
+            "127.0.0.1:5000".parse().unwrap(),
+        )));
+        tower::ServiceExt::oneshot(app.router.clone(), r)
+    };
+    let page = send("/orders/ecom/order-1042").await.unwrap();
+    let size = page.body().size_hint().exact();
+    let bytes = axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(size, Some(bytes.len() as u64));
+    let moved = send("/lookup?paymentType=ecom&orderId=order-1042").await.unwrap();
+    assert_eq!(moved.status(), 303);
+    assert!(moved.body().is_end_stream(), "a redirect's empty body ends at once");
+}

@@ -13,7 +13,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{HeaderName, Request};
-use common::console::{add_v3, from, seed_1042, App};
+use common::console::{add_v3, from, logged, seed_1042, App};
 use vipps_om::console::{
     parse_net, Access, FrontEnds, IdentityProxy, StaffTokens, Store, TrustedNets, DEFAULT_GROUPS_HEADER, DEFAULT_USER_HEADER,
     FAILURES_ALLOWED,
@@ -604,6 +604,11 @@ async fn behind_single_sign_on_sign_out_says_where() {
     assert_eq!(page.status, 200);
     assert_eq!(page.h1s(), 1);
     assert!(page.text().contains("sign out of the company's sign-on"), "{}", page.text());
+    assert!(
+        page.text().contains("Signed in as <strong>kari@butikk.example</strong>"),
+        "whom it is about: {}",
+        page.text()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -774,6 +779,16 @@ async fn auditors_read_who_looked_at_an_order_and_what_a_person_looked_at() {
     assert!(who_looked.body.contains("⟨U+200B⟩"), "{}", who_looked.body);
     assert!(!who_looked.body.contains('\u{200b}'));
 
+    // The page: its form, each entry's time in the department's zone, its
+    // event in words, each person a link to what they looked at.
+    assert!(who_looked.body.contains(r#"<form class="filters" method="get" action="/audit">"#));
+    assert!(text.contains("(UTC+01:00)") && text.contains(">Lookup<"), "{text}");
+    assert!(
+        who_looked.body.contains(r#"href="/audit?who=kari%40butikk.example""#),
+        "{}",
+        who_looked.body
+    );
+
     let olas = app.send(with_cookie("/audit?who=ola%40butikk.example&event=lookup", &dpo)).await;
     assert_eq!(olas.status, 200);
     let text = olas.text();
@@ -911,4 +926,127 @@ async fn an_audit_address_that_cannot_be_read_selects_nothing() {
         assert!(page.text().contains("a field twice"), "{path}: {}", page.text());
         assert!(!page.body.contains("<tbody>"), "{path}: no entries");
     }
+}
+
+/// Wrong tokens are said in the console's log, each within a client's
+/// limit, then at the first past it and every hundredth after; an identity
+/// header from anyone but the proxy is said as ignored.
+#[tokio::test]
+async fn the_log_says_each_wrong_token_then_now_and_then_and_each_ignored_identity_header() {
+    let (_emu, app) = with_staff().await;
+    let ((), log) = logged(async {
+        for _ in 0..110 {
+            app.send(from("192.0.2.5", sign_in(GUESS, None))).await;
+        }
+    })
+    .await;
+    assert_eq!(log.matches("wrong access token from client 192.0.2.5 (").count(), 10, "{log}");
+    assert_eq!(log.matches("past the limit").count(), 2, "the 11th and the 110th: {log}");
+    assert!(!log.contains("guess-guess"));
+
+    let emu = Emulator::start().await.unwrap();
+    let app = App::new(emu.client(), |store: &Store| {
+        let proxy = IdentityProxy::new(
+            nets(&["10.0.0.2"], "--identity-proxy"),
+            HeaderName::from_static(DEFAULT_USER_HEADER),
+        );
+        Access::builder().identity_proxy(proxy).build(store).unwrap()
+    })
+    .await;
+    let ask = |peer: &str, email: Option<&str>| {
+        let mut r = Request::get("/");
+        if let Some(e) = email {
+            r = r.header("x-forwarded-email", e);
+        }
+        from(peer, r.body(Body::empty()).unwrap())
+    };
+    let ((), log) = logged(async {
+        app.send(ask("192.0.2.9", Some("ceo@butikk.example"))).await;
+        app.send(ask("192.0.2.10", None)).await;
+        app.send(ask("10.0.0.2", Some("kari@butikk.example"))).await;
+        app.send(ask("10.0.0.2", None)).await;
+    })
+    .await;
+    let ignored: Vec<&str> = log.lines().filter(|l| l.contains("ignored the x-forwarded-email header")).collect();
+    assert_eq!(ignored.len(), 1, "{log}");
+    assert!(ignored[0].contains("from 192.0.2.9"), "{log}");
+}
+
+/// A store that fails lets no one through and says so: no sign-in can be
+/// checked, no lookup recorded, and the health check says it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_fails_lets_no_one_through_and_says_so() {
+    let (_emu, app) = with_staff().await;
+    let kari = cookie_of(app.send(sign_in(KARI, None)).await.header("set-cookie"));
+    app.store.close().await;
+    let page = app.send(with_cookie("/orders/ecom/order-1042", &kari)).await;
+    assert_eq!(page.status, 503);
+    assert!(page.text().contains("cannot reach its database"), "{}", page.text());
+    let json = app
+        .send(
+            Request::get("/api/orders/ecom/order-1042")
+                .header("cookie", &kari)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((json.status, json.json()["error"]["kind"].as_str()), (503, Some("store-failed")));
+    // A right token needs no store to be known, but its lookup cannot be
+    // recorded, so it is not shown.
+    let tool = app.send(bearer("/api/orders/ecom/order-1042", KARI)).await;
+    assert_eq!(tool.status, 503);
+    assert!(!tool.body.contains("Ullsokker"));
+    let health = app.get("/health").await;
+    assert_eq!((health.status, health.json()["status"].as_str()), (503, Some("failing")));
+}
+
+/// The trail a page of a hundred at a time, the next page behind a link;
+/// the export all of it, a thousand at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trail_is_paged_and_the_export_is_whole() {
+    let (_emu, app) = with_staff().await;
+    for i in 0..1005 {
+        let mut entry = vipps_om::console::Entry::new(
+            vipps_om::console::Event::Lookup,
+            "ola@butikk.example",
+            vipps_om::console::Via::Token,
+            None,
+        )
+        .outcome("shown");
+        entry.order_id = Some(format!("order-{i}"));
+        app.store.keep(&entry).await.unwrap();
+    }
+    let dpo = cookie_of(app.send(sign_in(DPO, None)).await.header("set-cookie"));
+    let first = app.send(with_cookie("/audit?who=ola%40butikk.example", &dpo)).await;
+    assert_eq!(first.body.matches("<tr>").count() - 1, 100);
+    assert!(first.text().contains("order-1004") && !first.text().contains("order-904<"));
+    let older = first
+        .body
+        .split(r#"href="/audit?who=ola%40butikk.example&amp;before="#)
+        .nth(1)
+        .expect("a link to older entries");
+    let before = &older[..older.find('"').unwrap()];
+    let second = app
+        .send(with_cookie(&format!("/audit?who=ola%40butikk.example&before={before}"), &dpo))
+        .await;
+    assert_eq!(second.body.matches("<tr>").count() - 1, 100);
+    assert!(second.text().contains("order-904<") && !second.text().contains("order-1004"));
+    // Five entries on the last page: no link to more.
+    let mut last = second;
+    for _ in 0..9 {
+        let older = last.body.split("&amp;before=").nth(1).expect("older");
+        let before = older[..older.find('"').unwrap()].to_owned();
+        last = app
+            .send(with_cookie(&format!("/audit?who=ola%40butikk.example&before={before}"), &dpo))
+            .await;
+    }
+    assert_eq!(last.body.matches("<tr>").count() - 1, 5);
+    assert!(!last.body.contains("&amp;before="));
+    let export = app.send(with_cookie("/audit/export.jsonl?who=ola%40butikk.example", &dpo)).await;
+    let lines: Vec<serde_json::Value> = export.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1005);
+    assert_eq!(
+        (lines[0]["orderId"].as_str(), lines[1004]["orderId"].as_str()),
+        (Some("order-0"), Some("order-1004"))
+    );
 }

@@ -11,7 +11,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 use common::console::{seed_1042, spawn, temp_path, trail};
 use common::front_end::{FrontEnd, FRONT_END_IP};
@@ -25,6 +25,7 @@ const GUESS: &str = "guess-guess-guess-guess-guess-guess-0";
 struct Instance {
     child: Child,
     url: String,
+    log: std::path::PathBuf,
 }
 
 impl Drop for Instance {
@@ -50,8 +51,14 @@ impl Instance {
         .chain(["--front-end", FRONT_END_IP, "--staff", &staff.display().to_string()])
         .map(str::to_owned)
         .collect();
-        let (child, url) = spawn(&args, Stdio::null());
-        Instance { child, url }
+        let log = temp_path("instance", "log");
+        let (child, url) = spawn(&args, std::fs::File::create(&log).unwrap().into());
+        Instance { child, url, log }
+    }
+
+    /// Its log so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
 
@@ -223,4 +230,39 @@ async fn a_console_with_an_older_staff_file_signs_no_one_out_of_the_others() {
         200,
         "still signed in where Per is known"
     );
+
+    // Kari gets a new token in the new file; she signs in with it on the
+    // console that has it. When the other console gets the file too, it
+    // ends her sign-ins of the old token only, never the new one.
+    let kari_new = "kari-new-9x8y7z6w5v-QrStUvWxYz012345";
+    let next = new.with_extension("next");
+    std::fs::write(&next, format!("kari@butikk.example {kari_new}\nper@butikk.example {PER}\n")).unwrap();
+    std::fs::rename(&next, &new).unwrap();
+    common::until("the new file read ahead", || {
+        ahead.log().contains(r#"new tokens: ["kari@butikk.example"]"#)
+    })
+    .await;
+    let signed = sign_in(&http, &ahead.url, kari_new).await;
+    let kari = signed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(page(&http, &ahead.url, "/orders/ecom/order-1042", &kari).await, 200);
+    let next = old.with_extension("next");
+    std::fs::write(&next, format!("kari@butikk.example {kari_new}\nper@butikk.example {PER}\n")).unwrap();
+    std::fs::rename(&next, &old).unwrap();
+    common::until("the new file read behind", || {
+        behind.log().contains(r#"new tokens: ["kari@butikk.example"]"#)
+    })
+    .await;
+    for console in [&ahead.url, &behind.url] {
+        assert_eq!(
+            page(&http, console, "/orders/ecom/order-1042", &kari).await,
+            200,
+            "Kari's new sign-in kept on {console}"
+        );
+    }
 }

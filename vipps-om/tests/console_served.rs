@@ -376,7 +376,13 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
         served.log().contains("was read again as it changed")
     })
     .await;
-    assert!(served.log().contains(r#"left: ["ola@butikk.example"]"#), "{}", served.log());
+    assert!(
+        served
+            .log()
+            .contains(r#"left: ["ola@butikk.example"]; new tokens: []; joined: []; 1 sign-ins ended"#),
+        "{}",
+        served.log()
+    );
     assert_eq!(page(ola.clone()).await.unwrap().status(), 303, "Ola's sign-in ended");
     assert_eq!(api(OLA).await.unwrap().status(), 401, "and Ola's token");
     assert_eq!(page(kari.clone()).await.unwrap().status(), 200, "Kari stays");
@@ -404,6 +410,19 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     assert!(served.log().contains("left: []"), "{}", served.log());
     assert_eq!(client.get(format!("{}/health", served.url)).send().await.unwrap().status(), 200);
 
+    // Ola, who has no sign-in, gets a new token: nothing to end, nothing
+    // recorded.
+    let ola_new = "ola-new-1a2b3c4d5e-ZyXwVuTsRqPoNm98";
+    std::fs::write(&staff, format!("kari@butikk.example {kari_new}\nola@butikk.example {ola_new}\n")).unwrap();
+    served.signal("HUP");
+    until("Ola's new token read", || {
+        served
+            .log()
+            .contains(r#"new tokens: ["ola@butikk.example"]; joined: []; 0 sign-ins ended"#)
+    })
+    .await;
+    assert!(!served.log().contains("names no one"), "said only of a file that names no one");
+
     // A file emptied (every line a comment): everyone is out at once,
     // and the console still refuses every token (it never opens up).
     std::fs::write(&staff, "# everyone out, for now\n").unwrap();
@@ -411,7 +430,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     until("the emptied file read", || served.log().contains("0 people")).await;
     assert_eq!(page(kari.clone()).await.unwrap().status(), 303);
     assert_eq!(api(kari_new).await.unwrap().status(), 401);
-    assert_eq!(api(OLA).await.unwrap().status(), 401);
+    assert_eq!(api(ola_new).await.unwrap().status(), 401);
 
     // The trail: each ending, once, by the console.
     let ended: Vec<(String, String)> = served
@@ -864,4 +883,45 @@ async fn the_copies_of_the_trail_are_whole_when_the_console_stops() {
     let lines = std::fs::read_to_string(&copy).unwrap().lines().count();
     assert_eq!(lines, 20, "every entry kept was copied before it stopped");
     assert_eq!(served.trail().await.len(), 20);
+}
+
+/// The store is kept tidy from the start: entries past the retention are
+/// removed (and said in the log), ended sign-ins and old wrong-token
+/// counts forgotten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_is_kept_tidy_from_the_start() {
+    let emu = Emulator::start().await.unwrap();
+    let database = sqlite_file(&temp_path("tidy", "sqlite3"));
+    let store = Store::open(&database).await.unwrap();
+    let mut old =
+        vipps_om::console::Entry::new(vipps_om::console::Event::Lookup, "kari", vipps_om::console::Via::Token, None).outcome("shown");
+    old.time = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 3);
+    store.keep(&old).await.unwrap();
+    let mut recent = old.clone();
+    recent.time = jiff::Timestamp::now();
+    store.keep(&recent).await.unwrap();
+    let ended = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+    store
+        .start_session("kari", "token", "c", ended, std::time::Duration::from_secs(3600), 20)
+        .await
+        .unwrap();
+    store.fail("192.0.2.1", ended, std::time::Duration::from_secs(60)).await.unwrap();
+    store.close().await;
+    let served = Served::start(&emu.base_url(), &["--database-url", &database, "--audit-retention-days", "2"]);
+    until("the old entry removed", || {
+        served.log().contains("1 audit entries older than the retention were removed")
+    })
+    .await;
+    let store = Store::open(&database).await.unwrap();
+    assert_eq!(trail(&store).await.len(), 1, "the recent entry stays");
+    assert_eq!(store.session_count().await.unwrap(), 0, "the ended sign-in is gone");
+    assert_eq!(
+        store
+            .forget_old_failures(jiff::Timestamp::now(), std::time::Duration::from_secs(60))
+            .await
+            .unwrap(),
+        0,
+        "and the old count"
+    );
+    store.close().await;
 }

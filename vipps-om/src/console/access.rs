@@ -194,15 +194,20 @@ mod tests {
             .build(&store)
             .unwrap();
         assert!(access.has_tokens() && !access.is_open() && access.identity().is_none());
+        assert!(access.front_ends().nets().is_empty());
         assert_eq!(
             (access.sessions().lifetime(), access.sessions().idle()),
             (Duration::from_secs(3600), Duration::from_secs(600))
         );
         let nets = TrustedNets::new(vec![parse_net("10.0.0.0/8").unwrap()], "--identity-proxy", false).unwrap();
         let proxied = Access::builder()
-            .identity_proxy(IdentityProxy::new(nets, HeaderName::from_static(DEFAULT_USER_HEADER)))
+            .identity_proxy(IdentityProxy::new(nets.clone(), HeaderName::from_static(DEFAULT_USER_HEADER)))
+            .front_ends(FrontEnds::new(nets))
             .build(&store)
             .unwrap();
+        let ten = parse_net("10.0.0.0/8").unwrap();
+        assert_eq!(proxied.front_ends().nets().nets(), [ten]);
+        assert_eq!(proxied.identity().map(|p| p.nets().nets().to_vec()), Some(vec![ten]));
         assert!(!proxied.has_tokens() && !proxied.is_open());
         assert_eq!(proxied.identity().map(|p| p.user_header().as_str()), Some("x-forwarded-email"));
         assert_eq!((proxied.sessions().lifetime(), proxied.sessions().idle()), (LIFETIME, IDLE));

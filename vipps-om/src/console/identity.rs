@@ -269,6 +269,10 @@ mod tests {
         assert_eq!(named(&[]), person("dpo@shop.example", false));
         assert!(matches!(named(&["dpo", "support"]), Named::Refused(why) if why.contains("twice")));
         assert!(matches!(named(&[&"g,".repeat(5000)]), Named::Refused(why) if why.contains("8192")));
+        // At the bound, to the byte: taken; one past it: refused.
+        let at_bound = format!("dpo,{}", "g".repeat(8192 - 4));
+        assert_eq!(named(&[&at_bound]), person("dpo@shop.example", true));
+        assert!(matches!(named(&[&format!("{at_bound}g")]), Named::Refused(_)));
         assert_eq!(p.auditor_groups(), ["dpo"]);
         assert_eq!(p.groups_header().as_str(), "x-forwarded-groups");
         assert_eq!(p.sign_out_url(), None);

@@ -60,7 +60,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use access::{Access, AccessBuilder};
-pub use audit::{Audit, Copies, Entry, Event, Target, RETENTION};
+pub use audit::{Audit, Copies, Entry, Event, Target, RETENTION_DAYS};
 pub use front_end::FrontEnds;
 pub use identity::{IdentityProxy, DEFAULT_GROUPS_HEADER, DEFAULT_USER_HEADER};
 pub use language::Lang;

@@ -166,6 +166,11 @@ mod tests {
         assert!(!trusted.contains("127.0.0.2".parse().unwrap()));
         assert!(!TrustedNets::default().contains("127.0.0.1".parse().unwrap()));
         assert!(TrustedNets::default().is_empty() && !trusted.is_empty());
+        // A network around the mapped space, wider than it, stays IPv6:
+        // it holds no IPv4 client (those are read as IPv4).
+        let around = TrustedNets::new(vec![net("::ffff:0:0/80")], "--front-end", false).unwrap();
+        assert!(!around.contains("192.0.2.1".parse().unwrap()));
+        assert_eq!(around.nets()[0], net("::ffff:0:0/80"));
         assert_eq!(trusted.nets()[1], net("10.0.0.0/8"));
     }
 }

@@ -80,3 +80,35 @@ impl Sessions {
         self.store.forget_ended_sessions(jiff::Timestamp::now(), self.idle).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_working_day_half_an_hour_unused_and_what_each_call_did() {
+        let store = Store::memory().await.unwrap();
+        assert_eq!((LIFETIME, IDLE), (Duration::from_secs(12 * 3600), Duration::from_secs(30 * 60)));
+        // At least a minute each, whatever is asked.
+        let short = Sessions::new(store.clone(), Duration::from_secs(1), Duration::ZERO);
+        assert_eq!((short.lifetime(), short.idle()), (Duration::from_secs(60), Duration::from_secs(60)));
+        let sessions = Sessions::new(store.clone(), LIFETIME, IDLE);
+        let a = sessions.start("kari", Via::Token, "old").await.unwrap();
+        sessions.start("kari", Via::Token, "new").await.unwrap();
+        sessions.start("ola", Via::Token, "c").await.unwrap();
+        assert_eq!(sessions.count().await.unwrap(), 3);
+        assert_eq!(
+            sessions.find(&a).await.unwrap().map(|s| (s.who, s.via)),
+            Some(("kari".to_owned(), "token".to_owned()))
+        );
+        assert_eq!(sessions.end_all_of("kari", Some("new")).await.unwrap(), 1);
+        assert_eq!(sessions.end_all_of("kari", None).await.unwrap(), 1);
+        assert_eq!(sessions.forget_ended().await.unwrap(), 0, "Ola's has not ended");
+        assert_eq!(sessions.count().await.unwrap(), 1);
+        // Started a day ago: ended, and forgotten.
+        let yesterday = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+        store.start_session("per", "token", "c", yesterday, LIFETIME, 20).await.unwrap();
+        assert_eq!(sessions.forget_ended().await.unwrap(), 1);
+        assert!(!sessions.end(&a).await.unwrap());
+    }
+}

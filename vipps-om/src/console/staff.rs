@@ -305,8 +305,14 @@ mod tests {
         let shared = staff.people()[0].clone();
         assert!(staff.keep(shared.clone()).unwrap_err().contains("twice"));
         let mut fresh = StaffTokens::new();
-        fresh.keep(shared).unwrap();
+        fresh.add("ola", OLA, false).unwrap();
+        fresh.keep(shared.clone()).unwrap();
         assert_eq!(fresh.holder(KARI).map(Person::name), Some("kari@shop.example"));
+        assert_eq!(fresh.len(), 2, "kept beside another");
+        // Under another name with a token already held: refused.
+        let mut twin = StaffTokens::new();
+        twin.add("per", KARI, false).unwrap();
+        assert!(twin.keep(shared).unwrap_err().contains("their own"));
         assert_eq!(format!("{staff:?}"), r#"StaffTokens { names: ["kari@shop.example", "ola"], .. }"#);
         assert_eq!(
             format!("{:?}", staff.people()[0]),

@@ -164,6 +164,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn clients_whose_window_ended_are_forgotten() {
+        let throttle = Throttle::new(Store::memory().await.unwrap());
+        let long_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(5);
+        throttle.fail_at(ip("192.0.2.1"), long_ago).await.unwrap();
+        throttle.fail(ip("192.0.2.2")).await.unwrap();
+        // Client 1's window ended (the count of all started anew with
+        // client 2's).
+        assert_eq!(throttle.forget_old().await.unwrap(), 1);
+        assert_eq!(throttle.fail(ip("192.0.2.1")).await.unwrap().count, 1, "starts anew");
+        assert_eq!(throttle.fail(ip("192.0.2.2")).await.unwrap().count, 2, "kept");
+    }
+
+    #[tokio::test]
     async fn one_ipv6_64_is_one_client_and_mapped_ipv4_is_ipv4() {
         assert_eq!(address_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
         assert_eq!(address_key(ip("::ffff:127.0.0.2")), ip("127.0.0.2"));

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, Request};
 use axum::Router;
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
-use vipps_om::console::{app, Access, Audit, Console, Copies, Filter, Page as Selection, Peer, Store, RETENTION};
+use vipps_om::console::{app, Access, Audit, Console, Copies, Filter, Page as Selection, Peer, Store, RETENTION_DAYS};
 use vipps_order_management::emulator::{self, Emulator};
 use vipps_order_management::Client;
 
@@ -58,10 +58,17 @@ impl App {
 
     /// A console over `client` on `store`.
     pub fn on(client: Client, store: Store, access: impl FnOnce(&Store) -> Access) -> App {
-        let audit = Audit::new(store.clone(), Copies::none(), Some(RETENTION));
+        App::adjusted(client, store, access, |console| console)
+    }
+
+    /// A console over `client` on `store`, its settings adjusted (when a
+    /// lookup is slow, when it stops).
+    pub fn adjusted(client: Client, store: Store, access: impl FnOnce(&Store) -> Access, adjust: impl FnOnce(Console) -> Console) -> App {
+        let retention = std::time::Duration::from_secs(u64::from(RETENTION_DAYS) * 24 * 3600);
+        let audit = Audit::new(store.clone(), Copies::none(), Some(retention));
         let console = Console::new(client, access(&store), audit).time_zone(jiff::tz::TimeZone::get("Europe/Oslo").unwrap());
         App {
-            router: app(console),
+            router: app(adjust(console)),
             store,
         }
     }
@@ -133,6 +140,33 @@ pub fn spawn(args: &[String], stderr: std::process::Stdio) -> (std::process::Chi
     let banner = super::read_banner(&mut child);
     let url = banner["url"].as_str().unwrap().trim_end_matches('/').to_owned();
     (child, url)
+}
+
+/// What the console logs while `work` runs, on this thread (a test on
+/// tokio's current-thread runtime runs the console on it too).
+pub async fn logged<T>(work: impl std::future::Future<Output = T>) -> (T, String) {
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let done = work.await;
+    drop(guard);
+    let bytes = lines.0.lock().unwrap().clone();
+    (done, String::from_utf8(bytes).unwrap())
 }
 
 /// A request from the client at `ip`.

@@ -308,6 +308,8 @@ mod tests {
         let path = dir.join("audit.jsonl");
         let copies = Copies::to(vec![Target::File(path.clone())]).unwrap();
         assert_eq!(copies.describe(), path.display().to_string());
+        assert_eq!(copies.targets(), [Target::File(path.clone())]);
+        assert!(Copies::none().targets().is_empty());
         let lines = |p: &Path| std::fs::read_to_string(p).unwrap_or_default().lines().count();
         copies.send(&entry("kari\u{202e}"));
         until("the first line", || lines(&path) == 1);
@@ -378,8 +380,32 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// What the console logs while `work` runs on this thread.
+    fn logged(work: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, work);
+        let bytes = lines.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
     #[test]
-    fn a_copy_that_cannot_keep_up_never_makes_the_sender_wait() {
+    fn a_copy_that_cannot_keep_up_never_makes_the_sender_wait_and_is_said_now_and_then() {
         // A queue nobody takes from: full after QUEUE entries.
         let (queue, _taken) = sync_channel(QUEUE);
         let copies = Copies {
@@ -388,9 +414,32 @@ mod tests {
             targets: vec![Target::Stdout],
             dropped: Arc::default(),
         };
-        for _ in 0..QUEUE + 5 {
-            copies.send(&entry("kari"));
-        }
-        assert_eq!(copies.dropped(), 5);
+        let log = logged(|| {
+            for _ in 0..QUEUE + 2000 {
+                copies.send(&entry("kari"));
+            }
+        });
+        assert_eq!(copies.dropped(), 2000);
+        // Said at the first that could not be queued and every thousandth.
+        let said: Vec<&str> = log.lines().filter(|l| l.contains("were not copied")).collect();
+        assert_eq!(said.len(), 3, "{log}");
+        assert!(
+            said[0].contains(" 1 audit entries") && said[1].contains(" 1000 audit") && said[2].contains(" 2000 audit"),
+            "{log}"
+        );
+        assert!(said[0].contains("the copies (stdout) do not keep up"), "{log}");
+    }
+
+    #[test]
+    fn the_file_held_is_told_from_another_at_its_path() {
+        let dir = dir("held");
+        let path = dir.join("audit.jsonl");
+        let file = open_file(&path).unwrap();
+        assert!(still_there(&path, &file));
+        std::fs::rename(&path, dir.join("audit.jsonl.1")).unwrap();
+        assert!(!still_there(&path, &file), "moved away");
+        std::fs::File::create(&path).unwrap();
+        assert!(!still_there(&path, &file), "another file at the path");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

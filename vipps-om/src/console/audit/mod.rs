@@ -22,8 +22,8 @@ pub use entry::{Entry, Event, MAX_TYPED};
 
 use super::store::{Filter, Page, Store, StoreError};
 
-/// How long entries are kept unless set: a year.
-pub const RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+/// How many days entries are kept unless set: a year.
+pub const RETENTION_DAYS: u32 = 365;
 
 /// A refused sign-in past the limit is copied when its entry opens and at
 /// every this many attempts after, with the count so far.
@@ -127,8 +127,31 @@ mod tests {
             audit.entries(&Filter::default(), Page::NewestBefore(None), 10).await.unwrap().len(),
             1
         );
+        assert_eq!(audit.retention(), Some(30 * day));
         let forever = Audit::new(store, Copies::none(), None);
         assert_eq!(forever.forget_old(jiff::Timestamp::MAX).await.unwrap(), 0);
         assert_eq!(forever.retention(), None);
+    }
+
+    #[tokio::test]
+    async fn a_counted_refusal_is_copied_when_it_opens_and_every_hundred_attempts() {
+        let dir = std::env::temp_dir().join(format!("vipps-om-counted-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("copy.jsonl");
+        let copies = Copies::to(vec![Target::File(path.clone())]).unwrap();
+        let audit = Audit::new(Store::memory().await.unwrap(), copies, None);
+        for _ in 0..250 {
+            let refusal = Entry::new(Event::SignIn, "", Via::Token, Some("192.0.2.9".parse().unwrap())).outcome("throttled");
+            audit.record_counted(refusal, "192.0.2.9@0").await.unwrap();
+        }
+        audit.copies().close();
+        let attempts: Vec<u64> = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["attempts"].as_u64().unwrap())
+            .collect();
+        assert_eq!(attempts, [1, 100, 200]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -224,7 +224,6 @@ pub async fn export(
         async move {
             let after = after?;
             match console.audit.entries(&filter, Page::OldestAfter(after), EXPORT_BATCH).await {
-                Ok(entries) if entries.is_empty() => None,
                 Ok(entries) => {
                     let next = (entries.len() == EXPORT_BATCH as usize).then(|| entries.last().and_then(|e| e.id));
                     let mut lines = Vec::new();

@@ -324,9 +324,72 @@ mod tests {
             refused.contains("cannot open its database postgres://console:***@127.0.0.1"),
             "{refused}"
         );
+        assert!(refused.contains("Connection refused"), "what is wrong, said: {refused}");
         let store = Store::memory().await.unwrap();
         store.healthy().await.unwrap();
         assert_eq!(store.shown(), "sqlite::memory:");
+    }
+
+    #[tokio::test]
+    async fn a_store_says_where_it_is_and_what_failed() {
+        let store = Store::memory().await.unwrap();
+        assert_eq!(format!("{store:?}"), r#"Store { database: "sqlite::memory:", .. }"#);
+        store.healthy().await.unwrap();
+        // A database's own words, without its server's source position.
+        sqlx::query(
+            "CREATE TRIGGER full BEFORE INSERT ON vipps_om_console_sessions BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        let refused = store
+            .start_session("kari", "token", "c", jiff::Timestamp::now(), Duration::from_secs(60), 20)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.starts_with("the console could not start a sign-in in its database sqlite::memory:: database or disk is full"),
+            "{refused}"
+        );
+        // Closed (a console stopping): its health says so.
+        store.close().await;
+        let closed = store.healthy().await.unwrap_err().to_string();
+        assert!(closed.contains("could not reach its database"), "{closed}");
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_waits_for_other_writers_and_reaches_the_disk_before_it_answers() {
+        let dir = std::env::temp_dir().join(format!("vipps-om-pragmas-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&sqlite_file(&dir.join("console.sqlite3"))).await.unwrap();
+        for (pragma, value) in [("journal_mode", "wal"), ("synchronous", "2"), ("busy_timeout", "10000")] {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {pragma}")))
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            let got = sqlx::Row::try_get::<String, _>(&row, 0)
+                .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0).map(|n| n.to_string()))
+                .unwrap();
+            assert_eq!(got, value, "{pragma}");
+        }
+        store.close().await;
+        // Several consoles opening one new file at once all start.
+        let url = sqlite_file(&dir.join("shared.sqlite3"));
+        let opened = futures_util::future::join_all((0..4).map(|_| Store::open(&url))).await;
+        for store in opened {
+            store.unwrap().close().await;
+        }
+        // A file named read-only is never made.
+        let ro = Store::open(&format!("sqlite://{}?mode=ro", dir.join("none.sqlite3").display()))
+            .await
+            .unwrap_err();
+        assert!(ro.to_string().contains("cannot open its database"), "{ro}");
+        assert!(!dir.join("none.sqlite3").exists());
+        // A file that cannot be made is said as such.
+        let nowhere = make_private(&dir.join("no/such/folder/console.sqlite3")).unwrap_err();
+        assert!(nowhere.contains("cannot make its database"), "{nowhere}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]

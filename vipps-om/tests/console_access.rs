@@ -941,7 +941,12 @@ async fn the_log_says_each_wrong_token_then_now_and_then_and_each_ignored_identi
     })
     .await;
     assert_eq!(log.matches("wrong access token from client 192.0.2.5 (").count(), 10, "{log}");
-    assert_eq!(log.matches("past the limit").count(), 2, "the 11th and the 110th: {log}");
+    assert_eq!(log.matches("past the limit (").count(), 2, "the 11th and the 110th: {log}");
+    assert!(
+        log.contains("past the limit (11 in the last minute") && log.contains("past the limit (110 in the last minute"),
+        "{log}"
+    );
+    assert!(!log.contains("of all clients together"), "one client's limit, said as such: {log}");
     assert!(!log.contains("guess-guess"));
 
     let emu = Emulator::start().await.unwrap();

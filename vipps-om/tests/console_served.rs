@@ -401,6 +401,10 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
         served.log().contains("was read again on SIGHUP")
     })
     .await;
+    // Read once with the changes (as it changed, or on SIGHUP, whichever
+    // came first), Kari's one sign-in of the old token ended.
+    let changed = r#"new tokens: ["kari@butikk.example"]; joined: ["ola@butikk.example"]; 1 sign-ins ended"#;
+    assert_eq!(served.log().matches(changed).count(), 1, "{}", served.log());
     let refused_old = api(KARI).await.unwrap().status();
     assert_eq!(refused_old, 401);
     assert_eq!(page(kari.clone()).await.unwrap().status(), 303, "the old token's sign-in ended");

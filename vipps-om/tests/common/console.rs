@@ -156,6 +156,15 @@ pub async fn logged<T>(work: impl std::future::Future<Output = T>) -> (T, String
             Ok(())
         }
     }
+    // tracing caches, once for the whole process, whether a log line's
+    // callsite is wanted, asking the subscriber of the first thread that
+    // reaches it: a test thread without one would make it never wanted,
+    // here too. A global subscriber that wants everything (and writes
+    // nothing) keeps every callsite asking each thread's own.
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
     let lines = Lines::default();
     let writer = lines.clone();
     let subscriber = tracing_subscriber::fmt()

@@ -393,6 +393,13 @@ mod tests {
                 Ok(())
             }
         }
+        // A global subscriber that wants every log line (and writes none),
+        // so that no test thread without one makes a line unwanted for the
+        // whole process (tracing caches that once per line).
+        static QUIET: std::sync::Once = std::sync::Once::new();
+        QUIET.call_once(|| {
+            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        });
         let lines = Lines::default();
         let writer = lines.clone();
         let subscriber = tracing_subscriber::fmt()

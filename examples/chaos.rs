@@ -5,15 +5,15 @@
 //! At the end every order must hold exactly its own receipt.
 //!
 //! ```text
-//! cargo run --release --example chaos --features emulator -- [ORDERS] [FAULT_PERCENT] [CONCURRENCY]
-//! cargo run --release --example chaos --features emulator -- 10000 10 64
+//! cargo run --release --example chaos -- [ORDERS] [FAULT_PERCENT] [CONCURRENCY]
+//! cargo run --release --example chaos -- 10000 10 64
 //! ```
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use vipps_order_management::emulator::{Emulator, Fault};
 use vipps_order_management::{Amount, Currency, Operation, OrderLine, PaymentType, Receipt, RetryPolicy, TaxRate};
+use vipps_order_management_emulator::{Emulator, Fault};
 
 fn receipt(i: usize) -> Receipt {
     let total = 1_000 + (i as i64 % 10_000) * 5;

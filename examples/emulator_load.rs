@@ -4,16 +4,16 @@
 //! JSON line per measurement (BENCHMARKS.md §8 is made from them).
 //!
 //! ```sh
-//! cargo run --release --example emulator_load --features emulator
-//! cargo run --release --example emulator_load --features emulator -- 2000 100000   # receipts, state size
+//! cargo run --release --example emulator_load
+//! cargo run --release --example emulator_load -- 2000 100000   # receipts, state size
 //! ```
 
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{Amount, Client, Currency, OrderLine, Receipt, RetryPolicy, TaxRate};
+use vipps_order_management_emulator::Emulator;
 
 fn receipt() -> Receipt {
     let line = OrderLine::new(

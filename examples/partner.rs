@@ -3,11 +3,11 @@
 //! against the emulator, which keeps each merchant's orders apart.
 //!
 //! ```text
-//! cargo run --example partner --features emulator
+//! cargo run --example partner
 //! ```
 
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{Amount, Category, CategoryType, Client, Currency, Error, OrderLine, Receipt, TaxRate};
+use vipps_order_management_emulator::Emulator;
 
 /// The merchants this platform serves, by merchant serial number.
 const MERCHANTS: [(&str, &str); 2] = [("212121", "Bakery Bergen"), ("343434", "Bikes Oslo")];

@@ -12,11 +12,11 @@
 
 use std::process::ExitCode;
 
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{
     Barcode, BarcodeFormat, Category, CategoryType, Client, Currency, Error, ImageUpload, LineItem, Money, Quantity, QuantityUnit,
     ReceiptBuilder, TaxRate,
 };
+use vipps_order_management_emulator::Emulator;
 
 /// A 200 x 200 PNG: the image shown with the link in the app.
 const LOGO_PNG: &[u8] = include_bytes!("assets/receipt-logo.png");

@@ -2,11 +2,11 @@
 //! the payment type is `RECURRING`. Runs offline against the emulator.
 //!
 //! ```text
-//! cargo run --example recurring --features emulator
+//! cargo run --example recurring
 //! ```
 
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{Category, CategoryType, Currency, Error, LineItem, Money, Quantity, ReceiptBuilder, TaxRate};
+use vipps_order_management_emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

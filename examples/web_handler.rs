@@ -8,7 +8,7 @@
 //! the answers and exits. With `VIPPS_*` set it talks to Vipps MobilePay.
 //!
 //! ```text
-//! cargo run --example web_handler --features emulator
+//! cargo run --example web_handler
 //! ```
 
 use axum::extract::{Path, State};
@@ -18,8 +18,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{Category, CategoryType, Client, Currency, Error, LineItem, Money, Quantity, ReceiptBuilder, TaxRate};
+use vipps_order_management_emulator::Emulator;
 
 /// The app's state: the Vipps MobilePay client, cloned into each request.
 #[derive(Clone)]

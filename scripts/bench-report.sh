@@ -56,11 +56,11 @@ echo "== exact counts (tests)"
 cargo test -q --release --test connections 2>&1 | tail -3 > "$out/counts.txt"
 
 echo "== exactly-once at scale (chaos)"
-cargo build -q --release --example chaos --features emulator
+cargo build -q --release --example chaos
 target/release/examples/chaos "${CHAOS_ORDERS:-10000}" 10 64 > "$out/chaos.txt"
 
 echo "== the emulator as a service: its store, reads under writers, a large state, hostile connections"
-cargo build -q --release --example emulator_load --features emulator
+cargo build -q --release --example emulator_load
 target/release/examples/emulator_load "${EMULATOR_RECEIPTS:-2000}" "${EMULATOR_STATE:-100000}" > "$out/emulator_load.jsonl"
 
 echo "== the merchant's build cost, next to a bare project"

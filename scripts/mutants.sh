@@ -38,7 +38,8 @@ scopes=(
   "tokens|vipps-order-management|src/auth/cache.rs src/auth/endpoint.rs|--lib --test auth --test reliability --test check"
   "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"
   "arithmetic|vipps-order-management|src/receipt_builder.rs src/model/arithmetic.rs src/model/paid.rs src/money.rs src/model/amount.rs src/model/quantity.rs src/model/tax_rate.rs|--lib --test receipt_builder --test validation --test inputs"
-  "emulator|vipps-order-management|src/emulator/fault.rs src/emulator/dispatch.rs src/emulator/store.rs|--lib --test emulator --test exactly_once --test reliability"
+  # The emulator's tests are the SDK's too (the SDK's tests dev-depend on it).
+  "emulator|vipps-order-management-emulator|emulator/src/fault.rs emulator/src/dispatch.rs emulator/src/store.rs|--lib --test emulator --test exactly_once --test reliability"
   # Every file of the console, as it is now (folders included): what its
   # in-process tests reach, and apart what only a process shows (its
   # signals, its listener, reading the staff file again) with the tests
@@ -97,7 +98,8 @@ for s in "${scopes[@]}"; do
   # The `mutants` profile (Cargo.toml) is the test profile without debug
   # information: the same code, linked faster.
   args=(--package "$package" --output "target/mutants-results/$name" --no-shuffle --timeout-multiplier 3 --profile mutants)
-  [ "$package" = vipps-om ] || args+=(--features emulator)
+  # The emulator's own tests, and the SDK's that run on it.
+  [ "$package" = vipps-order-management-emulator ] && args+=(--test-package vipps-order-management-emulator --test-package vipps-order-management)
   for f in $files; do args+=(--file "$f"); done
   [ -n "${MUTANTS_DIFF:-}" ] && args+=(--in-diff "$MUTANTS_DIFF")
   [ -n "${MUTANTS_SHARD:-}" ] && args+=(--shard "$MUTANTS_SHARD")

@@ -16,7 +16,7 @@ for tool in npm node python3; do
   if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool is not installed: the Prism checks did not run"; exit 0; fi
 done
 cargo build -q -p vipps-om --bin vipps-om
-cargo build -q --features emulator --example quickstart
+cargo build -q --example quickstart
 om=$(pwd)/target/debug/vipps-om
 quickstart=$(pwd)/target/debug/examples/quickstart
 receipt=$(mktemp --suffix .json)

@@ -5,8 +5,6 @@
 //! receipt). Use v3 when an order needs several links at once (a ticket and
 //! a receipt), or when you need to delete a link.
 
-use reqwest::Method;
-
 use crate::client::Client;
 use crate::error::Error;
 use crate::model::{CategoryCreated, CategoryId, CategoryList, CategoryV3, NewCategory, OrderId};
@@ -46,9 +44,9 @@ impl<'c> Categories<'c> {
 
     call_options_setters!();
 
-    fn call(&self, op: Operation, method: Method, id: Option<&str>) -> Result<Call, Error> {
+    fn call(&self, op: Operation, id: Option<&str>) -> Result<Call, Error> {
         let url = self.client.url(op.path("", id))?;
-        Ok(Call::new(op, method, url, self.options.clone()))
+        Ok(Call::new(op, url, self.options.clone()))
     }
 
     /// The id in canonical form (lower-case, hyphenated), whatever UUID
@@ -69,7 +67,7 @@ impl<'c> Categories<'c> {
         let mut violations = Violations::default();
         violations.extend(validate::new_category(category));
         violations.into_result()?;
-        let mut call = self.call(Operation::AddCategory, Method::POST, None)?;
+        let mut call = self.call(Operation::AddCategory, None)?;
         call.body = Some(json_body(category));
         let reply = self.client.execute(call).await?.success()?;
         let created: CategoryCreated = reply.json()?;
@@ -82,7 +80,7 @@ impl<'c> Categories<'c> {
         let mut violations = Violations::default();
         violations.extend(validate::order_id("orderId", order_id.as_str()));
         violations.into_result()?;
-        let mut call = self.call(Operation::ListCategories, Method::GET, None)?;
+        let mut call = self.call(Operation::ListCategories, None)?;
         call.url.query_pairs_mut().append_pair("orderId", order_id.as_str());
         let list: CategoryList = self.client.execute(call).await?.success()?.json()?;
         Ok(list.categories)
@@ -92,7 +90,7 @@ impl<'c> Categories<'c> {
     /// The id may be given in any UUID form; it is sent in canonical form.
     pub async fn get(&self, id: &CategoryId) -> Result<CategoryV3, Error> {
         let id = Self::canonical(id)?;
-        let call = self.call(Operation::GetCategory, Method::GET, Some(&id))?;
+        let call = self.call(Operation::GetCategory, Some(&id))?;
         self.client.execute(call).await?.success()?.json()
     }
 
@@ -100,7 +98,7 @@ impl<'c> Categories<'c> {
     /// The id may be given in any UUID form; it is sent in canonical form.
     pub async fn delete(&self, id: &CategoryId) -> Result<(), Error> {
         let id = Self::canonical(id)?;
-        let call = self.call(Operation::DeleteCategory, Method::DELETE, Some(&id))?;
+        let call = self.call(Operation::DeleteCategory, Some(&id))?;
         self.client.execute(call).await?.success()?;
         Ok(())
     }

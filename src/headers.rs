@@ -1,18 +1,24 @@
-//! The names of the headers the SDK sends, in one place: the transport
+//! The names of the headers the API reads, in one place: the transport
 //! sends them, a call's own headers may not be one of them, the go-live
-//! check looks for them, and the emulator reads them (and hides the secret
-//! ones in what it records).
+//! check looks for them, and the emulator crate reads them (and hides the
+//! secret ones in what it records).
+//!
+//! ```
+//! use vipps_order_management::headers::{as_read, MERCHANT_SERIAL_NUMBER_HEADER};
+//! assert_eq!(MERCHANT_SERIAL_NUMBER_HEADER.as_str(), "merchant-serial-number");
+//! assert_eq!(as_read("Client_Secret"), "client-secret");
+//! ```
 
 use reqwest::header::HeaderName;
 
 /// The subscription key.
-pub(crate) const SUBSCRIPTION_KEY_HEADER: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
+pub const SUBSCRIPTION_KEY_HEADER: HeaderName = HeaderName::from_static("ocp-apim-subscription-key");
 /// The merchant serial number of the call.
-pub(crate) const MERCHANT_SERIAL_NUMBER_HEADER: HeaderName = HeaderName::from_static("merchant-serial-number");
+pub const MERCHANT_SERIAL_NUMBER_HEADER: HeaderName = HeaderName::from_static("merchant-serial-number");
 /// The client id, sent to the token endpoint only.
-pub(crate) const CLIENT_ID_HEADER: HeaderName = HeaderName::from_static("client_id");
+pub const CLIENT_ID_HEADER: HeaderName = HeaderName::from_static("client_id");
 /// The client secret, sent to the token endpoint only.
-pub(crate) const CLIENT_SECRET_HEADER: HeaderName = HeaderName::from_static("client_secret");
+pub const CLIENT_SECRET_HEADER: HeaderName = HeaderName::from_static("client_secret");
 
 /// One of the `Vipps-System-*` headers that say which system calls.
 #[derive(Debug, Clone)]
@@ -51,7 +57,8 @@ pub(crate) const SYSTEM_HEADERS: [SystemHeader; 4] = [
 ];
 
 /// A header name as servers and gateways may read it: in lower case, with
-/// `_` taken as `-` (`client_secret` is `client-secret`).
-pub(crate) fn as_read(name: &str) -> String {
+/// `_` taken as `-` (`client_secret` is `client-secret`): two names are
+/// the same header to the API's gateway when these are equal.
+pub fn as_read(name: &str) -> String {
     name.to_ascii_lowercase().replace('_', "-")
 }

@@ -1,7 +1,7 @@
 //! The image upload call: `client.images()`.
 
 use bytes::Bytes;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::client::Client;
 use crate::error::Error;
@@ -49,7 +49,7 @@ impl<'c> Images<'c> {
     pub async fn upload(&self, image: &ImageUpload) -> Result<ImageId, Error> {
         image.validate()?;
         let url = self.client.url(Operation::UploadImage.path("", None))?;
-        let mut call = Call::new(Operation::UploadImage, Method::POST, url, self.options.clone());
+        let mut call = Call::new(Operation::UploadImage, url, self.options.clone());
         call.body = Some(Bytes::from(image.json_body()));
         let reply = self.client.execute(call).await?;
         if is_duplicate_refusal(&reply) && (image.has_content_id() || reply.after_unknown_outcome) {

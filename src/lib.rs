@@ -19,10 +19,10 @@
 //! - Calls are retried on network failures, 423, 429, 500, 502, 503 and
 //!   504 ([`RetryPolicy`]). [`OrderRequest::post_receipt`] is idempotent across
 //!   calls and processes: a receipt is never doubled nor lost.
-//! - With the `emulator` feature, `emulator::Emulator` runs the API
-//!   in-process for tests and offline development, or as a server. The
-//!   `vipps-om` tool (the CLI, the emulator as a service and the support
-//!   console) is a crate of its own, built on this crate's public API.
+//! - The emulator, the crate `vipps-order-management-emulator`, runs the
+//!   API in-process for tests and offline development, or as a server. It
+//!   and the `vipps-om` tool (the CLI, the emulator as a service and the
+//!   support console) are crates of their own, on this crate's public API.
 //!
 //! # Example
 //!
@@ -97,7 +97,7 @@ mod clock;
 mod error;
 #[cfg(test)]
 mod fuzz_tests;
-mod headers;
+pub mod headers;
 mod image_file;
 mod images;
 pub mod model;
@@ -113,9 +113,6 @@ mod tls;
 mod transport;
 pub mod validate;
 mod view;
-
-#[cfg(feature = "emulator")]
-pub mod emulator;
 
 pub use categories::Categories;
 pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
@@ -148,7 +145,8 @@ pub use reqwest;
 /// The URL crate of [`Client::base_url`], re-exported for the same reason.
 pub use url;
 
-/// The README's examples, compiled as doctests (they use the emulator).
-#[cfg(all(doctest, feature = "emulator"))]
+/// The README's examples, compiled as doctests (they use the emulator, a
+/// dev-dependency).
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -1,28 +1,34 @@
-//! The API's operations, named for errors, logs and the emulator's faults.
+//! The API's operations: the one table of the API (each operation's
+//! method and path template, as the API's reference writes them), used by
+//! the handles, the token endpoint, the go-live check's probes and the
+//! emulator crate's router; and their names for errors, logs and faults.
 
 use std::fmt;
 
-/// One operation of the API (or the access token fetch).
+use reqwest::Method;
+
+/// One operation of the API (or the access token fetch). Its method and
+/// path are [`Operation::method`] and [`Operation::path_template`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operation {
-    /// `POST /accesstoken/get`.
+    /// Fetches an access token.
     FetchToken,
-    /// `POST /order-management/v1/images`.
+    /// Uploads an image.
     UploadImage,
-    /// `PUT /order-management/v2/{paymentType}/categories/{orderId}`.
+    /// Sets an order's category (v2).
     PutCategory,
-    /// `POST /order-management/v2/{paymentType}/receipts/{orderId}`.
+    /// Posts an order's receipt.
     PostReceipt,
-    /// `GET /order-management/v2/{paymentType}/{orderId}`.
+    /// Gets an order: its category, image and receipt.
     GetOrder,
-    /// `POST /order-management/v3/categories`.
+    /// Adds a category to an order (v3).
     AddCategory,
-    /// `GET /order-management/v3/categories?orderId=`.
+    /// Lists an order's categories (v3).
     ListCategories,
-    /// `GET /order-management/v3/categories/{categoryId}`.
+    /// Gets a category (v3).
     GetCategory,
-    /// `DELETE /order-management/v3/categories/{categoryId}`.
+    /// Deletes a category (v3).
     DeleteCategory,
 }
 
@@ -55,22 +61,62 @@ impl Operation {
         }
     }
 
-    /// The path segments of the operation's URL under the base URL: the
-    /// one place the API's paths are written. `payment_type` goes where a
-    /// v2 path has one, `id` (an order id, or a v3 category id) at the end
-    /// where the path takes one.
+    /// The operation's HTTP method and path template, as the API's
+    /// reference writes them: the one place they are written.
+    fn row(self) -> (Method, &'static str) {
+        match self {
+            Operation::FetchToken => (Method::POST, "/accesstoken/get"),
+            Operation::UploadImage => (Method::POST, "/order-management/v1/images"),
+            Operation::PutCategory => (Method::PUT, "/order-management/v2/{paymentType}/categories/{orderId}"),
+            Operation::PostReceipt => (Method::POST, "/order-management/v2/{paymentType}/receipts/{orderId}"),
+            Operation::GetOrder => (Method::GET, "/order-management/v2/{paymentType}/{orderId}"),
+            Operation::AddCategory => (Method::POST, "/order-management/v3/categories"),
+            Operation::ListCategories => (Method::GET, "/order-management/v3/categories"),
+            Operation::GetCategory => (Method::GET, "/order-management/v3/categories/{categoryId}"),
+            Operation::DeleteCategory => (Method::DELETE, "/order-management/v3/categories/{categoryId}"),
+        }
+    }
+
+    /// The operation's HTTP method.
+    ///
+    /// ```
+    /// use vipps_order_management::{reqwest::Method, Operation};
+    /// assert_eq!(Operation::PutCategory.method(), Method::PUT);
+    /// ```
+    pub fn method(self) -> Method {
+        self.row().0
+    }
+
+    /// The operation's path template under the base URL, as the API's
+    /// reference writes it: fixed parts, and `{paymentType}`, `{orderId}`
+    /// or `{categoryId}` where a value goes. A query (the v3 list's
+    /// `orderId`) is not part of it.
+    ///
+    /// ```
+    /// use vipps_order_management::Operation;
+    /// assert_eq!(
+    ///     Operation::PostReceipt.path_template(),
+    ///     "/order-management/v2/{paymentType}/receipts/{orderId}"
+    /// );
+    /// ```
+    pub fn path_template(self) -> &'static str {
+        self.row().1
+    }
+
+    /// The path segments of the operation's URL under the base URL, from
+    /// its [`path_template`](Operation::path_template): `payment_type` for
+    /// `{paymentType}`, `id` (an order id, or a v3 category id) for
+    /// `{orderId}` or `{categoryId}`.
     pub(crate) fn path<'a>(self, payment_type: &'a str, id: Option<&'a str>) -> Vec<&'a str> {
-        let mut path = match self {
-            Operation::FetchToken => return vec!["accesstoken", "get"],
-            Operation::UploadImage => return vec!["order-management", "v1", "images"],
-            Operation::PutCategory => vec!["order-management", "v2", payment_type, "categories"],
-            Operation::PostReceipt => vec!["order-management", "v2", payment_type, "receipts"],
-            Operation::GetOrder => vec!["order-management", "v2", payment_type],
-            Operation::AddCategory | Operation::ListCategories => return vec!["order-management", "v3", "categories"],
-            Operation::GetCategory | Operation::DeleteCategory => vec!["order-management", "v3", "categories"],
-        };
-        path.extend(id);
-        path
+        self.path_template()
+            .split('/')
+            .skip(1)
+            .filter_map(|part| match part {
+                "{paymentType}" => Some(payment_type),
+                "{orderId}" | "{categoryId}" => id,
+                fixed => Some(fixed),
+            })
+            .collect()
     }
 
     /// What the operation does, in words for a message to people.
@@ -97,23 +143,23 @@ impl fmt::Display for Operation {
 
 impl Operation {
     /// The operation of a [`Operation::name`], when it is one.
-    pub(crate) fn from_name(name: &str) -> Option<Operation> {
+    pub fn from_name(name: &str) -> Option<Operation> {
         Operation::ALL.into_iter().find(|op| op.name() == name)
     }
 
     /// Every operation's name, comma-separated: for messages naming them.
-    pub(crate) fn names() -> String {
+    pub fn names() -> String {
         Operation::ALL.map(|op| op.name()).join(", ")
     }
 }
 
 /// Reads a name of [`Operation::name`] (`post_receipt`, ...).
 impl std::str::FromStr for Operation {
-    type Err = crate::Error;
+    type Err = crate::error::Error;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Operation::from_name(name)
-            .ok_or_else(|| crate::Error::invalid("operation", format!("`{name}` is not one of {}", Operation::names())))
+            .ok_or_else(|| crate::error::Error::invalid("operation", format!("`{name}` is not one of {}", Operation::names())))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The calls on one order: put its category, post its receipt, get it.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorBody};
@@ -87,9 +87,9 @@ impl<'c> OrderRequest<'c> {
         violations
     }
 
-    fn call(&self, op: Operation, method: Method, body: Option<bytes::Bytes>) -> Result<Call, Error> {
+    fn call(&self, op: Operation, body: Option<bytes::Bytes>) -> Result<Call, Error> {
         let url = self.client.url(op.path(self.payment_type.as_str(), Some(self.order_id.as_str())))?;
-        let mut call = Call::new(op, method, url, self.options.clone());
+        let mut call = Call::new(op, url, self.options.clone());
         call.body = body;
         Ok(call)
     }
@@ -101,7 +101,7 @@ impl<'c> OrderRequest<'c> {
         let mut violations = self.path_violations();
         violations.extend(validate::category(category));
         violations.into_result()?;
-        let call = self.call(Operation::PutCategory, Method::PUT, Some(json_body(category)))?;
+        let call = self.call(Operation::PutCategory, Some(json_body(category)))?;
         self.client.execute(call).await?.success()?;
         Ok(())
     }
@@ -130,7 +130,7 @@ impl<'c> OrderRequest<'c> {
         violations.extend(validate::receipt(receipt));
         violations.into_result()?;
         let limits = self.client.limits(&self.options);
-        let call = self.call(Operation::PostReceipt, Method::POST, Some(json_body(receipt)))?;
+        let call = self.call(Operation::PostReceipt, Some(json_body(receipt)))?;
         let reply = self.client.execute_within(call, &limits).await?;
         if reply.status == StatusCode::CONFLICT {
             return self.reconcile(receipt, reply, &limits).await;
@@ -195,7 +195,7 @@ impl<'c> OrderRequest<'c> {
 
     /// The get-order call's successful answer, within `limits`.
     async fn read(&self, limits: &Limits) -> Result<Reply, Error> {
-        let call = self.call(Operation::GetOrder, Method::GET, None)?;
+        let call = self.call(Operation::GetOrder, None)?;
         self.client.execute_within(call, limits).await?.success()
     }
 }

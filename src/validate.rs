@@ -22,37 +22,52 @@ pub const IMAGE_MAX_BYTES: usize = 2 * 1024 * 1024;
 /// Smallest image height in pixels.
 pub const IMAGE_MIN_HEIGHT: u32 = 167;
 
-/// The violations found in one request, in the order found.
-#[derive(Default)]
-pub(crate) struct Violations(Vec<Violation>);
+/// The violations found in one request, in the order found: what the
+/// rules here collect, and what a check of one's own (or the emulator's
+/// schema check) adds to.
+///
+/// ```
+/// use vipps_order_management::validate::Violations;
+/// let mut found = Violations::default();
+/// found.fail("orderLines[0].name", "must not be empty");
+/// assert!(!found.is_empty());
+/// assert_eq!(found.into_vec()[0].name, "orderLines[0].name");
+/// ```
+#[derive(Debug, Default)]
+pub struct Violations(Vec<Violation>);
 
 impl Violations {
-    pub(crate) fn fail(&mut self, name: impl Into<String>, reason: impl Into<String>) {
+    /// Adds a violation: the field's name (as the API names it, with
+    /// its place: `orderLines[0].name`) and what is wrong with it.
+    pub fn fail(&mut self, name: impl Into<String>, reason: impl Into<String>) {
         self.0.push(Violation {
             name: name.into(),
             reason: reason.into(),
         });
     }
 
-    pub(crate) fn extend(&mut self, more: Vec<Violation>) {
+    /// Adds the violations another rule found.
+    pub fn extend(&mut self, more: Vec<Violation>) {
         self.0.extend(more);
     }
 
-    #[cfg(feature = "emulator")]
-    pub(crate) fn is_empty(&self) -> bool {
+    /// `true` when nothing was found.
+    pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub(crate) fn into_vec(self) -> Vec<Violation> {
+    /// The violations, in the order found.
+    pub fn into_vec(self) -> Vec<Violation> {
         self.0
     }
 
-    /// `Ok` when empty, else the invalid-input error.
-    pub(crate) fn into_result(self) -> Result<(), crate::Error> {
+    /// `Ok` when empty, else the invalid-input error
+    /// ([`Error::InvalidInput`](crate::error::Error::InvalidInput)).
+    pub fn into_result(self) -> Result<(), crate::error::Error> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(crate::Error::from_violations(self.0))
+            Err(crate::error::Error::from_violations(self.0))
         }
     }
 }
@@ -72,7 +87,13 @@ pub fn id_char(c: char) -> bool {
 /// The spec's id pattern, for order and image ids: `true` when every
 /// character is allowed (the empty id included; the rules that use it say
 /// what they make of that).
-pub(crate) fn id_pattern(id: &str) -> bool {
+///
+/// ```
+/// use vipps_order_management::validate::id_pattern;
+/// assert!(id_pattern("order-1.a_b") && id_pattern(""));
+/// assert!(!id_pattern("order 1"));
+/// ```
+pub fn id_pattern(id: &str) -> bool {
     id.chars().all(id_char)
 }
 
@@ -192,7 +213,7 @@ pub fn category(c: &Category) -> Vec<Violation> {
     if !c.category.is_known() {
         r.fail(
             "category",
-            known_values("category", crate::CategoryType::KNOWN.iter().map(|v| v.as_str())),
+            known_values("category", crate::model::CategoryType::KNOWN.iter().map(|v| v.as_str())),
         );
     }
     r.extend(https_url("orderDetailsUrl", &c.order_details_url));
@@ -209,11 +230,14 @@ pub fn new_category(c: &NewCategory) -> Vec<Violation> {
     if !c.payment_type.is_known() {
         r.fail(
             "paymentType",
-            known_values("paymentType", crate::PaymentType::KNOWN.iter().map(|v| v.as_str())),
+            known_values("paymentType", crate::model::PaymentType::KNOWN.iter().map(|v| v.as_str())),
         );
     }
     if !c.category_type.is_known() {
-        r.fail("type", known_values("type", crate::CategoryType::KNOWN.iter().map(|v| v.as_str())));
+        r.fail(
+            "type",
+            known_values("type", crate::model::CategoryType::KNOWN.iter().map(|v| v.as_str())),
+        );
     }
     r.extend(https_url("url", &c.url));
     if let Some(id) = &c.image_id {
@@ -228,7 +252,7 @@ fn known_values<'a>(field: &str, values: impl Iterator<Item = &'a str>) -> Strin
 
 /// A quantity: digits, optionally `.` and 1 to 8 digits, at most 10 characters
 /// (the rule [`Quantity::is_valid`](crate::Quantity::is_valid) keeps).
-pub use crate::model::quantity::quantity_ok;
+pub use crate::model::quantity::{quantity_ok, QUANTITY_MAX_LEN};
 
 /// The receipt rules: the spec's, plus the line arithmetic the service
 /// enforces (`totalAmount = totalAmountExcludingTax + totalTaxAmount`).
@@ -252,7 +276,7 @@ pub fn bottom_line(b: &BottomLine) -> Vec<Violation> {
     if !b.currency.is_known() {
         r.fail(
             "bottomLine.currency",
-            known_values("currency", crate::Currency::KNOWN.iter().map(|v| v.as_str())),
+            known_values("currency", crate::model::Currency::KNOWN.iter().map(|v| v.as_str())),
         );
     }
     non_negative(&mut r, &"bottomLine", "tipAmount", b.tip_amount);
@@ -361,7 +385,7 @@ fn check_line(r: &mut Violations, at: &dyn std::fmt::Display, line: &OrderLine) 
             if !unit.is_known() {
                 r.fail(
                     format!("{at}.unitInfo.quantityUnit"),
-                    known_values("quantityUnit", crate::QuantityUnit::KNOWN.iter().map(|v| v.as_str())),
+                    known_values("quantityUnit", crate::model::QuantityUnit::KNOWN.iter().map(|v| v.as_str())),
                 );
             }
         }
@@ -496,7 +520,7 @@ mod tests {
 
     #[test]
     fn a_receipt_is_checked_with_its_barcode() {
-        use crate::{Amount, Currency, OrderLine, TaxRate};
+        use crate::model::{Amount, Currency, OrderLine, TaxRate};
         let line = OrderLine::new("tea", "Tea", Amount::from_minor(125), Amount::from_minor(100), TaxRate::percent(25));
         let with = |barcode: Barcode| {
             Receipt::new(Currency::Nok, vec![line.clone()]).with_bottom_line(BottomLine::new(Currency::Nok).with_barcode(barcode))

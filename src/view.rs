@@ -101,7 +101,7 @@ impl Receipt {
     /// The receipt laid out for people.
     pub fn view(&self) -> ReceiptView {
         let b = &self.bottom_line;
-        let sum = |total: Result<Amount, crate::Error>| match total {
+        let sum = |total: Result<Amount, crate::error::Error>| match total {
             Ok(a) => a.to_string(),
             Err(_) => "too large to add up (beyond 64-bit amounts)".to_owned(),
         };

@@ -10,8 +10,8 @@ mod common;
 use common::*;
 use serde_json::json;
 use vipps_order_management::check::{CheckOptions, Outcome};
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::{Operation, PaymentType};
+use vipps_order_management_emulator::Emulator;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, ResponseTemplate};
 

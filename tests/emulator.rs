@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use common::PNG;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use vipps_order_management::emulator::{self, Emulator, Fault};
 use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{
     Category, CategoryType, Currency, Error, ImageUpload, NewCategory, Operation, OrderLine, PaymentType, Receipt, RetryPolicy,
 };
+use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 fn receipt(total: i64) -> Receipt {
     Receipt::new(

@@ -14,8 +14,8 @@ use common::*;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use vipps_order_management::emulator::{Emulator, Fault};
 use vipps_order_management::{Error, Operation, PaymentType};
+use vipps_order_management_emulator::{Emulator, Fault};
 
 /// An admin API call: status and JSON answer.
 async fn admin(emu: &Emulator, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use vipps_order_management::emulator::{Emulator, Fault};
 use vipps_order_management::{Amount, TaxRate};
 use vipps_order_management::{
     Client, Currency, Error, ImageUpload, Operation, OrderLine, PaymentType, Quantity, QuantityUnit, Receipt, RetryPolicy, UnitInfo,
 };
+use vipps_order_management_emulator::{Emulator, Fault};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

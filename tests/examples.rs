@@ -10,14 +10,13 @@ use std::process::{Command, Output};
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let mut features = vec!["emulator"];
-    if cfg!(feature = "native-tls") {
-        features.push("native-tls");
-    }
     let mut build = Command::new(env!("CARGO"));
     build
-        .args(["build", "--quiet", "--example", name, "--features", &features.join(",")])
+        .args(["build", "--quiet", "--example", name])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if cfg!(feature = "native-tls") {
+        build.args(["--features", "native-tls"]);
+    }
     if !cfg!(feature = "rustls") {
         build.arg("--no-default-features");
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use vipps_order_management::emulator::Emulator;
+use vipps_order_management_emulator::Emulator;
 
 use vipps_order_management::{Category, CategoryId, CategoryType, Client, Error, Operation, RetryPolicy};
 use wiremock::matchers::{method, path};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use common::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use vipps_order_management::emulator::{Emulator, Fault};
+use vipps_order_management_emulator::{Emulator, Fault};
 
 use vipps_order_management::{
     reqwest, Category, CategoryType, Client, Error, ErrorBody, ErrorKind, ImageUpload, Operation, PaymentType, Receipt, RetryPolicy,

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::PNG;
-use vipps_order_management::emulator::{self, Emulator, Fault};
+use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 use vipps_order_management::{Category, CategoryType, ImageUpload, Operation};
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 use base64::Engine as _;
 use bytes::Bytes;
 use reqwest::header::HeaderValue;
-use reqwest::Method;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use url::Url;
@@ -63,7 +62,7 @@ impl TokenEndpoint {
 
     /// The token endpoint's answer, checked to hold a token.
     async fn request(&self, gateway: &Arc<Gateway>) -> Result<(TokenResponse, Reply), Error> {
-        let mut call = Call::new(Operation::FetchToken, Method::POST, self.url.clone(), CallOptions::default());
+        let mut call = Call::new(Operation::FetchToken, self.url.clone(), CallOptions::default());
         call.body = Some(Bytes::new());
         call.auth = false;
         call.headers = vec![

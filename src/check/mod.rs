@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::HeaderName;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use tokio::time::{timeout_at, Instant};
 
 pub use options::{CheckOptions, WriteCheck};
@@ -99,10 +99,7 @@ impl Client {
 
         let without_token = || not_checked("no access token: see the first item");
         let read = if have_token {
-            Some(
-                self.probe(deadline, limit, Operation::GetOrder, Method::GET, Some(&probe), None)
-                    .await,
-            )
+            Some(self.probe(deadline, limit, Operation::GetOrder, Some(&probe), None).await)
         } else {
             None
         };
@@ -115,33 +112,25 @@ impl Client {
                 Some(answer) => access_outcome(answer),
             },
         );
-        let endpoints: [(&str, &str, Operation, Method, Option<&str>); 3] = [
-            (
-                "endpoint-image",
-                "The image endpoint answers",
-                Operation::UploadImage,
-                Method::POST,
-                None,
-            ),
+        let endpoints: [(&str, &str, Operation, Option<&str>); 3] = [
+            ("endpoint-image", "The image endpoint answers", Operation::UploadImage, None),
             (
                 "endpoint-category",
                 "The category endpoint answers",
                 Operation::PutCategory,
-                Method::PUT,
                 Some(&probe),
             ),
             (
                 "endpoint-receipt",
                 "The receipt endpoint answers",
                 Operation::PostReceipt,
-                Method::POST,
                 Some(&probe),
             ),
         ];
-        for (name, title, op, method, id) in endpoints {
+        for (name, title, op, id) in endpoints {
             let outcome = if have_token {
                 let body = Some(Bytes::from_static(b"{}"));
-                endpoint_outcome(op, &self.probe(deadline, limit, op, method, id, body).await)
+                endpoint_outcome(op, &self.probe(deadline, limit, op, id, body).await)
             } else {
                 without_token()
             };
@@ -195,16 +184,10 @@ impl Client {
         deadline: Instant,
         limit: Duration,
         op: Operation,
-        method: Method,
         id: Option<&str>,
         body: Option<Bytes>,
     ) -> Result<StatusCode, Error> {
-        let mut call = Call::new(
-            op,
-            method,
-            self.url(op.path(PaymentType::Ecom.as_str(), id))?,
-            CallOptions::default(),
-        );
+        let mut call = Call::new(op, self.url(op.path(PaymentType::Ecom.as_str(), id))?, CallOptions::default());
         call.body = body;
         self.status_within(deadline, limit, call).await
     }
@@ -212,7 +195,6 @@ impl Client {
     async fn list_probe(&self, deadline: Instant, limit: Duration, order_id: &str) -> Result<StatusCode, Error> {
         let mut call = Call::new(
             Operation::ListCategories,
-            Method::GET,
             self.url(Operation::ListCategories.path("", None))?,
             CallOptions::default(),
         );

@@ -143,7 +143,7 @@ mod tests {
             let err = BaseUrl::parse(raw).unwrap_err();
             assert!(!err.to_string().contains("hunter2"), "{raw}: {err}");
             assert!(!format!("{err:?}").contains("hunter2"), "{raw}: {err:?}");
-            let builder = crate::ClientBuilder::default().base_url(raw);
+            let builder = crate::client::ClientBuilder::default().base_url(raw);
             assert!(!format!("{builder:?}").contains("hunter2"), "{raw}");
         }
         assert_eq!(

@@ -409,7 +409,7 @@ mod tests {
             assert!(https.is_ok(), "{https:?}");
         } else {
             let e = https.unwrap_err();
-            assert_eq!(e.kind(), crate::ErrorKind::Configuration);
+            assert_eq!(e.kind(), crate::error::ErrorKind::Configuration);
             let text = e.to_string();
             assert!(
                 text.contains("no TLS") && text.contains("`rustls`") && text.contains("http_client"),

@@ -43,9 +43,9 @@ impl Amount {
 
     /// Reads a decimal amount in major units: `"149.90"`, `"149.9"`,
     /// `"149"`, `"-5.00"`. At most two decimals; no floating point.
-    pub fn parse(amount: &str) -> Result<Amount, crate::Error> {
+    pub fn parse(amount: &str) -> Result<Amount, crate::error::Error> {
         let bad = || {
-            crate::Error::invalid(
+            crate::error::Error::invalid(
                 "amount",
                 format!("`{amount}` is not an amount like 149.90 (digits, at most two decimals)"),
             )

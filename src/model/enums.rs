@@ -56,11 +56,11 @@ macro_rules! wire_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = crate::Error;
+            type Err = crate::error::Error;
             /// Parses a documented value (any ASCII case); an unknown one is an error.
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 match $name::parse_lenient(value) {
-                    $name::Unknown(_) => Err(crate::Error::invalid(
+                    $name::Unknown(_) => Err(crate::error::Error::invalid(
                         stringify!($name),
                         format!(
                             "`{value}` is not one of {}",

@@ -9,12 +9,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::Error;
 
-/// The most characters a quantity has.
-pub(crate) const MAX_LEN: usize = 10;
+/// Longest quantity, in characters (`1234567.89`).
+pub const QUANTITY_MAX_LEN: usize = 10;
 
 /// A quantity: digits, optionally `.` and 1 to 8 digits, at most 10 characters.
 pub fn quantity_ok(q: &str) -> bool {
-    if q.is_empty() || q.len() > MAX_LEN {
+    if q.is_empty() || q.len() > QUANTITY_MAX_LEN {
         return false;
     }
     let (whole, frac) = match q.split_once('.') {

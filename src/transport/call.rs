@@ -145,10 +145,10 @@ pub(crate) struct Call {
 
 impl Call {
     /// An authenticated call without body or query.
-    pub(crate) fn new(op: Operation, method: Method, url: Url, options: CallOptions) -> Call {
+    pub(crate) fn new(op: Operation, url: Url, options: CallOptions) -> Call {
         Call {
             op,
-            method,
+            method: op.method(),
             url,
             body: None,
             auth: true,
@@ -226,7 +226,7 @@ macro_rules! call_options_setters {
         }
 
         /// Uses this retry policy instead of the client's.
-        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+        pub fn retry_policy(mut self, policy: crate::retry::RetryPolicy) -> Self {
             self.options.retry = Some(policy);
             self
         }
@@ -254,7 +254,9 @@ macro_rules! call_options_setters {
         /// given twice, and a name or value HTTP cannot carry; nothing is
         /// sent then. The value is never shown in `Debug` or logs.
         pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.options.headers.push((name.into(), crate::Secret::new(value.into())));
+            self.options
+                .headers
+                .push((name.into(), crate::secret::Secret::new(value.into())));
             self
         }
     };

@@ -12,8 +12,8 @@
 
 use std::time::{Duration, Instant};
 
-use vipps_order_management::emulator::{CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
 use vipps_order_management::{Amount, Client, Currency, OrderLine, Receipt, TaxRate};
+use vipps_order_management_emulator::{CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
 
 /// How many orders the staff look up among.
 const ORDERS: usize = 50;

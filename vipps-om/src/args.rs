@@ -188,7 +188,7 @@ pub struct EmulatorArgs {
 #[derive(Args, Debug)]
 pub struct ConsoleArgs {
     /// Where to listen. Beyond loopback staff must sign in: --staff,
-    /// --access-token or --identity-proxy.
+    /// --staff-token or --identity-proxy.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
     /// The staff and their own staff tokens: a file with one `name token` a
@@ -200,7 +200,11 @@ pub struct ConsoleArgs {
     pub staff: Option<PathBuf>,
     /// One staff token shared by all (recorded as `shared-token`; prefer
     /// --staff, which says who looked).
-    #[arg(long, value_name = "TOKEN", env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
+    #[arg(long, value_name = "TOKEN", env = "VIPPS_CONSOLE_STAFF_TOKEN", hide_env_values = true)]
+    pub staff_token: Option<String>,
+    /// Gone: renamed --staff-token (it is the console's staff token, not
+    /// the API's access token).
+    #[arg(long = "access-token", value_name = "TOKEN", hide = true, env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
     pub access_token: Option<String>,
     /// A TLS front end or load balancer in front, by address or network
     /// (10.0.0.5, 10.0.0.0/24); repeatable. From these hops only, the

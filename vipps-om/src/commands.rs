@@ -4,9 +4,9 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use vipps_order_management::check::CheckOptions;
-use vipps_order_management::emulator::Emulator;
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
+use vipps_order_management_emulator::Emulator;
 
 use crate::args::{Cli, Command, ConsoleArgs, EmulatorArgs, Link};
 use crate::config;
@@ -74,10 +74,20 @@ fn console_settings(args: &ConsoleArgs) -> Result<crate::console::Settings, Fail
             "--trusted-proxy {net} is gone: it trusted one network both to name the client's address and to name the person. Name the TLS front ends and load balancers that may name the client with --front-end, and the sign-on proxy that may name the person with --identity-proxy (see the README's deployment section)"
         )));
     }
+    if args.access_token.is_some() {
+        let given = if std::env::var_os("VIPPS_CONSOLE_ACCESS_TOKEN").is_some() {
+            "VIPPS_CONSOLE_ACCESS_TOKEN is"
+        } else {
+            "--access-token is"
+        };
+        return Err(Failure::Usage(format!(
+            "{given} renamed: it is the console's staff token, not the API's access token. Give it as --staff-token (or VIPPS_CONSOLE_STAFF_TOKEN)"
+        )));
+    }
     let day = std::time::Duration::from_secs(24 * 60 * 60);
     Ok(crate::console::Settings {
         listen: args.listen,
-        shared_staff_token: args.access_token.clone(),
+        shared_staff_token: args.staff_token.clone(),
         staff: args.staff.clone(),
         front_ends: args.front_ends.clone(),
         identity_proxies: args.identity_proxies.clone(),
@@ -376,7 +386,7 @@ async fn emulator(args: &EmulatorArgs, printer: Printer) -> Result<(), Failure> 
     });
     if let Some(w) = &warning {
         text.push_str(&format!("Warning: {w}.\n"));
-        tracing::warn!(target: "vipps_order_management::emulator", "{w}");
+        tracing::warn!(target: "vipps_order_management_emulator", "{w}");
     }
     text.push_str("Each request is logged on stderr. Stop it with Ctrl-C.");
     let json = json!({
@@ -393,6 +403,6 @@ async fn emulator(args: &EmulatorArgs, printer: Printer) -> Result<(), Failure> 
     let stop = crate::signal::shutdown();
     printer.success(&Output::new(text, json))?;
     emulator.serve_until(stop).await;
-    tracing::info!(target: "vipps_order_management::emulator", "stopped");
+    tracing::info!(target: "vipps_order_management_emulator", "stopped");
     Ok(())
 }

@@ -21,7 +21,7 @@ pub fn init(verbose: u8, server: bool) {
             };
             let mut directives = format!("vipps_order_management={level}");
             if server {
-                directives.push_str(",vipps_order_management::emulator=info,vipps_om::console=info");
+                directives.push_str(",vipps_order_management_emulator=info,vipps_om::console=info");
             }
             EnvFilter::new(directives)
         }

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use vipps_order_management::emulator::Fault;
 use vipps_order_management::Operation;
+use vipps_order_management_emulator::Fault;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn spec() -> Yaml {

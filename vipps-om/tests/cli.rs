@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{json, Value};
-use vipps_order_management::emulator::{self, Emulator, Fault};
 use vipps_order_management::Operation;
+use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 const RECEIPT: &str = r#"{"orderLines":[{"name":"Socks","id":"1","totalAmount":1250,"totalAmountExcludingTax":1000,"totalTaxAmount":250,"taxRate":2500}],"bottomLine":{"currency":"NOK"}}"#;
 

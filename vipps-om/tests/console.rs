@@ -13,8 +13,8 @@ use axum::body::Body;
 use axum::http::Request;
 use common::console::{add_v3, raw, seed_1042, App, HOSTILE, HOSTILE_SHOWN};
 use serde_json::{json, Value};
-use vipps_order_management::emulator::{self, Emulator, Fault};
 use vipps_order_management::{CategoryType, Operation, PaymentType, RetryPolicy};
+use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 const NBSP: &str = "\u{a0}";
 

@@ -18,7 +18,7 @@ use vipps_om::console::{
     parse_net, Access, FrontEnds, IdentityProxy, StaffTokens, Store, TrustedNets, DEFAULT_GROUPS_HEADER, DEFAULT_USER_HEADER,
     FAILURES_ALLOWED,
 };
-use vipps_order_management::emulator::Emulator;
+use vipps_order_management_emulator::Emulator;
 
 const KARI: &str = "kari-7f3a9kq2x1-LmN4pQ8rS2tV6wY0";
 const OLA: &str = "ola-2b8c4m1zY2-HjK5nP9qR3sU7vX1zz";

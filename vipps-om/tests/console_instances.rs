@@ -16,7 +16,7 @@ use std::process::Child;
 use common::console::{seed_1042, spawn, temp_path, trail};
 use common::front_end::{FrontEnd, FRONT_END_IP};
 use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
-use vipps_order_management::emulator::Emulator;
+use vipps_order_management_emulator::Emulator;
 
 const KARI: &str = "kari-7f3a9kq2x1-LmN4pQ8rS2tV6wY0";
 const GUESS: &str = "guess-guess-guess-guess-guess-guess-0";

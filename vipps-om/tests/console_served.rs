@@ -21,7 +21,7 @@ use std::process::{Child, Command};
 use common::console::{seed_1042, spawn, temp_path, trail};
 use common::{until, without_hanging};
 use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
-use vipps_order_management::emulator::Emulator;
+use vipps_order_management_emulator::Emulator;
 
 const KARI: &str = "kari-7f3a9kq2x1-LmN4pQ8rS2tV6wY0";
 const OLA: &str = "ola-2b8c4m1zY2-HjK5nP9qR3sU7vX1zz";
@@ -133,7 +133,7 @@ fn unsafe_settings_are_refused_at_start() {
     let (code, err) = refused(&["--listen", "0.0.0.0:0"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("--staff") && err.contains("--identity-proxy"), "{err}");
-    let (code, err) = refused(&["--access-token", "short-but-not-32-characters"]);
+    let (code, err) = refused(&["--staff-token", "short-but-not-32-characters"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("at least 32") && err.contains("vipps-om staff-token"), "{err}");
     let bad = staff_file(&format!("kari {KARI}\nola ola-short\n"));
@@ -151,6 +151,10 @@ fn unsafe_settings_are_refused_at_start() {
     let (code, err) = refused(&["--trusted-proxy", "10.0.0.1"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("--front-end") && err.contains("--identity-proxy"), "{err}");
+    // The staff token's old name: refused, naming the new one.
+    let (code, err) = refused(&["--access-token", "a-token-that-is-long-enough-0123456789"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--access-token is renamed") && err.contains("--staff-token"), "{err}");
     // The internet as a front end or a sign-on proxy: refused unless forced.
     let staff = staff_file(&format!("kari {KARI}\n"));
     for (flag, net) in [
@@ -300,8 +304,8 @@ async fn a_lookup_that_cannot_be_recorded_is_not_shown() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_lookup_says_so_and_the_order_follows() {
     use std::time::Duration;
-    use vipps_order_management::emulator::Fault;
     use vipps_order_management::Operation;
+    use vipps_order_management_emulator::Fault;
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     emu.inject(Fault::stall(Duration::from_millis(4500)).only(Operation::GetOrder));
@@ -454,7 +458,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     );
 }
 
-/// The shared `--access-token` next to a staff file stays, whatever the
+/// The shared `--staff-token` next to a staff file stays, whatever the
 /// file says when it is read again; a file written in two parts is read
 /// once it is whole; a byte-order mark is not part of a name.
 #[cfg(unix)]
@@ -465,7 +469,7 @@ async fn the_shared_token_stays_and_a_file_written_in_parts_is_read_whole() {
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let staff = staff_file(&format!("\u{feff}kari@butikk.example {KARI}\r\nola@butikk.example {OLA}\r\n"));
-    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap(), "--access-token", SHARED]);
+    let served = Served::start(&emu.base_url(), &["--staff", staff.to_str().unwrap(), "--staff-token", SHARED]);
     let client = client_from("127.0.0.1");
     let api = |token: &str| {
         client
@@ -521,10 +525,10 @@ async fn the_trail_on_stdout_is_json_lines_alone() {
     let database = sqlite_file(&temp_path("stdout", "sqlite3"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_vipps-om"))
         .env_clear()
-        .env("VIPPS_CLIENT_ID", vipps_order_management::emulator::CLIENT_ID)
-        .env("VIPPS_CLIENT_SECRET", vipps_order_management::emulator::CLIENT_SECRET)
-        .env("VIPPS_SUBSCRIPTION_KEY", vipps_order_management::emulator::SUBSCRIPTION_KEY)
-        .env("VIPPS_MSN", vipps_order_management::emulator::MSN)
+        .env("VIPPS_CLIENT_ID", vipps_order_management_emulator::CLIENT_ID)
+        .env("VIPPS_CLIENT_SECRET", vipps_order_management_emulator::CLIENT_SECRET)
+        .env("VIPPS_SUBSCRIPTION_KEY", vipps_order_management_emulator::SUBSCRIPTION_KEY)
+        .env("VIPPS_MSN", vipps_order_management_emulator::MSN)
         .args(["--json", "--base-url", &emu.base_url(), "console", "--listen", "127.0.0.1:0"])
         .args(["--database-url", &database, "--audit-log", "-"])
         .stdout(std::process::Stdio::piped())
@@ -576,8 +580,8 @@ async fn the_trail_on_stdout_is_json_lines_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopping_console_says_so_on_a_page_waiting_for_the_api() {
     use std::time::Duration;
-    use vipps_order_management::emulator::Fault;
     use vipps_order_management::Operation;
+    use vipps_order_management_emulator::Fault;
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     emu.inject(Fault::stall(Duration::from_secs(20)).only(Operation::GetOrder));
@@ -788,8 +792,8 @@ async fn one_answer(stream: &mut tokio::net::TcpStream) -> String {
 async fn a_request_being_answered_is_never_cut_and_the_connection_idles_out_after() {
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use vipps_order_management::emulator::Fault;
     use vipps_order_management::Operation;
+    use vipps_order_management_emulator::Fault;
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     emu.inject(Fault::stall(Duration::from_millis(2500)).only(Operation::GetOrder));

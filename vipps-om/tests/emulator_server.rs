@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
-use vipps_order_management::emulator;
+use vipps_order_management_emulator as emulator;
 
 /// A folder of this test's own.
 fn folder(name: &str) -> PathBuf {

@@ -33,7 +33,7 @@ pub const DEFAULT_DATABASE: &str = "vipps-om-console.sqlite3";
 pub struct Settings {
     /// Where to listen.
     pub listen: SocketAddr,
-    /// One staff token shared by all (`--access-token`; its holder is
+    /// One staff token shared by all (`--staff-token`; its holder is
     /// recorded as `shared-token`).
     pub shared_staff_token: Option<String>,
     /// The staff file: `name token [auditor]` a line.

@@ -208,7 +208,7 @@ impl StaffTokens {
         Ok(staff)
     }
 
-    /// Adds `person`, as known already (the shared `--access-token`, kept
+    /// Adds `person`, as known already (the shared `--staff-token`, kept
     /// whatever the staff file says): refused when the name or the token
     /// is taken.
     pub fn keep(&mut self, person: Person) -> Result<(), String> {

@@ -79,7 +79,7 @@ fn folders(path: &Path) -> Vec<PathBuf> {
 
 /// Starts reading `path` again whenever it changes, and when asked
 /// through the returned [`Reload`], for as long as the console runs;
-/// `keep` (the shared `--access-token`) stays whatever the file says.
+/// `keep` (the shared `--staff-token`) stays whatever the file says.
 /// `Err` when the file's folder cannot be watched.
 pub fn watch(console: Console, path: PathBuf, keep: Option<Person>) -> Result<Reload, String> {
     let (tx, mut rx) = mpsc::channel::<Why>(16);

@@ -14,8 +14,8 @@ use axum::Router;
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 use vipps_om::console::{app, Access, Audit, Console, Copies, Filter, Page as Selection, Peer, Store, RETENTION_DAYS};
-use vipps_order_management::emulator::{self, Emulator};
 use vipps_order_management::Client;
+use vipps_order_management_emulator::{self as emulator, Emulator};
 
 /// A line name that is markup, with a right-to-left override in it.
 pub const HOSTILE: &str = "<img src=x onerror=alert(1)>\u{202e}kcatta";

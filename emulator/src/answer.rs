@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::error::Violation;
+use vipps_order_management::Violation;
 
 /// How a request is answered.
 #[derive(Debug)]
@@ -33,7 +33,7 @@ fn trace_id() -> String {
 
 /// An RFC 7807 answer.
 /// A 405 that says which methods the resource takes (also in `Allow`).
-pub(super) fn method_not_allowed(allow: &'static str) -> Answer {
+pub(super) fn method_not_allowed(allow: &str) -> Answer {
     let mut answer = problem(405, "Method Not Allowed", &format!("This resource takes {allow}"), vec![]);
     answer.headers.push(("Allow", allow.to_owned()));
     answer

@@ -6,15 +6,15 @@
 use std::time::Instant;
 
 use base64::Engine as _;
-use reqwest::header::AUTHORIZATION;
+use hyper::header::AUTHORIZATION;
 use serde_json::json;
 
 use super::answer::{bad_request, gateway, json_body, Answer};
 use super::incoming::Incoming;
 use super::state::State;
 use crate::clock::unix_now;
-use crate::headers::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER};
-use crate::validate;
+use vipps_order_management::headers::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER};
+use vipps_order_management::validate;
 
 impl State {
     /// The token endpoint: checks the credentials, issues a token.
@@ -114,10 +114,10 @@ pub(super) fn bearer(req: &Incoming) -> Option<&str> {
 mod tests {
     use std::time::Duration;
 
-    use super::super::body_budget::BodyBudget;
-    use super::super::record::Record;
-    use super::super::state::{Config, State};
-    use super::super::store::Store;
+    use crate::body_budget::BodyBudget;
+    use crate::record::Record;
+    use crate::state::{Config, State};
+    use crate::store::Store;
 
     #[test]
     fn expired_tokens_are_forgotten_as_new_ones_are_issued() {

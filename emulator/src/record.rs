@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::time::SystemTime;
 
-use crate::operation::Operation;
+use vipps_order_management::Operation;
 
 /// One request the emulator received.
 #[derive(Debug, Clone, PartialEq, Eq)]

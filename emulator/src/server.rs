@@ -124,7 +124,7 @@ pub(super) async fn serve(
                     // Out of descriptors, or the like: wait, more each time,
                     // rather than spin on an error that will not pass at once.
                     backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-                    tracing::warn!(target: "vipps_order_management::emulator", error = %e, wait_ms = backoff.as_millis() as u64, "cannot accept a connection; waiting");
+                    tracing::warn!(target: "vipps_order_management_emulator", error = %e, wait_ms = backoff.as_millis() as u64, "cannot accept a connection; waiting");
                     tokio::select! {
                         () = tokio::time::sleep(backoff) => {}
                         () = stop_requested(&mut stop) => break,
@@ -354,7 +354,7 @@ enum Ending {
     Closed,
 }
 
-/// The one log line of a request, on the `vipps_order_management::emulator`
+/// The one log line of a request, on the `vipps_order_management_emulator`
 /// target, written when the request ends, or when it is dropped before (its
 /// client went away, or the server stopped): whatever it changed is logged.
 struct LogLine {
@@ -387,13 +387,13 @@ impl Drop for LogLine {
         let ms = self.started.elapsed().as_millis() as u64;
         match self.ending {
             Some(Ending::Answered(status)) => {
-                tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> {status} ({ms} ms)")
+                tracing::info!(target: "vipps_order_management_emulator", %peer, "{method} {path} -> {status} ({ms} ms)")
             }
             Some(Ending::Closed) => {
-                tracing::info!(target: "vipps_order_management::emulator", %peer, "{method} {path} -> connection closed ({ms} ms)")
+                tracing::info!(target: "vipps_order_management_emulator", %peer, "{method} {path} -> connection closed ({ms} ms)")
             }
             None => tracing::info!(
-                target: "vipps_order_management::emulator",
+                target: "vipps_order_management_emulator",
                 %peer,
                 "{method} {path} -> ended without an answer: the client went away, or the server stopped ({ms} ms)"
             ),

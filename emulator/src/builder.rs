@@ -16,7 +16,7 @@ use super::server::{self, Bounds};
 use super::state::{Config, State};
 use super::store::Store;
 use super::{Emulator, CLIENT_ID, CLIENT_SECRET, MSN, SUBSCRIPTION_KEY};
-use crate::error::Error;
+use vipps_order_management::Error;
 
 /// The most connections a server may be told to hold: far beyond any
 /// descriptor limit, and within what its semaphore can count.
@@ -88,7 +88,7 @@ impl EmulatorBuilder {
     /// How long issued tokens live (default one hour, as in the test
     /// environment; at most a day).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime.min(crate::MAX_DURATION);
+        self.token_lifetime = lifetime.min(vipps_order_management::MAX_DURATION);
         self
     }
 
@@ -153,14 +153,14 @@ impl EmulatorBuilder {
     /// is closed, and how long a request's head may take to arrive
     /// (default 10 s each; at most a day).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.bounds.idle_timeout = timeout.min(crate::MAX_DURATION);
+        self.bounds.idle_timeout = timeout.min(vipps_order_management::MAX_DURATION);
         self
     }
 
     /// How long a request's body may take to arrive (default 30 s; at most
     /// a day).
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
-        self.bounds.body_timeout = timeout.min(crate::MAX_DURATION);
+        self.bounds.body_timeout = timeout.min(vipps_order_management::MAX_DURATION);
         self
     }
 

@@ -11,9 +11,9 @@ use serde_json::{json, Map, Value};
 use super::answer::{bad_request, json_body, json_string, problem, Answer};
 use super::schema::{self, Ty};
 use super::store::{order_key, Change, Merchant, StoredOrder};
-use crate::error::Violation;
-use crate::model::{PaymentType, Receipt};
-use crate::validate::{self, Violations};
+use vipps_order_management::validate::{self, Violations};
+use vipps_order_management::Violation;
+use vipps_order_management::{PaymentType, Receipt};
 
 /// Checks `{paymentType}/{orderId}` of a v2 path.
 fn order_path(found: &mut Violations, pt: &str, order_id: &str) -> PaymentType {
@@ -63,7 +63,9 @@ pub(super) fn upload_image(merchant: Option<&Merchant>, msn: &str, body: &Body) 
     if obj.as_ref().is_some_and(|o| o.get("src").is_some_and(Value::is_string)) {
         match base64::engine::general_purpose::STANDARD.decode(&src) {
             Ok(bytes) => {
-                if let Err(crate::Error::InvalidInput { violations: in_image, .. }) = crate::image_file::inspect(&bytes) {
+                if let Err(vipps_order_management::Error::InvalidInput { violations: in_image, .. }) =
+                    vipps_order_management::inspect_image(&bytes)
+                {
                     found.extend(in_image);
                 }
             }
@@ -183,10 +185,7 @@ pub(super) fn add_category(msn: &str, body: &Body) -> Handled {
 
 pub(super) fn list_categories(merchant: Option<&Merchant>, order_id: Option<String>) -> Answer {
     let Some(order_id) = order_id else {
-        return bad_request(vec![Violation {
-            name: "orderId".into(),
-            reason: "The orderId query parameter is required.".into(),
-        }]);
+        return bad_request(vec![Violation::new("orderId", "The orderId query parameter is required.")]);
     };
     let mut found = Violations::default();
     schema::id_pattern(&mut found, "orderId", &order_id);

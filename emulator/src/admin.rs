@@ -20,7 +20,7 @@
 //! emulator was given an admin token and the client sends it as
 //! `Authorization: Bearer`.
 
-use reqwest::header::AUTHORIZATION;
+use hyper::header::AUTHORIZATION;
 use serde_json::{json, Map, Value};
 
 use super::access::bearer;
@@ -31,8 +31,8 @@ use super::record::RecordedRequest;
 use super::state::State;
 use super::store::Change;
 use crate::clock::unix_millis;
-use crate::headers::{as_read, CLIENT_SECRET_HEADER, SUBSCRIPTION_KEY_HEADER};
-use crate::operation::Operation;
+use vipps_order_management::headers::{as_read, CLIENT_SECRET_HEADER, SUBSCRIPTION_KEY_HEADER};
+use vipps_order_management::Operation;
 
 /// The prefix of the admin API's paths.
 pub(super) const PREFIX: &str = "/_emulator/";
@@ -180,7 +180,7 @@ fn reset(state: &mut State, req: &Incoming) -> Answer {
     // The gateway's own rule (`access.rs`): no other merchant is stored.
     if merchant
         .as_deref()
-        .is_some_and(|m| !crate::validate::merchant_serial_number("merchant", m).is_empty())
+        .is_some_and(|m| !vipps_order_management::validate::merchant_serial_number("merchant", m).is_empty())
     {
         return problem(
             400,

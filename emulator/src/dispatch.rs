@@ -15,8 +15,8 @@ use super::handlers;
 use super::incoming::Incoming;
 use super::record::RecordedRequest;
 use super::state::State;
-use crate::headers::MERCHANT_SERIAL_NUMBER_HEADER;
-use crate::operation::Operation;
+use vipps_order_management::headers::MERCHANT_SERIAL_NUMBER_HEADER;
+use vipps_order_management::Operation;
 
 /// What to do with a request, and after how long.
 pub(super) struct Disposition {
@@ -24,28 +24,32 @@ pub(super) struct Disposition {
     pub(super) delay: Duration,
 }
 
+/// Where a request goes: an operation of the API with the values its
+/// path holds, a path that takes other methods, or nothing.
 enum Route {
-    Token,
-    UploadImage,
-    PutCategory(String, String),
-    PostReceipt(String, String),
-    GetOrder(String, String),
-    AddCategory,
-    ListCategories,
-    GetCategory(String),
-    DeleteCategory(String),
+    Api(Operation, PathValues),
     /// The path exists; these methods are what it takes.
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     NotFound,
 }
 
+/// The values in an operation's path, by their names in its template.
+#[derive(Default)]
+struct PathValues {
+    payment_type: String,
+    order_id: Option<String>,
+    category_id: String,
+}
+
 impl Route {
-    /// Routes like the service's gateway: fixed path parts in any case (the
-    /// official collection fetches its token from `/accessToken/get`), ids
-    /// as sent, one trailing slash ignored (the service's framework routes
-    /// `/order-management/v1/images/` as `/order-management/v1/images`,
-    /// which the WooCommerce plugin has relied on since 2022), and any
-    /// other empty segment (`//`) matching nothing.
+    /// Routes like the service's gateway, by the SDK's table of the API
+    /// ([`Operation::path_template`]): fixed path parts in any case (the
+    /// official collection fetches its token from `/accessToken/get`),
+    /// values as sent, one trailing slash ignored (the service's framework
+    /// routes `/order-management/v1/images/` as
+    /// `/order-management/v1/images`, which the WooCommerce plugin has
+    /// relied on since 2022), and any other empty segment (`//`) matching
+    /// nothing.
     fn parse(method: &str, path: &str) -> Route {
         let Some(raw) = path.strip_prefix('/') else {
             return Route::NotFound;
@@ -58,58 +62,57 @@ impl Route {
         if segments.iter().any(String::is_empty) {
             return Route::NotFound;
         }
-        let is = |i: usize, word: &str| segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case(word));
-        let arg = |i: usize| segments.get(i).cloned().unwrap_or_default();
-        let one = |allowed: &'static str, route: Route| (allowed, (method == allowed).then_some(route));
-        let (allowed, route) = match segments.len() {
-            2 if is(0, "accesstoken") && is(1, "get") => one("POST", Route::Token),
-            3 if is(0, "order-management") && is(1, "v1") && is(2, "images") => one("POST", Route::UploadImage),
-            5 if is(0, "order-management") && is(1, "v2") && is(3, "categories") => one("PUT", Route::PutCategory(arg(2), arg(4))),
-            5 if is(0, "order-management") && is(1, "v2") && is(3, "receipts") => one("POST", Route::PostReceipt(arg(2), arg(4))),
-            4 if is(0, "order-management") && is(1, "v2") => one("GET", Route::GetOrder(arg(2), arg(3))),
-            3 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => (
-                "GET, POST",
-                match method {
-                    "GET" => Some(Route::ListCategories),
-                    "POST" => Some(Route::AddCategory),
-                    _ => None,
-                },
-            ),
-            4 if is(0, "order-management") && is(1, "v3") && is(2, "categories") => (
-                "GET, DELETE",
-                match method {
-                    "GET" => Some(Route::GetCategory(arg(3))),
-                    "DELETE" => Some(Route::DeleteCategory(arg(3))),
-                    _ => None,
-                },
-            ),
-            _ => return Route::NotFound,
-        };
-        route.unwrap_or(Route::MethodNotAllowed(allowed))
+        let mut allowed: Vec<String> = Vec::new();
+        for op in Operation::ALL {
+            let Some(values) = matched(op.path_template(), &segments) else {
+                continue;
+            };
+            if op.method().as_str() == method {
+                return Route::Api(op, values);
+            }
+            allowed.push(op.method().as_str().to_owned());
+        }
+        if allowed.is_empty() {
+            return Route::NotFound;
+        }
+        allowed.sort_unstable();
+        Route::MethodNotAllowed(allowed.join(", "))
     }
 
     /// The order id in the path, for the v2 calls.
     fn order_id(&self) -> Option<&str> {
         match self {
-            Route::PutCategory(_, id) | Route::PostReceipt(_, id) | Route::GetOrder(_, id) => Some(id),
+            Route::Api(_, values) => values.order_id.as_deref(),
             _ => None,
         }
     }
 
     fn operation(&self) -> Option<Operation> {
-        Some(match self {
-            Route::Token => Operation::FetchToken,
-            Route::UploadImage => Operation::UploadImage,
-            Route::PutCategory(..) => Operation::PutCategory,
-            Route::PostReceipt(..) => Operation::PostReceipt,
-            Route::GetOrder(..) => Operation::GetOrder,
-            Route::AddCategory => Operation::AddCategory,
-            Route::ListCategories => Operation::ListCategories,
-            Route::GetCategory(_) => Operation::GetCategory,
-            Route::DeleteCategory(_) => Operation::DeleteCategory,
-            Route::MethodNotAllowed(_) | Route::NotFound => return None,
-        })
+        match self {
+            Route::Api(op, _) => Some(*op),
+            Route::MethodNotAllowed(_) | Route::NotFound => None,
+        }
     }
+}
+
+/// The values of a path that fits a template (its fixed parts in any
+/// case), or `None`.
+fn matched(template: &str, segments: &[String]) -> Option<PathValues> {
+    let parts: Vec<&str> = template.split('/').skip(1).collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut values = PathValues::default();
+    for (part, segment) in parts.into_iter().zip(segments) {
+        match part {
+            "{paymentType}" => values.payment_type = segment.clone(),
+            "{orderId}" => values.order_id = Some(segment.clone()),
+            "{categoryId}" => values.category_id = segment.clone(),
+            fixed if fixed.eq_ignore_ascii_case(segment) => {}
+            _ => return None,
+        }
+    }
+    Some(values)
 }
 
 impl State {
@@ -195,33 +198,44 @@ impl State {
     }
 
     fn handle(&mut self, req: &Incoming, route: Route) -> Answer {
-        match route {
+        let (op, values) = match route {
             Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
-            Route::MethodNotAllowed(allowed) => return method_not_allowed(allowed),
-            Route::Token => return self.token(req),
-            _ => {}
-        }
+            Route::MethodNotAllowed(allowed) => return method_not_allowed(&allowed),
+            Route::Api(Operation::FetchToken, _) => return self.token(req),
+            Route::Api(op, values) => (op, values),
+        };
         let msn = match self.authenticate(req) {
             Ok(msn) => msn,
             Err(refusal) => return refusal,
         };
         let body: handlers::Body = serde_json::from_slice(&req.body);
         let merchant = self.store.merchant(&msn);
-        let (answer, change) = match route {
-            Route::UploadImage => handlers::upload_image(merchant, &msn, &body),
-            Route::PutCategory(pt, id) => handlers::put_category(&msn, &pt, &id, &body),
-            Route::PostReceipt(pt, id) => handlers::post_receipt(merchant, &msn, &pt, &id, &body),
-            Route::GetOrder(pt, id) => (handlers::get_order(merchant, &pt, &id), None),
-            Route::AddCategory => handlers::add_category(&msn, &body),
-            Route::ListCategories => (handlers::list_categories(merchant, req.query_value("orderId")), None),
-            Route::GetCategory(id) => (handlers::get_category(merchant, &id), None),
-            Route::DeleteCategory(id) => handlers::delete_category(merchant, &msn, &id),
-            Route::Token | Route::NotFound | Route::MethodNotAllowed(_) => (problem(404, "Not Found", "", vec![]), None),
+        let PathValues {
+            payment_type: pt,
+            order_id,
+            category_id,
+        } = values;
+        let id = order_id.unwrap_or_default();
+        let (answer, change) = match op {
+            Operation::UploadImage => handlers::upload_image(merchant, &msn, &body),
+            Operation::PutCategory => handlers::put_category(&msn, &pt, &id, &body),
+            Operation::PostReceipt => handlers::post_receipt(merchant, &msn, &pt, &id, &body),
+            Operation::GetOrder => (handlers::get_order(merchant, &pt, &id), None),
+            Operation::AddCategory => handlers::add_category(&msn, &body),
+            Operation::ListCategories => (handlers::list_categories(merchant, req.query_value("orderId")), None),
+            Operation::GetCategory => (handlers::get_category(merchant, &category_id), None),
+            Operation::DeleteCategory => handlers::delete_category(merchant, &msn, &category_id),
+            // The token fetch is answered above; an operation the SDK
+            // adds later is one the emulator does not know yet.
+            _ => (
+                problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
+                None,
+            ),
         };
         if let Some(change) = change {
             if let Err(e) = self.keep(change) {
                 let file = self.journal.as_ref().map(|j| j.path.display().to_string()).unwrap_or_default();
-                tracing::error!(target: "vipps_order_management::emulator", error = %e, %file, "could not keep a change in the state file; nothing was changed");
+                tracing::error!(target: "vipps_order_management_emulator", error = %e, %file, "could not keep a change in the state file; nothing was changed");
                 return problem(
                     500,
                     "Internal Server Error",
@@ -240,9 +254,9 @@ fn order_id_of(req: &Incoming, route: &Route) -> Option<String> {
     if let Some(id) = route.order_id() {
         return Some(id.to_owned());
     }
-    match route {
-        Route::ListCategories => req.query_value("orderId"),
-        Route::AddCategory => serde_json::from_slice::<serde_json::Value>(&req.body)
+    match route.operation()? {
+        Operation::ListCategories => req.query_value("orderId"),
+        Operation::AddCategory => serde_json::from_slice::<serde_json::Value>(&req.body)
             .ok()
             .and_then(|b| b.get("orderId")?.as_str().map(str::to_owned)),
         _ => None,
@@ -256,11 +270,11 @@ mod tests {
     use std::time::Instant;
 
     use bytes::Bytes;
-    use reqwest::header::HeaderMap;
+    use hyper::header::HeaderMap;
 
-    use super::super::record::Record;
-    use super::super::state::Config;
-    use super::super::store::Store;
+    use crate::record::Record;
+    use crate::state::Config;
+    use crate::store::Store;
     use proptest::prelude::*;
     use serde_json::Value;
 
@@ -273,7 +287,7 @@ mod tests {
             token_lifetime: Duration::from_secs(60),
             admin_token: None,
         };
-        let budget = super::super::body_budget::BodyBudget::new(1 << 20);
+        let budget = crate::body_budget::BodyBudget::new(1 << 20);
         let mut state = State::new(config, Store::default(), None, Record::new(true, Some(100), None), budget);
         state.issued_tokens = HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]);
         state
@@ -375,7 +389,7 @@ mod tests {
     #[test]
     fn a_change_the_state_file_cannot_keep_is_a_500_and_changes_nothing() {
         let mut s = state();
-        s.journal = Some(super::super::journal::Journal::refusing_writes());
+        s.journal = Some(crate::journal::Journal::refusing_writes());
         let post = request("POST", "/order-management/v2/ECOM/receipts/o-1", RECEIPT, [127, 0, 0, 1]);
         assert_eq!(status(&mut s, &post), 500);
         assert_eq!(s.store.receipt_count(), 0, "nothing in memory either");
@@ -580,34 +594,49 @@ mod tests {
 
     #[test]
     fn routes_like_a_gateway() {
-        assert!(matches!(Route::parse("POST", "/accessToken/get"), Route::Token));
-        assert!(matches!(Route::parse("POST", "/ACCESSTOKEN/GET"), Route::Token));
+        assert!(matches!(
+            Route::parse("POST", "/accessToken/get"),
+            Route::Api(Operation::FetchToken, _)
+        ));
+        assert!(matches!(
+            Route::parse("POST", "/ACCESSTOKEN/GET"),
+            Route::Api(Operation::FetchToken, _)
+        ));
         assert!(matches!(Route::parse("GET", "/accesstoken/get"), Route::MethodNotAllowed(_)));
-        assert!(matches!(Route::parse("GET", "/order-management/v2/ecom/o-1"), Route::GetOrder(pt, id) if pt == "ecom" && id == "o-1"));
+        assert!(
+            matches!(Route::parse("GET", "/order-management/v2/ecom/o-1"), Route::Api(Operation::GetOrder, v) if v.payment_type == "ecom" && v.order_id.as_deref() == Some("o-1"))
+        );
         assert!(matches!(
             Route::parse("GET", "/order-management/v2//ecom//order-1"),
             Route::NotFound
         ));
         // One trailing slash is ignored, as the service's framework does.
-        assert!(matches!(Route::parse("GET", "/order-management/v2/ECOM/o-1/"), Route::GetOrder(_, id) if id == "o-1"));
-        assert!(matches!(Route::parse("POST", "/order-management/v1/images/"), Route::UploadImage));
+        assert!(
+            matches!(Route::parse("GET", "/order-management/v2/ECOM/o-1/"), Route::Api(Operation::GetOrder, v) if v.order_id.as_deref() == Some("o-1"))
+        );
+        assert!(matches!(
+            Route::parse("POST", "/order-management/v1/images/"),
+            Route::Api(Operation::UploadImage, _)
+        ));
         assert!(matches!(Route::parse("POST", "/order-management/v1/images//"), Route::NotFound));
         assert!(matches!(
             Route::parse("POST", "/order-management/v2/ECOM/receipts/"),
-            Route::MethodNotAllowed("GET")
+            Route::MethodNotAllowed(allow) if allow == "GET"
         ));
         assert!(matches!(
             Route::parse("POST", "/order-management/v2/ECOM/receipts"),
             Route::MethodNotAllowed(_)
         ));
-        assert!(matches!(Route::parse("PUT", "/order-management/v2/eCom/categories/o%2D1"), Route::PutCategory(_, id) if id == "o-1"));
+        assert!(
+            matches!(Route::parse("PUT", "/order-management/v2/eCom/categories/o%2D1"), Route::Api(Operation::PutCategory, v) if v.order_id.as_deref() == Some("o-1"))
+        );
         assert!(matches!(
             Route::parse("DELETE", "/order-management/v3/categories/x"),
-            Route::DeleteCategory(_)
+            Route::Api(Operation::DeleteCategory, v) if v.category_id == "x"
         ));
         assert!(matches!(
             Route::parse("PATCH", "/order-management/v3/categories"),
-            Route::MethodNotAllowed(allow) if allow.contains("POST")
+            Route::MethodNotAllowed(allow) if allow == "GET, POST"
         ));
     }
 }

@@ -14,14 +14,14 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::answer::{problem, Answer, Reaction};
-use crate::operation::Operation;
+use vipps_order_management::Operation;
 
 /// A fault to inject with [`Emulator::inject`](super::Emulator::inject), or
 /// as JSON with `POST /_emulator/faults` (the same fields, camelCase).
 ///
 /// ```
 /// use std::time::Duration;
-/// use vipps_order_management::emulator::Fault;
+/// use vipps_order_management_emulator::Fault;
 /// use vipps_order_management::Operation;
 /// // The next receipt POST is refused with 503: nothing is stored.
 /// let refused = Fault::status(503).only(Operation::PostReceipt);
@@ -172,7 +172,7 @@ impl Fault {
     /// Hold the answer back this long, besides what else the fault does
     /// (milliseconds are kept; at most a day).
     pub fn delay(mut self, delay: Duration) -> Fault {
-        self.delay_ms = delay.min(crate::MAX_DURATION).as_millis() as u64;
+        self.delay_ms = delay.min(vipps_order_management::MAX_DURATION).as_millis() as u64;
         self
     }
 
@@ -229,9 +229,9 @@ impl Fault {
 
     /// What is wrong with the fault as given (the admin API's 400), if
     /// anything.
-    pub(super) fn problems(&self) -> Vec<crate::Violation> {
+    pub(super) fn problems(&self) -> Vec<vipps_order_management::Violation> {
         let mut found = Vec::new();
-        let mut fail = |name: &str, reason: &str| found.push(crate::Violation::new(name, reason));
+        let mut fail = |name: &str, reason: &str| found.push(vipps_order_management::Violation::new(name, reason));
         if self.close_connection && (self.status.is_some() || self.body.is_some()) {
             fail("closeConnection", "closes the connection: it cannot go with a status or body");
         }
@@ -248,7 +248,7 @@ impl Fault {
             );
         }
         for (name, value) in [("retryAfter", &self.retry_after), ("contentType", &self.content_type)] {
-            if value.as_deref().is_some_and(|v| reqwest::header::HeaderValue::from_str(v).is_err()) {
+            if value.as_deref().is_some_and(|v| hyper::header::HeaderValue::from_str(v).is_err()) {
                 fail(name, "holds characters a header cannot carry");
             }
         }
@@ -259,7 +259,7 @@ impl Fault {
         if self
             .merchant
             .as_deref()
-            .is_some_and(|m| !crate::validate::merchant_serial_number("merchant", m).is_empty())
+            .is_some_and(|m| !vipps_order_management::validate::merchant_serial_number("merchant", m).is_empty())
         {
             fail("merchant", "must be a merchant serial number (digits)");
         }

@@ -182,7 +182,7 @@ impl Journal {
                 .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;
             good += 1;
         } else if on_disk > good {
-            tracing::warn!(target: "vipps_order_management::emulator", file = %shown, "the state file's last line was cut short (the emulator was stopped while writing it); it is dropped");
+            tracing::warn!(target: "vipps_order_management_emulator", file = %shown, "the state file's last line was cut short (the emulator was stopped while writing it); it is dropped");
             self.file
                 .set_len(good)
                 .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;

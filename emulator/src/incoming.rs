@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use reqwest::header::{AsHeaderName, HeaderMap};
+use hyper::header::{AsHeaderName, HeaderMap};
 
 /// A request as the emulator sees it.
 pub(super) struct Incoming {

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::validate::Violations;
+use vipps_order_management::validate::Violations;
 
 /// The type of a value.
 #[derive(Clone, Copy)]
@@ -74,7 +74,7 @@ const fn one_of(values: &'static [&'static str]) -> Text {
 /// An order or image id in a body (both at most 128 characters).
 const ID: Text = Text {
     min_len: 1,
-    max_len: Some(crate::validate::ORDER_ID_MAX_LEN),
+    max_len: Some(vipps_order_management::validate::ORDER_ID_MAX_LEN),
     pattern: Some(Pattern::Id),
     ..text()
 };
@@ -113,7 +113,7 @@ const UNIT_INFO: &[Prop] = &[
     required(
         "quantity",
         Ty::Str(Text {
-            max_len: Some(crate::model::quantity::MAX_LEN),
+            max_len: Some(vipps_order_management::validate::QUANTITY_MAX_LEN),
             pattern: Some(Pattern::Quantity),
             ..text()
         }),
@@ -243,7 +243,7 @@ pub(super) const IMAGE: Ty = Ty::Obj(&[
 /// The spec's id pattern, `^[0-9A-Za-z-_\.]+$` (which needs one character
 /// at least), for an id in a path or a body.
 pub(super) fn id_pattern(r: &mut Violations, at: &str, id: &str) {
-    if id.is_empty() || !crate::validate::id_pattern(id) {
+    if id.is_empty() || !vipps_order_management::validate::id_pattern(id) {
         r.fail(at, "must match ^[0-9A-Za-z-_\\.]+$");
     }
 }
@@ -319,7 +319,7 @@ fn check_text(r: &mut Violations, at: &str, s: &str, rule: &Text) {
     }
     match rule.pattern {
         Some(Pattern::Id) => id_pattern(r, at, s),
-        Some(Pattern::Quantity) if !crate::validate::quantity_ok(s) => {
+        Some(Pattern::Quantity) if !vipps_order_management::validate::quantity_ok(s) => {
             r.fail(at, "must match ^\\d+([\\.]\\d{1,8})?$ (like \"2\" or \"2.5\")");
         }
         _ => {}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::PaymentType;
+use vipps_order_management::PaymentType;
 
 /// Everything stored, by merchant serial number.
 #[derive(Debug, Default)]

@@ -1,5 +1,7 @@
-//! An emulator of the Order Management API (feature `emulator`), in-process
-//! for tests or as a server for any stack (`vipps-om emulator`).
+//! An emulator of the Vipps MobilePay Order Management API, in-process for
+//! tests or as a server for any stack (`vipps-om emulator`), built on the
+//! public API of the SDK, [`vipps_order_management`]. The API is offered
+//! in production only, so this is where an integration is tested first.
 //!
 //! It listens on loopback by default, or any address it is given (HTTP/1.1
 //! and HTTP/2), and answers like the service as its contract and guides
@@ -25,7 +27,7 @@
 //! or after the request takes effect.
 //!
 //! ```
-//! use vipps_order_management::emulator::Emulator;
+//! use vipps_order_management_emulator::Emulator;
 //! use vipps_order_management::{Category, CategoryType};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -40,11 +42,20 @@
 //! # Ok(()) }
 //! ```
 
+#![deny(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 mod access;
 mod admin;
 mod answer;
 mod body_budget;
 mod builder;
+mod clock;
 mod dispatch;
 mod fault;
 mod handlers;
@@ -71,10 +82,10 @@ pub use record::RecordedRequest;
 use state::{Config, State};
 use store::order_key;
 
-use crate::client::{Client, ClientBuilder};
-use crate::error::Error;
-use crate::model::{Category, CategoryV3, PaymentType, Receipt};
-use crate::operation::Operation;
+use vipps_order_management::Error;
+use vipps_order_management::Operation;
+use vipps_order_management::{Category, CategoryV3, PaymentType, Receipt};
+use vipps_order_management::{Client, ClientBuilder};
 
 /// The emulator's default client id.
 pub const CLIENT_ID: &str = "emulator-client-id";
@@ -190,7 +201,7 @@ impl Emulator {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), vipps_order_management::Error> {
-    /// use vipps_order_management::emulator::Emulator;
+    /// use vipps_order_management_emulator::Emulator;
     /// let emulator = Emulator::builder().port(8081).state_file("emulator-state.json").start().await?;
     /// println!("serving at {}", emulator.base_url());
     /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -328,7 +339,7 @@ impl Emulator {
     ///
     /// ```
     /// # async fn demo() -> Result<(), vipps_order_management::Error> {
-    /// use vipps_order_management::emulator::{Emulator, Fault};
+    /// use vipps_order_management_emulator::{Emulator, Fault};
     /// use vipps_order_management::Operation;
     /// let emulator = Emulator::start().await?;
     /// emulator.inject(Fault::status(503).times(2).only(Operation::PostReceipt));

@@ -38,6 +38,9 @@ scopes=(
   "tokens|vipps-order-management|src/auth/cache.rs src/auth/endpoint.rs|--lib --test auth --test reliability --test check"
   "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"
   "arithmetic|vipps-order-management|src/receipt_builder.rs src/model/arithmetic.rs src/model/paid.rs src/money.rs src/model/amount.rs src/model/quantity.rs src/model/tax_rate.rs|--lib --test receipt_builder --test validation --test inputs"
+  # The one table of the API: the calls' paths and methods, and the
+  # emulator's routes from it.
+  "operations|vipps-order-management|src/operation.rs|--lib --test operations --test emulator --test check --test auth"
   # The emulator's tests are the SDK's too (the SDK's tests dev-depend on it).
   "emulator|vipps-order-management-emulator|emulator/src/fault.rs emulator/src/dispatch.rs emulator/src/store.rs|--lib --test emulator --test exactly_once --test reliability"
   # Every file of the console, as it is now (folders included): what its

@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.."
 # scope | package | files (space-separated) | cargo test arguments
 scopes=(
   "compare|vipps-order-management|src/model/receipt_compare.rs|--test receipt_compare --test reconcile"
-  "reconcile|vipps-order-management|src/order.rs|--test reconcile --test exactly_once --test operations --test errors --test validation --test order_answers --test reliability"
+  "reconcile|vipps-order-management|src/api/order.rs src/api/images.rs src/api/categories.rs src/api/request.rs src/client/mod.rs|--test reconcile --test exactly_once --test operations --test errors --test validation --test order_answers --test reliability"
   "retry|vipps-order-management|src/retry.rs src/transport/attempts.rs src/transport/exchange.rs src/transport/call.rs src/transport/reply.rs src/transport/gateway.rs src/transport/mod.rs|--lib --test reliability --test errors --test exactly_once --test operations --test auth --test retryable --test trace_logs --test secrets"
   "tokens|vipps-order-management|src/auth/cache.rs src/auth/endpoint.rs|--lib --test auth --test reliability --test check"
   "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"

@@ -177,7 +177,7 @@ proptest! {
             prop_assert!(receipt.total_amount().is_ok() && receipt.total_tax_amount().is_ok());
         }
         let _ = b.total();
-        let _ = crate::tax_included(Amount::from_minor(tip.unwrap_or(0)), rate(tip.unwrap_or(0)));
+        let _ = crate::included_tax(Amount::from_minor(tip.unwrap_or(0)), rate(tip.unwrap_or(0)));
     }
 
     #[test]
@@ -246,6 +246,6 @@ proptest! {
         }
         let _ = format!("{b:?}");
         let _ = b.build().map(|c| format!("{c:?}"));
-        let _ = Client::builder_from(|name| texts.get(name.len() % 9).cloned()).map(|b| b.build());
+        let _ = Client::builder_from_variables(|name| texts.get(name.len() % 9).cloned()).map(|b| b.build());
     }
 }

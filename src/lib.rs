@@ -5,8 +5,8 @@
 //! - [`Client`] holds the credentials and the standard Vipps headers, and
 //!   fetches, caches and refreshes access tokens for you.
 //! - [`Client::order`] (or [`Client::ecom`] / [`Client::recurring`]) gives
-//!   the calls on one order: [`put_category`](OrderRequest::put_category),
-//!   [`post_receipt`](OrderRequest::post_receipt), [`get`](OrderRequest::get).
+//!   the calls on one order: [`put_category`](OrderHandle::put_category),
+//!   [`post_receipt`](OrderHandle::post_receipt), [`get`](OrderHandle::get).
 //! - [`Client::images`] uploads images; [`Client::categories`] holds the v3
 //!   category calls.
 //! - [`ReceiptBuilder`] turns unit prices, quantities, tax rates and
@@ -17,7 +17,7 @@
 //! - Every request is checked against the API's rules before it is sent
 //!   ([`validate`]); a broken one is an [`Error::InvalidInput`] naming the field.
 //! - Calls are retried on network failures, 423, 429, 500, 502, 503 and
-//!   504 ([`RetryPolicy`]). [`OrderRequest::post_receipt`] is idempotent across
+//!   504 ([`RetryPolicy`]). [`OrderHandle::post_receipt`] is idempotent across
 //!   calls and processes: a receipt is never doubled nor lost.
 //! - The emulator, the crate `vipps-order-management-emulator`, runs the
 //!   API in-process for tests and offline development, or as a server. It
@@ -89,8 +89,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api;
 mod auth;
-mod categories;
 pub mod check;
 mod client;
 mod clock;
@@ -99,11 +99,9 @@ mod error;
 mod fuzz_tests;
 pub mod headers;
 mod image_file;
-mod images;
 pub mod model;
 mod money;
 mod operation;
-mod order;
 mod receipt_builder;
 mod retry;
 mod secret;
@@ -114,12 +112,14 @@ mod transport;
 pub mod validate;
 mod view;
 
-pub use categories::Categories;
+#[allow(deprecated)]
+pub use api::OrderRequest;
+pub use api::{Categories, Images, OrderHandle, ReceiptPosted};
 pub use client::{Client, ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
 pub use error::{Error, ErrorBody, ErrorKind, GatewayError, Problem, Violation};
 pub use image_file::{inspect as inspect_image, ImageInfo, ImageKind, ImageUpload};
-pub use images::Images;
-pub use model::arithmetic::tax_included;
+#[allow(deprecated)]
+pub use model::arithmetic::{included_tax, tax_included};
 pub use model::{
     format_minor_units, Amount, Barcode, BarcodeFormat, BottomLine, Category, CategoryId, CategoryType, CategoryV3, Currency, Discrepancy,
     ImageId, NewCategory, Order, OrderId, OrderLine, Paid, PaymentSources, PaymentType, Quantity, QuantityUnit, Receipt, ShippingInfo,
@@ -127,7 +127,6 @@ pub use model::{
 };
 pub use money::Money;
 pub use operation::Operation;
-pub use order::{OrderRequest, ReceiptPosted};
 pub use receipt_builder::{LineItem, ReceiptBuilder};
 pub use retry::{RetryPolicy, MAX_DURATION};
 pub use secret::Secret;

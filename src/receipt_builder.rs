@@ -2,7 +2,7 @@
 //! and discounts, in integer minor units with one rounding rule.
 
 use crate::error::Error;
-use crate::model::arithmetic::{rate_out_of_range, tax_included, unit_price_times};
+use crate::model::arithmetic::{included_tax, rate_out_of_range, unit_price_times};
 use crate::model::{Amount, Barcode, BottomLine, Currency, OrderLine, PaymentSources, Quantity, QuantityUnit, Receipt, TaxRate, UnitInfo};
 use crate::money::Money;
 use crate::validate::{self, Violations};
@@ -148,7 +148,7 @@ impl LineItem {
                         return None;
                     }
                 };
-                let tax = tax_included(total, self.tax_rate).ok()?;
+                let tax = included_tax(total, self.tax_rate).ok()?;
                 // 0 <= tax <= total, so the difference fits.
                 let excluding = total.checked_sub(tax)?;
                 let mut line = OrderLine::new(&self.id, &self.name, total, excluding, self.tax_rate);
@@ -268,7 +268,7 @@ impl ReceiptBuilder {
     }
 
     /// Computes the lines and checks the whole receipt against the API's
-    /// rules (the same as [`crate::OrderRequest::post_receipt`] applies),
+    /// rules (the same as [`crate::OrderHandle::post_receipt`] applies),
     /// its sums included.
     pub fn build(&self) -> Result<Receipt, Error> {
         let mut violations = Violations::default();
@@ -355,7 +355,7 @@ mod tests {
 
     #[test]
     fn a_rate_out_of_range_is_refused_saying_the_range() {
-        let err = tax_included(Amount::from_minor(100), TaxRate::basis_points(10_001)).unwrap_err();
+        let err = included_tax(Amount::from_minor(100), TaxRate::basis_points(10_001)).unwrap_err();
         let Error::InvalidInput { violations, .. } = err else {
             panic!("{err:?}")
         };
@@ -422,7 +422,7 @@ mod tests {
     #[test]
     fn out_of_range_rates_and_overflowing_sums_are_invalid_input() {
         for rate in [TaxRate::percent(101), serde_json::from_str::<TaxRate>("-10000").unwrap()] {
-            let err = tax_included(nok(100).amount(), rate).unwrap_err();
+            let err = included_tax(nok(100).amount(), rate).unwrap_err();
             assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "taxRate"), "{err:?}");
             let line = LineItem::new("1", "x", nok(100), Quantity::from(1), rate);
             let err = ReceiptBuilder::new(Currency::Nok).line(line).build().unwrap_err();

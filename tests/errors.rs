@@ -293,3 +293,20 @@ async fn refused_connections_on_every_attempt_claim_nothing_was_stored() {
     assert!(err.to_string().contains("Nothing was sent"), "{err}");
     assert!(!err.to_string().contains("may have taken effect"), "{err}");
 }
+
+/// The predicates look through what an error wraps, each the same way: a
+/// timeout or a refused connection behind withheld retries or behind an
+/// unverified receipt is still one.
+#[test]
+fn the_predicates_look_through_wrapped_errors_alike() {
+    let timeout = || Error::timeout(Operation::GetOrder, Duration::from_secs(2));
+    let withheld = Error::retries_withheld(timeout());
+    let unverified = Error::receipt_unverified(ErrorBody::Empty, Some(timeout()));
+    let both = Error::receipt_unverified(ErrorBody::Empty, Some(Error::retries_withheld(timeout())));
+    for err in [&withheld, &unverified, &both] {
+        assert!(err.is_timeout(), "{err:?}");
+        assert!(!err.is_connect(), "{err:?}");
+    }
+    let nothing = Error::receipt_unverified(ErrorBody::Empty, None);
+    assert!(!nothing.is_timeout() && !nothing.is_connect());
+}

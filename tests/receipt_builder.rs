@@ -2,7 +2,7 @@
 //! arithmetic, and the receipt's sum is what the customer pays.
 
 use proptest::prelude::*;
-use vipps_order_management::{tax_included, validate, Amount, Currency, LineItem, Money, Quantity, QuantityUnit, ReceiptBuilder, TaxRate};
+use vipps_order_management::{included_tax, validate, Amount, Currency, LineItem, Money, Quantity, QuantityUnit, ReceiptBuilder, TaxRate};
 
 #[derive(Debug, Clone)]
 struct Item {
@@ -74,7 +74,7 @@ proptest! {
             let (tax, excluding) = (line.total_tax_amount.minor(), line.total_amount_excluding_tax.minor());
             prop_assert_eq!(line.total_amount.minor(), total);
             prop_assert_eq!(total, excluding + tax);
-            prop_assert_eq!(line.total_tax_amount, tax_included(Amount::from_minor(total), TaxRate::basis_points(item.tax_rate)).unwrap());
+            prop_assert_eq!(line.total_tax_amount, included_tax(Amount::from_minor(total), TaxRate::basis_points(item.tax_rate)).unwrap());
             prop_assert!(tax >= 0 && excluding >= 0);
             // The tax is within half a minor unit of the exact tax.
             let exact = total as f64 * f64::from(item.tax_rate) / (10_000.0 + f64::from(item.tax_rate));

@@ -210,11 +210,11 @@ fn from_env_names_the_missing_variable() {
     let with = |extra: &[(&'static str, &'static str)]| {
         let mut v = all.to_vec();
         v.extend_from_slice(extra);
-        Client::builder_from(vars(&v)).map(with_tls)
+        Client::builder_from_variables(vars(&v)).map(with_tls)
     };
-    let err = Client::builder_from(vars(&all[..3])).unwrap_err();
+    let err = Client::builder_from_variables(vars(&all[..3])).unwrap_err();
     assert!(err.to_string().contains("VIPPS_MSN"), "{err}");
-    let err = Client::builder_from(vars(&[all[0], ("VIPPS_CLIENT_SECRET", ""), all[2], all[3]])).unwrap_err();
+    let err = Client::builder_from_variables(vars(&[all[0], ("VIPPS_CLIENT_SECRET", ""), all[2], all[3]])).unwrap_err();
     assert!(err.to_string().contains("VIPPS_CLIENT_SECRET"), "{err}");
     assert_eq!(with(&[]).unwrap().build().unwrap().base_url().as_str(), "https://apitest.vipps.no/");
     let prod = with(&[("VIPPS_ENV", "production"), ("VIPPS_SYSTEM_NAME", "shop")])

@@ -69,7 +69,7 @@ impl TokenEndpoint {
             (CLIENT_ID_HEADER, self.client_id.clone()),
             (CLIENT_SECRET_HEADER, self.client_secret.clone()),
         ];
-        let reply = transport::execute(gateway, call).await?.success()?;
+        let reply = transport::execute(gateway, call, None).await?.success()?;
         let parsed: TokenResponse = reply.json()?;
         if parsed.access_token.is_empty() {
             return Err(reply.malformed("the access_token is empty"));

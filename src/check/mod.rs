@@ -22,12 +22,13 @@ pub use report::{CheckItem, CheckReport, Outcome};
 pub use verdicts::CLOCK_TOLERANCE;
 use verdicts::{access_outcome, clock_outcome, endpoint_outcome, environment_of, token_advice, token_outcome, write_refused};
 
+use crate::api::{Reads, Request};
 use crate::client::Client;
 use crate::error::Error;
 use crate::headers::SYSTEM_HEADERS;
 use crate::model::{Category, CategoryType, PaymentType};
 use crate::operation::Operation;
-use crate::transport::{Call, CallOptions};
+use crate::transport::CallOptions;
 
 /// How long the whole check may take unless [`CheckOptions::time_limit`]
 /// says otherwise: items not done by then fail as unanswered.
@@ -187,26 +188,28 @@ impl Client {
         id: Option<&str>,
         body: Option<Bytes>,
     ) -> Result<StatusCode, Error> {
-        let mut call = Call::new(op, self.url(op.path(PaymentType::Ecom.as_str(), id))?, CallOptions::default());
-        call.body = body;
-        self.status_within(deadline, limit, call).await
+        let options = CallOptions::default();
+        let mut request = Request::new(op, &options).payment_type(PaymentType::Ecom.as_str());
+        if let Some(id) = id {
+            request = request.id(id);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        self.status_within(deadline, limit, request).await
     }
 
     async fn list_probe(&self, deadline: Instant, limit: Duration, order_id: &str) -> Result<StatusCode, Error> {
-        let mut call = Call::new(
-            Operation::ListCategories,
-            self.url(Operation::ListCategories.path("", None))?,
-            CallOptions::default(),
-        );
-        call.url.query_pairs_mut().append_pair("orderId", order_id);
-        self.status_within(deadline, limit, call).await
+        let options = CallOptions::default();
+        let request = Request::new(Operation::ListCategories, &options).query("orderId", order_id);
+        self.status_within(deadline, limit, request).await
     }
 
     /// The status a probe's answer came with, by the check's deadline; an
     /// answer past its size cap is not the service's, whatever its status.
-    async fn status_within(&self, deadline: Instant, limit: Duration, call: Call) -> Result<StatusCode, Error> {
-        let op = call.op;
-        let reply = match timeout_at(deadline, self.execute(call)).await {
+    async fn status_within(&self, deadline: Instant, limit: Duration, request: Request<'_>) -> Result<StatusCode, Error> {
+        let op = request.op;
+        let reply = match timeout_at(deadline, self.send(request.reads(Reads::Every))).await {
             Ok(reply) => reply?,
             Err(_) => {
                 return Err(Error::Timeout {

@@ -16,13 +16,12 @@ pub(crate) use base_url::{on_this_machine, BaseUrl};
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOKEN_MARGIN};
 pub use environment::Environment;
 
+use crate::api::{Categories, Images, OrderHandle, Reads, Request};
 use crate::auth::TokenCache;
 use crate::error::Error;
 use crate::model::{OrderId, PaymentType};
-use crate::order::OrderRequest;
 use crate::secret::Secret;
 use crate::transport::{self, Call, CallOptions, Gateway, Limits, Reply};
-use crate::{categories::Categories, images::Images};
 
 /// The client for the Order Management API.
 ///
@@ -90,14 +89,22 @@ impl Client {
     /// `VIPPS_PLUGIN_NAME`, `VIPPS_PLUGIN_VERSION`. A missing or empty
     /// required variable is an error naming it.
     pub fn from_env() -> Result<Client, Error> {
-        Self::builder_from(|name| std::env::var(name).ok())?.build()
+        Self::builder_from_variables(|name| std::env::var(name).ok())?.build()
     }
 
-    /// [`Client::from_env`] over any lookup, returning the builder so more
+    /// The builder [`Client::from_env`] makes, with the `VIPPS_*` variables
+    /// read through `lookup` (a map, a secrets store, command-line flags
+    /// before the environment) instead of the process environment, so more
     /// can be set before `build()`. Every missing required variable is
     /// named in one error.
-    pub fn builder_from(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+    pub fn builder_from_variables(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
         ClientBuilder::from_variables(lookup)
+    }
+
+    /// The name [`Client::builder_from_variables`] had before 0.1.
+    #[deprecated(note = "renamed `builder_from_variables`: it reads the VIPPS_* variables through `lookup`")]
+    pub fn builder_from(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+        Self::builder_from_variables(lookup)
     }
 
     /// The calls on one order: category, receipt, get.
@@ -108,17 +115,17 @@ impl Client {
     /// let order = client.order(PaymentType::Ecom, "order-123").get().await?;
     /// # let _ = order; Ok(()) }
     /// ```
-    pub fn order(&self, payment_type: PaymentType, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
-        OrderRequest::new(self, payment_type, order_id.into())
+    pub fn order(&self, payment_type: PaymentType, order_id: impl Into<OrderId>) -> OrderHandle<'_> {
+        OrderHandle::new(self, payment_type, order_id.into())
     }
 
     /// [`Client::order`] for an eCom or ePayment payment.
-    pub fn ecom(&self, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
+    pub fn ecom(&self, order_id: impl Into<OrderId>) -> OrderHandle<'_> {
         self.order(PaymentType::Ecom, order_id)
     }
 
     /// [`Client::order`] for a Recurring charge (the order id is the charge id).
-    pub fn recurring(&self, order_id: impl Into<OrderId>) -> OrderRequest<'_> {
+    pub fn recurring(&self, order_id: impl Into<OrderId>) -> OrderHandle<'_> {
         self.order(PaymentType::Recurring, order_id)
     }
 
@@ -152,24 +159,30 @@ impl Client {
         Ok(token.remaining())
     }
 
-    /// The URL of a path under the base URL (see [`BaseUrl::join`]).
-    pub(crate) fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str> + Clone) -> Result<Url, Error> {
-        self.inner.base.join(segments)
-    }
-
-    /// The limits of a call that starts now, under `options`.
+    /// The limits of a call that starts now, under `options`: for a handle
+    /// whose call makes more than one request under the same limits.
     pub(crate) fn limits(&self, options: &CallOptions) -> Limits {
         self.inner.gateway.limits(options)
     }
 
-    /// Makes a call (see [`transport::execute`]).
-    pub(crate) async fn execute(&self, call: Call) -> Result<Reply, Error> {
-        transport::execute(&self.inner.gateway, call).await
-    }
-
-    /// Makes a call within limits that an enclosing call already set (see
-    /// [`transport::execute_within`]).
-    pub(crate) async fn execute_within(&self, call: Call, limits: &Limits) -> Result<Reply, Error> {
-        transport::execute_within(&self.inner.gateway, call, limits).await
+    /// Sends one operation's request, the one way from a handle into the
+    /// transport: its URL from the table of the API
+    /// ([`Operation::path_template`](crate::operation::Operation::path_template)),
+    /// with the request's values; made under the request's limits or its
+    /// own; an answer the handle does not read itself (see [`Reads`]) is an
+    /// error unless it is a success.
+    pub(crate) async fn send(&self, request: Request<'_>) -> Result<Reply, Error> {
+        let mut url = self.inner.base.join(request.op.path(request.payment_type, request.id))?;
+        if let Some((name, value)) = request.query {
+            url.query_pairs_mut().append_pair(name, value);
+        }
+        let mut call = Call::new(request.op, url, request.options.clone());
+        call.body = request.body;
+        let reply = transport::execute(&self.inner.gateway, call, request.within).await?;
+        match request.reads {
+            Reads::Every => Ok(reply),
+            Reads::Also(statuses) if statuses.contains(&reply.status) => Ok(reply),
+            Reads::Also(_) | Reads::Successes => reply.success(),
+        }
     }
 }

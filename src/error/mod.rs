@@ -424,22 +424,33 @@ impl Error {
 
     /// `true` when no connection could be opened at all (refused, no route,
     /// a name that does not resolve): nothing was sent, and the service or
-    /// the network is not there, rather than slow or failing.
+    /// the network is not there, rather than slow or failing. Looks through
+    /// what an error wraps, as [`Error::is_timeout`] does.
     pub fn is_connect(&self) -> bool {
         match self {
             Error::Transport { source, .. } => source.is_connect(),
-            Error::RetriesWithheld { last } => last.is_connect(),
-            Error::ReceiptUnverified { source: Some(source), .. } => source.is_connect(),
-            _ => false,
+            _ => self.wrapped().is_some_and(Error::is_connect),
         }
     }
 
-    /// `true` for a timeout.
+    /// `true` for a timeout: the call's own, or the HTTP client's. Looks
+    /// through what an error wraps, as [`Error::is_connect`] does.
     pub fn is_timeout(&self) -> bool {
         match self {
             Error::Timeout { .. } => true,
-            Error::RetriesWithheld { last } => last.is_timeout(),
-            _ => false,
+            Error::Transport { source, .. } => source.is_timeout(),
+            _ => self.wrapped().is_some_and(Error::is_timeout),
+        }
+    }
+
+    /// The error this one wraps, which the predicates look through: the
+    /// last attempt's failure behind withheld retries, the get-order
+    /// failure behind an unverified receipt.
+    fn wrapped(&self) -> Option<&Error> {
+        match self {
+            Error::RetriesWithheld { last } => Some(last),
+            Error::ReceiptUnverified { source: Some(source), .. } => Some(source),
+            _ => None,
         }
     }
 }

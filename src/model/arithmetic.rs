@@ -31,18 +31,25 @@ pub(crate) fn rate_out_of_range(rate: TaxRate) -> String {
     format!("must be 0 % to 100 % (0 to 10000 hundredths of a percent), is {rate}")
 }
 
+/// The tax included in a total: the name [`included_tax`] had before 0.1
+/// (it returns the tax, not a total with tax included).
+#[deprecated(note = "renamed `included_tax`: it returns the tax a total includes")]
+pub fn tax_included(total: Amount, tax_rate: TaxRate) -> Result<Amount, Error> {
+    included_tax(total, tax_rate)
+}
+
 /// The tax contained in a total that includes it, rounded half away from
 /// zero: `total · rate / (10000 + rate)`, with the rate in hundredths of a
 /// percent. A rate outside 0 % to 100 % is refused.
 ///
 /// ```
-/// use vipps_order_management::{tax_included, Amount, TaxRate};
+/// use vipps_order_management::{included_tax, Amount, TaxRate};
 /// // 125.00 at 25 %: 25.00 tax; 160.00 at 15 %: 20.87 tax.
-/// assert_eq!(tax_included(Amount::from_minor(12_500), TaxRate::percent(25))?, Amount::from_minor(2_500));
-/// assert_eq!(tax_included(Amount::from_minor(16_000), TaxRate::percent(15))?, Amount::from_minor(2_087));
+/// assert_eq!(included_tax(Amount::from_minor(12_500), TaxRate::percent(25))?, Amount::from_minor(2_500));
+/// assert_eq!(included_tax(Amount::from_minor(16_000), TaxRate::percent(15))?, Amount::from_minor(2_087));
 /// # Ok::<(), vipps_order_management::Error>(())
 /// ```
-pub fn tax_included(total: Amount, tax_rate: TaxRate) -> Result<Amount, Error> {
+pub fn included_tax(total: Amount, tax_rate: TaxRate) -> Result<Amount, Error> {
     if !tax_rate.is_valid() {
         return Err(Error::invalid("taxRate", rate_out_of_range(tax_rate)));
     }

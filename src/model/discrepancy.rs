@@ -5,7 +5,7 @@
 //! may hold them; support staff should see them before a customer does.
 
 use super::amount::Amount;
-use super::arithmetic::{tax_included, unit_price_times};
+use super::arithmetic::{included_tax, unit_price_times};
 use super::receipt::{OrderLine, Receipt};
 
 /// One disagreement in a line's numbers.
@@ -90,7 +90,7 @@ impl OrderLine {
         match self.stated_tax_rate() {
             Some(rate) if !rate.is_valid() => found.push(Discrepancy::RateOutOfRange { line }),
             Some(rate) => {
-                if let Ok(expected) = tax_included(self.total_amount, rate) {
+                if let Ok(expected) = included_tax(self.total_amount, rate) {
                     let off = (i128::from(expected.minor()) - i128::from(self.total_tax_amount.minor())).abs();
                     if off > self.rounding_allowance() {
                         found.push(Discrepancy::TaxDoesNotMatchRate {

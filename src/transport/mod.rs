@@ -1,8 +1,8 @@
 //! Making one call: the request's headers, its access token, its retries
 //! under a deadline and the shared budget, its body cap, and its tracing
-//! span. Every operation goes through [`execute`]; a call that makes more
-//! than one request (a receipt's reconciling get-order) makes the later
-//! ones with [`execute_within`], under the limits of the first.
+//! span. Every operation goes through [`execute`], the one way in; a call
+//! that makes more than one request (a receipt's reconciling get-order)
+//! makes the later ones under the limits of the first.
 //!
 //! `gateway` holds what every call of a client shares (and the
 //! `Authorizer` its tokens come from), `call` what a call is and may take,
@@ -28,15 +28,18 @@ use std::sync::Arc;
 
 use crate::error::{Error, ErrorBody};
 
-/// Makes the call: retries, token refresh and deadline included, under
-/// limits that start now.
-pub(crate) async fn execute(gateway: &Arc<Gateway>, call: Call) -> Result<Reply, Error> {
-    let limits = gateway.limits(&call.options);
-    execute_within(gateway, call, &limits).await
-}
-
-/// Makes the call within limits that an enclosing call already set.
-pub(crate) async fn execute_within(gateway: &Arc<Gateway>, call: Call, limits: &Limits) -> Result<Reply, Error> {
+/// Makes the call: retries, token refresh and deadline included, within
+/// `within`, limits an enclosing call already set, or limits of its own
+/// that start now.
+pub(crate) async fn execute(gateway: &Arc<Gateway>, call: Call, within: Option<&Limits>) -> Result<Reply, Error> {
+    let own;
+    let limits = match within {
+        Some(limits) => limits,
+        None => {
+            own = gateway.limits(&call.options);
+            &own
+        }
+    };
     let prepared = call.prepare(&gateway.merchant_serial_number, gateway.timeout)?;
     let span = tracing::info_span!(
         "vipps_order_management",

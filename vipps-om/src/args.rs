@@ -204,7 +204,13 @@ pub struct ConsoleArgs {
     pub staff_token: Option<String>,
     /// Gone: renamed --staff-token (it is the console's staff token, not
     /// the API's access token).
-    #[arg(long = "access-token", value_name = "TOKEN", hide = true, env = "VIPPS_CONSOLE_ACCESS_TOKEN", hide_env_values = true)]
+    #[arg(
+        long = "access-token",
+        value_name = "TOKEN",
+        hide = true,
+        env = "VIPPS_CONSOLE_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
     pub access_token: Option<String>,
     /// A TLS front end or load balancer in front, by address or network
     /// (10.0.0.5, 10.0.0.0/24); repeatable. From these hops only, the

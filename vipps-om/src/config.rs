@@ -40,7 +40,7 @@ pub fn client(cli: &Cli, as_configured: bool) -> Result<Client, Failure> {
 }
 
 fn build(cli: &Cli, as_configured: bool) -> Result<Client, Error> {
-    let mut builder = Client::builder_from(|name| lookup(cli, name))?;
+    let mut builder = Client::builder_from_variables(|name| lookup(cli, name))?;
     // Tell Vipps MobilePay which tool sent the calls, unless the variables
     // say otherwise.
     if !as_configured && lookup(cli, "VIPPS_SYSTEM_NAME").is_none() {

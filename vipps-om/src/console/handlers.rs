@@ -13,7 +13,7 @@ use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
-use vipps_order_management::{Error, Order, OrderRequest, PaymentType};
+use vipps_order_management::{Error, Order, OrderHandle, PaymentType};
 
 use super::audit::{Entry, Event};
 use super::language::{self, Arg, Lang, Words};
@@ -274,7 +274,7 @@ async fn find_raw(console: &Console, pt: Result<PaymentType, Unshown>, order_id:
     look_up(&console.client, pt, order_id.to_owned(), read_raw).await
 }
 
-async fn read_raw(order: OrderRequest<'_>) -> Result<String, Error> {
+async fn read_raw(order: OrderHandle<'_>) -> Result<String, Error> {
     order.get_raw().await
 }
 

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use vipps_order_management::{CategoryV3, Client, Error, ErrorKind, OrderRequest, PaymentType};
+use vipps_order_management::{CategoryV3, Client, Error, ErrorKind, OrderHandle, PaymentType};
 
 use super::order_id::IdProblem;
 
@@ -63,7 +63,7 @@ pub async fn look_up<'c, T, F>(
     client: &'c Client,
     payment_type: PaymentType,
     order_id: String,
-    read: impl FnOnce(OrderRequest<'c>) -> F,
+    read: impl FnOnce(OrderHandle<'c>) -> F,
 ) -> Result<Found<T>, Unshown>
 where
     F: Future<Output = Result<T, Error>>,

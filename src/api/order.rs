@@ -6,7 +6,9 @@ use crate::client::Client;
 use crate::error::{Error, ErrorBody};
 use crate::model::{Category, Order, OrderId, PaymentType, Receipt};
 use crate::operation::Operation;
-use crate::transport::{call_options_setters, json_body, Call, CallOptions, Limits, Reply};
+use crate::transport::{call_options_setters, json_body, CallOptions, Limits, Reply};
+
+use super::{Reads, Request};
 use crate::validate::{self, Violations};
 
 /// The calls on one order, from [`Client::order`], [`Client::ecom`] or
@@ -24,7 +26,7 @@ use crate::validate::{self, Violations};
 /// ```
 #[derive(Debug, Clone)]
 #[must_use]
-pub struct OrderRequest<'c> {
+pub struct OrderHandle<'c> {
     client: &'c Client,
     payment_type: PaymentType,
     order_id: OrderId,
@@ -54,9 +56,13 @@ impl ReceiptPosted {
     }
 }
 
-impl<'c> OrderRequest<'c> {
+/// The calls on one order: the name this handle had before 0.1.
+#[deprecated(note = "renamed `OrderHandle`: it is a handle on an order's calls, not a request")]
+pub type OrderRequest<'c> = OrderHandle<'c>;
+
+impl<'c> OrderHandle<'c> {
     pub(crate) fn new(client: &'c Client, payment_type: PaymentType, order_id: OrderId) -> Self {
-        OrderRequest {
+        OrderHandle {
             client,
             payment_type,
             order_id,
@@ -87,11 +93,11 @@ impl<'c> OrderRequest<'c> {
         violations
     }
 
-    fn call(&self, op: Operation, body: Option<bytes::Bytes>) -> Result<Call, Error> {
-        let url = self.client.url(op.path(self.payment_type.as_str(), Some(self.order_id.as_str())))?;
-        let mut call = Call::new(op, url, self.options.clone());
-        call.body = body;
-        Ok(call)
+    /// The request of `op` on this order.
+    fn request(&self, op: Operation) -> Request<'_> {
+        Request::new(op, &self.options)
+            .payment_type(self.payment_type.as_str())
+            .id(self.order_id.as_str())
     }
 
     /// Sets the order's category: the link (and image) on the payment in the
@@ -101,8 +107,9 @@ impl<'c> OrderRequest<'c> {
         let mut violations = self.path_violations();
         violations.extend(validate::category(category));
         violations.into_result()?;
-        let call = self.call(Operation::PutCategory, Some(json_body(category)))?;
-        self.client.execute(call).await?.success()?;
+        self.client
+            .send(self.request(Operation::PutCategory).body(json_body(category)))
+            .await?;
         Ok(())
     }
 
@@ -130,12 +137,15 @@ impl<'c> OrderRequest<'c> {
         violations.extend(validate::receipt(receipt));
         violations.into_result()?;
         let limits = self.client.limits(&self.options);
-        let call = self.call(Operation::PostReceipt, Some(json_body(receipt)))?;
-        let reply = self.client.execute_within(call, &limits).await?;
+        let request = self
+            .request(Operation::PostReceipt)
+            .body(json_body(receipt))
+            .within(&limits)
+            .reads(Reads::Also(&[StatusCode::CONFLICT]));
+        let reply = self.client.send(request).await?;
         if reply.status == StatusCode::CONFLICT {
             return self.reconcile(receipt, reply, &limits).await;
         }
-        let reply = reply.success()?;
         Ok(ReceiptPosted {
             id: reply.text(),
             already_stored: false,
@@ -185,7 +195,7 @@ impl<'c> OrderRequest<'c> {
     /// as written), for tools that show or keep it unchanged. [`get`]
     /// decodes the same answer into an [`Order`].
     ///
-    /// [`get`]: OrderRequest::get
+    /// [`get`]: OrderHandle::get
     pub async fn get_raw(&self) -> Result<String, Error> {
         self.path_violations().into_result()?;
         let reply = self.read(&self.client.limits(&self.options)).await?;
@@ -195,7 +205,6 @@ impl<'c> OrderRequest<'c> {
 
     /// The get-order call's successful answer, within `limits`.
     async fn read(&self, limits: &Limits) -> Result<Reply, Error> {
-        let call = self.call(Operation::GetOrder, None)?;
-        self.client.execute_within(call, limits).await?.success()
+        self.client.send(self.request(Operation::GetOrder).within(limits)).await
     }
 }

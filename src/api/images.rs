@@ -8,7 +8,9 @@ use crate::error::Error;
 use crate::image_file::ImageUpload;
 use crate::model::{ImageCreated, ImageId};
 use crate::operation::Operation;
-use crate::transport::{call_options_setters, Call, CallOptions, Reply};
+use crate::transport::{call_options_setters, CallOptions, Reply};
+
+use super::{Reads, Request};
 
 /// Image uploads: `client.images()`.
 #[derive(Debug, Clone)]
@@ -48,10 +50,10 @@ impl<'c> Images<'c> {
     /// ```
     pub async fn upload(&self, image: &ImageUpload) -> Result<ImageId, Error> {
         image.validate()?;
-        let url = self.client.url(Operation::UploadImage.path("", None))?;
-        let mut call = Call::new(Operation::UploadImage, url, self.options.clone());
-        call.body = Some(Bytes::from(image.json_body()));
-        let reply = self.client.execute(call).await?;
+        let request = Request::new(Operation::UploadImage, &self.options)
+            .body(Bytes::from(image.json_body()))
+            .reads(Reads::Also(&[StatusCode::CONFLICT, StatusCode::BAD_REQUEST]));
+        let reply = self.client.send(request).await?;
         if is_duplicate_refusal(&reply) && (image.has_content_id() || reply.after_unknown_outcome) {
             tracing::info!(
                 image_id = image.id().as_str(),

@@ -1,6 +1,6 @@
 //! The v3 categories: several per order, each with its own id.
 //!
-//! Use v2 ([`crate::OrderRequest::put_category`]) when an order has one
+//! Use v2 ([`crate::OrderHandle::put_category`]) when an order has one
 //! link that you replace as the order moves on (order confirmation, then
 //! receipt). Use v3 when an order needs several links at once (a ticket and
 //! a receipt), or when you need to delete a link.
@@ -9,7 +9,9 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::model::{CategoryCreated, CategoryId, CategoryList, CategoryV3, NewCategory, OrderId};
 use crate::operation::Operation;
-use crate::transport::{call_options_setters, json_body, Call, CallOptions};
+use crate::transport::{call_options_setters, json_body, CallOptions};
+
+use super::Request;
 use crate::validate::{self, Violations};
 
 /// The v3 category calls: `client.categories()`.
@@ -44,11 +46,6 @@ impl<'c> Categories<'c> {
 
     call_options_setters!();
 
-    fn call(&self, op: Operation, id: Option<&str>) -> Result<Call, Error> {
-        let url = self.client.url(op.path("", id))?;
-        Ok(Call::new(op, url, self.options.clone()))
-    }
-
     /// The id in canonical form (lower-case, hyphenated), whatever UUID
     /// form it was given in; an error when it is no UUID.
     fn canonical(id: &CategoryId) -> Result<String, Error> {
@@ -67,9 +64,8 @@ impl<'c> Categories<'c> {
         let mut violations = Violations::default();
         violations.extend(validate::new_category(category));
         violations.into_result()?;
-        let mut call = self.call(Operation::AddCategory, None)?;
-        call.body = Some(json_body(category));
-        let reply = self.client.execute(call).await?.success()?;
+        let request = Request::new(Operation::AddCategory, &self.options).body(json_body(category));
+        let reply = self.client.send(request).await?;
         let created: CategoryCreated = reply.json()?;
         created.category_id.ok_or_else(|| reply.malformed("missing field `categoryId`"))
     }
@@ -80,9 +76,8 @@ impl<'c> Categories<'c> {
         let mut violations = Violations::default();
         violations.extend(validate::order_id("orderId", order_id.as_str()));
         violations.into_result()?;
-        let mut call = self.call(Operation::ListCategories, None)?;
-        call.url.query_pairs_mut().append_pair("orderId", order_id.as_str());
-        let list: CategoryList = self.client.execute(call).await?.success()?.json()?;
+        let request = Request::new(Operation::ListCategories, &self.options).query("orderId", order_id.as_str());
+        let list: CategoryList = self.client.send(request).await?.json()?;
         Ok(list.categories)
     }
 
@@ -90,16 +85,19 @@ impl<'c> Categories<'c> {
     /// The id may be given in any UUID form; it is sent in canonical form.
     pub async fn get(&self, id: &CategoryId) -> Result<CategoryV3, Error> {
         let id = Self::canonical(id)?;
-        let call = self.call(Operation::GetCategory, Some(&id))?;
-        self.client.execute(call).await?.success()?.json()
+        self.client
+            .send(Request::new(Operation::GetCategory, &self.options).id(&id))
+            .await?
+            .json()
     }
 
     /// Deletes a category (`DELETE /order-management/v3/categories/{categoryId}`).
     /// The id may be given in any UUID form; it is sent in canonical form.
     pub async fn delete(&self, id: &CategoryId) -> Result<(), Error> {
         let id = Self::canonical(id)?;
-        let call = self.call(Operation::DeleteCategory, Some(&id))?;
-        self.client.execute(call).await?.success()?;
+        self.client
+            .send(Request::new(Operation::DeleteCategory, &self.options).id(&id))
+            .await?;
         Ok(())
     }
 }

@@ -1,7 +1,10 @@
 //! A merchant's web backend (axum) that enriches a payment once it is
 //! captured: one `Client` in the app's state (it is cheap to clone and
 //! shares one token cache and connection pool), a handler that builds the
-//! receipt from the shop's cart, sets the category and posts the receipt.
+//! receipt from the shop's cart, uploads the shop's logo (once: its id comes
+//! from its bytes), sets the category with it and posts the receipt, and an
+//! error answer per class of failure: the cart refused, a different receipt
+//! already stored, the keys refused, Vipps MobilePay unavailable.
 //!
 //! Offline by default: it starts the emulator, serves the app on loopback,
 //! sends itself a capture event twice (a webhook delivered twice), prints
@@ -18,8 +21,13 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use vipps_order_management::{Category, CategoryType, Client, Currency, Error, LineItem, Money, Quantity, ReceiptBuilder, TaxRate};
+use vipps_order_management::{
+    Category, CategoryType, Client, Currency, Error, ErrorKind, ImageUpload, LineItem, Money, Quantity, ReceiptBuilder, TaxRate,
+};
 use vipps_order_management_emulator::Emulator;
+
+/// The shop's logo, shown with the receipt in the app.
+const LOGO_PNG: &[u8] = include_bytes!("assets/receipt-logo.png");
 
 /// The app's state: the Vipps MobilePay client, cloned into each request.
 #[derive(Clone)]
@@ -63,20 +71,25 @@ async fn payment_captured(
         ));
     }
     let receipt = receipt.receipt_number(&order_id).build()?;
+    // The id is derived from the bytes: uploading the same logo for every
+    // order stores it once, and each later upload is a success.
+    let logo = app.vipps.images().upload(&ImageUpload::from_bytes(LOGO_PNG.to_vec())?).await?;
     let order = app.vipps.ecom(&order_id);
     order
-        .put_category(&Category::new(
-            CategoryType::Receipt,
-            format!("https://shop.example/orders/{order_id}"),
-        ))
+        .put_category(&Category::new(CategoryType::Receipt, format!("https://shop.example/orders/{order_id}")).with_image(logo))
         .await?;
     // Idempotent: a redelivered event posts nothing twice.
     let posted = order.post_receipt(&receipt).await?;
     Ok(Json(json!({ "orderId": order_id, "alreadyStored": posted.already_stored })))
 }
 
-/// The crate's error as an HTTP answer: the shop's data refused (422, do not
-/// redeliver), or Vipps MobilePay unavailable (503, redeliver later).
+/// The crate's error as an HTTP answer, by its class, so that the payment
+/// system redelivers only what may pass later: the shop's data refused (422,
+/// do not redeliver: fix the cart), another receipt already stored for the
+/// order (409, do not redeliver: receipts cannot change, staff look), the
+/// keys or settings refused (500: fix the configuration, then redeliver),
+/// Vipps MobilePay unavailable (503, redeliver later), or an answer it does
+/// not document (502).
 struct AppError(Error);
 
 impl From<Error> for AppError {
@@ -87,9 +100,11 @@ impl From<Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = match &self.0 {
-            Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
+        let status = match self.0.kind() {
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Configuration => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_GATEWAY,
         };
         // The message is written for the shop's staff; log it too.
@@ -132,5 +147,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bad = json!({ "lines": [{ "sku": "x", "name": "x", "unit_price": "1,50", "quantity": "1", "vat_percent": 25 }] });
     let answer = http.post(&url).json(&bad).send().await?;
     println!("bad cart: {} {}", answer.status(), answer.text().await?);
+    // The same order captured again with another cart: its receipt cannot
+    // change, and the shop is told so instead of a redelivery loop.
+    let changed =
+        json!({ "lines": [{ "sku": "sku-1", "name": "Wool socks", "unit_price": "149.00", "quantity": "3", "vat_percent": 25 }] });
+    let answer = http.post(&url).json(&changed).send().await?;
+    println!("changed cart: {} {}", answer.status(), answer.text().await?);
     Ok(())
 }

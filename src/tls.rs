@@ -16,6 +16,10 @@ pub(crate) fn rustls_config() -> Result<rustls::ClientConfig, Error> {
 }
 
 fn make_config() -> Result<rustls::ClientConfig, Error> {
+    // rustls 0.23.48 deprecates the ring provider (no post-quantum key
+    // exchange); it stays this crate's choice, measured in CHANGELOG.md,
+    // so that a newer rustls in a merchant's lock file builds as before.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
         .map_err(|e| Error::config(format!("the platform's TLS certificate verifier could not be set up: {e}")))?;

@@ -59,6 +59,8 @@ pub struct LineView {
     pub shipping: bool,
     /// A returned item.
     pub returned: bool,
+    /// The line's discount (included in its amount), when it has one.
+    pub discount: Option<String>,
 }
 
 /// Major units of `amount`, negated for a return: in `i128`, so even
@@ -93,6 +95,7 @@ impl OrderLine {
             tax: signed(self.total_tax_amount, returned),
             shipping: self.is_shipping == Some(true),
             returned,
+            discount: self.discount.map(|d| d.to_string()),
         }
     }
 }
@@ -151,6 +154,67 @@ impl Receipt {
     }
 }
 
+/// The receipt as a table for people: one row a line (shipping, returned
+/// and discounted lines marked), the sum, then the bottom line's details.
+/// Text from the service is printed safely: control characters show
+/// escaped, so no name can forge a row or drive a terminal.
+///
+/// ```
+/// use vipps_order_management::{Amount, Currency, OrderLine, Receipt, TaxRate};
+/// let socks = OrderLine::new("1", "Socks", Amount::from_minor(25_000), Amount::from_minor(20_000), TaxRate::percent(25))
+///     .with_discount(Amount::from_minor(5_000));
+/// let table = Receipt::new(Currency::Nok, vec![socks]).view().to_string();
+/// assert!(table.contains("Socks (discount 50.00)"));
+/// assert!(table.contains("Sum (NOK)"));
+/// ```
+impl fmt::Display for ReceiptView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const RULE: &str = "-------------------------------------------------------------------";
+        writeln!(
+            f,
+            "{:<26} {:>9} {:>6} {:>12} {:>10}",
+            "Item", "Quantity", "VAT", "Amount", "of it VAT"
+        )?;
+        writeln!(f, "{RULE}")?;
+        for line in &self.lines {
+            let mut name = printable(&line.name).into_owned();
+            if let Some(discount) = &line.discount {
+                name.push_str(&format!(" (discount {discount})"));
+            }
+            if line.shipping {
+                name.push_str(" [shipping]");
+            }
+            if line.returned {
+                name.push_str(" [returned]");
+            }
+            let quantity = printable(&format!("{} {}", line.quantity, line.unit)).into_owned();
+            writeln!(
+                f,
+                "{:<26} {:>9} {:>6} {:>12} {:>10}",
+                name,
+                quantity,
+                printable(&line.tax_rate),
+                line.amount,
+                line.tax
+            )?;
+        }
+        writeln!(f, "{RULE}")?;
+        writeln!(
+            f,
+            "{:<26} {:>9} {:>6} {:>12} {:>10}",
+            format!("Sum ({})", printable(&self.currency)),
+            "",
+            "",
+            self.total,
+            self.total_tax
+        )?;
+        for (label, value) in &self.details {
+            writeln!(f, "{}: {}", printable(label), printable(value))?;
+        }
+        Ok(())
+    }
+}
+
 /// A readable view for customer support: the order lines as a table with
 /// amounts in major units, the sum as the service computes it, and the
 /// category with its link. Text from the service is printed safely: control
@@ -158,49 +222,8 @@ impl Receipt {
 /// escaped.
 impl fmt::Display for Order {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const RULE: &str = "-------------------------------------------------------------------";
         match &self.receipt {
-            Some(receipt) => {
-                let view = receipt.view();
-                writeln!(
-                    f,
-                    "{:<26} {:>9} {:>6} {:>12} {:>10}",
-                    "Item", "Quantity", "VAT", "Amount", "of it VAT"
-                )?;
-                writeln!(f, "{RULE}")?;
-                for line in &view.lines {
-                    let mut name = printable(&line.name).into_owned();
-                    if line.shipping {
-                        name.push_str(" [shipping]");
-                    }
-                    if line.returned {
-                        name.push_str(" [returned]");
-                    }
-                    let quantity = printable(&format!("{} {}", line.quantity, line.unit)).into_owned();
-                    writeln!(
-                        f,
-                        "{:<26} {:>9} {:>6} {:>12} {:>10}",
-                        name,
-                        quantity,
-                        printable(&line.tax_rate),
-                        line.amount,
-                        line.tax
-                    )?;
-                }
-                writeln!(f, "{RULE}")?;
-                writeln!(
-                    f,
-                    "{:<26} {:>9} {:>6} {:>12} {:>10}",
-                    format!("Sum ({})", printable(&view.currency)),
-                    "",
-                    "",
-                    view.total,
-                    view.total_tax
-                )?;
-                for (label, value) in &view.details {
-                    writeln!(f, "{}: {}", printable(label), printable(value))?;
-                }
-            }
+            Some(receipt) => write!(f, "{}", receipt.view())?,
             None => writeln!(f, "No receipt.")?,
         }
         match &self.category {

@@ -85,6 +85,7 @@ fn the_merchant_examples_run_offline() {
         r#"delivery 1: 200 OK {"alreadyStored":false"#,
         r#"delivery 2: 200 OK {"alreadyStored":true"#,
         "bad cart: 422",
+        "changed cart: 409",
     ] {
         assert!(stdout.contains(needle), "{needle} missing in:\n{stdout}");
     }

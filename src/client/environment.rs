@@ -1,12 +1,21 @@
 //! Which Vipps MobilePay servers a client talks to.
 
 /// Which Vipps MobilePay servers to talk to.
+///
+/// The API guide offers Order Management **in production only**: "not
+/// supported in the test environment". Test an
+/// integration against the emulator (the `vipps-order-management-emulator`
+/// crate, or `vipps-om emulator`), then verify it in production with the
+/// go-live check ([`Client::check`](crate::client::Client::check)), which
+/// reads only unless asked to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Environment {
-    /// The test servers, `https://apitest.vipps.no` (test keys, test app).
+    /// The test servers, `https://apitest.vipps.no` (test keys, test app;
+    /// no Order Management, see above).
     Test,
-    /// The production servers, `https://api.vipps.no`.
+    /// The production servers, `https://api.vipps.no`, where Order
+    /// Management is offered.
     Production,
 }
 

@@ -31,7 +31,6 @@ fn trace_id() -> String {
     format!("00-{a}-{}-00", &b[..16])
 }
 
-/// An RFC 7807 answer.
 /// A 405 that says which methods the resource takes (also in `Allow`).
 pub(super) fn method_not_allowed(allow: &str) -> Answer {
     let mut answer = problem(405, "Method Not Allowed", &format!("This resource takes {allow}"), vec![]);
@@ -39,6 +38,9 @@ pub(super) fn method_not_allowed(allow: &str) -> Answer {
     answer
 }
 
+/// An RFC 7807 answer, as the service makes them: a type URL by status,
+/// the title and detail, a trace id as `instance`, and the invalid
+/// parameters when there are any.
 pub(crate) fn problem(status: u16, title: &str, detail: &str, invalid: Vec<Violation>) -> Answer {
     let mut body = json!({
         "type": format!("https://developer.vippsmobilepay.com/docs/APIs/order-management-api/errors/{status}"),

@@ -136,6 +136,23 @@ pub(crate) mod tests {
         assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "src"), "{err:?}");
     }
 
+    /// The height rule at its edge: 167 pixels pass, 166 do not, whatever
+    /// the format, from `inspect` and from `ImageUpload`.
+    #[test]
+    fn the_height_rule_holds_at_167_pixels() {
+        assert_eq!(inspect(&png(IMAGE_MIN_HEIGHT)).unwrap().height, 167);
+        let err = inspect(&png(166)).unwrap_err();
+        assert!(err.to_string().contains("is 166 pixels high; the API needs at least 167"), "{err}");
+        let jpeg = |h: u16| {
+            let [hi, lo] = h.to_be_bytes();
+            vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, hi, lo, 0, 10, 1, 1, 0x11, 0]
+        };
+        assert_eq!(inspect(&jpeg(167)).unwrap().height, 167);
+        assert!(inspect(&jpeg(166)).is_err());
+        assert!(crate::image_file::ImageUpload::from_bytes(png(167)).is_ok());
+        assert!(crate::image_file::ImageUpload::from_bytes(png(166)).is_err());
+    }
+
     #[test]
     fn jpeg_gif_and_junk() {
         // SOI, APP0 (len 4), SOF0 with height 300.

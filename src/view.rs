@@ -65,11 +65,6 @@ pub struct LineView {
 
 /// Major units of `amount`, negated for a return: in `i128`, so even
 /// `i64::MIN` negates.
-fn signed(amount: Amount, returned: bool) -> String {
-    let minor = i128::from(amount.minor());
-    format_minor(if returned { -minor } else { minor })
-}
-
 impl OrderLine {
     fn view(&self) -> LineView {
         let returned = self.is_return == Some(true);
@@ -91,8 +86,8 @@ impl OrderLine {
             quantity,
             unit,
             tax_rate,
-            amount: signed(self.total_amount, returned),
-            tax: signed(self.total_tax_amount, returned),
+            amount: format_minor(self.counted(self.total_amount)),
+            tax: format_minor(self.counted(self.total_tax_amount)),
             shipping: self.is_shipping == Some(true),
             returned,
             discount: self.discount.map(|d| d.to_string()),

@@ -95,16 +95,7 @@ pub(crate) fn signed_sum<'a>(
     amount: fn(&OrderLine) -> Amount,
     field: &str,
 ) -> Result<Amount, Error> {
-    let exact: i128 = lines
-        .map(|line| {
-            let a = i128::from(amount(line).minor());
-            if line.is_return == Some(true) {
-                -a
-            } else {
-                a
-            }
-        })
-        .sum();
+    let exact: i128 = lines.map(|line| line.counted(amount(line))).sum();
     i64::try_from(exact).map(Amount::from_minor).map_err(|_| overflow(field))
 }
 
@@ -222,14 +213,33 @@ impl OrderLine {
         self
     }
 
-    /// The line's total as it counts in the receipt's sum (negative for
-    /// returns); `None` when that does not fit in 64 bits.
-    pub fn signed_total(&self) -> Option<Amount> {
+    /// `amount` (one of this line's amounts) as the receipt counts it,
+    /// in minor units: negative on a returned line. The one place that
+    /// rule is written. Exact: in `i128`, where the negation of any 64-bit
+    /// amount fits, so no overflow rule is needed.
+    ///
+    /// ```
+    /// use vipps_order_management::{Amount, OrderLine, TaxRate};
+    /// let scarf = OrderLine::new("2", "Scarf", Amount::from_minor(19_900), Amount::from_minor(15_920), TaxRate::percent(25));
+    /// assert_eq!(scarf.counted(scarf.total_amount), 19_900);
+    /// let scarf = scarf.returned();
+    /// assert_eq!(scarf.counted(scarf.total_amount), -19_900);
+    /// assert_eq!(scarf.counted(Amount::from_minor(i64::MIN)), -i128::from(i64::MIN));
+    /// ```
+    pub fn counted(&self, amount: Amount) -> i128 {
+        let minor = i128::from(amount.minor());
         if self.is_return == Some(true) {
-            self.total_amount.checked_neg()
+            -minor
         } else {
-            Some(self.total_amount)
+            minor
         }
+    }
+
+    /// The line's total as it counts in the receipt's sum (negative for
+    /// returns, see [`OrderLine::counted`]); `None` when that does not fit
+    /// in 64 bits.
+    pub fn signed_total(&self) -> Option<Amount> {
+        i64::try_from(self.counted(self.total_amount)).ok().map(Amount::from_minor)
     }
 }
 

@@ -64,9 +64,16 @@ impl Words {
 
     /// An amount in minor units with its currency: "1 337,20 kr".
     pub fn money(&self, amount: Amount, currency: &Currency) -> String {
+        self.money_minor(i128::from(amount.minor()), currency)
+    }
+
+    /// An exact number of minor units with its currency (a line's amount
+    /// as the receipt counts it, `OrderLine::counted`, which may be beyond
+    /// 64 bits when a return's negation is).
+    pub fn money_minor(&self, minor: i128, currency: &Currency) -> String {
         // Minor units shifted two places: always two decimals ("1.00",
         // "0.05", "0.00"), as the integer's digits go along.
-        let mut value = Decimal::from(amount.minor());
+        let mut value = Decimal::from(minor);
         value.multiply_pow10(-2);
         let amount = self.number(&value);
         match currency {
@@ -158,6 +165,11 @@ mod tests {
         assert!(Words::new(Lang::En)
             .money(Amount::MIN, &Currency::Nok)
             .ends_with("92,233,720,368,547,758.08"));
+        // A returned line of the lowest amount counts positive, exactly
+        // (its negation is beyond 64 bits), never shown as the amount sent.
+        let returned = vipps_order_management::OrderLine::new("1", "x", Amount::MIN, Amount::MIN, TaxRate::percent(0)).returned();
+        let shown = Words::new(Lang::En).money_minor(returned.counted(returned.total_amount), &Currency::Nok);
+        assert_eq!(shown, format!("NOK{NBSP}92,233,720,368,547,758.08"));
     }
 
     #[test]

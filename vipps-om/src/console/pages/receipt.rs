@@ -32,13 +32,10 @@ fn unit_price(cx: &Cx, price: Amount, unit: Option<&QuantityUnit>, currency: &Cu
     html! { (cx.words.with("unit-price-per", [("price", Arg::Text(price)), ("unit", unit)])) }
 }
 
-/// A line's amount as the receipt counts it: returns negative.
-fn counted(line: &OrderLine, amount: Amount) -> Amount {
-    if line.is_return == Some(true) {
-        amount.checked_neg().unwrap_or(amount)
-    } else {
-        amount
-    }
+/// A line's amount as the receipt counts it (returns negative: the SDK's
+/// one rule, exact), with the receipt's currency.
+fn counted(cx: &Cx, line: &OrderLine, amount: Amount, currency: &Currency) -> Markup {
+    html! { (cx.words.money_minor(line.counted(amount), currency)) }
 }
 
 fn discrepancy(cx: &Cx, d: &Discrepancy, currency: &Currency) -> String {
@@ -123,9 +120,9 @@ fn lines(cx: &Cx, receipt: &Receipt) -> Markup {
                                     None => (dash),
                                 }
                             }
-                            td.num data-label=(label("col-excluding-vat")) { (money(cx, counted(line, line.total_amount_excluding_tax), currency)) }
-                            td.num data-label=(label("col-vat")) { (money(cx, counted(line, line.total_tax_amount), currency)) }
-                            td.num data-label=(label("col-amount")) { strong { (money(cx, counted(line, line.total_amount), currency)) } }
+                            td.num data-label=(label("col-excluding-vat")) { (counted(cx, line, line.total_amount_excluding_tax, currency)) }
+                            td.num data-label=(label("col-vat")) { (counted(cx, line, line.total_tax_amount, currency)) }
+                            td.num data-label=(label("col-amount")) { strong { (counted(cx, line, line.total_amount, currency)) } }
                         }
                         @if !warnings.is_empty() {
                             tr.warning.staff {

@@ -34,16 +34,16 @@ cd "$(dirname "$0")/.."
 # scope | package | files (space-separated) | cargo test arguments
 scopes=(
   "compare|vipps-order-management|src/model/receipt_compare.rs|--test receipt_compare --test reconcile"
-  "reconcile|vipps-order-management|src/api/order.rs src/api/images.rs src/api/categories.rs src/api/request.rs src/client/mod.rs|--test reconcile --test exactly_once --test operations --test errors --test validation --test order_answers --test reliability"
-  "retry|vipps-order-management|src/retry.rs src/transport/attempts.rs src/transport/exchange.rs src/transport/call.rs src/transport/reply.rs src/transport/gateway.rs src/transport/mod.rs|--lib --test reliability --test errors --test exactly_once --test operations --test auth --test retryable --test trace_logs --test secrets"
-  "tokens|vipps-order-management|src/auth/cache.rs src/auth/endpoint.rs|--lib --test auth --test reliability --test check"
+  "reconcile|vipps-order-management|src/api/order.rs src/api/images.rs src/api/categories.rs src/api/request.rs src/client/mod.rs|--test reconcile --test exactly_once --test operations --test errors --test validation --test order_answers --test retries"
+  "retry|vipps-order-management|src/retry.rs src/transport/attempts.rs src/transport/exchange.rs src/transport/call.rs src/transport/reply.rs src/transport/gateway.rs src/transport/mod.rs|--lib --test retries --test defences --test errors --test exactly_once --test operations --test auth --test retryable --test trace_logs --test secrets"
+  "tokens|vipps-order-management|src/auth/cache.rs src/auth/endpoint.rs|--lib --test auth --test check"
   "validation|vipps-order-management|src/validate.rs|--lib --test validation --test inputs --test receipt_builder --test emulator"
   "arithmetic|vipps-order-management|src/receipt_builder.rs src/model/arithmetic.rs src/model/paid.rs src/money.rs src/model/amount.rs src/model/quantity.rs src/model/tax_rate.rs|--lib --test receipt_builder --test validation --test inputs"
   # The one table of the API: the calls' paths and methods, and the
   # emulator's routes from it.
   "operations|vipps-order-management|src/operation.rs|--lib --test operations --test emulator --test check --test auth"
   # The emulator's tests are the SDK's too (the SDK's tests dev-depend on it).
-  "emulator|vipps-order-management-emulator|emulator/src/fault.rs emulator/src/dispatch.rs emulator/src/store.rs|--lib --test emulator --test exactly_once --test reliability"
+  "emulator|vipps-order-management-emulator|emulator/src/fault.rs emulator/src/dispatch.rs emulator/src/store.rs|--lib --test emulator --test exactly_once --test auth"
   # Every file of the console, as it is now (folders included): what its
   # in-process tests reach, and apart what only a process shows (its
   # signals, its listener, reading the staff file again) with the tests
@@ -53,7 +53,7 @@ scopes=(
   "errors|vipps-order-management|src/error/mod.rs src/error/body.rs src/error/message.rs src/secret.rs src/text.rs|--lib --test errors --test secrets --test trace_logs --test order_answers --test retryable"
   "client|vipps-order-management|src/client/base_url.rs src/client/builder.rs src/client/environment.rs src/headers.rs src/clock.rs src/tls.rs|--lib --test validation --test auth --test connections --test operations --test check"
   "model|vipps-order-management|src/model/category.rs src/model/discrepancy.rs src/model/enums.rs src/model/ids.rs src/model/image.rs src/model/lenient.rs src/model/order.rs src/model/receipt.rs src/model/vat.rs src/view.rs|--lib --test order_answers --test validation --test receipt_compare --test inputs --test operations"
-  "emulator-service|vipps-order-management-emulator|emulator/src/lib.rs emulator/src/access.rs emulator/src/admin.rs emulator/src/answer.rs emulator/src/body_budget.rs emulator/src/builder.rs emulator/src/clock.rs emulator/src/handlers.rs emulator/src/incoming.rs emulator/src/journal.rs emulator/src/record.rs emulator/src/schema.rs emulator/src/server.rs emulator/src/state.rs|--lib --test emulator --test emulator_service --test exactly_once --test inputs --test reliability"
+  "emulator-service|vipps-order-management-emulator|emulator/src/lib.rs emulator/src/access.rs emulator/src/admin.rs emulator/src/answer.rs emulator/src/body_budget.rs emulator/src/builder.rs emulator/src/clock.rs emulator/src/handlers.rs emulator/src/incoming.rs emulator/src/journal.rs emulator/src/record.rs emulator/src/schema.rs emulator/src/server.rs emulator/src/state.rs|--lib --test emulator --test emulator_service --test exactly_once --test inputs --test auth"
   "tool|vipps-om|vipps-om/src/args.rs vipps-om/src/commands.rs vipps-om/src/config.rs vipps-om/src/failure.rs vipps-om/src/logging.rs vipps-om/src/output.rs|--lib --test cli --test emulator_server --test admin_api_spec"
   "console|vipps-om|$(git ls-files 'vipps-om/src/console/*.rs' | grep -v -E 'console/(service|server|staff_file)\.rs$' | tr '\n' ' ')|--lib --test console --test console_access"
   "console-service|vipps-om|vipps-om/src/console/service.rs vipps-om/src/console/server.rs vipps-om/src/console/staff_file.rs vipps-om/src/signal.rs|--lib --test console_served --test console_instances"

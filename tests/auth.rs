@@ -1,5 +1,8 @@
-//! Access tokens: one fetch for many callers, refresh near expiry, one
-//! refresh and one resend on 401, refused credentials.
+//! Access tokens: one fetch for many callers (a thousand cold calls at
+//! once), refresh before the margin for 1 h and 24 h lifetimes, one refresh
+//! and one resend on 401 (however many calls get one at once), a failed
+//! refresh that keeps the valid token, a dropped call that does not cancel
+//! the fetch, refused credentials.
 
 mod common;
 
@@ -7,7 +10,8 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use vipps_order_management::{Error, RetryPolicy};
+use vipps_order_management::{Error, Operation, RetryPolicy};
+use vipps_order_management_emulator::{Emulator, Fault};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -126,13 +130,6 @@ async fn refused_credentials_are_not_retried() {
         text.contains("refused the API credentials") && text.contains("invalid subscription key"),
         "{text}"
     );
-}
-
-/// Moves tokio's clock (the client's token clock) forward.
-async fn advance(by: Duration) {
-    tokio::time::pause();
-    tokio::time::advance(by).await;
-    tokio::time::resume();
 }
 
 #[tokio::test]
@@ -338,4 +335,119 @@ fn a_client_shows_the_client_id_it_sends_and_never_its_secrets() {
     let shown = format!("{:?}", builder_for("http://127.0.0.1:1".to_owned()).build().unwrap());
     assert!(shown.contains(&format!("client_id: {CLIENT_ID:?}")), "{shown}");
     assert!(!shown.contains(CLIENT_SECRET) && !shown.contains(SUBSCRIPTION_KEY), "{shown}");
+}
+
+#[tokio::test]
+async fn a_thousand_concurrent_cold_calls_fetch_one_token() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    for result in all_at_once(1000, |i| {
+        let c = client.clone();
+        async move { c.ecom(format!("o-{}", i % 10)).put_category(&a_category()).await }
+    })
+    .await
+    {
+        result.unwrap();
+    }
+    assert_eq!(emu.tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn tokens_are_replaced_before_the_margin_for_1h_and_24h_lifetimes() {
+    for lifetime in [Duration::from_secs(3600), Duration::from_secs(86_400)] {
+        let emu = Emulator::builder().token_lifetime(lifetime).start().await.unwrap();
+        let client = emu.client();
+        let tokens = || {
+            let mut seen: Vec<String> = emu
+                .requests_for(Operation::GetOrder)
+                .iter()
+                .filter_map(|r| r.header("authorization").map(str::to_owned))
+                .collect();
+            seen.dedup();
+            seen.len()
+        };
+        let _ = client.ecom("o-1").get().await;
+        // Just outside the 5-minute margin: the same token.
+        advance(lifetime - Duration::from_secs(6 * 60)).await;
+        let _ = client.ecom("o-1").get().await;
+        client.warm_up().await.unwrap();
+        assert_eq!((emu.tokens_issued(), tokens()), (1, 1), "{lifetime:?}");
+        // Inside the margin: the call goes out at once with the valid token
+        // while a new one is fetched in the background...
+        advance(Duration::from_secs(2 * 60)).await;
+        let _ = client.ecom("o-1").get().await;
+        client.warm_up().await.unwrap();
+        assert_eq!((emu.tokens_issued(), tokens()), (2, 1), "{lifetime:?}");
+        // ...which the next call uses, well before the old one expires.
+        let _ = client.ecom("o-1").get().await;
+        assert_eq!((emu.tokens_issued(), tokens()), (2, 2), "{lifetime:?}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_401s_cause_one_refresh() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    client.warm_up().await.unwrap();
+    emu.expire_tokens();
+    for result in all_at_once(20, |_| {
+        let c = client.clone();
+        async move { c.ecom("o-1").put_category(&a_category()).await }
+    })
+    .await
+    {
+        result.unwrap();
+    }
+    assert_eq!(emu.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_serving_the_valid_token_and_the_client_recovers() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    client.ecom("o-1").put_category(&a_category()).await.unwrap();
+    // Inside the refresh margin, the token endpoint is down: keep the old token.
+    advance(Duration::from_secs(57 * 60)).await;
+    emu.inject(Fault::status(500).times(3).only(Operation::FetchToken));
+    client.ecom("o-1").get().await.unwrap();
+    // The background refresh fails after its bounded retries; the still
+    // valid token stays in use.
+    assert!(client.warm_up().await.unwrap() > Duration::from_secs(60));
+    assert_eq!(emu.tokens_issued(), 1);
+    assert_eq!(emu.requests_for(Operation::FetchToken).len(), 1 + 3, "bounded token retries");
+    // Within the cooldown the next call does not start another refresh.
+    client.ecom("o-1").get().await.unwrap();
+    client.warm_up().await.unwrap();
+    assert_eq!(emu.requests_for(Operation::FetchToken).len(), 1 + 3);
+    // After it, the refresh is tried again and succeeds.
+    advance(Duration::from_secs(31)).await;
+    client.ecom("o-1").get().await.unwrap();
+    client.warm_up().await.unwrap();
+    assert_eq!(emu.tokens_issued(), 2);
+    // An outage of the API; then the client recovers by itself.
+    emu.inject(Fault::status(503).times(9).only(Operation::GetOrder));
+    assert!(client.ecom("o-1").get().await.unwrap_err().is_retryable());
+    assert!(client.ecom("o-1").get().await.unwrap_err().is_retryable());
+    assert!(client.ecom("o-1").get().await.unwrap_err().is_retryable());
+    client.ecom("o-1").get().await.unwrap();
+}
+
+#[tokio::test]
+async fn dropping_a_call_mid_flight_does_not_cancel_the_token_fetch() {
+    let server = MockServer::start().await;
+    // One fetch only: the dropped call's fetch runs on, and the next call
+    // gets its token.
+    let slow = token_answer(TOKEN).set_delay(Duration::from_secs(1));
+    tokens_in_turn(&server, vec![slow]).await;
+    Mock::given(method("GET"))
+        .and(path("/order-management/v2/ECOM/o-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let dropped = tokio::time::timeout(Duration::from_millis(200), client.ecom("o-1").get()).await;
+    assert!(dropped.is_err(), "the first call should have been cut off");
+    client.ecom("o-1").get().await.unwrap();
 }

@@ -1,6 +1,8 @@
 //! Receipts posted exactly once whatever fails: answers lost after the
 //! store (5xx, dropped connections, timeouts), restarts between tries, a
-//! server that normalises what it stores, and a chaos run of 200 orders.
+//! server that normalises what it stores, a 409 reconciled on the first
+//! attempt and across calls, a different stored receipt a conflict, an
+//! image whose answer was lost stored once, and a chaos run of 200 orders.
 
 mod common;
 
@@ -435,4 +437,70 @@ async fn a_status_http_cannot_carry_is_a_500_not_a_success() {
     let err = once.ecom("o-1").post_receipt(&receipt("Socks", 1250)).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
     assert_eq!(emu.receipt_count(), 0);
+}
+
+#[tokio::test]
+async fn a_receipt_whose_answer_was_lost_is_stored_once() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
+    let posted = client.ecom("o-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    assert!(posted.already_stored);
+    assert_eq!(emu.receipt_count(), 1);
+    assert_eq!(emu.requests_for(Operation::PostReceipt).len(), 2);
+    assert_eq!(emu.requests_for(Operation::GetOrder).len(), 1);
+}
+
+#[tokio::test]
+async fn a_different_stored_receipt_is_a_conflict_error() {
+    let emu = Emulator::start().await.unwrap();
+    emu.client().ecom("o-1").post_receipt(&receipt_of("Hat")).await.unwrap();
+    let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::PostReceipt));
+    let err = client.ecom("o-1").post_receipt(&receipt_of("Socks")).await.unwrap_err();
+    match &err {
+        Error::ReceiptConflict { sent, stored, .. } => {
+            assert_eq!(sent.order_lines[0].name, "Socks");
+            assert_eq!(stored.order_lines[0].name, "Hat");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.is_conflict());
+    assert_eq!(emu.receipt(PaymentType::Ecom, "o-1"), Some(receipt_of("Hat")));
+}
+
+#[tokio::test]
+async fn a_409_on_the_first_attempt_is_reconciled_across_calls() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client();
+    assert!(!client.ecom("o-1").post_receipt(&receipt_of("Socks")).await.unwrap().already_stored);
+    // A later call (another try of the job, another process) with the same
+    // receipt: stored already, so success.
+    let again = client.ecom("o-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    assert!(again.already_stored);
+    // A different receipt for the order: a conflict carrying both.
+    let err = client.ecom("o-1").post_receipt(&receipt_of("Hat")).await.unwrap_err();
+    assert!(err.is_conflict() && matches!(err, Error::ReceiptConflict { .. }), "{err:?}");
+    assert_eq!(emu.requests_for(Operation::PostReceipt).len(), 3, "one per call");
+    assert_eq!(emu.requests_for(Operation::GetOrder).len(), 2, "one per 409");
+    assert_eq!(emu.receipt(PaymentType::Ecom, "o-1"), Some(receipt_of("Socks")));
+}
+
+#[tokio::test]
+async fn an_image_upload_whose_answer_was_lost_succeeds_once() {
+    let emu = Emulator::start().await.unwrap();
+    let client = emu.client_builder().timeout(Duration::from_millis(300)).build().unwrap();
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::UploadImage));
+    let upload = ImageUpload::from_bytes(PNG).unwrap();
+    let id = client.images().upload(&upload).await.unwrap();
+    assert_eq!(&id, upload.id());
+    assert_eq!(emu.image_ids().len(), 1);
+    assert_eq!(emu.requests_for(Operation::UploadImage).len(), 2);
+    // The same under an id of one's own: the call's own retry succeeds...
+    let named = upload.clone().with_id("logo-1");
+    emu.inject(Fault::stall(Duration::from_secs(2)).only(Operation::UploadImage));
+    assert_eq!(client.images().upload(&named).await.unwrap().as_str(), "logo-1");
+    // ...but a later, separate upload under that id is a conflict: the id
+    // alone does not say which picture is stored under it.
+    assert!(client.images().upload(&named).await.unwrap_err().is_conflict());
 }

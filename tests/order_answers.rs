@@ -190,24 +190,6 @@ fn order_answer() -> impl Strategy<Value = Value> {
     (field(category, false), field(receipt, false)).prop_map(|(c, r)| object(vec![("category", c), ("receipt", r)]))
 }
 
-/// The receipt's sum as the service computes it, exactly (in `i128`).
-fn exact_sum(answer: &Value) -> Option<i128> {
-    let lines = answer.pointer("/receipt/orderLines")?.as_array()?;
-    Some(
-        lines
-            .iter()
-            .map(|l| {
-                let amount = i128::from(l["totalAmount"].as_i64().unwrap_or(0));
-                if l["isReturn"] == json!(true) {
-                    -amount
-                } else {
-                    amount
-                }
-            })
-            .sum(),
-    )
-}
-
 proptest! {
     #[test]
     fn every_allowed_answer_decodes_and_renders(answer in order_answer()) {

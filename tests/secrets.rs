@@ -8,12 +8,6 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-fn assert_clean(text: &str, secrets: &[&str]) {
-    for s in secrets {
-        assert!(!text.contains(s), "a secret leaked into: {text}");
-    }
-}
-
 #[tokio::test]
 async fn debug_and_errors_hide_secrets() {
     let server = server_with_token(2).await;

@@ -18,24 +18,6 @@ use vipps_order_management::{CategoryId, CategoryV3, Order};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-/// The receipt's sum as the service computes it, exactly.
-fn exact_sum(answer: &Value) -> Option<i128> {
-    let lines = answer.pointer("/receipt/orderLines")?.as_array()?;
-    Some(
-        lines
-            .iter()
-            .map(|l| {
-                let amount = i128::from(l["totalAmount"].as_i64().unwrap_or(0));
-                if l["isReturn"] == Value::Bool(true) {
-                    -amount
-                } else {
-                    amount
-                }
-            })
-            .sum(),
-    )
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

@@ -6,16 +6,10 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::PNG;
+use common::{assert_clean, PNG};
 use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 use vipps_order_management::{Category, CategoryType, ImageUpload, Operation};
-
-fn assert_clean(text: &str, secrets: &[&str]) {
-    for s in secrets {
-        assert!(!text.contains(s), "a secret leaked into the logs");
-    }
-}
 
 /// A writer that collects everything the subscriber prints.
 #[derive(Clone, Default)]

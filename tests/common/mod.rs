@@ -175,3 +175,48 @@ pub fn receipt_of(name: &str) -> Receipt {
     let line = OrderLine::new("1", name, Amount::from_minor(1250), Amount::from_minor(1000), TaxRate::percent(25));
     Receipt::new(Currency::Nok, vec![line])
 }
+
+/// A v2 category: a receipt link.
+pub fn a_category() -> vipps_order_management::Category {
+    vipps_order_management::Category::new(vipps_order_management::CategoryType::Receipt, "https://shop.example/o/1")
+}
+
+/// Moves tokio's clock (the client's token clock) forward.
+pub async fn advance(by: Duration) {
+    tokio::time::pause();
+    tokio::time::advance(by).await;
+    tokio::time::resume();
+}
+
+/// Fails when any of `secrets` is in `text`, without printing the text
+/// (it may be a log with the secret in it): what leaked, and where.
+pub fn assert_clean(text: &str, secrets: &[&str]) {
+    for (i, s) in secrets.iter().enumerate() {
+        assert!(
+            !text.contains(s),
+            "secret number {} of {} leaked, at byte {:?}",
+            i + 1,
+            secrets.len(),
+            text.find(s)
+        );
+    }
+}
+
+/// An order answer's receipt sum as the service computes it, exactly (in
+/// `i128`): each line's `totalAmount`, a returned line's negative.
+pub fn exact_sum(answer: &serde_json::Value) -> Option<i128> {
+    let lines = answer.pointer("/receipt/orderLines")?.as_array()?;
+    Some(
+        lines
+            .iter()
+            .map(|l| {
+                let amount = i128::from(l["totalAmount"].as_i64().unwrap_or(0));
+                if l["isReturn"] == serde_json::Value::Bool(true) {
+                    -amount
+                } else {
+                    amount
+                }
+            })
+            .sum(),
+    )
+}

@@ -84,3 +84,20 @@ proptest! {
         prop_assert_eq!(builder.total().unwrap().amount().minor(), expected_sum);
     }
 }
+
+/// The old name of `included_tax` gives the same tax, and refuses the same
+/// rates.
+#[test]
+#[allow(deprecated)]
+fn tax_included_is_included_tax_by_its_old_name() {
+    use vipps_order_management::tax_included;
+    for (total, rate) in [(12_500, 25), (16_000, 15), (-19_900, 25), (0, 0)] {
+        let (total, rate) = (Amount::from_minor(total), TaxRate::percent(rate));
+        assert_eq!(tax_included(total, rate).unwrap(), included_tax(total, rate).unwrap());
+    }
+    assert_eq!(
+        tax_included(Amount::from_minor(12_500), TaxRate::percent(25)).unwrap(),
+        Amount::from_minor(2_500)
+    );
+    assert!(tax_included(Amount::from_minor(100), TaxRate::basis_points(10_001)).is_err());
+}

@@ -223,6 +223,13 @@ fn from_env_names_the_missing_variable() {
         .unwrap();
     assert_eq!(prod.base_url().as_str(), "https://api.vipps.no/");
     assert!(with(&[("VIPPS_ENV", "staging")]).unwrap_err().to_string().contains("VIPPS_ENV"));
+    // The old name reads the same variables, as before.
+    #[allow(deprecated)]
+    let old = Client::builder_from(vars(&[all[0], all[1], all[2], ("VIPPS_MSN", "654321")])).map(with_tls);
+    assert_eq!(old.unwrap().build().unwrap().merchant_serial_number(), "654321");
+    #[allow(deprecated)]
+    let old = Client::builder_from(vars(&all[..3])).unwrap_err();
+    assert!(old.to_string().contains("VIPPS_MSN"), "{old}");
     let custom = with(&[("VIPPS_ENV", "production"), ("VIPPS_BASE_URL", "http://127.0.0.1:4010")])
         .unwrap()
         .build()

@@ -211,6 +211,7 @@ async fn a_closed_port_is_a_transport_error() {
     let err = client.ecom("o-1").get().await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
+    assert!(err.is_connect() && !err.is_timeout(), "{err:?}");
     assert!(err.to_string().contains("could not reach Vipps MobilePay"), "{err}");
     assert!(std::error::Error::source(&err).is_some());
 }
@@ -309,4 +310,30 @@ fn the_predicates_look_through_wrapped_errors_alike() {
     }
     let nothing = Error::receipt_unverified(ErrorBody::Empty, None);
     assert!(!nothing.is_timeout() && !nothing.is_connect());
+}
+
+/// A timeout of the merchant's own HTTP settings (shorter than the
+/// client's) is a transport error that `is_timeout` says is one, and no
+/// connection failure.
+#[tokio::test]
+async fn the_http_clients_own_timeout_is_a_timeout() {
+    let server = server_with_token(1).await;
+    answer(
+        &server,
+        "GET",
+        "/order-management/v2/ECOM/o-1",
+        ResponseTemplate::new(200)
+            .set_body_json(json!({}))
+            .set_delay(Duration::from_secs(5)),
+        1,
+    )
+    .await;
+    let client = builder(&server)
+        .http_client(|b| b.timeout(Duration::from_millis(200)))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.ecom("o-1").get().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_timeout() && !err.is_connect(), "{err:?}");
 }

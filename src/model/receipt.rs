@@ -238,6 +238,15 @@ impl OrderLine {
     /// The line's total as it counts in the receipt's sum (negative for
     /// returns, see [`OrderLine::counted`]); `None` when that does not fit
     /// in 64 bits.
+    ///
+    /// ```
+    /// use vipps_order_management::{Amount, OrderLine, TaxRate};
+    /// let line = |total| OrderLine::new("1", "x", Amount::from_minor(total), Amount::from_minor(total), TaxRate::ZERO);
+    /// assert_eq!(line(19_900).signed_total(), Some(Amount::from_minor(19_900)));
+    /// assert_eq!(line(19_900).returned().signed_total(), Some(Amount::from_minor(-19_900)));
+    /// assert_eq!(line(i64::MIN).returned().signed_total(), None);
+    /// assert_eq!(line(i64::MIN).signed_total(), Some(Amount::MIN));
+    /// ```
     pub fn signed_total(&self) -> Option<Amount> {
         i64::try_from(self.counted(self.total_amount)).ok().map(Amount::from_minor)
     }
@@ -494,4 +503,27 @@ pub struct ShippingInfo {
     /// Tax percentage of the shipping (0 to 100).
     #[serde(default)]
     pub tax_percentage: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TaxRate;
+
+    fn line(total: i64) -> OrderLine {
+        OrderLine::new("1", "x", Amount::from_minor(total), Amount::from_minor(total), TaxRate::ZERO)
+    }
+
+    /// A return counts negative, exactly, and a total that does not fit
+    /// 64 bits once negated is said to.
+    #[test]
+    fn a_line_counts_as_the_receipt_counts_it() {
+        assert_eq!(line(19_900).counted(Amount::from_minor(19_900)), 19_900);
+        assert_eq!(line(19_900).returned().counted(Amount::from_minor(19_900)), -19_900);
+        assert_eq!(line(19_900).signed_total(), Some(Amount::from_minor(19_900)));
+        assert_eq!(line(19_900).returned().signed_total(), Some(Amount::from_minor(-19_900)));
+        assert_eq!(line(i64::MIN).signed_total(), Some(Amount::MIN));
+        assert_eq!(line(i64::MIN).returned().signed_total(), None);
+        assert_eq!(line(i64::MIN).returned().counted(Amount::MIN), -i128::from(i64::MIN));
+    }
 }

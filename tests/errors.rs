@@ -216,8 +216,8 @@ async fn a_closed_port_is_a_transport_error() {
     assert!(std::error::Error::source(&err).is_some());
 }
 
-#[tokio::test]
-async fn a_slow_server_is_a_timeout() {
+/// A server whose get-order answers once, after 5 s.
+async fn slow_order_server() -> MockServer {
     let server = server_with_token(1).await;
     answer(
         &server,
@@ -229,6 +229,12 @@ async fn a_slow_server_is_a_timeout() {
         1,
     )
     .await;
+    server
+}
+
+#[tokio::test]
+async fn a_slow_server_is_a_timeout() {
+    let server = slow_order_server().await;
     let client = builder(&server)
         .timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy::none())
@@ -317,17 +323,7 @@ fn the_predicates_look_through_wrapped_errors_alike() {
 /// connection failure.
 #[tokio::test]
 async fn the_http_clients_own_timeout_is_a_timeout() {
-    let server = server_with_token(1).await;
-    answer(
-        &server,
-        "GET",
-        "/order-management/v2/ECOM/o-1",
-        ResponseTemplate::new(200)
-            .set_body_json(json!({}))
-            .set_delay(Duration::from_secs(5)),
-        1,
-    )
-    .await;
+    let server = slow_order_server().await;
     let client = builder(&server)
         .http_client(|b| b.timeout(Duration::from_millis(200)))
         .retry_policy(RetryPolicy::none())

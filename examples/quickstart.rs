@@ -4,8 +4,8 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! With no `VIPPS_*` variables set it runs against the crate's built-in
-//! emulator, offline. With `VIPPS_CLIENT_ID`, `VIPPS_CLIENT_SECRET`,
+//! With no `VIPPS_*` variables set it runs against the emulator (the
+//! `vipps-order-management-emulator` dev-dependency), offline. With `VIPPS_CLIENT_ID`, `VIPPS_CLIENT_SECRET`,
 //! `VIPPS_SUBSCRIPTION_KEY` and `VIPPS_MSN` set it talks to Vipps MobilePay
 //! (the test environment unless `VIPPS_ENV` or `VIPPS_BASE_URL` says
 //! otherwise) with a fresh order id.
@@ -47,7 +47,7 @@ async fn run() -> Result<(), Error> {
     } else {
         let emulator = Emulator::start().await?;
         println!(
-            "No VIPPS_* variables set: running offline against the built-in emulator at {}",
+            "No VIPPS_* variables set: running offline against the emulator at {}",
             emulator.base_url()
         );
         let client = emulator.client();

@@ -9,7 +9,7 @@
 # - two consoles with named staff tokens (kari, ola, and dpo, an auditor)
 #   on one SQLite file, behind nginx as their front end and load balancer
 #   (round robin; it overwrites X-Forwarded-For/-Proto/-Host and removes
-#   the identity headers a browser sends, as the README recommends; the
+#   the identity headers a browser sends, as vipps-om/README.md recommends; the
 #   host as $http_host, its port kept);
 # - a third console behind the company's single sign-on: nginx asks a
 #   sign-on stub (scripts/browser-check-sso.mjs, standing in for
@@ -185,7 +185,7 @@ http {
     # identity headers a browser sends removed. The host as the browser
     # sent it (\$http_host: with its port when it has one, as Origin has),
     # so that a sign-in with Origin alone (no Sec-Fetch-Site) matches it.
-    # Buffering as nginx's default, as the README's configuration leaves
+    # Buffering as nginx's default, as vipps-om/README.md's configuration leaves
     # it: a slow lookup's page must still reach the browser in two parts.
     server {
         listen 127.0.0.1:$front_port;
@@ -253,7 +253,7 @@ staff_file=$(realpath "$staff")
 pids+=($!)
 wait $! || status=$?
 if [ "$status" = 0 ]; then
-  # The README's picture, refreshed from a developer's run (CI leaves the
+  # vipps-om/README.md's picture, refreshed from a developer's run (CI leaves the
   # tree as committed).
   if [ "${CI:-}" != true ]; then mkdir -p docs && cp "$work/console-order-desktop.png" docs/console-order.png; fi
   # The copies of the trail (written a moment after each entry is kept)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The support console under a department's load, deployed as the README
+# The support console under a department's load, deployed as vipps-om/README.md
 # says: nginx as the front end balancing two consoles (release builds)
 # that share one Postgres (a throwaway cluster of Debian's postgresql, with
 # fsync on: the trail's durability is part of the cost), against

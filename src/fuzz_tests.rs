@@ -2,8 +2,9 @@
 //! decoders, views and `Retry-After` parsing cope; whatever a caller passes,
 //! the receipt builder, the validators and the configuration answer with a
 //! value or an error. `cargo test --lib fuzz` runs 256 cases each; for a
-//! million (the emulator's request handling included):
-//! `PROPTEST_CASES=1000000 cargo test --release --all-features --lib fuzz`.
+//! million (the emulator crate's request handling too, in its
+//! `dispatch.rs`):
+//! `PROPTEST_CASES=1000000 cargo test --release --workspace --all-features --lib fuzz`.
 
 use proptest::prelude::*;
 use serde_json::Value;

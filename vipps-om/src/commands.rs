@@ -71,7 +71,7 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
 fn console_settings(args: &ConsoleArgs) -> Result<crate::console::Settings, Failure> {
     if let Some(net) = args.trusted_proxy.first() {
         return Err(Failure::Usage(format!(
-            "--trusted-proxy {net} is gone: it trusted one network both to name the client's address and to name the person. Name the TLS front ends and load balancers that may name the client with --front-end, and the sign-on proxy that may name the person with --identity-proxy (see the README's deployment section)"
+            "--trusted-proxy {net} is gone: it trusted one network both to name the client's address and to name the person. Name the TLS front ends and load balancers that may name the client with --front-end, and the sign-on proxy that may name the person with --identity-proxy (see vipps-om/README.md, \"Deploying it for a department\")"
         )));
     }
     if args.access_token.is_some() {

@@ -49,7 +49,7 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
     let hops = access.hops(peer, request.headers());
     let address = hops.client;
     request.extensions_mut().insert(hops);
-    let words = Words::new(Lang::of_request(request.headers()));
+    let words = Words::new(Lang::of_parts(request.extensions(), request.headers()));
     let path = request.uri().path().to_owned();
     let api = path.starts_with(paths::API);
 

@@ -17,7 +17,7 @@ use vipps_order_management::{Error, Order, OrderHandle, PaymentType};
 
 use super::audit::{Entry, Event};
 use super::language::{self, Arg, Lang, Words};
-use super::lookup::{candidates, look_up, payment_type, Found, Unshown};
+use super::lookup::{candidates, look_up, payment_type, Found, OrderAsked, Unshown};
 use super::order_id::{clean_order_id, order_id_problem, problem_of, IdProblem};
 use super::pages::{self, Cx};
 use super::paths;
@@ -174,32 +174,33 @@ pub async fn order_page(
         }
         return (trouble.status, pages::trouble(&cx, &trouble)).into_response();
     };
-    // What was typed, as the address says: only when it is what cleaning
-    // made this id of (an address cannot claim any other search).
-    let searched = searched.filter(|s| clean_order_id(s) == typed && s.as_str() != typed);
+    let asked = OrderAsked::read(&pt_text, typed, searched);
     // An address with a pasted id (a shared link with a zero-width space):
     // on to the cleaned one, saying what was asked for.
-    let order_id = clean_order_id(&typed);
-    if order_id != typed && order_id_problem(&order_id).is_none() {
-        if let Ok(pt) = payment_type(&pt_text) {
-            return Redirect::to(&order_address(&pt, &order_id, Some(searched.as_deref().unwrap_or(&typed)))).into_response();
+    if let Ok(pt) = &asked.payment_type {
+        if asked.order_id != asked.typed && order_id_problem(&asked.order_id).is_none() {
+            let searched = asked.searched.as_deref().unwrap_or(&asked.typed);
+            return Redirect::to(&order_address(pt, &asked.order_id, Some(searched))).into_response();
         }
     }
-    let pt = payment_type(&pt_text);
-    let problem = problem_of(&typed, &order_id);
     let lookup = {
         let client = console.client.clone();
-        let pt = pt.as_ref().ok().cloned();
-        let typed = typed.clone();
+        let (pt, problem, typed) = (asked.payment_type(), asked.problem.clone(), asked.typed.clone());
         async move {
             match (pt, problem) {
-                (None, _) => Err(Unshown::PaymentType(pt_text)),
-                (Some(_), Some(reason)) => Err(Unshown::OrderId(reason)),
-                (Some(pt), None) => look_up(&client, pt, typed, |order| async move { order.get().await }).await,
+                (Err(unshown), _) => Err(unshown),
+                (Ok(_), Some(reason)) => Err(Unshown::OrderId(reason)),
+                (Ok(pt), None) => look_up(&client, pt, typed, |order| async move { order.get().await }).await,
             }
         }
     };
     let mut lookup = Box::pin(lookup);
+    let OrderAsked {
+        payment_type: pt,
+        typed,
+        searched,
+        ..
+    } = asked;
     let pt = pt.ok();
     let form_pt = pt.clone().unwrap_or(PaymentType::Ecom);
     let words = cx.words;

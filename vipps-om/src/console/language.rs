@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use axum::http::{header, HeaderMap};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Extensions, HeaderMap};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader as _};
 use vipps_order_management::PaymentType;
@@ -123,6 +125,13 @@ impl Lang {
             .unwrap_or(Lang::En)
     }
 
+    /// A request's language, negotiated once: the one the first layer
+    /// found (`layers::whole_body` keeps it in the request's extensions),
+    /// else found now from its headers.
+    pub fn of_parts(extensions: &Extensions, headers: &HeaderMap) -> Lang {
+        extensions.get::<Lang>().copied().unwrap_or_else(|| Lang::of_request(headers))
+    }
+
     /// The request's language: the switch's cookie, else `Accept-Language`.
     pub fn of_request(headers: &HeaderMap) -> Lang {
         let chosen = headers
@@ -139,6 +148,16 @@ impl Lang {
                 .unwrap_or_default();
             Lang::negotiate(accept)
         })
+    }
+}
+
+/// A handler's language: the request's, as negotiated once
+/// ([`Lang::of_parts`]).
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Lang, Self::Rejection> {
+        Ok(Lang::of_parts(&parts.extensions, &parts.headers))
     }
 }
 

@@ -20,9 +20,13 @@ use super::trouble::Trouble;
 /// `REQUEST_TIME`, before anything answers it: a client that trickles a
 /// body, or sends a large one, is answered 408 or 413 and holds nothing.
 pub(super) async fn whole_body(request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // The request's language, negotiated here once for every later part
+    // (the guard, the handlers, the pages: `Lang::of_parts`).
+    let lang = Lang::of_request(&parts.headers);
+    parts.extensions.insert(lang);
     let read = tokio::time::timeout(server::REQUEST_TIME, axum::body::to_bytes(body, server::MAX_BODY)).await;
-    let words = Words::new(Lang::of_request(&parts.headers));
+    let words = Words::new(lang);
     let trouble = match read {
         Ok(Ok(bytes)) => return next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         Ok(Err(_)) => Trouble::too_large(&words),

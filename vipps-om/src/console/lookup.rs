@@ -6,7 +6,46 @@ use std::future::Future;
 
 use vipps_order_management::{CategoryV3, Client, Error, ErrorKind, OrderHandle, PaymentType};
 
-use super::order_id::IdProblem;
+use super::order_id::{clean_order_id, problem_of, IdProblem};
+
+/// What staff asked for in an order's address, read once: the payment
+/// type (or why it is none), the id as typed and as cleaned of what
+/// pasting adds, why it cannot be an order's id, and what was searched
+/// for (only when cleaning made this id of it: an address cannot claim
+/// any other search).
+pub struct OrderAsked {
+    /// The payment type, or why the address names none.
+    pub payment_type: Result<PaymentType, String>,
+    /// The id as the address has it.
+    pub typed: String,
+    /// The id cleaned of what pasting adds.
+    pub order_id: String,
+    /// Why the id cannot be an order's, even cleaned.
+    pub problem: Option<IdProblem>,
+    /// What was typed in the lookup form, when it was cleaned to this id.
+    pub searched: Option<String>,
+}
+
+impl OrderAsked {
+    /// Reads an order's address (`/orders/{paymentType}/{orderId}`) and its
+    /// `searched` parameter.
+    pub fn read(payment_type_text: &str, typed: String, searched: Option<String>) -> OrderAsked {
+        let searched = searched.filter(|s| clean_order_id(s) == typed && *s != typed);
+        let order_id = clean_order_id(&typed);
+        OrderAsked {
+            payment_type: payment_type_text.parse::<PaymentType>().map_err(|_| payment_type_text.to_owned()),
+            problem: problem_of(&typed, &order_id),
+            order_id,
+            typed,
+            searched,
+        }
+    }
+
+    /// The payment type, or why it cannot be shown.
+    pub fn payment_type(&self) -> Result<PaymentType, Unshown> {
+        self.payment_type.clone().map_err(Unshown::PaymentType)
+    }
+}
 
 /// Everything the console knows about one order; `T` is the v2 answer as
 /// the caller reads it (decoded, or as received).

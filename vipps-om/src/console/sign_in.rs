@@ -153,14 +153,14 @@ pub struct Landing {
 pub async fn login_page(
     State(console): State<Console>,
     visitor: Option<Extension<Visitor>>,
-    headers: HeaderMap,
+    lang: Lang,
     query: Result<Query<Landing>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let next = landing(query.ok().and_then(|q| q.0.next).as_deref());
     if visitor.is_some() || !console.access.has_tokens() {
         return Redirect::to(&next).into_response();
     }
-    let cx = Cx::bare(Words::new(Lang::of_request(&headers)), &login_for(&next));
+    let cx = Cx::bare(Words::new(lang), &login_for(&next));
     pages::login(&cx, None, &next).into_response()
 }
 
@@ -178,12 +178,13 @@ pub struct Login {
 pub async fn login(
     State(console): State<Console>,
     hops: Extension<Hops>,
+    lang: Lang,
     headers: HeaderMap,
     form: Result<Form<Login>, FormRejection>,
 ) -> Response {
     let headers = &headers;
     let access = &console.access;
-    let words = Words::new(Lang::of_request(headers));
+    let words = Words::new(lang);
     let address = hops.client;
     // Where it lands, kept through every answer of this form.
     let form = form.ok().map(|Form(form)| form);
@@ -255,9 +256,10 @@ pub async fn logout(
     State(console): State<Console>,
     hops: Extension<Hops>,
     visitor: Option<Extension<Visitor>>,
+    lang: Lang,
     headers: HeaderMap,
 ) -> Response {
-    let words = Words::new(Lang::of_request(&headers));
+    let words = Words::new(lang);
     if !from_own_page(&headers, hops.host.as_deref()) {
         let trouble = Trouble::other_site(&words);
         return (trouble.status, pages::trouble(&Cx::bare(words, "/"), &trouble)).into_response();

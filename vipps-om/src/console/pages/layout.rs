@@ -43,7 +43,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Cx {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Cx, Self::Rejection> {
         Ok(Cx {
-            words: Words::new(Lang::of_request(&parts.headers)),
+            words: Words::new(Lang::of_parts(&parts.extensions, &parts.headers)),
             visitor: parts.extensions.get::<Visitor>().cloned(),
             here: parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
         })

@@ -13,7 +13,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{HeaderName, Request};
-use common::console::{add_v3, from, logged, seed_1042, App};
+use common::console::{add_v3, cookie_of, from, logged, seed_1042, App};
 use vipps_om::console::{
     parse_net, Access, FrontEnds, IdentityProxy, StaffTokens, Store, TrustedNets, DEFAULT_GROUPS_HEADER, DEFAULT_USER_HEADER,
     FAILURES_ALLOWED,
@@ -86,11 +86,6 @@ fn bearer(path: &str, token: &str) -> Request<Body> {
         .header("authorization", format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap()
-}
-
-/// The `name=value` of a Set-Cookie.
-fn cookie_of(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 use std::process::Child;
 
-use common::console::{seed_1042, spawn, temp_path, trail};
+use common::console::{cookie_of, replace_file, seed_1042, session_cookie, spawn, temp_path, trail};
 use common::front_end::{FrontEnd, FRONT_END_IP};
 use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
 use vipps_order_management_emulator::Emulator;
@@ -109,7 +109,7 @@ async fn two_consoles_one_truth(database: &str) {
     assert_eq!(signed.status(), 303);
     let set_cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(set_cookie.contains("Secure"), "the front end says https: {set_cookie}");
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let cookie = cookie_of(&set_cookie);
     for turn in ["B", "A"] {
         assert_eq!(page(&http, &front.url, "/orders/ecom/order-1042", &cookie).await, 200, "on {turn}");
     }
@@ -212,13 +212,7 @@ async fn a_console_with_an_older_staff_file_signs_no_one_out_of_the_others() {
     let http = browser();
     let signed = sign_in(&http, &ahead.url, PER).await;
     assert_eq!(signed.status(), 303);
-    let cookie = signed.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = session_cookie(&signed);
     assert_eq!(page(&http, &ahead.url, "/orders/ecom/order-1042", &cookie).await, 200);
     assert_eq!(
         page(&http, &behind.url, "/orders/ecom/order-1042", &cookie).await,
@@ -235,25 +229,16 @@ async fn a_console_with_an_older_staff_file_signs_no_one_out_of_the_others() {
     // console that has it. When the other console gets the file too, it
     // ends her sign-ins of the old token only, never the new one.
     let kari_new = "kari-new-9x8y7z6w5v-QrStUvWxYz012345";
-    let next = new.with_extension("next");
-    std::fs::write(&next, format!("kari@butikk.example {kari_new}\nper@butikk.example {PER}\n")).unwrap();
-    std::fs::rename(&next, &new).unwrap();
+    let both = format!("kari@butikk.example {kari_new}\nper@butikk.example {PER}\n");
+    replace_file(&new, &both);
     common::until("the new file read ahead", || {
         ahead.log().contains(r#"new tokens: ["kari@butikk.example"]"#)
     })
     .await;
     let signed = sign_in(&http, &ahead.url, kari_new).await;
-    let kari = signed.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let kari = session_cookie(&signed);
     assert_eq!(page(&http, &ahead.url, "/orders/ecom/order-1042", &kari).await, 200);
-    let next = old.with_extension("next");
-    std::fs::write(&next, format!("kari@butikk.example {kari_new}\nper@butikk.example {PER}\n")).unwrap();
-    std::fs::rename(&next, &old).unwrap();
+    replace_file(&old, &both);
     common::until("the new file read behind", || {
         behind.log().contains(r#"new tokens: ["kari@butikk.example"]"#)
     })

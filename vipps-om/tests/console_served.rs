@@ -18,7 +18,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command};
 
-use common::console::{seed_1042, spawn, temp_path, trail};
+use common::console::{replace_file, seed_1042, session_cookie, spawn, temp_path, trail};
 use common::{until, without_hanging};
 use vipps_om::console::{sqlite_file, Store, FAILURES_ALLOWED};
 use vipps_order_management_emulator::Emulator;
@@ -209,13 +209,7 @@ async fn a_flood_through_a_front_end_leaves_a_right_token_signing_in_and_the_log
     let signed = post(KARI).await.unwrap();
     assert_eq!(signed.status(), 303);
     assert_eq!(signed.headers()["location"], "/orders/ecom/order-1042");
-    let cookie = signed.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = session_cookie(&signed);
     let page = front_end
         .get(format!("{}/orders/ecom/order-1042", served.url))
         .header("cookie", &cookie)
@@ -353,9 +347,8 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
             .body(format!("token={token}"))
             .send()
     };
-    let cookie = |r: &reqwest::Response| r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let ola = cookie(&sign_in(OLA).await.unwrap());
-    let kari = cookie(&sign_in(KARI).await.unwrap());
+    let ola = session_cookie(&sign_in(OLA).await.unwrap());
+    let kari = session_cookie(&sign_in(KARI).await.unwrap());
     let page = |cookie: String| {
         client
             .get(format!("{}/orders/ecom/order-1042", served.url))
@@ -373,9 +366,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
 
     // Ola leaves: the file is written anew (as a configuration tool does,
     // by renaming a new file over it).
-    let next = staff.with_extension("new");
-    std::fs::write(&next, format!("kari@butikk.example {KARI}\n")).unwrap();
-    std::fs::rename(&next, &staff).unwrap();
+    replace_file(&staff, &format!("kari@butikk.example {KARI}\n"));
     until("the staff file read again", || {
         served.log().contains("was read again as it changed")
     })

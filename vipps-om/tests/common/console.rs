@@ -32,6 +32,24 @@ pub fn temp_path(name: &str, ext: &str) -> PathBuf {
     path
 }
 
+/// Replaces the file at `path` with `contents` as a configuration tool
+/// does: a new file written beside it, renamed over it.
+pub fn replace_file(path: &std::path::Path, contents: &str) {
+    let next = path.with_extension("next");
+    std::fs::write(&next, contents).unwrap();
+    std::fs::rename(&next, path).unwrap();
+}
+
+/// The `name=value` of a Set-Cookie.
+pub fn cookie_of(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// The session cookie (`name=value`) an answer sets.
+pub fn session_cookie(answer: &reqwest::Response) -> String {
+    cookie_of(answer.headers()["set-cookie"].to_str().unwrap())
+}
+
 /// Every entry of the audit trail kept in `store`, oldest first, as the
 /// export writes them (JSON).
 pub async fn trail(store: &Store) -> Vec<Value> {

@@ -98,12 +98,14 @@ impl Route {
 /// The values of a path that fits a template (its fixed parts in any
 /// case), or `None`.
 fn matched(template: &str, segments: &[String]) -> Option<PathValues> {
-    let parts: Vec<&str> = template.split('/').skip(1).collect();
-    if parts.len() != segments.len() {
+    // Every request walks the table: no allocation for a template that
+    // does not fit.
+    let parts = template.split('/').skip(1);
+    if parts.clone().count() != segments.len() {
         return None;
     }
     let mut values = PathValues::default();
-    for (part, segment) in parts.into_iter().zip(segments) {
+    for (part, segment) in parts.zip(segments) {
         match part {
             "{paymentType}" => values.payment_type = segment.clone(),
             "{orderId}" => values.order_id = Some(segment.clone()),

@@ -1,4 +1,4 @@
-//! What a call is: its operation, method, URL, body and headers; the
+//! What a call is: its operation (and so its method), URL, body and headers; the
 //! per-call settings every operation handle offers; and the limits (policy
 //! and deadline) fixed when it starts.
 
@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{self, HeaderName, HeaderValue};
-use reqwest::Method;
 use tokio::time::Instant;
 use url::Url;
 
@@ -133,8 +132,8 @@ impl Limits {
 /// One call to make.
 pub(crate) struct Call {
     pub(crate) op: Operation,
-    pub(crate) method: Method,
-    /// The full URL (see [`Client::url`](crate::Client)).
+    /// The full URL, from the table of the API (made by `Client::send`, or
+    /// the token endpoint).
     pub(crate) url: Url,
     pub(crate) body: Option<Bytes>,
     /// Send `Authorization: Bearer` (everything but the token fetch).
@@ -148,7 +147,6 @@ impl Call {
     pub(crate) fn new(op: Operation, url: Url, options: CallOptions) -> Call {
         Call {
             op,
-            method: op.method(),
             url,
             body: None,
             auth: true,

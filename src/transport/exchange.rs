@@ -69,7 +69,7 @@ pub(super) async fn attempt(
 ) -> Result<Received, NoAnswer> {
     let mut request = gateway
         .http
-        .request(call.method.clone(), call.url.clone())
+        .request(call.op.method(), call.url.clone())
         .header(header::USER_AGENT, USER_AGENT)
         .header(header::ACCEPT, "application/json")
         .header(header::CONTENT_TYPE, "application/json")

@@ -44,7 +44,7 @@ pub(crate) async fn execute(gateway: &Arc<Gateway>, call: Call, within: Option<&
     let span = tracing::info_span!(
         "vipps_order_management",
         operation = call.op.name(),
-        method = %call.method,
+        method = %call.op.method(),
         host = call.url.host_str(),
         path = call.url.path(),
         status = field::Empty,

@@ -252,6 +252,35 @@ async fn request_bodies_share_one_memory_budget() {
     assert!(matches!(err, Error::Api { .. }) && err.is_not_found(), "served again: {err:?}");
 }
 
+/// The idle and body timeouts set are the ones kept: a silent connection
+/// and a body that never comes are let go long before the defaults (10 s
+/// and 30 s) would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeouts_set_are_the_ones_kept() {
+    let emu = Emulator::builder()
+        .idle_timeout(Duration::from_millis(200))
+        .body_timeout(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let mut silent = TcpStream::connect(emu.local_addr()).await.unwrap();
+    let mut slow_body = TcpStream::connect(emu.local_addr()).await.unwrap();
+    slow_body
+        .write_all(b"POST /order-management/v2/ECOM/receipts/o-1 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    for (what, stream) in [("silent", &mut silent), ("slow body", &mut slow_body)] {
+        let mut rest = Vec::new();
+        let _ended = without_hanging(what, stream.read_to_end(&mut rest)).await;
+        assert!(rest.is_empty(), "{what}: no answer, the connection closed");
+    }
+    let took = started.elapsed();
+    // A bound far from both sides (0.2 s set, 10 s and 30 s by default), so
+    // a busy machine cannot fail it: it tells the setting from the default.
+    assert!(took < Duration::from_secs(5), "closed after {took:?}: the default, not the setting");
+}
+
 /// An HTTP/2 client that answers every ping but sends no request is idle:
 /// the server's own pings and their answers do not keep it open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,3 +16,18 @@ pub(crate) fn unix_millis(at: SystemTime) -> u64 {
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn millis_count_from_the_epoch_and_stop_at_zero_before_it() {
+        assert_eq!(unix_millis(UNIX_EPOCH + Duration::from_millis(1_234_567)), 1_234_567);
+        assert_eq!(unix_millis(UNIX_EPOCH - Duration::from_secs(1)), 0);
+        let now = unix_now();
+        assert!(unix_millis(SystemTime::now()) / 1000 >= now, "the same clock, in finer units");
+    }
+}

@@ -268,6 +268,53 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// What `work` logs, as text.
+    fn logged(work: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Lines {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, work);
+        let bytes = lines.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    /// Only a torn line is said to be dropped: a whole journal opens
+    /// without a word.
+    #[test]
+    fn a_whole_journal_opens_without_a_warning_and_a_torn_one_with_one() {
+        let dir = folder("quiet");
+        let path = dir.join("state.jsonl");
+        drop(Journal::open(&path).unwrap());
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        journal.append(&receipt("o-1")).unwrap();
+        drop(journal);
+        let before = std::fs::read(&path).unwrap();
+        let said = logged(|| drop(Journal::open(&path).unwrap()));
+        assert_eq!(said, "", "a whole journal opens quietly");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "and is left as it was");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"cha")
+            .unwrap();
+        let said = logged(|| drop(Journal::open(&path).unwrap()));
+        assert_eq!(said.matches("cut short").count(), 1, "{said}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the torn line cut away");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn a_whole_last_line_without_its_newline_is_kept() {
         let dir = folder("unended");

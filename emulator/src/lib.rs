@@ -64,6 +64,7 @@ mod journal;
 mod record;
 mod schema;
 mod server;
+pub mod serving;
 mod state;
 mod store;
 

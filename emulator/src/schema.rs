@@ -370,5 +370,14 @@ mod tests {
         assert_eq!(found.len(), 4, "{found:?}");
         assert!(violations(json!({"imageId": "a", "src": "", "type": "base64"}), &IMAGE).is_empty());
         assert_eq!(violations(json!([]), &IMAGE), vec!["body: must be an object"]);
+        // Each length is said as what it is, before any pattern.
+        assert_eq!(
+            violations(json!({"imageId": "", "src": "", "type": "base64"}), &IMAGE),
+            vec!["imageId: must be at least 1 character(s) long"]
+        );
+        assert_eq!(
+            violations(json!({"unitPrice": 1, "quantity": "12345678901"}), &Ty::Obj(UNIT_INFO)),
+            vec!["quantity: must be at most 10 characters long (is 11)"]
+        );
     }
 }

@@ -1,15 +1,10 @@
-//! The emulator's HTTP server: HTTP/1.1 and HTTP/2, each request handed to
-//! [`State::respond`] and answered (or its connection closed) as that
-//! decides, one log line per request. It is bounded as a shared service
-//! must be: at most so many connections; a connection idle (no request
-//! under way) for too long is closed, whatever its protocol and whatever
-//! pings it answers; a request head or body that takes too long ends its
-//! connection; request bodies under way share one memory budget; an error
-//! accepting connections (out of file descriptors) backs off instead of
-//! spinning. It stops cleanly when told to.
+//! The emulator's HTTP service: each request's body read within its
+//! bounds (its size, its time, and one memory budget for all bodies under
+//! way), handed to [`State::respond`] and answered (or its connection
+//! closed) as that decides, one log line per request. The connections
+//! themselves are bounded by the [`serving`] server it runs on.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,30 +12,26 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming as Body;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
-use tokio::task::JoinSet;
-use tokio::time::Instant;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use super::answer::{problem, Answer, Reaction};
 use super::body_budget::BodyBudget;
 use super::incoming::Incoming;
+use super::serving::{self, Peer};
 use super::state::State;
 
 /// The largest request body read: an image of 2 MiB in base64 and more.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 /// The largest request head (request line and headers) read: 64 KiB.
 const MAX_HEAD: usize = 64 * 1024;
-/// Requests under way get this long to finish when the server stops.
-const GRACE: Duration = Duration::from_secs(5);
 
 /// The bounds of the server.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Bounds {
     pub(super) max_connections: usize,
-    /// A connection with no request under way for this long is closed; an
-    /// HTTP/1 request head gets this long.
+    /// A connection with nothing under way and no byte moving for this
+    /// long is closed; a request gets this long to arrive.
     pub(super) idle_timeout: Duration,
     /// A request body gets this long to arrive.
     pub(super) body_timeout: Duration,
@@ -56,6 +47,17 @@ impl Default for Bounds {
             body_timeout: Duration::from_secs(30),
             body_memory: 64 * 1024 * 1024,
         }
+    }
+}
+
+impl Bounds {
+    /// The server's own part of these bounds.
+    fn serving(&self) -> serving::Bounds {
+        serving::Bounds::default()
+            .max_connections(self.max_connections)
+            .idle(self.idle_timeout)
+            .request_time(self.idle_timeout)
+            .max_head(MAX_HEAD)
     }
 }
 
@@ -76,8 +78,6 @@ struct Shared {
     state: Arc<Mutex<State>>,
     bounds: Bounds,
     budget: BodyBudget,
-    /// When the server started: activity is counted from it.
-    epoch: Instant,
 }
 
 /// Serves `listener` until `stop` turns true; then stops accepting, lets
@@ -89,154 +89,24 @@ pub(super) async fn serve(
     bounds: Bounds,
     budget: BodyBudget,
 ) {
-    let shared = Arc::new(Shared {
-        state,
-        bounds,
-        budget,
-        epoch: Instant::now(),
-    });
-    let slots = Arc::new(Semaphore::new(bounds.max_connections));
-    let mut connections = JoinSet::new();
-    let mut backoff = Duration::ZERO;
-    loop {
-        // A free slot first: past the bound, connections wait in the
-        // kernel's queue instead of being taken and starved.
-        let slot = tokio::select! {
-            slot = slots.clone().acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
-            () = stop_requested(&mut stop) => break,
-        };
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    backoff = Duration::ZERO;
-                    let shared = shared.clone();
-                    let stop = stop.clone();
-                    connections.spawn(async move {
-                        connection(stream, peer, shared, stop).await;
-                        drop(slot);
-                    });
-                }
-                Err(e) => {
-                    // Out of descriptors, or the like: wait, more each time,
-                    // rather than spin on an error that will not pass at once.
-                    backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-                    tracing::warn!(target: "vipps_order_management_emulator", error = %e, wait_ms = backoff.as_millis() as u64, "cannot accept a connection; waiting");
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        () = stop_requested(&mut stop) => break,
-                    }
-                }
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            () = stop_requested(&mut stop) => break,
-        }
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(GRACE, async { while connections.join_next().await.is_some() {} }).await;
-    connections.shutdown().await;
-}
-
-/// Resolves once the server is told to stop (or its handle is gone).
-async fn stop_requested(stop: &mut watch::Receiver<bool>) {
-    // The guard `wait_for` returns is dropped here, before any later await.
-    let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
-}
-
-/// What a connection did last, for the idle check: when (in milliseconds
-/// from the server's start) its last request began or ended, and how many
-/// of its requests are under way. Bytes do not count: an HTTP/2 client
-/// answers the server's pings, and a connection that only pings is idle.
-#[derive(Default)]
-struct Activity {
-    last_ms: AtomicU64,
-    in_flight: AtomicUsize,
-}
-
-impl Activity {
-    fn touch(&self, epoch: Instant) {
-        self.last_ms.store(epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
-    }
-}
-
-/// Resolves when the connection has had no request under way for the idle
-/// timeout.
-async fn idle(activity: &Activity, epoch: Instant, timeout: Duration) {
-    let step = (timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
-    loop {
-        tokio::time::sleep(step).await;
-        let last = Duration::from_millis(activity.last_ms.load(Ordering::Relaxed));
-        if activity.in_flight.load(Ordering::Relaxed) == 0 && epoch.elapsed().saturating_sub(last) >= timeout {
-            return;
-        }
-    }
-}
-
-/// A request under way on a connection, for as long as it lives: it ends
-/// (the answer sent, or the request dropped because its client went away)
-/// when this is dropped.
-struct UnderWay<'a> {
-    activity: &'a Activity,
-    epoch: Instant,
-}
-
-impl<'a> UnderWay<'a> {
-    fn new(activity: &'a Activity, epoch: Instant) -> Self {
-        activity.in_flight.fetch_add(1, Ordering::Relaxed);
-        UnderWay { activity, epoch }
-    }
-}
-
-impl Drop for UnderWay<'_> {
-    fn drop(&mut self) {
-        self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
-        self.activity.touch(self.epoch);
-    }
-}
-
-async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let activity = Arc::new(Activity::default());
-    activity.touch(shared.epoch);
-    let service = {
-        let (shared, activity) = (shared.clone(), activity.clone());
+    let shared = Arc::new(Shared { state, bounds, budget });
+    let stopped = async move {
+        // The guard `wait_for` returns is dropped here, before any later await.
+        let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
+    };
+    serving::serve(listener, bounds.serving(), stopped, move |peer: Peer| {
+        let shared = shared.clone();
         hyper::service::service_fn(move |req| {
-            let (shared, activity) = (shared.clone(), activity.clone());
+            let (shared, peer) = (shared.clone(), peer.clone());
             async move {
-                activity.touch(shared.epoch);
-                let _under_way = UnderWay::new(&activity, shared.epoch);
-                request(&shared, req, peer).await
+                // Under way from here until its answer is written whole.
+                let answering = peer.answering();
+                let answer = request(&shared, req, peer.addr()).await?;
+                Ok::<_, CloseConnection>(answer.map(|body| answering.hold(body)))
             }
         })
-    };
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    // A client that never finishes its request head is let go; so is an
-    // HTTP/2 client that stops answering pings.
-    // Request heads are bounded in size too (64 KiB), so the record of
-    // requests is bounded by its count.
-    builder
-        .http1()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(shared.bounds.idle_timeout)
-        .max_buf_size(MAX_HEAD);
-    builder
-        .http2()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .max_header_list_size(MAX_HEAD as u32)
-        .keep_alive_interval(Some(shared.bounds.idle_timeout))
-        .keep_alive_timeout(shared.bounds.idle_timeout);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => {}
-        () = idle(&activity, shared.epoch, shared.bounds.idle_timeout) => {}
-        () = stop_requested(&mut stop) => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
-    }
+    })
+    .await;
 }
 
 /// Why a body was not read whole.

@@ -671,7 +671,7 @@ async fn a_slow_lookup_streams_its_page_and_a_stop_ends_it_in_words() {
 /// hides neither.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_keep_their_size_through_the_layers() {
-    use http_body::Body as _;
+    use hyper::body::Body as _;
     let emu = Emulator::start().await.unwrap();
     seed_1042(&emu).await;
     let app = App::open(emu.client()).await;

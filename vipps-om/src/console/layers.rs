@@ -2,9 +2,6 @@
 //! body read whole within its bounds, the security headers on every
 //! answer, and one log line per request.
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue};
@@ -13,7 +10,7 @@ use axum::response::{IntoResponse as _, Response};
 
 use super::language::{Lang, Words};
 use super::pages::{self, Cx};
-use super::server::{self, Answering, Peer};
+use super::server::{self, Peer};
 use super::trouble::Trouble;
 
 /// Reads a request's body whole, at most `MAX_BODY` bytes within
@@ -61,34 +58,8 @@ pub(super) async fn headers_and_log(request: Request, next: Next) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     tracing::info!(target: "vipps_om::console", "{method} {path} -> {} ({} ms, from {peer})", response.status().as_u16(), started.elapsed().as_millis());
-    response.map(|body| {
-        Body::new(Held {
-            body,
-            _answering: answering,
-        })
-    })
-}
-
-/// An answer's body, holding its connection's `Answering` until the body
-/// has been sent (or dropped): the connection is not idle meanwhile.
-struct Held {
-    body: Body,
-    _answering: Option<Answering>,
-}
-
-impl http_body::Body for Held {
-    type Data = axum::body::Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
+    match answering {
+        Some(answering) => response.map(|body| Body::new(answering.hold(body))),
+        None => response,
     }
 }

@@ -17,7 +17,7 @@ use super::audit::{Copies, Target};
 use super::front_end::FrontEnds;
 use super::identity::IdentityProxy;
 use super::nets::TrustedNets;
-use super::server::{self, Peer};
+use super::server;
 use super::staff::Person;
 use super::store::{sqlite_file, Store};
 use super::{app, staff_file, Access, Audit, Console, StaffTokens};
@@ -292,18 +292,22 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     // then the rest (a client that never finishes) are dropped.
     let audit = console.audit.clone();
     let (stop_serving, stop) = tokio::sync::oneshot::channel::<()>();
-    let listener = server::Bounded::new(listener, settings.max_connections, settings.idle_timeout);
-    let server = axum::serve(listener, app(console).into_make_service_with_connect_info::<Peer>()).with_graceful_shutdown(async {
-        let _ = stop.await;
-    });
-    let server = tokio::spawn(async move { server.await });
+    let server = tokio::spawn(server::serve(
+        listener,
+        settings.max_connections,
+        settings.idle_timeout,
+        app(console),
+        async {
+            let _ = stop.await;
+        },
+    ));
     stop_signal.await;
     let _ = stopping.send(true);
     let _ = stop_serving.send(());
-    match tokio::time::timeout(Duration::from_secs(5), server).await {
-        Ok(Ok(Err(e))) => return Err(Failure::Config(format!("the console stopped: {e}"))),
-        Ok(_) => {}
-        Err(_) => tracing::info!(target: "vipps_om::console", "connections still open after five seconds were dropped"),
+    // Requests under way get five seconds (the server's grace), then the
+    // rest are closed.
+    if server.await.is_err() {
+        tracing::warn!(target: "vipps_om::console", "the server ended abnormally while stopping");
     }
     // The copies of the trail written whole, then the store let go.
     let _ = tokio::task::spawn_blocking(move || audit.copies().close()).await;

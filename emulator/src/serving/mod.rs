@@ -1,0 +1,204 @@
+//! The bounded HTTP server the emulator serves with, and the `vipps-om`
+//! tool's console too: one piece, so a fix to how connections are bounded
+//! reaches both.
+//!
+//! HTTP/1.1 and HTTP/2 (prior knowledge), each connection handed to a
+//! service made for it, bounded as a shared service must be:
+//!
+//! - at most [`Bounds::max_connections`] connections; past them a client
+//!   waits in the kernel's queue, never taken and starved;
+//! - a connection is closed when nothing of it is under way and no byte
+//!   has moved either way for [`Bounds::idle`];
+//! - a request that has begun to arrive (its first byte, while nothing is
+//!   under way) must be taken by the service within
+//!   [`Bounds::request_time`] (or the idle time, if shorter): a client
+//!   that trickles its head a byte at a time cannot hold a slot;
+//! - a request being answered ([`Peer::answering`]) is never cut for
+//!   time, however long its service waits, but an answer its client stops
+//!   reading for the idle time ends the connection;
+//! - request heads are at most [`Bounds::max_head`] bytes;
+//! - an error accepting connections (out of file descriptors) backs off
+//!   instead of spinning;
+//! - when told to stop, it accepts nothing more, lets requests under way
+//!   finish for up to [`Bounds::grace`], and closes the rest.
+//!
+//! What a service reads of a body, and how long it waits for it, is the
+//! service's to bound.
+
+mod connection;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use connection::Connection;
+pub use connection::{Answering, Held, Peer};
+
+/// The most connections a server may be told to hold: far beyond any
+/// machine's descriptors, and small enough for a semaphore.
+const MAX_CONNECTIONS: usize = 1_000_000;
+
+/// The bounds of a server. Build one with [`Bounds::default`] and its
+/// setters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Bounds {
+    /// At most this many connections at once.
+    pub max_connections: usize,
+    /// A connection with nothing under way and no byte moving for this
+    /// long is closed.
+    pub idle: Duration,
+    /// A request gets this long from its first byte to be taken.
+    pub request_time: Duration,
+    /// The largest request head, in bytes.
+    pub max_head: usize,
+    /// Requests under way get this long to finish when the server stops.
+    pub grace: Duration,
+}
+
+impl Default for Bounds {
+    /// 1024 connections, idle after 10 s, 10 s for a request to arrive,
+    /// heads of at most 64 KiB, 5 s of grace.
+    fn default() -> Self {
+        Bounds {
+            max_connections: 1024,
+            idle: Duration::from_secs(10),
+            request_time: Duration::from_secs(10),
+            max_head: 64 * 1024,
+            grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Bounds {
+    /// At most `n` connections at once (at least 1, at most 1,000,000).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.clamp(1, MAX_CONNECTIONS);
+        self
+    }
+
+    /// Closes a connection with nothing under way and no byte moving for
+    /// this long.
+    pub fn idle(mut self, idle: Duration) -> Self {
+        self.idle = idle;
+        self
+    }
+
+    /// Gives a request this long from its first byte to be taken.
+    pub fn request_time(mut self, time: Duration) -> Self {
+        self.request_time = time;
+        self
+    }
+
+    /// Takes request heads of at most `bytes` (at least 8 KiB, as HTTP/1.1
+    /// needs).
+    pub fn max_head(mut self, bytes: usize) -> Self {
+        self.max_head = bytes.max(8 * 1024);
+        self
+    }
+
+    /// Gives requests under way this long to finish when the server stops.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+}
+
+/// Serves `listener` within `bounds`, each connection with the service
+/// `make` gives for its [`Peer`], until `stop` resolves; then stops
+/// accepting, lets requests under way finish (for up to the grace time),
+/// and closes the rest. Returns once every connection is closed.
+pub async fn serve<F, S, B>(listener: TcpListener, bounds: Bounds, stop: impl Future<Output = ()> + Send, make: F)
+where
+    F: Fn(Peer) -> S,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let (stopping, stopped) = watch::channel(false);
+    let builder = Arc::new(builder(&bounds));
+    let slots = Arc::new(Semaphore::new(bounds.max_connections.clamp(1, MAX_CONNECTIONS)));
+    let mut connections = JoinSet::new();
+    let mut backoff = Duration::ZERO;
+    tokio::pin!(stop);
+    loop {
+        // A free slot first: past the bound, connections wait in the
+        // kernel's queue instead of being taken and starved.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            () = &mut stop => break,
+        };
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, addr)) => {
+                    backoff = Duration::ZERO;
+                    let _ = stream.set_nodelay(true);
+                    let (io, peer) = Connection::new(stream, addr, slot, &bounds);
+                    let service = make(peer);
+                    let (builder, mut stopped) = (builder.clone(), stopped.clone());
+                    connections.spawn(async move {
+                        let conn = builder.serve_connection(TokioIo::new(io), service);
+                        tokio::pin!(conn);
+                        tokio::select! {
+                            _ = conn.as_mut() => {}
+                            () = stop_requested(&mut stopped) => {
+                                conn.as_mut().graceful_shutdown();
+                                let _ = conn.await;
+                            }
+                        }
+                    });
+                }
+                Err(e) => {
+                    // Out of descriptors, or the like: wait, more each time,
+                    // rather than spin on an error that will not pass at once.
+                    backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                    tracing::warn!(error = %e, wait_ms = backoff.as_millis() as u64, "cannot accept a connection; waiting");
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        () = &mut stop => break,
+                    }
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    let _ = stopping.send(true);
+    let _ = tokio::time::timeout(bounds.grace, async { while connections.join_next().await.is_some() {} }).await;
+    if !connections.is_empty() {
+        tracing::info!(open = connections.len(), "connections still open after the grace time are closed");
+    }
+    connections.shutdown().await;
+}
+
+/// The protocols' own settings: heads bounded in size; no HTTP/2 pings of
+/// the server's own (a dead client is found by its silence).
+fn builder(bounds: &Bounds) -> hyper_util::server::conn::auto::Builder<TokioExecutor> {
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().max_buf_size(bounds.max_head.max(8 * 1024));
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(bounds.max_head).unwrap_or(u32::MAX));
+    builder
+}
+
+/// Resolves once the server is told to stop (or its sender is gone).
+async fn stop_requested(stop: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is dropped here, before any later await.
+    let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
+}

@@ -55,8 +55,8 @@ scopes=(
   "model|vipps-order-management|src/model/category.rs src/model/discrepancy.rs src/model/enums.rs src/model/ids.rs src/model/image.rs src/model/lenient.rs src/model/order.rs src/model/receipt.rs src/model/vat.rs src/view.rs|--lib --test order_answers --test validation --test receipt_compare --test inputs --test operations"
   "emulator-service|vipps-order-management-emulator|emulator/src/lib.rs emulator/src/access.rs emulator/src/admin.rs emulator/src/answer.rs emulator/src/body_budget.rs emulator/src/builder.rs emulator/src/clock.rs emulator/src/handlers.rs emulator/src/incoming.rs emulator/src/journal.rs emulator/src/record.rs emulator/src/schema.rs emulator/src/server.rs emulator/src/serving/mod.rs emulator/src/serving/connection.rs emulator/src/state.rs|--lib --test emulator --test emulator_service --test exactly_once --test inputs --test auth"
   "tool|vipps-om|vipps-om/src/args.rs vipps-om/src/commands.rs vipps-om/src/config.rs vipps-om/src/failure.rs vipps-om/src/logging.rs vipps-om/src/output.rs|--lib --test cli --test emulator_server --test admin_api_spec"
-  "console|vipps-om|$(git ls-files 'vipps-om/src/console/*.rs' | grep -v -E 'console/(service|server|staff_file)\.rs$' | tr '\n' ' ')|--lib --test console --test console_access"
-  "console-service|vipps-om|vipps-om/src/console/service.rs vipps-om/src/console/server.rs vipps-om/src/console/staff_file.rs vipps-om/src/signal.rs|--lib --test console_served --test console_instances"
+  "console|vipps-om|$(git ls-files 'vipps-om/src/console/*.rs' | grep -v -E 'console/service/(mod|server|staff_file)\.rs$' | tr '\n' ' ')|--lib --test console --test console_access"
+  "console-service|vipps-om|vipps-om/src/console/service/mod.rs vipps-om/src/console/service/server.rs vipps-om/src/console/service/staff_file.rs vipps-om/src/signal.rs|--lib --test console_served --test console_instances"
 )
 
 # The source files in no scope, each with why: what they hold has no

@@ -281,6 +281,23 @@ async fn the_timeouts_set_are_the_ones_kept() {
     assert!(took < Duration::from_secs(5), "closed after {took:?}: the default, not the setting");
 }
 
+/// Request heads are taken up to 64 KiB (a long header is answered) and
+/// refused past it, so the record of requests is bounded by its count.
+#[tokio::test]
+async fn request_heads_are_bounded_at_64_kib() {
+    let emu = Emulator::start().await.unwrap();
+    let status = |bytes: usize| {
+        let url = format!("{}/_emulator/health", emu.base_url());
+        async move {
+            let answer = http().get(url).header("x-padding", "p".repeat(bytes)).send().await;
+            answer.map(|a| a.status().as_u16()).unwrap_or(0)
+        }
+    };
+    assert_eq!(status(40 * 1024).await, 200, "a 40 KiB head is taken");
+    let refused = status(100 * 1024).await;
+    assert!(refused == 431 || refused == 0, "a 100 KiB head is refused: {refused}");
+}
+
 /// An HTTP/2 client that answers every ping but sends no request is idle:
 /// the server's own pings and their answers do not keep it open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

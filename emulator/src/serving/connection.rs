@@ -470,6 +470,23 @@ mod tests {
         );
     }
 
+    /// The bounds' setters keep what a server can work with.
+    #[test]
+    fn bounds_are_kept_within_what_a_server_can_use() {
+        let bounds = Bounds::default().max_head(1).max_connections(0);
+        assert_eq!((bounds.max_head, bounds.max_connections), (8 * 1024, 1));
+        let bounds = Bounds::default().max_head(100_000).max_connections(usize::MAX);
+        assert_eq!((bounds.max_head, bounds.max_connections), (100_000, 1_000_000));
+        let bounds = Bounds::default()
+            .idle(Duration::from_secs(1))
+            .request_time(Duration::from_secs(2))
+            .grace(Duration::from_secs(3));
+        assert_eq!(
+            (bounds.idle, bounds.request_time, bounds.grace),
+            (Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(3))
+        );
+    }
+
     /// A held body hands a large answer on in pieces, and holds its guard
     /// until the last.
     #[tokio::test]

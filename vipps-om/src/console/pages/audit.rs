@@ -5,12 +5,12 @@
 
 use maud::{html, Markup};
 
-use super::layout::{data, layout, trouble_box, typed, Cx};
-use crate::console::audit::views::{export_address, Asked};
-use crate::console::audit::{Entry, Event};
-use crate::console::language::Arg;
+use crate::console::access::audit::{export_address, Asked};
+use crate::console::access::entry::{Entry, Event};
+use crate::console::pages::language::Arg;
+use crate::console::pages::layout::{data, layout, trouble_box, typed, Cx};
+use crate::console::pages::trouble::Trouble;
 use crate::console::paths;
-use crate::console::trouble::Trouble;
 
 /// A word of the trail (`event`, `via`, `outcome`) in the staff's
 /// language; one the console has no words for, as recorded.

@@ -1,12 +1,17 @@
 //! The lookup form, the sign-in form, the error pages, and the page that
 //! says where to sign out of the company's sign-on.
 
+use axum::response::{IntoResponse as _, Response};
+use axum::Json;
 use maud::{html, Markup};
 use vipps_order_management::PaymentType;
 
-use super::layout::{layout, trouble_box, Cx};
+use crate::console::access::store::StoreError;
+use crate::console::pages::language::Words;
+use crate::console::pages::layout::{layout, trouble_box, Cx};
+use crate::console::pages::trouble::Trouble;
 use crate::console::paths;
-use crate::console::trouble::Trouble;
+use crate::failure::error_json;
 
 /// The lookup form, filled in with the last search; `focus` puts the
 /// cursor in the order field (the page staff come to look up).
@@ -93,4 +98,16 @@ pub fn signed_on(cx: &Cx) -> Markup {
             p { a href="/" { (cx.t("lookup-another")) } }
         },
     )
+}
+
+/// The answer when the shared store failed: nothing is let through that
+/// could not be checked (a sign-in) or recorded (a refusal).
+pub fn store_failed(e: &StoreError, words: &Words, path: &str, api: bool) -> Response {
+    tracing::error!(target: "vipps_om::console", "{e}");
+    let trouble = Trouble::store_failed(words);
+    if api {
+        let body = error_json(trouble.outcome, trouble.status.as_u16(), &trouble.explanation);
+        return (trouble.status, Json(body)).into_response();
+    }
+    (trouble.status, self::trouble(&Cx::bare(*words, path), &trouble)).into_response()
 }

@@ -6,11 +6,11 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::console::language::{Lang, Words};
+use crate::console::access::visitor::{Via, Visitor};
 use crate::console::marks::{acting, hidden, marked};
+use crate::console::pages::language::{Lang, Words};
+use crate::console::pages::trouble::Trouble;
 use crate::console::paths;
-use crate::console::trouble::Trouble;
-use crate::console::visitor::{Via, Visitor};
 
 /// What every page needs to know about its request: the language, who is
 /// signed in, and where it is (for the language switch).

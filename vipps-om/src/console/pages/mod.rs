@@ -13,12 +13,15 @@
 
 mod audit;
 mod forms;
+pub(in crate::console) mod language;
 mod layout;
+pub(in crate::console) mod numbers;
 mod order;
 mod receipt;
+pub(in crate::console) mod trouble;
 
 pub use audit::audit;
-pub use forms::{login, lookup, lookup_content, signed_on, trouble, trouble_content};
+pub use forms::{login, lookup, lookup_content, signed_on, store_failed, trouble, trouble_content};
 pub use layout::{arrived, streamed, Cx};
 pub use order::{order, order_content};
 

@@ -5,14 +5,14 @@
 use maud::{html, Markup};
 use vipps_order_management::{Category, CategoryType, CategoryV3, Order};
 
-use super::forms::lookup_form;
-use super::layout::{data, layout, link, trouble_box, Cx};
-use super::receipt::receipt;
-use crate::console::language::Arg;
 use crate::console::lookup::Found;
 use crate::console::marks::{hidden, visible};
+use crate::console::pages::forms::lookup_form;
+use crate::console::pages::language::Arg;
+use crate::console::pages::layout::{data, layout, link, trouble_box, Cx};
+use crate::console::pages::receipt::receipt;
+use crate::console::pages::trouble::Trouble;
 use crate::console::paths;
-use crate::console::trouble::Trouble;
 
 /// A link's kind as staff say it; one the SDK does not know, as stored.
 fn category_name(cx: &Cx, category: &CategoryType) -> Markup {

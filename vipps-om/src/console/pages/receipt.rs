@@ -8,8 +8,8 @@
 use maud::{html, Markup};
 use vipps_order_management::{Amount, BottomLine, Currency, Discrepancy, OrderLine, QuantityUnit, Receipt};
 
-use super::layout::{data, link, Cx};
-use crate::console::language::Arg;
+use crate::console::pages::language::Arg;
+use crate::console::pages::layout::{data, link, Cx};
 
 /// An amount with the receipt's currency, in the staff's language.
 fn money(cx: &Cx, amount: Amount, currency: &Currency) -> Markup {
@@ -302,7 +302,7 @@ pub fn receipt(cx: &Cx, receipt: &Receipt) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::console::language::{Lang, Words};
+    use crate::console::pages::language::{Lang, Words};
 
     #[test]
     fn each_discrepancy_has_its_own_words() {

@@ -281,6 +281,36 @@ async fn the_timeouts_set_are_the_ones_kept() {
     assert!(took < Duration::from_secs(5), "closed after {took:?}: the default, not the setting");
 }
 
+/// A state file is opened without a word when it is whole, and with one
+/// warning when its last line was cut short by a kill (then dropped).
+#[tokio::test]
+async fn a_torn_state_file_is_said_once_and_a_whole_one_not_at_all() {
+    let dir = std::env::temp_dir().join(format!("vipps-om-torn-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let emu = Emulator::builder().state_file(&path).start().await.unwrap();
+    emu.client().ecom("o-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    emu.stop().await;
+    let whole = std::fs::read(&path).unwrap();
+    let start = || async { Emulator::builder().state_file(&path).start().await.unwrap() };
+    let (emu, said) = logged_async(start()).await;
+    assert!(!said.contains("cut short"), "a whole file opens quietly: {said}");
+    emu.stop().await;
+    let mut torn = whole.clone();
+    torn.extend_from_slice(b"{\"change\":\"rec");
+    std::fs::write(&path, &torn).unwrap();
+    let (emu, said) = logged_async(start()).await;
+    assert_eq!(said.matches("cut short").count(), 1, "{said}");
+    assert!(
+        emu.client().ecom("o-1").get().await.unwrap().receipt.is_some(),
+        "what was kept is kept"
+    );
+    emu.stop().await;
+    assert_eq!(std::fs::read(&path).unwrap(), whole, "the torn line cut away");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Request heads are taken up to 64 KiB (a long header is answered) and
 /// refused past it, so the record of requests is bounded by its count.
 #[tokio::test]

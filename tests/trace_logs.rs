@@ -3,37 +3,15 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::{assert_clean, PNG};
+use common::{assert_clean, Captured, PNG};
 use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 use vipps_order_management::{Category, CategoryType, ImageUpload, Operation};
 
-/// A writer that collects everything the subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn trace_logs_of_a_whole_flow_hold_no_secret() {
     let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .finish();
+    let subscriber = captured.subscriber(tracing::Level::TRACE);
     // Global, and alone in this test binary: tracing caches callsite
     // interest process-wide, so a thread-local subscriber would miss events.
     tracing::subscriber::set_global_default(subscriber).unwrap();
@@ -59,7 +37,7 @@ async fn trace_logs_of_a_whole_flow_hold_no_secret() {
         .filter_map(|r| r.header("authorization").map(|v| v.trim_start_matches("Bearer ").to_owned()))
         .collect();
     assert!(tokens.len() >= 2);
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("post_receipt") && logs.contains("retrying"),
         "the flow was not logged: {logs}"
@@ -101,7 +79,7 @@ async fn trace_logs_of_a_whole_flow_hold_no_secret() {
     drop(stream);
     common::without_hanging("the line of the request given up on", async {
         loop {
-            let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            let logs = captured.text();
             if logs
                 .lines()
                 .any(|l| l.contains("GET /order-management/v2/ECOM/given-up-1 -> ended without an answer"))

@@ -10,7 +10,7 @@ use hyper::header::AUTHORIZATION;
 use serde_json::json;
 
 use super::answer::{bad_request, gateway, json_body, Answer};
-use super::incoming::Incoming;
+use super::received::Received;
 use super::state::State;
 use crate::clock::unix_now;
 use vipps_order_management::headers::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER};
@@ -18,7 +18,7 @@ use vipps_order_management::validate;
 
 impl State {
     /// The token endpoint: checks the credentials, issues a token.
-    pub(super) fn token(&mut self, req: &Incoming) -> Answer {
+    pub(super) fn token(&mut self, req: &Received) -> Answer {
         let c = &self.config;
         let ok = req.header(&CLIENT_ID_HEADER) == Some(c.client_id.as_str())
             && req.header(&CLIENT_SECRET_HEADER) == Some(c.client_secret.as_str())
@@ -70,7 +70,7 @@ impl State {
 
     /// Checks the subscription key, the token and the merchant serial
     /// number; returns the merchant serial number.
-    pub(super) fn authenticate(&self, req: &Incoming) -> Result<String, Answer> {
+    pub(super) fn authenticate(&self, req: &Received) -> Result<String, Answer> {
         match req.header(&SUBSCRIPTION_KEY_HEADER) {
             None => {
                 return Err(gateway(
@@ -103,7 +103,7 @@ impl State {
 
 /// The token of an `Authorization: Bearer` header (the scheme in any case,
 /// as RFC 9110 has it).
-pub(super) fn bearer(req: &Incoming) -> Option<&str> {
+pub(super) fn bearer(req: &Received) -> Option<&str> {
     req.header(AUTHORIZATION)
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))

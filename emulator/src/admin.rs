@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 use super::access::bearer;
 use super::answer::{json_body, method_not_allowed, problem, Answer};
 use super::fault::Fault;
-use super::incoming::Incoming;
+use super::received::Received;
 use super::record::RecordedRequest;
 use super::state::State;
 use super::store::Change;
@@ -74,7 +74,7 @@ fn hidden_form(form: &str) -> String {
 
 /// The admin API's answer to `req`, or `None` when it is not the admin
 /// API's (the API's own routes then take it).
-pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
+pub(super) fn respond(state: &mut State, req: &Received) -> Option<Answer> {
     let rest = req.path.strip_prefix(PREFIX)?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let segments: Vec<&str> = rest.split('/').collect();
@@ -117,7 +117,7 @@ pub(super) fn respond(state: &mut State, req: &Incoming) -> Option<Answer> {
 /// on this machine that names the server by address or `localhost` (a page
 /// that rebinds its own host name to this machine names that instead); and
 /// from anywhere, one that sends the admin token.
-fn refusal(state: &State, req: &Incoming) -> Option<&'static str> {
+fn refusal(state: &State, req: &Received) -> Option<&'static str> {
     let fetched_by_a_page =
         req.header("Origin").is_some() || req.header("Sec-Fetch-Site").is_some_and(|site| !site.eq_ignore_ascii_case("none"));
     if fetched_by_a_page {
@@ -175,7 +175,7 @@ fn health(state: &State) -> Answer {
     )
 }
 
-fn reset(state: &mut State, req: &Incoming) -> Answer {
+fn reset(state: &mut State, req: &Received) -> Answer {
     let merchant = req.query_value("merchant");
     // The gateway's own rule (`access.rs`): no other merchant is stored.
     if merchant
@@ -207,7 +207,7 @@ fn reset(state: &mut State, req: &Incoming) -> Answer {
     json_body(200, &json!({ "reset": merchant.as_deref().unwrap_or("everything") }))
 }
 
-fn requests(state: &State, req: &Incoming) -> Answer {
+fn requests(state: &State, req: &Received) -> Answer {
     let operation = match req.query_value("operation").map(|o| o.parse::<Operation>()) {
         Some(Err(_)) => {
             return problem(
@@ -296,7 +296,7 @@ fn faults(state: &State) -> Answer {
     json_body(200, &json!({ "faults": list }))
 }
 
-fn add_fault(state: &mut State, req: &Incoming) -> Answer {
+fn add_fault(state: &mut State, req: &Received) -> Answer {
     // A JSON object only (serde would take a struct's fields as an array).
     let object = match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(object)) => Value::Object(object),

@@ -12,7 +12,7 @@ use super::admin;
 use super::answer::{method_not_allowed, problem, Answer, Reaction};
 use super::fault::{Effect, Fault, Target, When};
 use super::handlers;
-use super::incoming::Incoming;
+use super::received::Received;
 use super::record::RecordedRequest;
 use super::state::State;
 use vipps_order_management::headers::MERCHANT_SERIAL_NUMBER_HEADER;
@@ -120,7 +120,7 @@ fn matched(template: &str, segments: &[String]) -> Option<PathValues> {
 impl State {
     /// Answers a request: the admin API's, or the API's (recorded, faults
     /// applied, handled, changes kept).
-    pub(super) fn respond(&mut self, req: &Incoming) -> Disposition {
+    pub(super) fn respond(&mut self, req: &Received) -> Disposition {
         if let Some(answer) = admin::respond(self, req) {
             return Disposition {
                 reaction: Reaction::Send(answer),
@@ -199,7 +199,7 @@ impl State {
         Some(fault)
     }
 
-    fn handle(&mut self, req: &Incoming, route: Route) -> Answer {
+    fn handle(&mut self, req: &Received, route: Route) -> Answer {
         let (op, values) = match route {
             Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
             Route::MethodNotAllowed(allowed) => return method_not_allowed(&allowed),
@@ -252,7 +252,7 @@ impl State {
 
 /// The order id a request names: in the path (v2), the query (a v3 list)
 /// or the body (a v3 add).
-fn order_id_of(req: &Incoming, route: &Route) -> Option<String> {
+fn order_id_of(req: &Received, route: &Route) -> Option<String> {
     if let Some(id) = route.order_id() {
         return Some(id.to_owned());
     }
@@ -350,7 +350,7 @@ mod tests {
             if let Ok(v) = msn.parse() {
                 headers.insert("merchant-serial-number", v);
             }
-            let req = Incoming { method: method.to_owned(), path, query, headers, body: Bytes::from(body), peer: ([127, 0, 0, 1], 1).into() };
+            let req = Received { method: method.to_owned(), path, query, headers, body: Bytes::from(body), peer: ([127, 0, 0, 1], 1).into() };
             let mut s = state();
             let Reaction::Send(answer) = s.respond(&req).reaction else {
                 return Err(TestCaseError::fail("no fault was injected, yet the connection was closed"));
@@ -359,7 +359,7 @@ mod tests {
         }
     }
 
-    fn request(method: &str, path: &str, body: &str, peer: [u8; 4]) -> Incoming {
+    fn request(method: &str, path: &str, body: &str, peer: [u8; 4]) -> Received {
         let mut headers = HeaderMap::new();
         headers.insert("authorization", "Bearer t".parse().unwrap());
         headers.insert("ocp-apim-subscription-key", "key".parse().unwrap());
@@ -368,7 +368,7 @@ mod tests {
             Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
             None => (path.to_owned(), None),
         };
-        Incoming {
+        Received {
             method: method.to_owned(),
             path,
             query,
@@ -378,7 +378,7 @@ mod tests {
         }
     }
 
-    fn status(state: &mut State, req: &Incoming) -> u16 {
+    fn status(state: &mut State, req: &Received) -> u16 {
         match state.respond(req).reaction {
             Reaction::Send(answer) => answer.status,
             Reaction::CloseConnection => 0,

@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt as _, Full};
-use hyper::body::Incoming as Body;
+use hyper::body::Incoming;
 use hyper::{Request, Response};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use super::answer::{problem, Answer, Reaction};
 use super::body_budget::BodyBudget;
-use super::incoming::Incoming;
+use super::received::Received;
 use super::serving::{self, Peer};
 use super::state::State;
 
@@ -73,8 +73,8 @@ impl std::fmt::Display for CloseConnection {
 
 impl std::error::Error for CloseConnection {}
 
-/// What the connections share.
-struct Shared {
+/// The emulator's service: what its requests share.
+struct Service {
     state: Arc<Mutex<State>>,
     bounds: Bounds,
     budget: BodyBudget,
@@ -89,24 +89,27 @@ pub(super) async fn serve(
     bounds: Bounds,
     budget: BodyBudget,
 ) {
-    let shared = Arc::new(Shared { state, bounds, budget });
+    let service = Arc::new(Service { state, bounds, budget });
     let stopped = async move {
         // The guard `wait_for` returns is dropped here, before any later await.
         let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
     };
-    serving::serve(listener, bounds.serving(), stopped, move |peer: Peer| {
-        let shared = shared.clone();
+    let cut = serving::serve(listener, bounds.serving(), stopped, move |peer: Peer| {
+        let service = service.clone();
         hyper::service::service_fn(move |req| {
-            let (shared, peer) = (shared.clone(), peer.clone());
+            let (service, peer) = (service.clone(), peer.clone());
             async move {
                 // Under way from here until its answer is written whole.
                 let answering = peer.answering();
-                let answer = request(&shared, req, peer.addr()).await?;
+                let answer = request(&service, req, peer.addr()).await?;
                 Ok::<_, CloseConnection>(answer.map(|body| answering.hold(body)))
             }
         })
     })
     .await;
+    if cut > 0 {
+        tracing::info!(target: "vipps_order_management_emulator", "{cut} connection(s) still open after the grace time were closed");
+    }
 }
 
 /// Why a body was not read whole.
@@ -123,7 +126,7 @@ enum Unread {
 
 /// Reads a body whole, counting it against the shared budget; the permit
 /// holds its part of the budget until the request is answered.
-async fn read_body(body: Body, shared: &Shared) -> Result<(Bytes, Option<OwnedSemaphorePermit>), Unread> {
+async fn read_body(body: Incoming, service: &Service) -> Result<(Bytes, Option<OwnedSemaphorePermit>), Unread> {
     let collect = async {
         let mut body = body;
         let mut bytes = BytesMut::new();
@@ -134,7 +137,7 @@ async fn read_body(body: Body, shared: &Shared) -> Result<(Bytes, Option<OwnedSe
             if bytes.len() + data.len() > MAX_BODY {
                 return Err(Unread::TooLarge);
             }
-            shared
+            service
                 .budget
                 .grow(&mut held, bytes.len(), bytes.len() + data.len())
                 .map_err(|_| Unread::Busy)?;
@@ -142,17 +145,17 @@ async fn read_body(body: Body, shared: &Shared) -> Result<(Bytes, Option<OwnedSe
         }
         Ok((bytes.freeze(), held))
     };
-    tokio::time::timeout(shared.bounds.body_timeout, collect)
+    tokio::time::timeout(service.bounds.body_timeout, collect)
         .await
         .unwrap_or(Err(Unread::TooSlow))
 }
 
-async fn request(shared: &Shared, req: Request<Body>, peer: SocketAddr) -> Result<Response<Full<Bytes>>, CloseConnection> {
+async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) -> Result<Response<Full<Bytes>>, CloseConnection> {
     let (parts, body) = req.into_parts();
     let method = parts.method.to_string();
     let path = parts.uri.path().to_owned();
     let mut line = LogLine::new(method.clone(), path.clone(), peer);
-    let (body, _budget) = match read_body(body, shared).await {
+    let (body, _budget) = match read_body(body, service).await {
         Ok(read) => read,
         Err(Unread::Gone) | Err(Unread::TooSlow) => {
             line.ended(Ending::Closed);
@@ -175,7 +178,7 @@ async fn request(shared: &Shared, req: Request<Body>, peer: SocketAddr) -> Resul
             return Ok(response(answer));
         }
     };
-    let incoming = Incoming {
+    let received = Received {
         method,
         path,
         query: parts.uri.query().map(str::to_owned),
@@ -183,7 +186,7 @@ async fn request(shared: &Shared, req: Request<Body>, peer: SocketAddr) -> Resul
         body,
         peer,
     };
-    let disposition = shared.state.lock().unwrap_or_else(|e| e.into_inner()).respond(&incoming);
+    let disposition = service.state.lock().unwrap_or_else(|e| e.into_inner()).respond(&received);
     if !disposition.delay.is_zero() {
         tokio::time::sleep(disposition.delay).await;
     }

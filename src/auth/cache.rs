@@ -67,24 +67,25 @@ type RefreshOutcome = Result<Arc<Token>, Error>;
 
 /// The token cache shared by all clones of a client.
 pub(crate) struct TokenCache {
-    shared: Arc<Shared>,
+    shared: Arc<Inner>,
 }
 
-/// What the cache and its refresh task share.
-struct Shared {
-    state: Mutex<State>,
+/// What the cache and its refresh task share (the `Held` behind its lock,
+/// the margin, the endpoint).
+struct Inner {
+    held: Mutex<Held>,
     margin: Duration,
     endpoint: TokenEndpoint,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 #[derive(Default)]
-struct State {
+struct Held {
     current: Option<Arc<Token>>,
     /// The refresh under way: its outcome arrives here.
     refreshing: Option<watch::Receiver<Option<RefreshOutcome>>>,
@@ -92,7 +93,7 @@ struct State {
     failed_at: Option<Instant>,
 }
 
-impl State {
+impl Held {
     /// Within [`REFRESH_COOLDOWN`] of a failed refresh.
     fn cooling(&self, now: Instant) -> bool {
         self.failed_at.is_some_and(|at| now < crate::retry::later(at, REFRESH_COOLDOWN))
@@ -108,8 +109,8 @@ impl TokenCache {
     /// before expiry.
     pub(crate) fn new(margin: Duration, endpoint: TokenEndpoint) -> Self {
         TokenCache {
-            shared: Arc::new(Shared {
-                state: Mutex::new(State::default()),
+            shared: Arc::new(Inner {
+                held: Mutex::new(Held::default()),
                 margin,
                 endpoint,
             }),
@@ -121,7 +122,7 @@ impl TokenCache {
         self.shared.endpoint.client_id()
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Held> {
         self.shared.lock()
     }
 
@@ -167,7 +168,7 @@ impl TokenCache {
     }
 
     /// Starts the one refresh; the caller holds the state lock.
-    fn start_refresh(&self, state: &mut State, gateway: &Arc<Gateway>) -> watch::Receiver<Option<RefreshOutcome>> {
+    fn start_refresh(&self, state: &mut Held, gateway: &Arc<Gateway>) -> watch::Receiver<Option<RefreshOutcome>> {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // Not inside a tokio runtime (reqwest needs one to send
             // anything): say so through the waiters instead of panicking.
@@ -241,7 +242,7 @@ impl Authorizer for TokenCache {
 /// [`PendingRefresh::complete`] (its task was dropped), it records a
 /// failure.
 struct PendingRefresh<'c> {
-    shared: &'c Shared,
+    shared: &'c Inner,
     tx: Option<watch::Sender<Option<RefreshOutcome>>>,
 }
 

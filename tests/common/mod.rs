@@ -4,6 +4,10 @@
 
 pub mod loopback;
 pub mod spec;
+mod support;
+
+#[allow(unused_imports)]
+pub use support::*;
 
 use std::time::Duration;
 
@@ -129,17 +133,6 @@ pub fn shared_file(rel: &str) -> String {
     })
 }
 
-/// Waits for `work`, failing the test if it has not ended after a minute.
-/// A guard against a hang (a read that never stops, a call that never
-/// times out), never a timing target: what it waits for takes milliseconds,
-/// and timing targets live in the benchmarks.
-pub async fn without_hanging<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
-    match tokio::time::timeout(std::time::Duration::from_secs(60), work).await {
-        Ok(done) => done,
-        Err(_) => panic!("{what} had not ended after a minute: it hangs"),
-    }
-}
-
 /// Starts `n` calls at once (each made by `call(i)`) and waits for all.
 pub async fn all_at_once<F, Fut, T>(n: usize, call: F) -> Vec<T>
 where
@@ -153,21 +146,6 @@ where
         out.push(h.await.expect("the call's task panicked"));
     }
     out
-}
-
-/// Picks ring as the process's rustls crypto provider, as an application
-/// that builds reqwest clients of its own does once at start. This crate's
-/// `rustls` feature turns on reqwest's `rustls-no-provider` and hands its
-/// own client a ring configuration, but installs no process-wide provider.
-pub fn pick_crypto_provider() {
-    #[cfg(feature = "rustls")]
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// A plain reqwest client, for raw requests to loopback servers.
-pub fn http() -> reqwest::Client {
-    pick_crypto_provider();
-    reqwest::Client::new()
 }
 
 /// A one-line receipt: `name` for 12.50 NOK, 25 % VAT.

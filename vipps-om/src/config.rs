@@ -8,7 +8,7 @@ use crate::failure::Failure;
 
 /// The variables, with `--env`, `--base-url` and `--msn` in their place
 /// when given.
-fn lookup(cli: &Cli, name: &str) -> Option<String> {
+fn setting(cli: &Cli, name: &str) -> Option<String> {
     let flag = match name {
         "VIPPS_ENV" => cli.environment.map(|e| match e {
             Env::Test => "test".to_owned(),
@@ -40,10 +40,10 @@ pub fn client(cli: &Cli, as_configured: bool) -> Result<Client, Failure> {
 }
 
 fn build(cli: &Cli, as_configured: bool) -> Result<Client, Error> {
-    let mut builder = Client::builder_from_variables(|name| lookup(cli, name))?;
+    let mut builder = Client::builder_from_variables(|name| setting(cli, name))?;
     // Tell Vipps MobilePay which tool sent the calls, unless the variables
     // say otherwise.
-    if !as_configured && lookup(cli, "VIPPS_SYSTEM_NAME").is_none() {
+    if !as_configured && setting(cli, "VIPPS_SYSTEM_NAME").is_none() {
         builder = builder.system_name("vipps-om").system_version(env!("CARGO_PKG_VERSION"));
     }
     builder.build()

@@ -852,8 +852,13 @@ async fn the_console_stops_on_sigterm_despite_a_client_that_never_finishes() {
         let status = c.child.wait().unwrap();
         (status, c)
     });
-    let status = without_hanging("the console after SIGTERM", exited).await.unwrap().0;
+    let (status, c) = without_hanging("the console after SIGTERM", exited).await.unwrap();
     assert!(status.success(), "{status:?}");
+    assert!(
+        c.log().contains("1 connection(s) still open after five seconds were closed"),
+        "the cut said: {}",
+        c.log()
+    );
     drop(half);
 }
 

@@ -493,14 +493,14 @@ mod tests {
     async fn a_held_body_is_under_way_until_its_last_piece() {
         use http_body_util::{BodyExt as _, Full};
         let peer = Peer::at("127.0.0.1:1".parse().unwrap());
-        let mut body = peer.answering().hold(Full::new(Bytes::from(vec![7u8; 3 * PIECE + 5])));
-        assert_eq!(body.size_hint().exact(), Some(3 * PIECE as u64 + 5));
+        let mut body = peer.answering().hold(Full::new(Bytes::from(vec![7u8; 3 * 65_536 + 5])));
+        assert_eq!(body.size_hint().exact(), Some(3 * 65_536 + 5));
         let mut sizes = Vec::new();
         while let Some(frame) = body.frame().await {
             sizes.push(frame.unwrap().into_data().unwrap().len());
             assert_eq!(peer.busy.under_way.load(Ordering::SeqCst), 1, "under way while pieces remain");
         }
-        assert_eq!(sizes, [PIECE, PIECE, PIECE, 5]);
+        assert_eq!(sizes, [65_536, 65_536, 65_536, 5]);
         assert!(body.is_end_stream());
         drop(body);
         assert_eq!(peer.busy.under_way.load(Ordering::SeqCst), 0);

@@ -45,22 +45,18 @@ pub use connection::{Answering, Held, Peer};
 /// machine's descriptors, and small enough for a semaphore.
 const MAX_CONNECTIONS: usize = 1_000_000;
 
-/// The bounds of a server. Build one with [`Bounds::default`] and its
-/// setters.
+/// The smallest head bound HTTP/1.1 can work with (hyper's own floor).
+const MIN_HEAD: usize = 8 * 1024;
+
+/// The bounds of a server: [`Bounds::default`] and its setters, each kept
+/// within what a server can work with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Bounds {
-    /// At most this many connections at once.
-    pub max_connections: usize,
-    /// A connection with nothing under way and no byte moving for this
-    /// long is closed.
-    pub idle: Duration,
-    /// A request gets this long from its first byte to be taken.
-    pub request_time: Duration,
-    /// The largest request head, in bytes.
-    pub max_head: usize,
-    /// Requests under way get this long to finish when the server stops.
-    pub grace: Duration,
+    max_connections: usize,
+    idle: Duration,
+    request_time: Duration,
+    max_head: usize,
+    grace: Duration,
 }
 
 impl Default for Bounds {
@@ -100,7 +96,7 @@ impl Bounds {
     /// Takes request heads of at most `bytes` (at least 8 KiB, as HTTP/1.1
     /// needs).
     pub fn max_head(mut self, bytes: usize) -> Self {
-        self.max_head = bytes.max(8 * 1024);
+        self.max_head = bytes.max(MIN_HEAD);
         self
     }
 
@@ -114,8 +110,9 @@ impl Bounds {
 /// Serves `listener` within `bounds`, each connection with the service
 /// `make` gives for its [`Peer`], until `stop` resolves; then stops
 /// accepting, lets requests under way finish (for up to the grace time),
-/// and closes the rest. Returns once every connection is closed.
-pub async fn serve<F, S, B>(listener: TcpListener, bounds: Bounds, stop: impl Future<Output = ()> + Send, make: F)
+/// and closes the rest. Returns once every connection is closed, with how
+/// many were still open after the grace time (for the caller's log).
+pub async fn serve<F, S, B>(listener: TcpListener, bounds: Bounds, stop: impl Future<Output = ()> + Send, make: F) -> usize
 where
     F: Fn(Peer) -> S,
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
@@ -180,17 +177,16 @@ where
     drop(listener);
     let _ = stopping.send(true);
     let _ = tokio::time::timeout(bounds.grace, async { while connections.join_next().await.is_some() {} }).await;
-    if !connections.is_empty() {
-        tracing::info!(open = connections.len(), "connections still open after the grace time are closed");
-    }
+    let cut = connections.len();
     connections.shutdown().await;
+    cut
 }
 
 /// The protocols' own settings: heads bounded in size; no HTTP/2 pings of
 /// the server's own (a dead client is found by its silence).
 fn builder(bounds: &Bounds) -> hyper_util::server::conn::auto::Builder<TokioExecutor> {
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder.http1().max_buf_size(bounds.max_head.max(8 * 1024));
+    builder.http1().max_buf_size(bounds.max_head);
     builder
         .http2()
         .max_header_list_size(u32::try_from(bounds.max_head).unwrap_or(u32::MAX));
@@ -201,4 +197,54 @@ fn builder(bounds: &Bounds) -> hyper_util::server::conn::auto::Builder<TokioExec
 async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is dropped here, before any later await.
     let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt as _;
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    /// A stop lets the grace time pass for a request under way, then
+    /// closes it, and says how many it closed; with none open, none.
+    #[tokio::test]
+    async fn a_stop_closes_what_is_still_open_after_the_grace_time_and_counts_it() {
+        for half_open in [false, true] {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let bounds = Bounds::default().grace(Duration::from_millis(100));
+            let server = tokio::spawn(serve(
+                listener,
+                bounds,
+                async {
+                    let _ = stopped.await;
+                },
+                |_peer| {
+                    hyper::service::service_fn(|_req| async {
+                        Ok::<_, std::convert::Infallible>(Response::new(http_body_util::Empty::<bytes::Bytes>::new()))
+                    })
+                },
+            ));
+            let mut client = TcpStream::connect(addr).await.unwrap();
+            if half_open {
+                client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+            }
+            // The connection taken before the stop: a request answered on
+            // another one proves the server has accepted in order.
+            let mut probe = TcpStream::connect(addr).await.unwrap();
+            probe
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let mut answer = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut probe, &mut answer).await.unwrap();
+            assert!(answer.starts_with(b"HTTP/1.1 200"));
+            stop.send(()).unwrap();
+            let cut = tokio::time::timeout(Duration::from_secs(60), server).await.unwrap().unwrap();
+            assert_eq!(cut, usize::from(half_open), "half open: {half_open}");
+            drop(client);
+        }
+    }
 }

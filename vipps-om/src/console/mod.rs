@@ -61,7 +61,7 @@ pub use service::{Settings, DEFAULT_DATABASE};
 pub fn app(console: Console) -> Router {
     Router::new()
         .route("/", get(service::handlers::index))
-        .route(paths::LOOKUP, get(service::handlers::lookup))
+        .route(paths::LOOKUP, get(service::handlers::to_order))
         .route(paths::ORDER_ROUTE, get(service::handlers::order_page))
         .route(paths::ORDER_JSON_ROUTE, get(service::handlers::order_json))
         .route(paths::AUDIT, get(service::trail::trail))

@@ -163,37 +163,7 @@ pub fn spawn(args: &[String], stderr: std::process::Stdio) -> (std::process::Chi
 /// What the console logs while `work` runs, on this thread (a test on
 /// tokio's current-thread runtime runs the console on it too).
 pub async fn logged<T>(work: impl std::future::Future<Output = T>) -> (T, String) {
-    #[derive(Clone, Default)]
-    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    // tracing caches, once for the whole process, whether a log line's
-    // callsite is wanted, asking the subscriber of the first thread that
-    // reaches it: a test thread without one would make it never wanted,
-    // here too. A global subscriber that wants everything (and writes
-    // nothing) keeps every callsite asking each thread's own.
-    static QUIET: std::sync::Once = std::sync::Once::new();
-    QUIET.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
-    });
-    let lines = Lines::default();
-    let writer = lines.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    let done = work.await;
-    drop(guard);
-    let bytes = lines.0.lock().unwrap().clone();
-    (done, String::from_utf8(bytes).unwrap())
+    super::logged_async(work).await
 }
 
 /// A request from the client at `ip`.

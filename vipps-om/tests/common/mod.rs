@@ -1,18 +1,8 @@
 //! Helpers shared by the tool's tests.
 #![allow(dead_code)]
 
-/// Picks ring as the process's rustls crypto provider, as an application
-/// that builds reqwest clients of its own does once at start (the SDK's
-/// `rustls` feature installs no process-wide provider).
-pub fn pick_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// A plain reqwest client, for raw requests to loopback servers.
-pub fn http() -> reqwest::Client {
-    pick_crypto_provider();
-    reqwest::Client::new()
-}
+// The helpers every crate's tests share, written once.
+pub use vipps_om_test_support::*;
 
 /// Reads a server command's banner from its stdout: one pretty-printed
 /// JSON document (`--json`), printed before it takes requests.
@@ -46,26 +36,6 @@ pub fn png_file(height: u32) -> std::path::PathBuf {
     path
 }
 
-/// Waits for `work`, failing the test if it has not ended after a minute:
-/// a guard against a hang, never a timing target.
-pub async fn without_hanging<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
-    match tokio::time::timeout(std::time::Duration::from_secs(60), work).await {
-        Ok(done) => done,
-        Err(_) => panic!("{what} had not ended after a minute: it hangs"),
-    }
-}
-
 pub mod console;
 pub mod front_end;
 pub mod postgres;
-
-/// Waits (a minute at most: a guard against a hang, never a timing target)
-/// until `done` holds, looking again every few milliseconds.
-pub async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    without_hanging(what, async {
-        while !done() {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-    })
-    .await;
-}

@@ -58,7 +58,7 @@ fn searched_if_cleaned<'a>(typed: &'a str, cleaned: &str) -> Option<&'a str> {
 
 /// The form's answer: the order's own address (which can be shared), with
 /// the id cleaned of what pasting adds.
-pub async fn lookup(
+pub async fn to_order(
     State(console): State<Console>,
     Extension(visitor): Extension<Visitor>,
     cx: Cx,

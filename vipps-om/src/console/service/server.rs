@@ -44,7 +44,7 @@ pub(in crate::console) async fn serve(
         .max_connections(max_connections)
         .idle(idle)
         .request_time(REQUEST_TIME);
-    serving::serve(listener, bounds, stop, move |peer: Peer| {
+    let cut = serving::serve(listener, bounds, stop, move |peer: Peer| {
         let app = app.clone();
         hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer.clone()));
@@ -52,4 +52,7 @@ pub(in crate::console) async fn serve(
         })
     })
     .await;
+    if cut > 0 {
+        tracing::info!(target: "vipps_om::console", "{cut} connection(s) still open after five seconds were closed");
+    }
 }

@@ -276,7 +276,7 @@ impl Copies {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use vipps_om_test_support::{logged, until_blocking as until};
 
     use super::*;
     use crate::console::access::entry::Event;
@@ -287,15 +287,6 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
-    }
-
-    /// Waits (a minute at most: a guard against a hang) until `done`.
-    fn until(what: &str, done: impl Fn() -> bool) {
-        let start = std::time::Instant::now();
-        while !done() {
-            assert!(start.elapsed() < Duration::from_secs(60), "{what} never happened");
-            std::thread::sleep(Duration::from_millis(5));
-        }
     }
 
     fn entry(who: &str) -> Entry {
@@ -378,37 +369,6 @@ mod tests {
         let missing = Copies::to(vec![Target::Syslog(dir.join("nothing"))]).unwrap_err();
         assert!(missing.contains("syslog cannot be reached"), "{missing}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    /// What the console logs while `work` runs on this thread.
-    fn logged(work: impl FnOnce()) -> String {
-        #[derive(Clone, Default)]
-        struct Lines(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Lines {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        // A global subscriber that wants every log line (and writes none),
-        // so that no test thread without one makes a line unwanted for the
-        // whole process (tracing caches that once per line).
-        static QUIET: std::sync::Once = std::sync::Once::new();
-        QUIET.call_once(|| {
-            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
-        });
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::with_default(subscriber, work);
-        let bytes = lines.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap()
     }
 
     #[test]

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use hyper::header::{AsHeaderName, HeaderMap};
 
 /// A request as the emulator sees it.
-pub(super) struct Incoming {
+pub(super) struct Received {
     pub(super) method: String,
     /// The path as sent (percent-encoded).
     pub(super) path: String,
@@ -18,7 +18,7 @@ pub(super) struct Incoming {
     pub(super) peer: SocketAddr,
 }
 
-impl Incoming {
+impl Received {
     /// A header's value, when it is text.
     pub(super) fn header(&self, name: impl AsHeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

@@ -188,7 +188,7 @@ async fn past_the_maximum_connections_wait_for_a_free_slot() {
     }
     let mut fifth = tokio::spawn(async move {
         let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             .await
             .unwrap();
         let mut answer = String::new();
@@ -279,6 +279,69 @@ async fn the_timeouts_set_are_the_ones_kept() {
     // A bound far from both sides (0.2 s set, 10 s and 30 s by default), so
     // a busy machine cannot fail it: it tells the setting from the default.
     assert!(took < Duration::from_secs(5), "closed after {took:?}: the default, not the setting");
+}
+
+/// A long answer read slowly (far longer than the idle time to arrive) is
+/// delivered whole, and the connection stays usable after it: the answer
+/// is under way until it is handed on, and a slow reader's progress counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_answer_read_slowly_arrives_whole() {
+    let emu = Emulator::builder().idle_timeout(Duration::from_secs(2)).start().await.unwrap();
+    let http = http();
+    // The record's listing of 20 requests with 60 KB bodies each: an
+    // answer of about 1.2 MB, four seconds at the client's pace.
+    for i in 0..20 {
+        let url = format!("{}/order-management/v2/ECOM/receipts/o-{i}", emu.base_url());
+        let _ = http.post(url).body("x".repeat(60_000)).send().await.unwrap();
+    }
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(16 * 1024).unwrap();
+    let mut stream = socket.connect(emu.local_addr()).await.unwrap();
+    let ask = b"GET /_emulator/requests HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    stream.write_all(ask).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut got = Vec::new();
+    let (head_end, length) = without_hanging("the slow read", async {
+        loop {
+            let mut chunk = [0u8; 8192];
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "cut after {} bytes in {:?}", got.len(), started.elapsed());
+            got.extend_from_slice(&chunk[..n]);
+            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+                    .expect("a length");
+                if got.len() >= end + 4 + length {
+                    return (end + 4, length);
+                }
+            }
+            // The client's pace (about 300 kB/s) is the behaviour under
+            // test, not a wait for something.
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await;
+    assert!(length > 1_100_000, "a long answer: {length} bytes");
+    assert_eq!(got.len() - head_end, length, "whole");
+    assert!(
+        started.elapsed() > Duration::from_secs(2),
+        "read slower than the idle time: {:?}",
+        started.elapsed()
+    );
+    // The same connection serves the next request.
+    stream
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    without_hanging("the next answer", stream.read_to_end(&mut rest)).await.unwrap();
+    assert!(
+        rest.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&rest[..rest.len().min(200)])
+    );
 }
 
 /// A state file is opened without a word when it is whole, and with one

@@ -836,6 +836,24 @@ async fn a_request_is_timed_from_its_first_byte() {
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
 }
 
+/// HTTP/2 with prior knowledge (h2c, as some front ends speak to their
+/// back ends) is served like HTTP/1.1: the host the request was sent to is
+/// its `:authority`.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_with_prior_knowledge_is_served() {
+    let emu = Emulator::start().await.unwrap();
+    seed_1042(&emu).await;
+    let served = Served::start(&emu.base_url(), &[]);
+    common::pick_crypto_provider();
+    let h2 = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
+    for path in ["/health", "/", "/orders/ecom/order-1042"] {
+        let page = h2.get(format!("{}{path}", served.url)).send().await.unwrap();
+        assert_eq!(page.version(), reqwest::Version::HTTP_2);
+        assert_eq!(page.status(), 200, "{path}: {}", page.text().await.unwrap());
+    }
+}
+
 /// A client that never finishes its request does not keep the console
 /// from stopping.
 #[cfg(unix)]

@@ -1,7 +1,13 @@
 //! One connection of a bounded server: its slot, held until it closes;
 //! its peer, with the count of its requests under way; and the timers
-//! that close it when it idles, when a request is slow to arrive, or when
-//! its client stops reading an answer.
+//! that close it when it idles, when a request is slow to arrive, when an
+//! answer stops moving (an HTTP/2 client that grants no more window), or
+//! when its client stops reading an answer.
+//!
+//! Its socket's send buffer is kept small (`SEND_BUFFER`), so that the
+//! server sees a slow reader's progress: Linux wakes a waiting writer only
+//! once a third of the buffer has drained, and a buffer grown to megabytes
+//! would let a client reading 100 kB/s look stalled for tens of seconds.
 
 use std::future::Future as _;
 use std::net::SocketAddr;
@@ -16,17 +22,49 @@ use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 
 use super::Bounds;
 
-/// The requests of one connection under way, and how many were ever
-/// taken (so the connection sees a request taken between two of its
-/// polls).
-#[derive(Debug, Default)]
+/// The bytes of a socket's send buffer asked for (Linux doubles it): a
+/// reader of 10 kB/s is seen to progress every few seconds, and a client
+/// 100 ms away still gets about 2.5 MB/s.
+const SEND_BUFFER: usize = 128 * 1024;
+
+/// The requests of one connection under way (of them, the answers being
+/// written), how many were ever taken (so the connection sees a request
+/// taken between two of its polls), and when an answer last moved.
+#[derive(Debug)]
 struct Busy {
     under_way: AtomicUsize,
+    writing: AtomicUsize,
     taken: AtomicU64,
+    epoch: Instant,
+    /// When an answer last handed a piece on, in milliseconds from `epoch`.
+    moved_ms: AtomicU64,
+}
+
+impl Busy {
+    fn new() -> Busy {
+        Busy {
+            under_way: AtomicUsize::new(0),
+            writing: AtomicUsize::new(0),
+            taken: AtomicU64::new(0),
+            epoch: Instant::now(),
+            moved_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// An answer handed a piece on.
+    fn moved(&self) {
+        let ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.moved_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// When an answer last handed a piece on.
+    fn moved_at(&self) -> Instant {
+        self.epoch + Duration::from_millis(self.moved_ms.load(Ordering::SeqCst))
+    }
 }
 
 /// Who is at the other end of a connection: its address, and its count
@@ -43,7 +81,7 @@ impl Peer {
     pub fn at(addr: SocketAddr) -> Peer {
         Peer {
             addr,
-            busy: Arc::default(),
+            busy: Arc::new(Busy::new()),
         }
     }
 
@@ -69,11 +107,15 @@ pub struct Answering(Arc<Busy>);
 
 impl Answering {
     /// An answer's body that holds this guard until it has been sent whole
-    /// (or dropped).
+    /// (or dropped). From here the request is an answer being written: it
+    /// keeps its connection open while it moves.
     pub fn hold<B>(self, body: B) -> Held<B> {
+        self.0.writing.fetch_add(1, Ordering::SeqCst);
+        self.0.moved();
         Held {
             body,
             pending: Bytes::new(),
+            writing: Writing(self.0.clone()),
             _answering: self,
         }
     }
@@ -85,14 +127,26 @@ impl Drop for Answering {
     }
 }
 
+/// An answer being written, until its body is dropped.
+#[derive(Debug)]
+struct Writing(Arc<Busy>);
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.0.writing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// An answer's body holding its request's [`Answering`] until the body has
 /// been sent (or dropped). It hands its data on in pieces of at most
 /// 64 KiB, so that a large answer is under way until most of it has been
-/// written, not only until the protocol has buffered it.
+/// written, not only until the protocol has buffered it; each piece
+/// handed on is the answer moving.
 #[derive(Debug)]
 pub struct Held<B> {
     body: B,
     pending: Bytes,
+    writing: Writing,
     _answering: Answering,
 }
 
@@ -118,6 +172,7 @@ where
         }
         let n = self.pending.len().min(PIECE);
         let piece = self.pending.split_to(n);
+        self.writing.0.moved();
         Poll::Ready(Some(Ok(Frame::data(piece))))
     }
 
@@ -154,11 +209,16 @@ pub(super) struct Connection {
     arriving: Option<Pin<Box<Sleep>>>,
     /// The deadline of an answer its client does not read.
     stalled: Option<Pin<Box<Sleep>>>,
+    /// A write is waiting for the client to read: bytes of an answer are
+    /// still going out, and only `stalled` may end the connection.
+    write_waiting: bool,
 }
 
 impl Connection {
     pub(super) fn new(stream: TcpStream, addr: SocketAddr, slot: OwnedSemaphorePermit, bounds: &Bounds) -> (Connection, Peer) {
-        let busy = Arc::<Busy>::default();
+        // Inherited by nothing else: this connection's own socket.
+        let _ = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER);
+        let busy = Arc::new(Busy::new());
         let connection = Connection {
             stream,
             _slot: slot,
@@ -169,12 +229,19 @@ impl Connection {
             idle: Box::pin(tokio::time::sleep(bounds.idle)),
             arriving: None,
             stalled: None,
+            write_waiting: false,
         };
         (connection, Peer { addr, busy })
     }
 
     fn under_way(&self) -> bool {
         self.busy.under_way.load(Ordering::SeqCst) > 0
+    }
+
+    /// A request under way that is not yet an answer being written: its
+    /// service is working on it.
+    fn working(&self) -> bool {
+        self.busy.under_way.load(Ordering::SeqCst) > self.busy.writing.load(Ordering::SeqCst)
     }
 
     /// Restarts the idle timer, and arms it for this connection's task: it
@@ -209,14 +276,30 @@ impl Connection {
         }
     }
 
-    /// `Err` when the connection sat idle too long, or a request took too
-    /// long to arrive, with nothing under way.
+    /// `Err` when the connection sat idle too long, a request took too long
+    /// to arrive, or its answers stopped moving; never while a service is
+    /// working on a request, nor while bytes of an answer wait to go out
+    /// (`still_read` watches those).
     fn within_limits(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
         self.notice_taken(cx);
-        if self.under_way() {
+        if self.working() {
             self.arriving = None;
             self.progressed(cx);
             return Ok(());
+        }
+        if self.write_waiting {
+            return Ok(());
+        }
+        if self.under_way() {
+            // Answers being written, and nothing else: they must move (an
+            // HTTP/2 client that grants no more window stops them).
+            self.arriving = None;
+            let until = self.busy.moved_at() + self.idle_for;
+            self.idle.as_mut().reset(until);
+            return match self.idle.as_mut().poll(cx) {
+                Poll::Ready(()) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "an answer stopped moving")),
+                Poll::Pending => Ok(()),
+            };
         }
         if let Some(deadline) = self.arriving.as_mut() {
             if deadline.as_mut().poll(cx).is_ready() {
@@ -269,22 +352,29 @@ impl AsyncRead for Connection {
 }
 
 impl Connection {
-    /// What a write's result means for the timers.
+    /// What a write's result means for the timers: bytes written are the
+    /// connection moving; a write that waits is watched by `still_read`.
     fn wrote(&mut self, cx: &mut Context<'_>, result: Poll<std::io::Result<usize>>) -> Poll<std::io::Result<usize>> {
         match result {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
                     self.stalled = None;
+                    self.write_waiting = false;
                     self.notice_taken(cx);
                     self.progressed(cx);
                 }
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => match self.still_read(cx).and_then(|()| self.within_limits(cx)) {
-                Ok(()) => Poll::Pending,
-                Err(e) => Poll::Ready(Err(e)),
-            },
+            Poll::Pending => {
+                // The client is not reading: only how long it has read
+                // nothing may end the connection now.
+                self.write_waiting = true;
+                match self.still_read(cx) {
+                    Ok(()) => Poll::Pending,
+                    Err(e) => Poll::Ready(Err(e)),
+                }
+            }
         }
     }
 }
@@ -473,6 +563,48 @@ mod tests {
             matches!(&wrote, Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut),
             "1.1 s unread: {wrote:?}"
         );
+    }
+
+    /// An answer being written keeps its connection while it moves, and
+    /// ends it once it has not moved for the idle time (an HTTP/2 client
+    /// that grants no more window stops it without stopping the socket).
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_that_stops_moving_ends_the_connection() {
+        use http_body_util::{BodyExt as _, Full};
+        let (mut connection, peer, _client) = accepted(idle(Duration::from_secs(1))).await;
+        let mut body = peer.answering().hold(Full::new(Bytes::from(vec![7u8; 3 * 65_536])));
+        for _ in 0..3 {
+            tokio::time::advance(Duration::from_millis(900)).await;
+            assert!(open(&mut connection).await, "moved 0.9 s ago");
+            let _piece = body.frame().await.unwrap().unwrap();
+        }
+        tokio::time::advance(Duration::from_millis(900)).await;
+        assert!(open(&mut connection).await, "0.9 s after the last piece");
+        tokio::time::advance(Duration::from_millis(200)).await;
+        assert!(!open(&mut connection).await, "1.1 s without moving: let go");
+    }
+
+    /// While bytes of an answer wait for the client to read, a pipelined
+    /// request's first bytes do not start its time to arrive against the
+    /// server: only the client's reading is watched.
+    #[tokio::test(start_paused = true)]
+    async fn a_pipelined_request_waits_while_an_answer_goes_out() {
+        let bounds = Bounds::default().idle(Duration::from_secs(60)).request_time(Duration::from_secs(1));
+        let (mut connection, _peer, mut client) = accepted(bounds).await;
+        let chunk = vec![b'x'; 1 << 20];
+        loop {
+            let wrote = poll_fn(|cx| Poll::Ready(Pin::new(&mut connection).poll_write(cx, &chunk))).await;
+            match wrote {
+                Poll::Ready(Ok(_)) => continue,
+                Poll::Pending => break,
+                Poll::Ready(Err(e)) => panic!("{e}"),
+            }
+        }
+        client.write_all(b"GET /next").await.unwrap();
+        let mut bytes = [0u8; 64];
+        assert!(on_real_time(connection.read(&mut bytes)).await.unwrap() > 0);
+        tokio::time::advance(Duration::from_millis(1500)).await;
+        assert!(open(&mut connection).await, "an answer still going out: the next request waits");
     }
 
     /// The bounds' setters keep what a server can work with.

@@ -446,6 +446,20 @@ mod tests {
 
     const ANSWER: &[u8] = b"HTTP/1.1 204 No Content\r\n\r\n";
 
+    /// Writes until the socket's buffers are full and a write waits for
+    /// the client to read; the piece it writes with.
+    async fn fill(connection: &mut Connection) -> Vec<u8> {
+        let chunk = vec![b'x'; 1 << 20];
+        loop {
+            let wrote = poll_fn(|cx| Poll::Ready(Pin::new(&mut *connection).poll_write(cx, &chunk))).await;
+            match wrote {
+                Poll::Ready(Ok(_)) => continue,
+                Poll::Pending => return chunk,
+                Poll::Ready(Err(e)) => panic!("{e}"),
+            }
+        }
+    }
+
     /// Waits for `work` (a socket's) on the real clock: a paused clock
     /// would jump to the next timer whenever the socket is not ready yet.
     async fn on_real_time<T>(work: impl std::future::Future<Output = T>) -> T {
@@ -543,17 +557,7 @@ mod tests {
     async fn an_answer_nobody_reads_ends_the_connection() {
         let (mut connection, peer, _client) = accepted(idle(Duration::from_secs(1))).await;
         let _answering = peer.answering();
-        let chunk = vec![b'x'; 1 << 20];
-        // Fill the socket's buffers until a write waits.
-        let stalled = loop {
-            let wrote = poll_fn(|cx| Poll::Ready(Pin::new(&mut connection).poll_write(cx, &chunk))).await;
-            match wrote {
-                Poll::Ready(Ok(_)) => continue,
-                Poll::Pending => break true,
-                Poll::Ready(Err(e)) => panic!("{e}"),
-            }
-        };
-        assert!(stalled);
+        let chunk = fill(&mut connection).await;
         tokio::time::advance(Duration::from_millis(900)).await;
         let wrote = poll_fn(|cx| Poll::Ready(Pin::new(&mut connection).poll_write(cx, &chunk))).await;
         assert!(wrote.is_pending(), "0.9 s unread: still waiting");
@@ -591,15 +595,7 @@ mod tests {
     async fn a_pipelined_request_waits_while_an_answer_goes_out() {
         let bounds = Bounds::default().idle(Duration::from_secs(60)).request_time(Duration::from_secs(1));
         let (mut connection, _peer, mut client) = accepted(bounds).await;
-        let chunk = vec![b'x'; 1 << 20];
-        loop {
-            let wrote = poll_fn(|cx| Poll::Ready(Pin::new(&mut connection).poll_write(cx, &chunk))).await;
-            match wrote {
-                Poll::Ready(Ok(_)) => continue,
-                Poll::Pending => break,
-                Poll::Ready(Err(e)) => panic!("{e}"),
-            }
-        }
+        fill(&mut connection).await;
         client.write_all(b"GET /next").await.unwrap();
         let mut bytes = [0u8; 64];
         assert!(on_real_time(connection.read(&mut bytes)).await.unwrap() > 0);

@@ -70,6 +70,23 @@ fn unreadable(console: &Console, cx: &Cx) -> Response {
         .into_response()
 }
 
+/// What an auditor's address asks for (`what`: the page or the export),
+/// and what it selects once it may be shown and the look is recorded; else
+/// the answer to give instead.
+async fn selection(
+    console: &Console,
+    visitor: &Visitor,
+    cx: &Cx,
+    query: Result<Query<Asked>, QueryRejection>,
+    what: &str,
+) -> Result<(Asked, Filter), Response> {
+    let Ok(Query(asked)) = query else {
+        return Err(unreadable(console, cx));
+    };
+    let filter = selected(console, visitor, &asked, cx, what).await?;
+    Ok((asked, filter))
+}
+
 /// The trail's page: the form, and the newest hundred entries it selects.
 pub async fn trail(
     State(console): State<Console>,
@@ -77,11 +94,8 @@ pub async fn trail(
     cx: Cx,
     query: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
-    let Ok(Query(asked)) = query else {
-        return unreadable(&console, &cx);
-    };
-    let filter = match selected(&console, &visitor, &asked, &cx, "page").await {
-        Ok(filter) => filter,
+    let (asked, filter) = match selection(&console, &visitor, &cx, query, "page").await {
+        Ok(selection) => selection,
         Err(answer) => return answer,
     };
     let entries = match console.audit.entries(&filter, Page::NewestBefore(asked.before), PAGE).await {
@@ -104,11 +118,8 @@ pub async fn export(
     cx: Cx,
     query: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
-    let Ok(Query(asked)) = query else {
-        return unreadable(&console, &cx);
-    };
-    let filter = match selected(&console, &visitor, &asked, &cx, "jsonl").await {
-        Ok(filter) => filter,
+    let (_asked, filter) = match selection(&console, &visitor, &cx, query, "jsonl").await {
+        Ok(selection) => selection,
         Err(answer) => return answer,
     };
     let batches = futures_util::stream::unfold(Some(None), move |after: Option<Option<i64>>| {

@@ -43,7 +43,7 @@ pub fn run() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let printer = Printer { json: cli.json };
-    logging::init(cli.verbose, cli.command.serves());
+    let log = logging::init(cli.verbose, cli.command.serves());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -51,10 +51,13 @@ pub fn run() -> ExitCode {
             return ExitCode::from(5);
         }
     };
+    runtime.spawn(logging::Log::say_drops(log.counter()));
     let outcome = runtime.block_on(commands::run(&cli, printer)).and_then(|output| match output {
         Some(o) => printer.success(&o).map(|()| o.exit_code),
         None => Ok(0),
     });
+    drop(runtime);
+    log.finish();
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {

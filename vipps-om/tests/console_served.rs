@@ -218,6 +218,12 @@ async fn a_flood_through_a_front_end_leaves_a_right_token_signing_in_and_the_log
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
+    // The log is written by a thread of its own: waited for.
+    until("the wrong tokens said", || {
+        let log = served.log();
+        log.contains("wrong access token from client 203.0.113.50") && log.contains("right tokens still sign in")
+    })
+    .await;
     let log = served.log();
     assert!(log.contains("wrong access token from client 203.0.113.50"), "{log}");
     assert!(
@@ -250,9 +256,12 @@ async fn the_sign_on_proxy_is_believed_by_its_address_only() {
     let trail = served.trail().await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0]["who"], "kari@butikk.example");
-    assert!(served
-        .log()
-        .contains("ignored the x-auth-request-email header of a request from 127.0.0.2"));
+    until("the ignored header said", || {
+        served
+            .log()
+            .contains("ignored the x-auth-request-email header of a request from 127.0.0.2")
+    })
+    .await;
 }
 
 /// A lookup that cannot be recorded is not shown: the store refuses the
@@ -285,7 +294,7 @@ async fn a_lookup_that_cannot_be_recorded_is_not_shown() {
         body.contains("The lookup could not be recorded") && !body.contains("Ullsokker"),
         "{body}"
     );
-    assert!(served.log().contains("database or disk is full"));
+    until("the failure said", || served.log().contains("database or disk is full")).await;
     sqlx::query("DROP TRIGGER full").execute(&db).await.unwrap();
     db.close().await;
     assert_eq!(look().await.0, 200);
@@ -368,7 +377,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     // by renaming a new file over it).
     replace_file(&staff, &format!("kari@butikk.example {KARI}\n"));
     until("the staff file read again", || {
-        served.log().contains("was read again as it changed")
+        served.log().contains("was read again as it changed") && served.log().contains("sign-ins ended")
     })
     .await;
     assert!(
@@ -399,6 +408,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     // Read once with the changes (as it changed, or on SIGHUP, whichever
     // came first), Kari's one sign-in of the old token ended.
     let changed = r#"new tokens: ["kari@butikk.example"]; joined: ["ola@butikk.example"]; 1 sign-ins ended"#;
+    until("the changes said", || served.log().contains(changed)).await;
     assert_eq!(served.log().matches(changed).count(), 1, "{}", served.log());
     let refused_old = api(KARI).await.unwrap().status();
     assert_eq!(refused_old, 401);
@@ -406,7 +416,7 @@ async fn whoever_leaves_the_staff_file_is_signed_out_at_once() {
     assert_eq!(api(kari_new).await.unwrap().status(), 200);
     assert_eq!(api(OLA).await.unwrap().status(), 200, "Ola is back");
     // Still serving after SIGHUP (it used to end the process).
-    assert!(served.log().contains("left: []"), "{}", served.log());
+    until("no one left, said", || served.log().contains("left: []")).await;
     assert_eq!(client.get(format!("{}/health", served.url)).send().await.unwrap().status(), 200);
 
     // Ola, who has no sign-in, gets a new token: nothing to end, nothing
@@ -642,6 +652,7 @@ async fn a_copy_of_the_trail_follows_log_rotation() {
     let line: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&copy).unwrap().lines().next().unwrap()).unwrap();
     assert_eq!((line["event"].as_str(), line["outcome"].as_str()), (Some("lookup"), Some("shown")));
     assert!(line["id"].as_i64().is_some(), "the copy names the entry's number in the trail");
+    until("the moved file said", || served.log().contains("was moved or deleted")).await;
     assert_eq!(served.log().matches("was moved or deleted").count(), 1, "{}", served.log());
 }
 

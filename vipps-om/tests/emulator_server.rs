@@ -253,3 +253,55 @@ async fn listen_serves_beyond_loopback_with_a_warning_and_a_clean_health_check()
     let out = refused(&["--port", "0", "--listen", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(2), "--port and --listen are one or the other");
 }
+
+/// A server whose stderr nobody reads (a pipe nobody drains, a paused
+/// terminal) keeps answering: past the lines it holds, log lines are
+/// dropped and counted, and the count is said once stderr is read again;
+/// it stops on SIGTERM at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_nobody_reads_never_stops_the_emulator() {
+    use std::io::Read as _;
+    let mut child = emulator_command(&["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let banner = common::read_banner(&mut child);
+    let health = format!("{}/_emulator/health", banner["baseUrl"].as_str().unwrap().trim_end_matches('/'));
+    let http = common::http();
+    // A line a request: past the pipe's 64 KiB (about 600 lines) the old
+    // emulator hung; past the 10,000 lines held, lines are dropped.
+    common::without_hanging("12,000 requests with stderr unread", async {
+        for _ in 0..12_000 {
+            let answer = http.get(&health).send().await.unwrap();
+            assert_eq!(answer.status(), 200);
+        }
+    })
+    .await;
+    // Read again: the lines held come out, then the count of those dropped
+    // (said every ten seconds while it grows).
+    let mut stderr = child.stderr.take().unwrap();
+    let log = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 65536];
+        loop {
+            let n = stderr.read(&mut chunk).unwrap();
+            assert!(n > 0, "the log ended before saying what it dropped");
+            seen.extend_from_slice(&chunk[..n]);
+            if String::from_utf8_lossy(&seen).contains("were dropped: stderr was not read") {
+                return (String::from_utf8_lossy(&seen).into_owned(), stderr);
+            }
+        }
+    });
+    let (log, _stderr) = common::without_hanging("the count of dropped lines", log).await.unwrap();
+    assert!(
+        log.matches("GET /_emulator/health -> 200").count() >= 9_000,
+        "the lines held were kept"
+    );
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let status = common::without_hanging("the emulator after SIGTERM", tokio::task::spawn_blocking(move || child.wait()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}

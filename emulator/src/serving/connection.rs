@@ -551,6 +551,22 @@ mod tests {
         assert!(!open(&mut connection).await, "1.1 s after it");
     }
 
+    /// An answer sent is no longer being written: the next request on the
+    /// connection, while its service works, is never cut for time.
+    #[tokio::test(start_paused = true)]
+    async fn after_an_answer_the_next_request_is_a_request_again() {
+        use http_body_util::Full;
+        let (mut connection, peer, _client) = accepted(idle(Duration::from_secs(1))).await;
+        drop(peer.answering().hold(Full::new(Bytes::from_static(b"sent"))));
+        let working = peer.answering();
+        assert!(open(&mut connection).await);
+        for _ in 0..5 {
+            tokio::time::advance(Duration::from_secs(1)).await;
+            assert!(open(&mut connection).await, "its service at work");
+        }
+        drop(working);
+    }
+
     /// A client that stops reading an answer is let go after the idle
     /// time, though its request is under way.
     #[tokio::test(start_paused = true)]

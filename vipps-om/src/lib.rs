@@ -51,7 +51,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(5);
         }
     };
-    runtime.spawn(logging::Log::say_drops(log.counter()));
+    if let Some(dropped) = log.counter() {
+        runtime.spawn(logging::Log::say_drops(dropped));
+    }
     let outcome = runtime.block_on(commands::run(&cli, printer)).and_then(|output| match output {
         Some(o) => printer.success(&o).map(|()| o.exit_code),
         None => Ok(0),

@@ -24,8 +24,7 @@ pub struct Log {
 impl Log {
     /// Says in the log, every ten seconds, how many lines were dropped
     /// since it last said so (a server's task; it never ends).
-    pub async fn say_drops(dropped: Option<ErrorCounter>) {
-        let Some(dropped) = dropped else { return };
+    pub async fn say_drops(dropped: ErrorCounter) {
         let mut said = 0;
         loop {
             tokio::time::sleep(DROPS_SAID_EVERY).await;

@@ -207,11 +207,10 @@ pub(super) struct Connection {
     /// The deadline of a request that has begun to arrive and is not yet
     /// taken.
     arriving: Option<Pin<Box<Sleep>>>,
-    /// The deadline of an answer its client does not read.
+    /// While a write waits for the client to read (bytes of an answer
+    /// still going out), the deadline by which it must read some: only
+    /// this may end the connection then.
     stalled: Option<Pin<Box<Sleep>>>,
-    /// A write is waiting for the client to read: bytes of an answer are
-    /// still going out, and only `stalled` may end the connection.
-    write_waiting: bool,
 }
 
 impl Connection {
@@ -229,7 +228,6 @@ impl Connection {
             idle: Box::pin(tokio::time::sleep(bounds.idle)),
             arriving: None,
             stalled: None,
-            write_waiting: false,
         };
         (connection, Peer { addr, busy })
     }
@@ -287,7 +285,7 @@ impl Connection {
             self.progressed(cx);
             return Ok(());
         }
-        if self.write_waiting {
+        if self.stalled.is_some() {
             return Ok(());
         }
         if self.under_way() {
@@ -359,7 +357,6 @@ impl Connection {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
                     self.stalled = None;
-                    self.write_waiting = false;
                     self.notice_taken(cx);
                     self.progressed(cx);
                 }
@@ -369,7 +366,6 @@ impl Connection {
             Poll::Pending => {
                 // The client is not reading: only how long it has read
                 // nothing may end the connection now.
-                self.write_waiting = true;
                 match self.still_read(cx) {
                     Ok(()) => Poll::Pending,
                     Err(e) => Poll::Ready(Err(e)),

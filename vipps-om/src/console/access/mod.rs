@@ -9,12 +9,12 @@
 //! - **Named staff tokens** (`--staff FILE`): staff sign in with a form,
 //!   which starts a sign-in kept in the shared store (`sessions`); tools
 //!   send the token as `Authorization: Bearer`. The staff file can be
-//!   replaced while the console runs (`staff_file`).
+//!   replaced while the console runs (`service::staff_file`).
 //!
 //! Apart from all three, the front ends (`--front-end`) may name the
-//! client's address, for the limits and the trail (`front_end`). `guard`
-//! applies this to each request; `sign_in` holds the form, the cookie and
-//! sign-out.
+//! client's address, for the limits and the trail (`front_end`).
+//! `service::guard` applies this to each request; `service::sign_in` holds
+//! the form, the cookie and sign-out.
 
 pub(in crate::console) mod audit;
 pub(in crate::console) mod entry;

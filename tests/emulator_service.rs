@@ -344,6 +344,26 @@ async fn a_long_answer_read_slowly_arrives_whole() {
     );
 }
 
+/// The admin API's check of the host name a client used holds over
+/// HTTP/2 too, where the host is `:authority` and no `Host` is sent: a
+/// name rebound to this machine is refused, the address is served.
+#[tokio::test]
+async fn the_admin_apis_host_check_holds_over_http2() {
+    let emu = Emulator::start().await.unwrap();
+    pick_crypto_provider();
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .resolve("rebind.evil.example", emu.local_addr())
+        .build()
+        .unwrap();
+    let port = emu.local_addr().port();
+    for (host, expected) in [("rebind.evil.example", 403), ("127.0.0.1", 200)] {
+        let answer = h2.get(format!("http://{host}:{port}/_emulator/faults")).send().await.unwrap();
+        assert_eq!(answer.version(), reqwest::Version::HTTP_2);
+        assert_eq!(answer.status(), expected, "{host}");
+    }
+}
+
 /// A state file is opened without a word when it is whole, and with one
 /// warning when its last line was cut short by a kill (then dropped).
 #[tokio::test]

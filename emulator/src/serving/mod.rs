@@ -17,6 +17,8 @@
 //!   time, however long its service waits, but an answer its client stops
 //!   reading for the idle time ends the connection;
 //! - request heads are at most [`Bounds::max_head`] bytes;
+//! - the host a request was sent to is in `Host` for every protocol (an
+//!   HTTP/2 request's `:authority`, an absolute-form request's URI);
 //! - an error accepting connections (out of file descriptors) backs off
 //!   instead of spinning;
 //! - when told to stop, it accepts nothing more, lets requests under way
@@ -145,7 +147,11 @@ where
                     backoff = Duration::ZERO;
                     let _ = stream.set_nodelay(true);
                     let (io, peer) = Connection::new(stream, addr, slot, &bounds);
-                    let service = make(peer);
+                    let inner = make(peer);
+                    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+                        host_from_authority(&mut request);
+                        inner.call(request)
+                    });
                     let (builder, mut stopped) = (builder.clone(), stopped.clone());
                     connections.spawn(async move {
                         let conn = builder.serve_connection(TokioIo::new(io), service);
@@ -193,6 +199,19 @@ fn builder(bounds: &Bounds) -> hyper_util::server::conn::auto::Builder<TokioExec
     builder
 }
 
+/// The host a request was sent to, in `Host` where services read it:
+/// HTTP/2 names it in `:authority` (the URI's authority) and sends no
+/// `Host`, and an HTTP/1.1 request in absolute form names it in its URI,
+/// which then wins over `Host` (RFC 9112, 3.2.2).
+fn host_from_authority<B>(request: &mut Request<B>) {
+    let Some(authority) = request.uri().authority() else {
+        return;
+    };
+    if let Ok(host) = hyper::header::HeaderValue::from_str(authority.as_str()) {
+        request.headers_mut().insert(hyper::header::HOST, host);
+    }
+}
+
 /// Resolves once the server is told to stop (or its sender is gone).
 async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is dropped here, before any later await.
@@ -208,6 +227,23 @@ mod tests {
 
     /// A stop lets the grace time pass for a request under way, then
     /// closes it, and says how many it closed; with none open, none.
+    #[test]
+    fn the_authority_is_the_host() {
+        let mut h2 = Request::builder().uri("http://127.0.0.1:8080/health").body(()).unwrap();
+        host_from_authority(&mut h2);
+        assert_eq!(h2.headers()["host"], "127.0.0.1:8080");
+        let mut absolute = Request::builder()
+            .uri("http://localhost/")
+            .header("host", "attacker.example")
+            .body(())
+            .unwrap();
+        host_from_authority(&mut absolute);
+        assert_eq!(absolute.headers()["host"], "localhost");
+        let mut origin_form = Request::builder().uri("/").header("host", "console.example").body(()).unwrap();
+        host_from_authority(&mut origin_form);
+        assert_eq!(origin_form.headers()["host"], "console.example", "left as sent");
+    }
+
     #[tokio::test]
     async fn a_stop_closes_what_is_still_open_after_the_grace_time_and_counts_it() {
         for half_open in [false, true] {

@@ -48,51 +48,11 @@ pub(in crate::console) async fn serve(
         let app = app.clone();
         hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer.clone()));
-            host_from_authority(&mut request);
             app.clone().oneshot(request)
         })
     })
     .await;
     if cut > 0 {
         tracing::info!(target: "vipps_om::console", "{cut} connection(s) still open after five seconds were closed");
-    }
-}
-
-/// The host a request was sent to, in `Host` where the console reads it:
-/// HTTP/2 names it in `:authority` (the URI's authority) and sends no
-/// `Host`, and an HTTP/1.1 request in absolute form names it in its URI,
-/// which then wins over `Host` (RFC 9112, 3.2.2).
-fn host_from_authority<B>(request: &mut hyper::Request<B>) {
-    let Some(authority) = request.uri().authority() else {
-        return;
-    };
-    if let Ok(host) = axum::http::HeaderValue::from_str(authority.as_str()) {
-        request.headers_mut().insert(axum::http::header::HOST, host);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_authority_is_the_host() {
-        let mut h2 = hyper::Request::builder().uri("http://127.0.0.1:8080/health").body(()).unwrap();
-        host_from_authority(&mut h2);
-        assert_eq!(h2.headers()["host"], "127.0.0.1:8080");
-        let mut absolute = hyper::Request::builder()
-            .uri("http://localhost/")
-            .header("host", "attacker.example")
-            .body(())
-            .unwrap();
-        host_from_authority(&mut absolute);
-        assert_eq!(absolute.headers()["host"], "localhost");
-        let mut origin_form = hyper::Request::builder()
-            .uri("/")
-            .header("host", "console.example")
-            .body(())
-            .unwrap();
-        host_from_authority(&mut origin_form);
-        assert_eq!(origin_form.headers()["host"], "console.example", "left as sent");
     }
 }

@@ -17,8 +17,9 @@ pub const IMAGE_ID_MAX_LEN: usize = 128;
 pub const ORDER_ID_MAX_LEN: usize = 128;
 /// Longest `Vipps-System-*` header value.
 pub const SYSTEM_HEADER_MAX_LEN: usize = 30;
-/// Largest image, decoded: 2 MiB.
-pub const IMAGE_MAX_BYTES: usize = 2 * 1024 * 1024;
+/// Largest image, decoded: 2 MB (2,000,000 bytes), as the API guide says
+/// ("max file size 2 MB"); an image the service might count in MiB passes too.
+pub const IMAGE_MAX_BYTES: usize = 2_000_000;
 /// Smallest image height in pixels.
 pub const IMAGE_MIN_HEIGHT: u32 = 167;
 

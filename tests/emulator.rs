@@ -406,7 +406,7 @@ async fn invalid_categories_and_images_get_a_problem_naming_each_field() {
         )
         .await;
     assert_invalid_params(&r, &["orderId", "paymentType", "type"]);
-    let r = raw.send("GET", "/order-management/v3/categories", None).await;
+    let r = raw.send("GET", "/order-management/v3/categories?orderId=o%201", None).await;
     assert_invalid_params(&r, &["orderId"]);
     let r = raw.send("GET", "/order-management/v3/categories/not-a-uuid", None).await;
     assert_invalid_params(&r, &["categoryId"]);
@@ -586,6 +586,92 @@ async fn every_field_of_a_receipt_is_stored_and_returned_as_sent() {
     );
     assert_eq!(stored.bottom_line.terminal_id.as_deref(), Some("term-7"));
     assert!(stored.bottom_line.shipping_info.is_some());
+}
+
+/// Issue 25, item 9: what the spec and the API guide say, where the
+/// emulator was looser.
+#[tokio::test]
+async fn the_emulator_answers_as_the_spec_says_where_it_was_looser() {
+    let emu = Emulator::start().await.unwrap();
+    let raw = Raw::new(&emu).await;
+    // Unknown fields are neither refused nor kept (the service reads a body
+    // into its own model), at any depth.
+    let mut sent = full_receipt();
+    sent["surprise"] = json!("not in the spec");
+    sent["orderLines"][0]["alsoUnknown"] = json!({"x": 1});
+    let (status, _, body) = raw.send("POST", "/order-management/v2/ECOM/receipts/extra-1", Some(sent)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, _, order) = raw.send("GET", "/order-management/v2/ECOM/extra-1", None).await;
+    assert_eq!(order["receipt"], full_receipt(), "the unknown fields are gone");
+    // `.` and `..` are no order ids in a path: any client or gateway
+    // resolves them as folders (in a v3 body or query the spec's pattern
+    // takes them: see `http_details_a_generic_client_relies_on`).
+    let client = emu.client();
+    let stored = emu.receipt_count();
+    for id in [".", "..", "%2E", "%2e%2E"] {
+        for (method, path) in [
+            ("GET", format!("/order-management/v2/ECOM/{id}")),
+            ("POST", format!("/order-management/v2/ECOM/receipts/{id}")),
+        ] {
+            // The client may resolve it before sending (to another
+            // resource, which takes other methods): never an order.
+            let (status, _, _) = raw.send(method, &path, Some(full_receipt())).await;
+            assert!(
+                [StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&status),
+                "{method} {path}: {status}"
+            );
+        }
+    }
+    assert_eq!(emu.receipt_count(), stored);
+    let refused = client.ecom("..").get().await.unwrap_err();
+    assert!(
+        matches!(refused, vipps_order_management::Error::InvalidInput { .. }),
+        "the SDK refuses it first: {refused}"
+    );
+    // A body sent as something other than JSON is refused with 415.
+    let (status, _, body) = answer(
+        raw.request("POST", "/order-management/v2/ECOM/receipts/form-1")
+            .header("Content-Type", "text/plain")
+            .body(full_receipt().to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("application/json"), "{body}");
+    let (status, _, _) = answer(
+        raw.request("POST", "/order-management/v2/ECOM/receipts/json-1")
+            .header("Content-Type", "application/json; charset=utf-8")
+            .body(full_receipt().to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // An image over 2 MB (the guide's limit), though under 2 MiB.
+    let mut big = PNG.to_vec();
+    big.resize(2_000_001, 0);
+    let image = json!({"imageId": "big", "src": base64_of(&big), "type": "base64"});
+    let r = raw.send("POST", "/order-management/v1/images", Some(image)).await;
+    assert_invalid_params(&r, &["src"]);
+    // A v3 list without orderId lists every category (the spec's query
+    // parameter is optional).
+    for order in ["o-1", "o-2"] {
+        let category = json!({"orderId": order, "paymentType": "ECOM", "type": "TICKET", "url": "https://a.example"});
+        assert_eq!(
+            raw.send("POST", "/order-management/v3/categories", Some(category)).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let (status, _, listed) = raw.send("GET", "/order-management/v3/categories", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["categories"].as_array().unwrap().len(), 2, "{listed}");
+    // A malformed category id is a 400 for a delete as for a read.
+    for method in ["GET", "DELETE"] {
+        let r = raw.send(method, "/order-management/v3/categories/not-a-uuid", None).await;
+        assert_invalid_params(&r, &["categoryId"]);
+    }
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[tokio::test]

@@ -135,28 +135,28 @@ async fn hostile_connections_are_let_go_while_a_normal_client_is_served() {
         .unwrap();
     let addr = emu.local_addr();
     let mut hostile = Vec::new();
+    // From another address of this machine, as another client is: past its
+    // share (256) its connections are closed at once, so writes may fail.
     for i in 0..200 {
         // Idle: connected, silent.
-        hostile.push(TcpStream::connect(addr).await.unwrap());
+        hostile.push(connect_from(HOSTILE, addr).await);
         // A head never finished.
-        let mut slow_head = TcpStream::connect(addr).await.unwrap();
-        slow_head
+        let mut slow_head = connect_from(HOSTILE, addr).await;
+        let _ = slow_head
             .write_all(b"GET /order-management/v2/ECOM/o-1 HTTP/1.1\r\nHost: x\r\n")
-            .await
-            .unwrap();
+            .await;
         hostile.push(slow_head);
         // A whole head, then a body that never comes.
-        let mut slow_body = TcpStream::connect(addr).await.unwrap();
-        slow_body
+        let mut slow_body = connect_from(HOSTILE, addr).await;
+        let _ = slow_body
             .write_all(
                 format!("POST /order-management/v2/ECOM/receipts/h-{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{{").as_bytes(),
             )
-            .await
-            .unwrap();
+            .await;
         hostile.push(slow_body);
         // The HTTP/2 preface, then silence.
-        let mut h2 = TcpStream::connect(addr).await.unwrap();
-        h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+        let mut h2 = connect_from(HOSTILE, addr).await;
+        let _ = h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await;
         hostile.push(h2);
     }
     // A normal client, while all 800 are held, is served every time.
@@ -171,6 +171,79 @@ async fn hostile_connections_are_let_go_while_a_normal_client_is_served() {
         c.await.unwrap();
     }
     assert_eq!(emu.receipt_count(), 50, "no slow body was stored");
+}
+
+/// Another client: an address of this machine other than 127.0.0.1.
+const HOSTILE: [u8; 4] = [127, 0, 0, 2];
+
+/// A connection to `addr` from `from` (any port).
+async fn connect_from(from: [u8; 4], addr: std::net::SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((from, 0).into()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// Issue 25, item 6: one client (one address) holding connections or
+/// stalling uploads spends its own share, and another client is served at
+/// once. The idle and body times are an hour: without the shares, the
+/// other client would wait that long (and `without_hanging` fail).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
+    let hour = Duration::from_secs(3600);
+    let emu = Emulator::builder()
+        .max_connections(8)
+        .max_connections_per_client(2)
+        .idle_timeout(hour)
+        .start()
+        .await
+        .unwrap();
+    let addr = emu.local_addr();
+    // Eight silent connections: two are held, the rest closed at once.
+    let mut idle = Vec::new();
+    for _ in 0..8 {
+        idle.push(connect_from(HOSTILE, addr).await);
+    }
+    let client = emu.client();
+    without_hanging("another client's call while one holds connections", async {
+        client.ecom("n-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    })
+    .await;
+    drop(idle);
+    // Eight uploads of 8 KiB each that stall, 64 KiB in all: its share
+    // holds two.
+    let emu = Emulator::builder()
+        .body_memory(64 * 1024)
+        .body_memory_per_client(16 * 1024)
+        .body_timeout(hour)
+        .idle_timeout(hour)
+        .start()
+        .await
+        .unwrap();
+    let (addr, client) = (emu.local_addr(), emu.client());
+    let mut stalled = Vec::new();
+    for i in 0..8 {
+        let mut upload = connect_from(HOSTILE, addr).await;
+        let head = format!("POST /order-management/v2/ECOM/receipts/s-{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n");
+        let _ = upload.write_all(head.as_bytes()).await;
+        let _ = upload.write_all(&[b' '; 8 * 1024]).await;
+        stalled.push(upload);
+    }
+    without_hanging("the server holding the stalled uploads' share", async {
+        loop {
+            let (_, health) = admin(&emu, "GET", "health", None).await;
+            if health["bodyBytesHeld"].as_u64().unwrap_or(0) >= 16 * 1024 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    without_hanging("another client's upload while one stalls its own", async {
+        client.ecom("n-2").post_receipt(&receipt_of("Socks")).await.unwrap();
+    })
+    .await;
+    assert_eq!(emu.receipt_count(), 1, "no stalled upload was stored");
+    drop(stalled);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -489,6 +562,81 @@ async fn recorded_requests_never_show_secrets() {
     assert_eq!(requests[0]["headers"]["proxy-authorization"], "[not shown]");
     assert_eq!(requests[1]["body"]["kept"], "visible");
     assert_eq!(requests[1]["body"]["client_secret"], "[not shown]");
+}
+
+/// Issue 25, item 8: secrets in every shape a client may send them, and
+/// a record cut short (a body over the cap), never shown.
+#[tokio::test]
+async fn recorded_requests_never_show_secrets_in_any_shape() {
+    let emu = Emulator::builder().record_limit(100, 64 * 1024).start().await.unwrap();
+    let url = format!("{}/order-management/v2/ECOM/receipts/s-1", emu.base_url());
+    let secret = "real-secret-Qz42";
+    let padding = "x".repeat(70 * 1024);
+    let bodies = [
+        // Over the record's 64 KiB cap: cut, after the secret was hidden.
+        json!({"clientSecret": secret, "padding": padding}).to_string(),
+        json!({"auth": {"credentials": [{"password": secret}]}}).to_string(),
+        json!({"apiKey": secret, "X-Api-Key": secret}).to_string(),
+        // A form sent without the form content type.
+        format!("client_id=x&client_secret={secret}"),
+    ];
+    for body in bodies {
+        http().post(&url).header("X-Api-Key", secret).body(body).send().await.unwrap();
+    }
+    http()
+        .get(format!("{}/order-management/v2/ECOM/s-1?token={secret}&other=1", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let (status, record) = admin(&emu, "GET", "requests", None).await;
+    assert_eq!(status, 200);
+    let shown = record.to_string();
+    assert!(!shown.contains(secret), "{}", &shown[..shown.len().min(2000)]);
+    let requests = record["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 5);
+    assert_eq!(requests[0]["bodyTruncated"], true);
+    assert_eq!(requests[0]["headers"]["x-api-key"], "[not shown]");
+    assert!(requests[3]["body"].as_str().unwrap().contains("client_id=x"), "{}", requests[3]);
+    assert!(requests[4]["query"].as_str().unwrap().contains("other=1"), "{}", requests[4]);
+    // The Rust record hides the body's secrets too (its headers and query
+    // are as sent, for tests of what a client sends).
+    assert!(emu.requests().iter().all(|r| !String::from_utf8_lossy(&r.body).contains(secret)));
+}
+
+/// Issue 25, item 8: a reset takes what it deleted off the disk too, and
+/// a token stays good across a restart (as a real one across deploys).
+#[tokio::test]
+async fn a_reset_leaves_the_disk_and_a_token_outlives_a_restart() {
+    let path = std::env::temp_dir().join(format!("vipps-om-compact-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let first = Emulator::builder().state_file(&path).start().await.unwrap();
+    let client = first.client();
+    client.ecom("secret-order-1").post_receipt(&receipt_of("Socks")).await.unwrap();
+    client.ecom("kept-order-2").post_receipt(&receipt_of("Socks")).await.unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().contains("secret-order-1"));
+    let token = first.access_token();
+    let (status, _) = admin(&first, "POST", "reset", None).await;
+    assert_eq!(status, 200);
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !on_disk.contains("secret-order-1") && !on_disk.contains("kept-order-2"),
+        "{on_disk}"
+    );
+    client.ecom("kept-order-3").post_receipt(&receipt_of("Socks")).await.unwrap();
+    first.stop().await;
+    let second = Emulator::builder().state_file(&path).start().await.unwrap();
+    assert_eq!(second.receipt_count(), 1, "the compacted file, and what came after it");
+    let answer = http()
+        .get(format!("{}/order-management/v2/ECOM/kept-order-3", second.base_url()))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Ocp-Apim-Subscription-Key", second.subscription_key())
+        .header("Merchant-Serial-Number", second.merchant_serial_number())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200, "the first emulator's token");
+    second.stop().await;
+    std::fs::remove_file(&path).unwrap();
 }
 
 /// `stop` waits until the emulator has let its state file go: another

@@ -2,9 +2,13 @@
 //! expiring token out), and the gateway's checks on every other request
 //! (subscription key, token, merchant serial number), answered as the
 //! gateway answers them.
+//!
+//! Tokens are signed (HMAC-SHA512 with a key made from the emulator's
+//! credentials), not kept: issuing any number of them takes no memory, and
+//! a token stays good across a restart with the same credentials, as a
+//! real one does across the service's deploys.
 
-use std::time::Instant;
-
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hyper::header::AUTHORIZATION;
 use serde_json::json;
@@ -12,7 +16,7 @@ use serde_json::json;
 use super::answer::{bad_request, gateway, json_body, Answer};
 use super::received::Received;
 use super::state::State;
-use crate::clock::unix_now;
+use crate::clock::unix_millis;
 use vipps_order_management::headers::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, MERCHANT_SERIAL_NUMBER_HEADER, SUBSCRIPTION_KEY_HEADER};
 use vipps_order_management::validate;
 
@@ -48,24 +52,43 @@ impl State {
     /// Issues a token: the token, when it expires and when it was issued
     /// (Unix seconds).
     pub(super) fn issue_token(&mut self) -> (String, u64, u64) {
-        let lifetime = self.config.token_lifetime;
-        let now = unix_now();
-        let exp = now.saturating_add(lifetime.as_secs());
-        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(format!(r#"{{"exp":{exp},"nbf":{now},"jti":"{}"}}"#, uuid::Uuid::new_v4()));
-        let token = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{payload}.emulator");
-        let issued = Instant::now();
-        let expiry = issued.checked_add(lifetime).unwrap_or(issued);
-        // Forget the tokens that expired: their memory is not kept for ever.
-        while self.expiries.front().is_some_and(|(at, _)| *at <= issued) {
-            if let Some((_, old)) = self.expiries.pop_front() {
-                self.issued_tokens.remove(&old);
-            }
-        }
-        self.issued_tokens.insert(token.clone(), expiry);
-        self.expiries.push_back((expiry, token.clone()));
+        let now_ms = unix_millis(std::time::SystemTime::now());
+        let lifetime_ms = u64::try_from(self.config.token_lifetime.as_millis()).unwrap_or(u64::MAX);
+        let exp_ms = now_ms.saturating_add(lifetime_ms);
+        let claims = json!({
+            "exp": exp_ms / 1000,
+            "nbf": now_ms / 1000,
+            "jti": uuid::Uuid::new_v4().to_string(),
+            "expMs": exp_ms,
+            "generation": self.token_generation,
+        });
+        let signed = format!("{TOKEN_HEADER}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let signature = URL_SAFE_NO_PAD.encode(hmac_sha512::HMAC::mac(signed.as_bytes(), self.token_key));
         self.token_count += 1;
-        (token, exp, now)
+        (format!("{signed}.{signature}"), exp_ms / 1000, now_ms / 1000)
+    }
+
+    /// Whether a token is one this emulator signed, still valid: `Err`
+    /// says why not.
+    fn verify(&self, token: &str) -> Result<(), &'static str> {
+        const INVALID: &str = "Access denied due to missing or invalid access token.";
+        let (signed, signature) = token.rsplit_once('.').ok_or(INVALID)?;
+        let expected = URL_SAFE_NO_PAD.encode(hmac_sha512::HMAC::mac(signed.as_bytes(), self.token_key));
+        // Digests are compared, so the time taken says nothing of the key.
+        if hmac_sha512::Hash::hash(signature.as_bytes()) != hmac_sha512::Hash::hash(expected.as_bytes()) {
+            return Err(INVALID);
+        }
+        let claims = signed
+            .split_once('.')
+            .and_then(|(_, payload)| URL_SAFE_NO_PAD.decode(payload).ok())
+            .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+            .ok_or(INVALID)?;
+        let expires = claims["expMs"].as_u64().ok_or(INVALID)?;
+        let generation = claims["generation"].as_u64().ok_or(INVALID)?;
+        if generation < self.token_generation || unix_millis(std::time::SystemTime::now()) >= expires {
+            return Err("Access denied: the access token has expired.");
+        }
+        Ok(())
     }
 
     /// Checks the subscription key, the token and the merchant serial
@@ -86,10 +109,9 @@ impl State {
             }
             Some(_) => {}
         }
-        match bearer(req).and_then(|t| self.issued_tokens.get(t)) {
-            None => return Err(gateway(401, "Access denied due to missing or invalid access token.")),
-            Some(expiry) if Instant::now() >= *expiry => return Err(gateway(401, "Access denied: the access token has expired.")),
-            Some(_) => {}
+        let verified = bearer(req).map_or(Err("Access denied due to missing or invalid access token."), |t| self.verify(t));
+        if let Err(why) = verified {
+            return Err(gateway(401, why));
         }
         let msn = req.header(&MERCHANT_SERIAL_NUMBER_HEADER).unwrap_or_default();
         let violations = validate::merchant_serial_number("Merchant-Serial-Number", msn);
@@ -100,6 +122,9 @@ impl State {
         }
     }
 }
+
+/// A token's header: `{"typ":"JWT","alg":"HS512"}`.
+const TOKEN_HEADER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzUxMiJ9";
 
 /// The token of an `Authorization: Bearer` header (the scheme in any case,
 /// as RFC 9110 has it).
@@ -120,34 +145,40 @@ mod tests {
     use crate::store::Store;
 
     #[test]
-    fn expired_tokens_are_forgotten_as_new_ones_are_issued() {
-        let config = |lifetime| Config {
+    fn tokens_are_signed_not_kept_and_hold_across_a_restart() {
+        let config = |secret: &str, lifetime| Config {
             client_id: "id".into(),
-            client_secret: "secret".into(),
+            client_secret: secret.into(),
             subscription_key: "key".into(),
             msn: "123456".into(),
             token_lifetime: lifetime,
             admin_token: None,
+            max_stored_bytes: usize::MAX,
         };
-        let state = |lifetime| {
+        let state = |secret: &str, lifetime| {
             State::new(
-                config(lifetime),
+                config(secret, lifetime),
                 Store::default(),
                 None,
-                Record::new(false, None, None),
-                BodyBudget::new(1024),
+                Record::new(false, None, None, usize::MAX),
+                BodyBudget::new(1024, 1024),
             )
         };
-        let mut short = state(Duration::ZERO);
-        for _ in 0..1000 {
-            short.issue_token();
-        }
-        assert!(short.issued_tokens.len() <= 1, "{} kept", short.issued_tokens.len());
-        assert_eq!(short.token_count, 1000);
-        let mut long = state(Duration::from_secs(3600));
-        for _ in 0..100 {
-            long.issue_token();
-        }
-        assert_eq!(long.issued_tokens.len(), 100, "valid tokens are kept");
+        let hour = Duration::from_secs(3600);
+        let mut first = state("secret", hour);
+        let token = first.issue_token().0;
+        assert_eq!(first.verify(&token), Ok(()));
+        assert_eq!(state("secret", hour).verify(&token), Ok(()), "a restart with the same credentials");
+        assert!(state("other", hour).verify(&token).is_err(), "another emulator's key");
+        let (signed, _) = token.rsplit_once('.').unwrap();
+        assert!(first.verify(&format!("{signed}.forged")).is_err());
+        assert!(first.verify("eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.emulator").is_err());
+        assert!(first.verify("").is_err());
+        first.token_generation += 1;
+        assert_eq!(first.verify(&token), Err("Access denied: the access token has expired."));
+        let mut short = state("secret", Duration::ZERO);
+        let expired = short.issue_token().0;
+        assert!(short.verify(&expired).is_err());
+        assert_eq!(short.token_count, 1);
     }
 }

@@ -20,92 +20,62 @@
 //! emulator was given an admin token and the client sends it as
 //! `Authorization: Bearer`.
 
-use hyper::header::AUTHORIZATION;
+use std::sync::{Arc, Mutex};
+
+use hyper::header::HOST;
 use serde_json::{json, Map, Value};
 
 use super::access::bearer;
 use super::answer::{json_body, method_not_allowed, problem, Answer};
 use super::fault::Fault;
 use super::received::Received;
-use super::record::RecordedRequest;
-use super::state::State;
+use super::record::{hidden_form, is_secret, RecordedRequest, NOT_SHOWN};
+use super::state::{lock, State};
 use super::store::Change;
 use crate::clock::unix_millis;
-use vipps_order_management::headers::{as_read, CLIENT_SECRET_HEADER, SUBSCRIPTION_KEY_HEADER};
 use vipps_order_management::Operation;
 
 /// The prefix of the admin API's paths.
 pub(super) const PREFIX: &str = "/_emulator/";
 
-/// Headers, query parameters and body fields whose values a recorded
-/// request never shows (names as read: in lower case, `_` as `-`), besides
-/// the secret headers the SDK sends: a team may point a client with real
-/// keys at a shared emulator by mistake.
-const OTHER_SECRET_NAMES: [&str; 6] = [
-    "proxy-authorization",
-    "cookie",
-    "subscription-key",
-    "access-token",
-    "refresh-token",
-    "password",
-];
-
-/// What stands where a secret was.
-const NOT_SHOWN: &str = "[not shown]";
-
-fn is_secret(name: &str) -> bool {
-    let name = as_read(name);
-    [AUTHORIZATION, CLIENT_SECRET_HEADER, SUBSCRIPTION_KEY_HEADER]
-        .iter()
-        .any(|secret| as_read(secret.as_str()) == name)
-        || OTHER_SECRET_NAMES.contains(&name.as_str())
-}
-
-/// A query string or form body with the values of secret names hidden (as
-/// it was sent when it has none).
-fn hidden_form(form: &str) -> String {
-    if !url::form_urlencoded::parse(form.as_bytes()).any(|(k, _)| is_secret(&k)) {
-        return form.to_owned();
-    }
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| if is_secret(&k) { (k, NOT_SHOWN.into()) } else { (k, v) }))
-        .finish()
-}
+/// A listing larger than this many bytes of records is written out off the
+/// async workers.
+const LARGE_LISTING: usize = 64 * 1024;
 
 /// The admin API's answer to `req`, or `None` when it is not the admin
 /// API's (the API's own routes then take it).
-pub(super) fn respond(state: &mut State, req: &Received) -> Option<Answer> {
+pub(super) async fn respond(shared: &Arc<Mutex<State>>, req: &Received) -> Option<Answer> {
     let rest = req.path.strip_prefix(PREFIX)?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let segments: Vec<&str> = rest.split('/').collect();
     let method = req.method.as_str();
     if segments == ["health"] {
         return Some(match method {
-            "GET" | "HEAD" => health(state),
+            "GET" | "HEAD" => health(&lock(shared)),
             _ => method_not_allowed("GET"),
         });
     }
-    if let Some(why) = refusal(state, req) {
+    let refused = refusal(&lock(shared), req);
+    if let Some(why) = refused {
         return Some(problem(403, "Forbidden", why, vec![]));
     }
     Some(match (segments.as_slice(), method) {
-        (["reset"], "POST") => reset(state, req),
+        (["reset"], "POST") => reset(&mut lock(shared), req),
         (["reset"], _) => method_not_allowed("POST"),
-        (["requests"], "GET") => requests(state, req),
+        (["requests"], "GET") => requests(shared, req).await,
         (["requests"], "DELETE") => {
-            state.record.requests.clear();
+            lock(shared).record.forget(|_| true);
             json_body(200, &json!({ "cleared": "requests" }))
         }
         (["requests"], _) => method_not_allowed("GET, DELETE"),
-        (["faults"], "GET") => faults(state),
-        (["faults"], "POST") => add_fault(state, req),
+        (["faults"], "GET") => faults(&lock(shared)),
+        (["faults"], "POST") => add_fault(shared, req),
         (["faults"], "DELETE") => {
-            let cleared = state.faults.len();
-            state.faults.clear();
+            let cleared = lock(shared).delete_faults(|_| true);
             json_body(200, &json!({ "cleared": cleared }))
         }
         (["faults"], _) => method_not_allowed("GET, POST, DELETE"),
-        (["faults", id], "DELETE") => remove_fault(state, id),
+        (["faults", id], "DELETE") => remove_fault(&mut lock(shared), id),
         (["faults", _], _) => method_not_allowed("DELETE"),
         _ => problem(404, "Not Found", "No such resource in the emulator's admin API", vec![]),
     })
@@ -133,6 +103,9 @@ fn refusal(state: &State, req: &Received) -> Option<&'static str> {
     if token_given {
         return None;
     }
+    if req.headers.get_all(HOST).iter().nth(1).is_some() {
+        return Some("A request names one host: this one has more than one Host header, so the admin API cannot tell whom it was sent to");
+    }
     if !req.peer.ip().to_canonical().is_loopback() {
         return Some(
             "The emulator's admin API answers clients on this machine; from elsewhere it needs the admin token the emulator was started with (--admin-token), sent as Authorization: Bearer",
@@ -159,6 +132,7 @@ fn names_by_address(host: Option<&str>) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
+/// Health, read at once whatever is stored (counts kept as things change).
 fn health(state: &State) -> Answer {
     json_body(
         200,
@@ -167,8 +141,13 @@ fn health(state: &State) -> Answer {
             "version": env!("CARGO_PKG_VERSION"),
             "merchants": state.store.merchants.len(),
             "receipts": state.store.receipt_count(),
+            "storedBytes": state.store.bytes(),
+            "maxStoredBytes": state.config.max_stored_bytes,
+            "tokensIssued": state.token_count,
             "faults": state.faults.len(),
             "requestsRecorded": state.record.requests.len(),
+            "requestsRecordedBytes": state.record.bytes(),
+            "requestsDropped": state.record.dropped,
             "bodyBytesHeld": state.body_budget.held_bytes(),
             "stateFile": state.journal.as_ref().map(|j| j.path.display().to_string()),
         }),
@@ -189,7 +168,7 @@ fn reset(state: &mut State, req: &Received) -> Answer {
             vec![],
         );
     }
-    if let Err(e) = state.keep(Change::Reset { msn: merchant.clone() }) {
+    if let Err(e) = state.keep(Change::Reset { msn: merchant.clone() }.prepared()) {
         return problem(
             500,
             "Internal Server Error",
@@ -198,16 +177,20 @@ fn reset(state: &mut State, req: &Received) -> Answer {
         );
     }
     match &merchant {
-        Some(msn) => state.record.requests.retain(|r| r.merchant.as_deref() != Some(msn.as_str())),
+        Some(msn) => state.record.forget(|r| r.merchant.as_deref() == Some(msn.as_str())),
         None => {
-            state.record.requests.clear();
-            state.faults.clear();
+            state.record.forget(|_| true);
+            state.delete_faults(|_| true);
         }
     }
+    // What was reset leaves the disk too.
+    state.compact();
     json_body(200, &json!({ "reset": merchant.as_deref().unwrap_or("everything") }))
 }
 
-fn requests(state: &State, req: &Received) -> Answer {
+/// The recorded requests that match the query: picked under the lock
+/// (shared, not copied), written out outside it.
+async fn requests(shared: &Arc<Mutex<State>>, req: &Received) -> Answer {
     let operation = match req.query_value("operation").map(|o| o.parse::<Operation>()) {
         Some(Err(_)) => {
             return problem(
@@ -228,18 +211,37 @@ fn requests(state: &State, req: &Received) -> Answer {
         Some(_) => return problem(400, "Bad Request", "limit must be a whole number, 0 or more", vec![]),
         None => usize::MAX,
     };
-    let matching: Vec<&RecordedRequest> = state
-        .record
-        .requests
-        .iter()
-        .filter(|r| operation.is_none_or(|op| r.operation == Some(op)))
-        .filter(|r| order_id.as_deref().is_none_or(|id| r.order_id.as_deref() == Some(id)))
-        .filter(|r| merchant.as_deref().is_none_or(|msn| r.merchant.as_deref() == Some(msn)))
-        .collect();
-    // The latest `limit`, oldest first.
-    let skip = matching.len().saturating_sub(limit);
-    let shown: Vec<Value> = matching[skip..].iter().map(|r| request_json(r)).collect();
-    json_body(200, &json!({ "total": matching.len(), "requests": shown }))
+    let (matching, bytes) = {
+        let state = lock(shared);
+        let matching: Vec<Arc<RecordedRequest>> = state
+            .record
+            .requests
+            .iter()
+            .filter(|r| operation.is_none_or(|op| r.operation == Some(op)))
+            .filter(|r| order_id.as_deref().is_none_or(|id| r.order_id.as_deref() == Some(id)))
+            .filter(|r| merchant.as_deref().is_none_or(|msn| r.merchant.as_deref() == Some(msn)))
+            .cloned()
+            .collect();
+        (matching, state.record.bytes())
+    };
+    let listing = move || {
+        // The latest `limit`, oldest first.
+        let skip = matching.len().saturating_sub(limit);
+        let shown: Vec<Value> = matching[skip..].iter().map(|r| request_json(r)).collect();
+        json_body(200, &json!({ "total": matching.len(), "requests": shown }))
+    };
+    if bytes > LARGE_LISTING {
+        tokio::task::spawn_blocking(listing).await.unwrap_or_else(|e| {
+            problem(
+                500,
+                "Internal Server Error",
+                &format!("the emulator failed while listing the requests ({e}); please report it"),
+                vec![],
+            )
+        })
+    } else {
+        listing()
+    }
 }
 
 fn request_json(r: &RecordedRequest) -> Value {
@@ -248,30 +250,17 @@ fn request_json(r: &RecordedRequest) -> Value {
         let shown = if is_secret(name) { NOT_SHOWN } else { value.as_str() };
         headers.insert(name.clone(), Value::String(shown.to_owned()));
     }
+    // The body's secrets were hidden when it was recorded.
     let body = match serde_json::from_slice::<Value>(&r.body) {
-        Ok(Value::Object(mut fields)) if !r.body_truncated => {
-            for (name, value) in fields.iter_mut() {
-                if is_secret(name) {
-                    *value = Value::String(NOT_SHOWN.to_owned());
-                }
-            }
-            Value::Object(fields)
-        }
         Ok(json) if !r.body_truncated => json,
         _ if r.body.is_empty() => Value::Null,
-        _ => {
-            let text = String::from_utf8_lossy(&r.body);
-            let form = r
-                .header("content-type")
-                .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-            Value::String(if form { hidden_form(&text) } else { text.into_owned() })
-        }
+        _ => Value::String(String::from_utf8_lossy(&r.body).into_owned()),
     };
     let received = unix_millis(r.received_at);
     json!({
         "method": r.method,
         "path": r.path,
-        "query": r.query.as_deref().map(hidden_form),
+        "query": r.query.as_deref().map(|q| hidden_form(q).unwrap_or_else(|| q.to_owned())),
         "operation": r.operation,
         "orderId": r.order_id,
         "merchant": r.merchant,
@@ -296,7 +285,8 @@ fn faults(state: &State) -> Answer {
     json_body(200, &json!({ "faults": list }))
 }
 
-fn add_fault(state: &mut State, req: &Received) -> Answer {
+/// Adds a fault: read and checked outside the lock.
+fn add_fault(shared: &Arc<Mutex<State>>, req: &Received) -> Answer {
     // A JSON object only (serde would take a struct's fields as an array).
     let object = match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(object)) => Value::Object(object),
@@ -338,14 +328,13 @@ fn add_fault(state: &mut State, req: &Received) -> Answer {
         );
     }
     let remaining = fault.limit();
-    let id = state.inject(fault.clone());
+    let id = lock(shared).inject(fault.clone());
     json_body(201, &fault_json(id, remaining, &fault))
 }
 
+/// Deletes a fault; the requests it holds go on at once.
 fn remove_fault(state: &mut State, id: &str) -> Answer {
-    let before = state.faults.len();
-    state.faults.retain(|f| f.id.to_string() != id);
-    if state.faults.len() < before {
+    if state.delete_faults(|f| f.to_string() == id) > 0 {
         json_body(200, &json!({ "removed": id }))
     } else {
         problem(404, "Not Found", &format!("No fault with id {id}"), vec![])

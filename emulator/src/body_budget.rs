@@ -1,56 +1,164 @@
 //! The memory budget for request bodies under way, all connections
-//! together: a body is read only while the budget has room for it.
+//! together, and each client's fair share of it: a body is read only while
+//! the budget, and its client's share, have room for it. One client
+//! stalling large uploads spends its own share, never everyone's.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::serving::client_of;
 
 /// Bodies are counted against the memory budget in units of this many
 /// bytes (the budget is a semaphore of units).
 const UNIT: usize = 1024;
 
-/// The memory budget for request bodies under way, all connections
-/// together: a semaphore of [`UNIT`]s.
+/// The memory budget for request bodies under way: a semaphore of
+/// [`UNIT`]s for all, and the units each client holds.
 #[derive(Debug, Clone)]
 pub(super) struct BodyBudget {
     units: Arc<Semaphore>,
     total: usize,
+    /// The most units one client may hold.
+    per_client: usize,
+    held_by: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// What one body holds of the budget, given back when dropped.
+#[derive(Debug)]
+pub(super) struct Held {
+    permit: Option<OwnedSemaphorePermit>,
+    client: IpAddr,
+    units: usize,
+    held_by: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if self.units == 0 {
+            return;
+        }
+        let mut held_by = self.held_by.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(units) = held_by.get_mut(&self.client) {
+            *units -= self.units.min(*units);
+            if *units == 0 {
+                held_by.remove(&self.client);
+            }
+        }
+    }
 }
 
 impl BodyBudget {
-    pub(super) fn new(bytes: usize) -> BodyBudget {
+    /// A budget of `bytes`, of which one client may hold `per_client`.
+    pub(super) fn new(bytes: usize, per_client: usize) -> BodyBudget {
         let total = (bytes / UNIT).max(1);
         BodyBudget {
-            units: Arc::new(Semaphore::new(total)),
+            units: Arc::new(Semaphore::new(total.min(Semaphore::MAX_PERMITS))),
             total,
+            per_client: (per_client / UNIT).clamp(1, total),
+            held_by: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// What a body from `peer` holds: nothing yet.
+    pub(super) fn hold(&self, peer: IpAddr) -> Held {
+        Held {
+            permit: None,
+            client: client_of(peer),
+            units: 0,
+            held_by: self.held_by.clone(),
         }
     }
 
     /// Takes what a body needs to grow from `before` to `after` bytes into
-    /// `held` (its share, given back when dropped); `Err` when the budget
-    /// has no room.
-    pub(super) fn grow(&self, held: &mut Option<OwnedSemaphorePermit>, before: usize, after: usize) -> Result<(), NoRoom> {
+    /// `held`; `Err` when the budget, or its client's share, has no room.
+    pub(super) fn grow(&self, held: &mut Held, before: usize, after: usize) -> Result<(), NoRoom> {
         let units = after.div_ceil(UNIT).saturating_sub(before.div_ceil(UNIT));
         if units == 0 {
             return Ok(());
         }
+        let mut held_by = self.held_by.lock().unwrap_or_else(|e| e.into_inner());
+        let client = held_by.entry(held.client).or_default();
+        if *client + units > self.per_client {
+            if *client == 0 {
+                held_by.remove(&held.client);
+            }
+            return Err(NoRoom::ClientShare);
+        }
         let more = u32::try_from(units)
             .ok()
             .and_then(|n| self.units.clone().try_acquire_many_owned(n).ok())
-            .ok_or(NoRoom)?;
-        match held {
+            .ok_or(NoRoom::Budget);
+        let more = match more {
+            Ok(more) => more,
+            Err(e) => {
+                if *client == 0 {
+                    held_by.remove(&held.client);
+                }
+                return Err(e);
+            }
+        };
+        *client += units;
+        held.units += units;
+        match &mut held.permit {
             Some(permit) => permit.merge(more),
-            None => *held = Some(more),
+            None => held.permit = Some(more),
         }
         Ok(())
     }
 
     /// The bytes of bodies held now (in whole units).
     pub(super) fn held_bytes(&self) -> usize {
-        (self.total - self.units.available_permits()) * UNIT
+        (self.total - self.units.available_permits().min(self.total)) * UNIT
     }
 }
 
 /// The budget has no room for a body's next part.
-#[derive(Debug)]
-pub(super) struct NoRoom;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NoRoom {
+    /// All clients' bodies together fill it.
+    Budget,
+    /// This client's bodies fill its share.
+    ClientShare,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_client_spends_its_share_and_others_keep_theirs() {
+        let budget = BodyBudget::new(64 * UNIT, 16 * UNIT);
+        let greedy: IpAddr = [127, 0, 0, 2].into();
+        let mut stalled: Vec<Held> = Vec::new();
+        for _ in 0..2 {
+            let mut held = budget.hold(greedy);
+            budget.grow(&mut held, 0, 8 * UNIT).unwrap();
+            stalled.push(held);
+        }
+        let mut third = budget.hold(greedy);
+        assert_eq!(budget.grow(&mut third, 0, UNIT), Err(NoRoom::ClientShare));
+        let mut other = budget.hold([127, 0, 0, 1].into());
+        assert_eq!(budget.grow(&mut other, 0, 16 * UNIT), Ok(()), "another client has its share");
+        assert_eq!(budget.held_bytes(), 32 * UNIT);
+        // IPv6 clients are counted by their /64, as one host holds one.
+        let mut v6 = budget.hold("2001:db8::1".parse().unwrap());
+        budget.grow(&mut v6, 0, 16 * UNIT).unwrap();
+        let mut v6_other = budget.hold("2001:db8::2".parse().unwrap());
+        assert_eq!(budget.grow(&mut v6_other, 0, UNIT), Err(NoRoom::ClientShare));
+        drop(stalled);
+        assert_eq!(
+            budget.grow(&mut third, 0, 16 * UNIT),
+            Ok(()),
+            "a share comes back when its bodies end"
+        );
+        drop((third, other, v6, v6_other));
+        assert_eq!(budget.held_bytes(), 0);
+        assert!(
+            budget.held_by.lock().unwrap().is_empty(),
+            "no client is remembered once it holds nothing"
+        );
+    }
+}

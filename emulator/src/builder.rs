@@ -36,9 +36,16 @@ pub struct EmulatorBuilder {
     record_requests: bool,
     record_limit: Option<usize>,
     record_body_cap: Option<usize>,
+    record_bytes: usize,
+    max_stored_bytes: usize,
     admin_token: Option<String>,
     bounds: Bounds,
 }
+
+/// The most bytes of requests the record keeps by default.
+pub(super) const RECORD_BYTES: usize = 64 * 1024 * 1024;
+/// The most bytes stored by default (as the state file's lines).
+pub(super) const MAX_STORED_BYTES: usize = 256 * 1024 * 1024;
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
@@ -53,6 +60,8 @@ impl Default for EmulatorBuilder {
             record_requests: true,
             record_limit: None,
             record_body_cap: None,
+            record_bytes: RECORD_BYTES,
+            max_stored_bytes: MAX_STORED_BYTES,
             admin_token: None,
             bounds: Bounds::default(),
         }
@@ -132,6 +141,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps at most this many bytes of recorded requests (default 64 MiB),
+    /// the oldest dropped first; the admin API's health counts the drops.
+    pub fn record_bytes(mut self, bytes: usize) -> Self {
+        self.record_bytes = bytes;
+        self
+    }
+
+    /// Stores at most this many bytes of images, categories and receipts,
+    /// counted as the state file's lines (default 256 MiB, which takes
+    /// about two to three times as much memory). A change past it is
+    /// refused with 507 Insufficient Storage, saying so; a reset makes room.
+    pub fn max_stored_bytes(mut self, bytes: usize) -> Self {
+        self.max_stored_bytes = bytes;
+        self
+    }
+
     /// Lets clients beyond this machine (or naming it by a host name) use
     /// the admin API (`/_emulator/...`) when they send this token as
     /// `Authorization: Bearer`. Without it, only clients on this machine
@@ -146,6 +171,16 @@ impl EmulatorBuilder {
     /// at most 1,000,000); more wait to be accepted.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.bounds.max_connections = n.clamp(1, MAX_CONNECTIONS);
+        self
+    }
+
+    /// At most this many connections at once from one client, an IPv4
+    /// address or an IPv6 /64 (default 256, a quarter of the default
+    /// total; at least 1): one client's idle or slow connections leave the
+    /// rest for the others. Its connections past it are closed as they
+    /// come.
+    pub fn max_connections_per_client(mut self, n: usize) -> Self {
+        self.bounds.max_connections_per_client = n.clamp(1, MAX_CONNECTIONS);
         self
     }
 
@@ -172,6 +207,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many bytes of request bodies one client (an IPv4 address or an
+    /// IPv6 /64) may hold at once (default 32 MiB, half the default
+    /// total): one client's stalled uploads spend its share, not
+    /// everyone's. Its body past the share is answered 503 with
+    /// `Retry-After`.
+    pub fn body_memory_per_client(mut self, bytes: usize) -> Self {
+        self.bounds.body_memory_per_client = bytes;
+        self
+    }
+
     /// Starts the emulator. Fails when the settings could not make a
     /// client, the address cannot be listened on, or the state file cannot
     /// be used.
@@ -183,6 +228,7 @@ impl EmulatorBuilder {
             msn: self.msn,
             token_lifetime: self.token_lifetime,
             admin_token: self.admin_token.as_deref().map(|t| hmac_sha512::Hash::hash(t.as_bytes())),
+            max_stored_bytes: self.max_stored_bytes,
         };
         // The address first: an emulator that cannot listen creates no
         // state file.
@@ -199,8 +245,8 @@ impl EmulatorBuilder {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;
-        let record = Record::new(self.record_requests, self.record_limit, self.record_body_cap);
-        let budget = BodyBudget::new(self.bounds.body_memory);
+        let record = Record::new(self.record_requests, self.record_limit, self.record_body_cap, self.record_bytes);
+        let budget = BodyBudget::new(self.bounds.body_memory, self.bounds.body_memory_per_client);
         let state = Arc::new(Mutex::new(State::new(config.clone(), store, journal, record, budget.clone())));
         let (stop, stopped) = watch::channel(false);
         let mut emulator = Emulator {

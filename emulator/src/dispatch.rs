@@ -5,24 +5,29 @@
 //! handler of each operation (`handlers`). A change is kept in the state
 //! file before it is applied or answered; one the file could not keep is
 //! answered 500 and changes nothing.
+//!
+//! The state's lock is held only to take a fault, to authenticate, and to
+//! decide and keep a change: reading the request (its record, its order
+//! id), checking its body, and writing out the answer happen outside it,
+//! and for a large body off the async workers, so that one client's
+//! megabytes never hold up another's small request.
 
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::watch;
 
 use super::admin;
 use super::answer::{method_not_allowed, problem, Answer, Reaction};
 use super::fault::{Effect, Fault, Target, When};
-use super::handlers;
+use super::handlers::{self, PathValues, Reply};
 use super::received::Received;
-use super::record::RecordedRequest;
-use super::state::State;
+use super::state::{lock, State};
+use super::store::Prepared;
 use vipps_order_management::headers::MERCHANT_SERIAL_NUMBER_HEADER;
 use vipps_order_management::Operation;
 
-/// What to do with a request, and after how long.
-pub(super) struct Disposition {
-    pub(super) reaction: Reaction,
-    pub(super) delay: Duration,
-}
+/// Bodies larger than this are read and checked off the async workers.
+const LARGE_BODY: usize = 64 * 1024;
 
 /// Where a request goes: an operation of the API with the values its
 /// path holds, a path that takes other methods, or nothing.
@@ -33,12 +38,169 @@ enum Route {
     NotFound,
 }
 
-/// The values in an operation's path, by their names in its template.
-#[derive(Default)]
-struct PathValues {
-    payment_type: String,
-    order_id: Option<String>,
-    category_id: String,
+/// A fault acting on a request, and the sign that it was deleted.
+struct Acting {
+    fault: Fault,
+    deleted: watch::Receiver<bool>,
+}
+
+impl Acting {
+    /// Waits out the fault's delay, cut short when the fault is deleted;
+    /// whether it still acts.
+    async fn wait(&mut self) -> bool {
+        let delay = self.fault.delay_time();
+        if !delay.is_zero() {
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                // A fault used up drops its sender: the delay still runs.
+                Ok(_) = self.deleted.wait_for(|deleted| *deleted) => {}
+            }
+        }
+        !*self.deleted.borrow()
+    }
+
+    /// Whether it answers in place of the real answer.
+    fn replaces_the_answer(&self) -> bool {
+        self.fault.effect() != Effect::RealAnswer
+    }
+}
+
+/// Runs `work` off the async workers (on the blocking pool); a 500 if it
+/// could not finish (it panicked: a bug, said in the log).
+async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Answer> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(target: "vipps_order_management_emulator", error = %e, "the emulator failed while handling a request; this is a bug in the emulator");
+        problem(500, "Internal Server Error", "the emulator failed while handling this request; please report it", vec![])
+    })
+}
+
+/// Answers a request: the admin API's, or the API's (recorded, faults
+/// applied, handled, changes kept).
+pub(super) async fn respond(shared: Arc<Mutex<State>>, req: Arc<Received>) -> Reaction {
+    if let Some(answer) = admin::respond(&shared, &req).await {
+        return Reaction::Send(answer);
+    }
+    let rules = lock(&shared).record.rules();
+    // What the request is, and its record, read outside the lock.
+    let read = {
+        let req = req.clone();
+        move || {
+            let route = Route::parse(&req.method, &req.path);
+            let order_id = order_id_of(&req, &route);
+            let merchant = req.header(&MERCHANT_SERIAL_NUMBER_HEADER).map(str::to_owned);
+            let recorded = rules
+                .enabled
+                .then(|| rules.record(&req, route.operation(), order_id.clone(), merchant.clone()));
+            (route, order_id, merchant, recorded)
+        }
+    };
+    let read = if req.body.len() > LARGE_BODY {
+        off_the_workers(read).await
+    } else {
+        Ok(read())
+    };
+    let (route, order_id, merchant, recorded) = match read {
+        Ok(read) => read,
+        Err(failed) => return Reaction::Send(failed),
+    };
+    let target = Target {
+        operation: route.operation(),
+        order_id: order_id.as_deref(),
+        merchant: merchant.as_deref(),
+    };
+    let (acting, latency) = {
+        let mut state = lock(&shared);
+        if let Some(recorded) = recorded {
+            state.record.push(recorded);
+        }
+        (state.take_fault(&target), state.latency)
+    };
+    let reaction = match acting {
+        // Before: nothing is handled until the fault has acted (its delay
+        // first); a fault that only delays then lets the request through.
+        Some(mut acting) if acting.fault.when() == When::Before => {
+            if acting.wait().await && acting.replaces_the_answer() {
+                acting.fault.reaction()
+            } else {
+                Reaction::Send(handle(&shared, &req, route).await)
+            }
+        }
+        // After: handled (and kept) first, then the fault acts.
+        Some(mut acting) => {
+            let answer = handle(&shared, &req, route).await;
+            if acting.wait().await && acting.replaces_the_answer() {
+                acting.fault.reaction()
+            } else {
+                Reaction::Send(answer)
+            }
+        }
+        None => Reaction::Send(handle(&shared, &req, route).await),
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    reaction
+}
+
+/// Handles an API request: the gateway's checks, the request's own checks
+/// (outside the lock), the store's decision and the change kept (under
+/// it), and the answer written out (outside it).
+async fn handle(shared: &Arc<Mutex<State>>, req: &Arc<Received>, route: Route) -> Answer {
+    let (op, values) = match route {
+        Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
+        Route::MethodNotAllowed(allowed) => return method_not_allowed(&allowed),
+        Route::Api(Operation::FetchToken, _) => return lock(shared).token(req),
+        Route::Api(op, values) => (op, values),
+    };
+    let authenticated = lock(shared).authenticate(req);
+    let msn = match authenticated {
+        Ok(msn) => msn,
+        Err(refusal) => return refusal,
+    };
+    if let Some(refusal) = not_json(op, req) {
+        return refusal;
+    }
+    let query_order_id = req.query_value("orderId");
+    let checked = if req.body.len() > LARGE_BODY {
+        let (req, msn) = (req.clone(), msn.clone());
+        off_the_workers(move || handlers::check(op, values, query_order_id, &msn, &req.body))
+            .await
+            .and_then(|checked| checked)
+    } else {
+        handlers::check(op, values, query_order_id, &msn, &req.body)
+    };
+    let intent = match checked {
+        Ok(intent) => intent,
+        Err(answer) => return answer,
+    };
+    let decided = lock(shared).decide(intent, &msn);
+    match decided {
+        Reply::Ready(answer) => answer,
+        // What is stored is written out off the workers: a receipt may be
+        // megabytes.
+        stored => off_the_workers(move || stored.answer()).await.unwrap_or_else(|failed| failed),
+    }
+}
+
+/// The 415 for a body the request says is not JSON, as the service's
+/// framework answers it. A body without a content type is read as JSON
+/// (some integrations send none).
+fn not_json(op: Operation, req: &Received) -> Option<Answer> {
+    let takes_a_body = matches!(
+        op,
+        Operation::UploadImage | Operation::PutCategory | Operation::PostReceipt | Operation::AddCategory
+    );
+    let given = req.header(hyper::header::CONTENT_TYPE)?;
+    let media = given.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if !takes_a_body || media == "application/json" || media.ends_with("+json") {
+        return None;
+    }
+    Some(problem(
+        415,
+        "Unsupported Media Type",
+        &format!("the body must be JSON, sent as Content-Type: application/json (it was sent as {given})"),
+        vec![],
+    ))
 }
 
 impl Route {
@@ -59,7 +221,9 @@ impl Route {
             .split('/')
             .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
             .collect();
-        if segments.iter().any(String::is_empty) {
+        // `.` and `..` are no values: any client or gateway resolves them
+        // as folders, to another path.
+        if segments.iter().any(|s| s.is_empty() || s == "." || s == "..") {
             return Route::NotFound;
         }
         let mut allowed: Vec<String> = Vec::new();
@@ -118,66 +282,9 @@ fn matched(template: &str, segments: &[String]) -> Option<PathValues> {
 }
 
 impl State {
-    /// Answers a request: the admin API's, or the API's (recorded, faults
-    /// applied, handled, changes kept).
-    pub(super) fn respond(&mut self, req: &Received) -> Disposition {
-        if let Some(answer) = admin::respond(self, req) {
-            return Disposition {
-                reaction: Reaction::Send(answer),
-                delay: Duration::ZERO,
-            };
-        }
-        let route = Route::parse(&req.method, &req.path);
-        let order_id = order_id_of(req, &route);
-        let target = Target {
-            operation: route.operation(),
-            order_id: order_id.as_deref(),
-            merchant: req.header(&MERCHANT_SERIAL_NUMBER_HEADER),
-        };
-        self.record.push(RecordedRequest {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            query: req.query.clone(),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-            body: req.body.to_vec(),
-            body_truncated: false,
-            operation: target.operation,
-            order_id: order_id.clone(),
-            merchant: target.merchant.map(str::to_owned),
-            received_at: SystemTime::now(),
-        });
-        let mut delay = self.latency;
-
-        let fault = self.take_fault(&target);
-        if let Some(fault) = &fault {
-            delay = delay.saturating_add(fault.delay_time());
-            if fault.when() == When::Before && fault.effect() != Effect::RealAnswer {
-                return Disposition {
-                    reaction: fault.reaction(),
-                    delay,
-                };
-            }
-        }
-        let answer = self.handle(req, route);
-        match fault {
-            Some(fault) if fault.effect() != Effect::RealAnswer => Disposition {
-                reaction: fault.reaction(),
-                delay,
-            },
-            _ => Disposition {
-                reaction: Reaction::Send(answer),
-                delay,
-            },
-        }
-    }
-
     /// The first fault that matches and acts on this request (by its
     /// probability), counted; one used up is removed.
-    fn take_fault(&mut self, target: &Target<'_>) -> Option<Fault> {
+    fn take_fault(&mut self, target: &Target<'_>) -> Option<Acting> {
         let mut acting = None;
         for (i, injected) in self.faults.iter_mut().enumerate() {
             if injected.remaining == Some(0) || !injected.fault.matches(target) {
@@ -189,64 +296,62 @@ impl State {
             if let Some(left) = &mut injected.remaining {
                 *left -= 1;
             }
-            acting = Some((i, injected.fault.clone()));
+            let taken = Acting {
+                fault: injected.fault.clone(),
+                deleted: injected.deleted.subscribe(),
+            };
+            acting = Some((i, taken));
             break;
         }
-        let (i, fault) = acting?;
+        let (i, acting) = acting?;
+        // Used-up faults are forgotten once they hold no request.
+        self.spent.retain(|(_, sign)| sign.receiver_count() > 0);
         if self.faults[i].remaining == Some(0) {
-            self.faults.remove(i);
-        }
-        Some(fault)
-    }
-
-    fn handle(&mut self, req: &Received, route: Route) -> Answer {
-        let (op, values) = match route {
-            Route::NotFound => return problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
-            Route::MethodNotAllowed(allowed) => return method_not_allowed(&allowed),
-            Route::Api(Operation::FetchToken, _) => return self.token(req),
-            Route::Api(op, values) => (op, values),
-        };
-        let msn = match self.authenticate(req) {
-            Ok(msn) => msn,
-            Err(refusal) => return refusal,
-        };
-        let body: handlers::Body = serde_json::from_slice(&req.body);
-        let merchant = self.store.merchant(&msn);
-        let PathValues {
-            payment_type: pt,
-            order_id,
-            category_id,
-        } = values;
-        let id = order_id.unwrap_or_default();
-        let (answer, change) = match op {
-            Operation::UploadImage => handlers::upload_image(merchant, &msn, &body),
-            Operation::PutCategory => handlers::put_category(&msn, &pt, &id, &body),
-            Operation::PostReceipt => handlers::post_receipt(merchant, &msn, &pt, &id, &body),
-            Operation::GetOrder => (handlers::get_order(merchant, &pt, &id), None),
-            Operation::AddCategory => handlers::add_category(&msn, &body),
-            Operation::ListCategories => (handlers::list_categories(merchant, req.query_value("orderId")), None),
-            Operation::GetCategory => (handlers::get_category(merchant, &category_id), None),
-            Operation::DeleteCategory => handlers::delete_category(merchant, &msn, &category_id),
-            // The token fetch is answered above; an operation the SDK
-            // adds later is one the emulator does not know yet.
-            _ => (
-                problem(404, "Not Found", "No such resource in the Order Management API", vec![]),
-                None,
-            ),
-        };
-        if let Some(change) = change {
-            if let Err(e) = self.keep(change) {
-                let file = self.journal.as_ref().map(|j| j.path.display().to_string()).unwrap_or_default();
-                tracing::error!(target: "vipps_order_management_emulator", error = %e, %file, "could not keep a change in the state file; nothing was changed");
-                return problem(
-                    500,
-                    "Internal Server Error",
-                    &format!("the emulator could not keep this in its state file ({e}); nothing was stored, try again"),
-                    vec![],
-                );
+            let spent = self.faults.remove(i);
+            if !spent.fault.delay_time().is_zero() {
+                self.spent.push((spent.id, spent.deleted));
             }
         }
-        answer
+        Some(acting)
+    }
+
+    /// Decides a checked request against the store, and keeps the change
+    /// it makes (state file first): the reply, or the refusal.
+    fn decide(&mut self, intent: handlers::Intent, msn: &str) -> Reply {
+        let (reply, change) = handlers::decide(intent, self.store.merchant(msn));
+        let Some(change) = change else { return reply };
+        if let Some(refusal) = self.refuses(&change) {
+            return Reply::Ready(refusal);
+        }
+        if let Err(e) = self.keep(change) {
+            let file = self.journal.as_ref().map(|j| j.path.display().to_string()).unwrap_or_default();
+            tracing::error!(target: "vipps_order_management_emulator", error = %e, %file, "could not keep a change in the state file; nothing was changed");
+            return Reply::Ready(problem(
+                500,
+                "Internal Server Error",
+                &format!("the emulator could not keep this in its state file ({e}); nothing was stored, try again"),
+                vec![],
+            ));
+        }
+        reply
+    }
+
+    /// The refusal of a change the store has no room for (507), if it has
+    /// none.
+    fn refuses(&self, change: &Prepared) -> Option<Answer> {
+        let (max, stored) = (self.config.max_stored_bytes, self.store.bytes());
+        if !change.change.adds() || change.line.len() <= max.saturating_sub(stored) {
+            return None;
+        }
+        tracing::warn!(target: "vipps_order_management_emulator", max_bytes = max, stored_bytes = stored, "refused a change: the emulator holds as much as it may keep");
+        Some(problem(
+            507,
+            "Insufficient Storage",
+            &format!(
+                "the emulator holds as much as it may keep ({stored} of {max} bytes); nothing was stored. Reset a merchant (POST /_emulator/reset?merchant=MSN), or start it with a larger --max-stored-bytes"
+            ),
+            vec![],
+        ))
     }
 }
 
@@ -268,8 +373,7 @@ fn order_id_of(req: &Received, route: &Route) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use std::time::Instant;
+    use std::time::Duration;
 
     use bytes::Bytes;
     use hyper::header::HeaderMap;
@@ -280,7 +384,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    fn state() -> State {
+    fn state() -> Arc<Mutex<State>> {
         let config = Config {
             client_id: "id".into(),
             client_secret: "secret".into(),
@@ -288,11 +392,33 @@ mod tests {
             msn: "123456".into(),
             token_lifetime: Duration::from_secs(60),
             admin_token: None,
+            max_stored_bytes: usize::MAX,
         };
-        let budget = crate::body_budget::BodyBudget::new(1 << 20);
-        let mut state = State::new(config, Store::default(), None, Record::new(true, Some(100), None), budget);
-        state.issued_tokens = HashMap::from([("t".to_owned(), Instant::now() + Duration::from_secs(60))]);
-        state
+        let budget = crate::body_budget::BodyBudget::new(1 << 20, 1 << 20);
+        let mut state = State::new(
+            config,
+            Store::default(),
+            None,
+            Record::new(true, Some(100), None, usize::MAX),
+            budget,
+        );
+        let token = state.issue_token().0;
+        TOKEN.with(|t| *t.borrow_mut() = token);
+        Arc::new(Mutex::new(state))
+    }
+
+    thread_local! {
+        /// The token the last `state()` issued, for `request`.
+        static TOKEN: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+
+    /// Answers a request as the server does (its delays in real time).
+    fn reaction(s: &Arc<Mutex<State>>, req: &Received) -> Reaction {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(respond(s.clone(), Arc::new(req.clone())))
     }
 
     fn json_value() -> impl Strategy<Value = Value> {
@@ -345,14 +471,14 @@ mod tests {
             msn in prop_oneof![Just("123456".to_owned()), ".{0,8}"],
         ) {
             let mut headers = HeaderMap::new();
-            headers.insert("authorization", "Bearer t".parse().unwrap());
+            headers.insert("authorization", format!("Bearer {}", TOKEN.with(|t| t.borrow().clone())).parse().unwrap());
             headers.insert("ocp-apim-subscription-key", "key".parse().unwrap());
             if let Ok(v) = msn.parse() {
                 headers.insert("merchant-serial-number", v);
             }
             let req = Received { method: method.to_owned(), path, query, headers, body: Bytes::from(body), peer: ([127, 0, 0, 1], 1).into() };
-            let mut s = state();
-            let Reaction::Send(answer) = s.respond(&req).reaction else {
+            let s = state();
+            let Reaction::Send(answer) = reaction(&s, &req) else {
                 return Err(TestCaseError::fail("no fault was injected, yet the connection was closed"));
             };
             prop_assert!((200..600).contains(&answer.status));
@@ -361,7 +487,10 @@ mod tests {
 
     fn request(method: &str, path: &str, body: &str, peer: [u8; 4]) -> Received {
         let mut headers = HeaderMap::new();
-        headers.insert("authorization", "Bearer t".parse().unwrap());
+        headers.insert(
+            "authorization",
+            format!("Bearer {}", TOKEN.with(|t| t.borrow().clone())).parse().unwrap(),
+        );
         headers.insert("ocp-apim-subscription-key", "key".parse().unwrap());
         headers.insert("merchant-serial-number", "123456".parse().unwrap());
         let (path, query) = match path.split_once('?') {
@@ -378,8 +507,8 @@ mod tests {
         }
     }
 
-    fn status(state: &mut State, req: &Received) -> u16 {
-        match state.respond(req).reaction {
+    fn status(state: &Arc<Mutex<State>>, req: &Received) -> u16 {
+        match reaction(state, req) {
             Reaction::Send(answer) => answer.status,
             Reaction::CloseConnection => 0,
         }
@@ -390,64 +519,127 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_change_the_state_file_cannot_keep_is_a_500_and_changes_nothing() {
-        let mut s = state();
-        s.journal = Some(crate::journal::Journal::refusing_writes());
+        let s = state();
+        lock(&s).journal = Some(crate::journal::Journal::refusing_writes());
         let post = request("POST", "/order-management/v2/ECOM/receipts/o-1", RECEIPT, [127, 0, 0, 1]);
-        assert_eq!(status(&mut s, &post), 500);
-        assert_eq!(s.store.receipt_count(), 0, "nothing in memory either");
+        assert_eq!(status(&s, &post), 500);
+        assert_eq!(lock(&s).store.receipt_count(), 0, "nothing in memory either");
         let get = request("GET", "/order-management/v2/ECOM/o-1", "", [127, 0, 0, 1]);
-        assert_eq!(status(&mut s, &get), 404, "the next read does not see it");
+        assert_eq!(status(&s, &get), 404, "the next read does not see it");
         // And the retry is not a 409 (which a client would take for stored).
-        assert_eq!(status(&mut s, &post), 500);
-        s.journal = None;
-        assert_eq!(status(&mut s, &post), 201);
+        assert_eq!(status(&s, &post), 500);
+        lock(&s).journal = None;
+        assert_eq!(status(&s, &post), 201);
+    }
+
+    /// Runs `test` on a runtime whose clock is paused (it moves only when
+    /// every task waits), so delays are exact and take no time.
+    fn paused(test: impl std::future::Future<Output = ()>) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+            .block_on(test)
+    }
+
+    fn sent(reaction: Reaction) -> u16 {
+        match reaction {
+            Reaction::Send(answer) => answer.status,
+            Reaction::CloseConnection => 0,
+        }
     }
 
     #[test]
     fn a_stall_answers_for_real_after_its_delay() {
-        let mut s = state();
+        let s = state();
         let here = [127, 0, 0, 1];
         let fault = r#"{"operation": "get_order", "delayMs": 7, "when": "after"}"#;
-        assert_eq!(status(&mut s, &request("POST", "/_emulator/faults", fault, here)), 201);
-        let stalled = s.respond(&request("GET", "/order-management/v2/ECOM/o-1", "", here));
-        assert_eq!(stalled.delay, Duration::from_millis(7));
-        // The real answer (nothing is stored for o-1: a 404), not a 500.
-        let Reaction::Send(answer) = stalled.reaction else {
-            panic!("closed")
-        };
-        assert_eq!(answer.status, 404, "{}", answer.body);
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", fault, here)), 201);
+        paused(async {
+            let started = tokio::time::Instant::now();
+            let get = Arc::new(request("GET", "/order-management/v2/ECOM/o-1", "", here));
+            // The real answer (nothing is stored for o-1: a 404), not a 500.
+            assert_eq!(sent(respond(s.clone(), get).await), 404);
+            assert_eq!(started.elapsed(), Duration::from_millis(7));
+        });
+    }
+
+    #[test]
+    fn a_delay_before_changes_nothing_until_it_has_passed() {
+        let s = state();
+        let here = [127, 0, 0, 1];
+        let fault = r#"{"operation": "post_receipt", "delayMs": 1000}"#;
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", fault, here)), 201);
+        paused(async {
+            let post = Arc::new(request("POST", "/order-management/v2/ECOM/receipts/o-1", RECEIPT, here));
+            let held = tokio::spawn(respond(s.clone(), post));
+            tokio::time::sleep(Duration::from_millis(999)).await;
+            assert_eq!(
+                lock(&s).store.receipt_count(),
+                0,
+                "nothing is stored while a fault before holds the request"
+            );
+            assert_eq!(sent(held.await.unwrap()), 201, "then it is handled, for real");
+            assert_eq!(lock(&s).store.receipt_count(), 1);
+        });
+    }
+
+    #[test]
+    fn a_deleted_fault_lets_the_requests_it_holds_go_on_at_once() {
+        let s = state();
+        let here = [127, 0, 0, 1];
+        for (fault, delete) in [
+            (r#"{"status": 503, "delayMs": 600000}"#, "/_emulator/faults/1"),
+            (r#"{"status": 503, "delayMs": 600000, "when": "after"}"#, "/_emulator/faults"),
+        ] {
+            assert_eq!(status(&s, &request("POST", "/_emulator/faults", fault, here)), 201);
+            paused(async {
+                let started = tokio::time::Instant::now();
+                let get = Arc::new(request("GET", "/order-management/v2/ECOM/o-1", "", here));
+                let held = tokio::spawn(respond(s.clone(), get));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let deleted = respond(s.clone(), Arc::new(request("DELETE", delete, "", here))).await;
+                assert_eq!(sent(deleted), 200, "{delete}");
+                assert_eq!(sent(held.await.unwrap()), 404, "the real answer, not the deleted fault's 503");
+                assert_eq!(started.elapsed(), Duration::from_secs(1), "at once, not after ten minutes");
+            });
+        }
+        let too_long = r#"{"status": 503, "delayMs": 600001}"#;
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", too_long, here)), 400);
     }
 
     #[test]
     fn a_fault_for_one_merchant_spares_the_others() {
-        let mut s = state();
+        let s = state();
         let here = [127, 0, 0, 1];
         let fault = r#"{"status": 503, "merchant": "654321", "times": 5}"#;
-        assert_eq!(status(&mut s, &request("POST", "/_emulator/faults", fault, here)), 201);
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", fault, here)), 201);
         assert_eq!(
-            status(&mut s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)),
+            status(&s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)),
             404,
             "123456's own answer"
         );
         let mut other = request("GET", "/order-management/v2/ECOM/o-1", "", here);
         other.headers.insert("merchant-serial-number", "654321".parse().unwrap());
-        assert_eq!(status(&mut s, &other), 503, "654321 gets the fault");
+        assert_eq!(status(&s, &other), 503, "654321 gets the fault");
     }
 
     #[test]
     fn the_record_names_the_order_of_a_v3_list_and_add() {
-        let mut s = state();
+        let s = state();
         let here = [127, 0, 0, 1];
-        status(&mut s, &request("GET", "/order-management/v3/categories?orderId=o-7", "", here));
+        status(&s, &request("GET", "/order-management/v3/categories?orderId=o-7", "", here));
         let add = r#"{"orderId": "o-8", "paymentType": "ECOM", "type": "GENERAL", "url": "https://shop.example/o/8"}"#;
-        status(&mut s, &request("POST", "/order-management/v3/categories", add, here));
-        let ids: Vec<Option<&str>> = s.record.requests.iter().map(|r| r.order_id.as_deref()).collect();
+        status(&s, &request("POST", "/order-management/v3/categories", add, here));
+        let state = lock(&s);
+        let ids: Vec<Option<&str>> = state.record.requests.iter().map(|r| r.order_id.as_deref()).collect();
         assert_eq!(ids, [Some("o-7"), Some("o-8")]);
     }
 
     #[test]
     fn paths_that_name_no_operation_are_not_found() {
-        let mut s = state();
+        let s = state();
         for (method, path) in [
             ("POST", "/accesstoken/put"),
             ("POST", "/token/get"),
@@ -469,7 +661,7 @@ mod tests {
             let mut without = request(method, path, "", [127, 0, 0, 1]);
             without.headers.clear();
             for req in [with, without] {
-                let Reaction::Send(answer) = s.respond(&req).reaction else {
+                let Reaction::Send(answer) = reaction(&s, &req) else {
                     panic!("closed")
                 };
                 assert_eq!(answer.status, 404, "{method} {path}");
@@ -480,27 +672,27 @@ mod tests {
 
     #[test]
     fn the_admin_api_answers_this_machine_or_the_admin_token() {
-        let mut s = state();
+        let s = state();
         let far = [203, 0, 113, 7];
-        assert_eq!(status(&mut s, &request("GET", "/_emulator/health", "", far)), 200, "health is open");
-        assert_eq!(status(&mut s, &request("GET", "/_emulator/faults", "", far)), 403);
-        assert_eq!(status(&mut s, &request("GET", "/_emulator/faults", "", [127, 0, 0, 1])), 200);
-        s.config.admin_token = Some(hmac_sha512::Hash::hash(b"team-secret"));
+        assert_eq!(status(&s, &request("GET", "/_emulator/health", "", far)), 200, "health is open");
+        assert_eq!(status(&s, &request("GET", "/_emulator/faults", "", far)), 403);
+        assert_eq!(status(&s, &request("GET", "/_emulator/faults", "", [127, 0, 0, 1])), 200);
+        lock(&s).config.admin_token = Some(hmac_sha512::Hash::hash(b"team-secret"));
         let mut with_token = request("GET", "/_emulator/faults", "", far);
         with_token.headers.insert("authorization", "Bearer team-secret".parse().unwrap());
-        assert_eq!(status(&mut s, &with_token), 200);
+        assert_eq!(status(&s, &with_token), 200);
         with_token.headers.insert("authorization", "Bearer guess".parse().unwrap());
-        assert_eq!(status(&mut s, &with_token), 403);
-        assert_eq!(status(&mut s, &request("GET", "/_emulator/nothing", "", [127, 0, 0, 1])), 404);
-        assert_eq!(status(&mut s, &request("PUT", "/_emulator/faults", "", [127, 0, 0, 1])), 405);
-        assert!(s.record.requests.is_empty(), "the admin API's requests are not recorded");
+        assert_eq!(status(&s, &with_token), 403);
+        assert_eq!(status(&s, &request("GET", "/_emulator/nothing", "", [127, 0, 0, 1])), 404);
+        assert_eq!(status(&s, &request("PUT", "/_emulator/faults", "", [127, 0, 0, 1])), 405);
+        assert!(lock(&s).record.requests.is_empty(), "the admin API's requests are not recorded");
     }
 
     #[test]
     fn the_admin_api_refuses_what_it_cannot_act_on() {
-        let mut s = state();
+        let s = state();
         let here = [127, 0, 0, 1];
-        let mut send = |method: &str, path: &str, body: &str| status(&mut s, &request(method, path, body, here));
+        let send = |method: &str, path: &str, body: &str| status(&s, &request(method, path, body, here));
         assert_eq!(send("POST", "/_emulator/faults", "[null, null, null, 418]"), 400, "an array");
         assert_eq!(send("POST", "/_emulator/faults", r#"{"status": 101}"#), 400);
         assert_eq!(send("POST", "/_emulator/faults", r#"{"status": 503, "times": 0}"#), 400);
@@ -509,7 +701,7 @@ mod tests {
         assert_eq!(send("POST", "/_emulator/reset?merchant=123456", ""), 200);
         assert_eq!(send("GET", "/_emulator/requests?limit=99999999999999999999999", ""), 200);
         assert_eq!(send("GET", "/_emulator/requests?limit=-1", ""), 400);
-        let Reaction::Send(answer) = s.respond(&request("GET", "/_emulator/requests?operation=nope", "", here)).reaction else {
+        let Reaction::Send(answer) = reaction(&s, &request("GET", "/_emulator/requests?operation=nope", "", here)) else {
             panic!()
         };
         assert_eq!(answer.status, 400);
@@ -518,7 +710,7 @@ mod tests {
 
     #[test]
     fn the_admin_api_refuses_web_pages_and_rebound_host_names() {
-        let mut s = state();
+        let s = state();
         let here = [127, 0, 0, 1];
         let with = |name: &'static str, value: &'static str| {
             let mut r = request("POST", "/_emulator/reset", "", here);
@@ -526,72 +718,76 @@ mod tests {
             r
         };
         // A page on any site: its browser names the page's origin.
-        assert_eq!(status(&mut s, &with("origin", "https://evil.example")), 403);
-        assert_eq!(status(&mut s, &with("origin", "null")), 403);
-        assert_eq!(status(&mut s, &with("sec-fetch-site", "cross-site")), 403);
-        assert_eq!(status(&mut s, &with("sec-fetch-site", "same-origin")), 403);
+        assert_eq!(status(&s, &with("origin", "https://evil.example")), 403);
+        assert_eq!(status(&s, &with("origin", "null")), 403);
+        assert_eq!(status(&s, &with("sec-fetch-site", "cross-site")), 403);
+        assert_eq!(status(&s, &with("sec-fetch-site", "same-origin")), 403);
         // A host name rebound to this machine.
-        assert_eq!(status(&mut s, &with("host", "rebind.evil.example:8081")), 403);
+        assert_eq!(status(&s, &with("host", "rebind.evil.example:8081")), 403);
+        // Two names: which was it sent to?
+        let mut two = with("host", "127.0.0.1:8081");
+        two.headers.append("host", "rebind.evil.example".parse().unwrap());
+        assert_eq!(status(&s, &two), 403);
         // Tools name the server by address or as localhost.
         for host in ["127.0.0.1:8081", "localhost:8081", "LOCALHOST", "[::1]:8081", "10.1.2.3"] {
-            assert_eq!(status(&mut s, &with("host", host)), 200, "{host}");
+            assert_eq!(status(&s, &with("host", host)), 200, "{host}");
         }
-        assert_eq!(status(&mut s, &with("sec-fetch-site", "none")), 200, "typed into the address bar");
+        assert_eq!(status(&s, &with("sec-fetch-site", "none")), 200, "typed into the address bar");
         // IPv4 clients of a server listening on [::] arrive as mapped addresses.
         let mut mapped = request("GET", "/_emulator/faults", "", here);
         mapped.peer = "[::ffff:127.0.0.2]:40000".parse().unwrap();
-        assert_eq!(status(&mut s, &mapped), 200);
+        assert_eq!(status(&s, &mapped), 200);
         mapped.peer = "[::ffff:203.0.113.7]:40000".parse().unwrap();
-        assert_eq!(status(&mut s, &mapped), 403);
+        assert_eq!(status(&s, &mapped), 403);
         // The admin token opens it under any host name (a compose service's).
-        s.config.admin_token = Some(hmac_sha512::Hash::hash(b"team-secret"));
+        lock(&s).config.admin_token = Some(hmac_sha512::Hash::hash(b"team-secret"));
         let mut r = with("host", "emulator:8081");
         r.headers.insert("authorization", "Bearer team-secret".parse().unwrap());
-        assert_eq!(status(&mut s, &r), 200);
+        assert_eq!(status(&s, &r), 200);
         // Never a page, token or not.
         r.headers.insert("origin", "https://evil.example".parse().unwrap());
-        assert_eq!(status(&mut s, &r), 403);
+        assert_eq!(status(&s, &r), 403);
     }
 
     #[test]
     fn faults_act_by_operation_order_merchant_and_seeded_chance() {
-        let mut s = state();
+        let s = state();
         let here = [127, 0, 0, 1];
-        let add = |s: &mut State, fault: &str| status(s, &request("POST", "/_emulator/faults", fault, here));
+        let add = |s: &Arc<Mutex<State>>, fault: &str| status(s, &request("POST", "/_emulator/faults", fault, here));
         assert_eq!(
-            add(&mut s, r#"{"operation":"post_receipt","orderId":"o-1","status":503,"times":2}"#),
+            add(&s, r#"{"operation":"post_receipt","orderId":"o-1","status":503,"times":2}"#),
             201
         );
         assert_eq!(
-            add(&mut s, r#"{"operation":"post_receipt","orderId":"o-1","closeConnection":true}"#),
+            add(&s, r#"{"operation":"post_receipt","orderId":"o-1","closeConnection":true}"#),
             201
         );
-        assert_eq!(add(&mut s, r#"{"status":42}"#), 400);
+        assert_eq!(add(&s, r#"{"status":42}"#), 400);
         let post = |order: &str| request("POST", &format!("/order-management/v2/ECOM/receipts/{order}"), RECEIPT, here);
-        assert_eq!(status(&mut s, &post("o-2")), 201, "another order: no fault");
-        assert_eq!(status(&mut s, &post("o-1")), 503);
-        assert_eq!(status(&mut s, &post("o-1")), 503);
-        assert_eq!(status(&mut s, &post("o-1")), 0, "the connection closed");
-        assert_eq!(status(&mut s, &post("o-1")), 201, "every fault used up");
-        assert!(s.faults.is_empty());
+        assert_eq!(status(&s, &post("o-2")), 201, "another order: no fault");
+        assert_eq!(status(&s, &post("o-1")), 503);
+        assert_eq!(status(&s, &post("o-1")), 503);
+        assert_eq!(status(&s, &post("o-1")), 0, "the connection closed");
+        assert_eq!(status(&s, &post("o-1")), 201, "every fault used up");
+        assert!(lock(&s).faults.is_empty());
         // A seeded chance acts on the same requests each run.
         let chance = r#"{"operation":"get_order","status":503,"probability":0.5,"seed":11}"#;
-        let run = |s: &mut State| -> Vec<u16> {
-            s.faults.clear();
+        let run = |s: &Arc<Mutex<State>>| -> Vec<u16> {
+            lock(s).faults.clear();
             add(s, chance);
             (0..16)
                 .map(|_| status(s, &request("GET", "/order-management/v2/ECOM/o-2", "", here)))
                 .collect()
         };
-        let first = run(&mut s);
-        assert_eq!(first, run(&mut s));
+        let first = run(&s);
+        assert_eq!(first, run(&s));
         assert!(first.contains(&503) && first.contains(&200), "{first:?}");
         // Reset forgets one merchant, or everything.
-        assert_eq!(status(&mut s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);
-        assert_eq!(s.store.receipt_count(), 0);
-        assert_eq!(s.faults.len(), 1, "a merchant's reset keeps the faults");
-        assert_eq!(status(&mut s, &request("POST", "/_emulator/reset", "", here)), 200);
-        assert!(s.faults.is_empty() && s.record.requests.is_empty());
+        assert_eq!(status(&s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);
+        assert_eq!(lock(&s).store.receipt_count(), 0);
+        assert_eq!(lock(&s).faults.len(), 1, "a merchant's reset keeps the faults");
+        assert_eq!(status(&s, &request("POST", "/_emulator/reset", "", here)), 200);
+        assert!(lock(&s).faults.is_empty() && lock(&s).record.requests.is_empty());
     }
 
     #[test]

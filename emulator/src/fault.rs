@@ -118,6 +118,9 @@ pub(super) struct Target<'r> {
 }
 
 impl Fault {
+    /// The longest a fault holds a request back: ten minutes.
+    pub const MAX_DELAY: Duration = Duration::from_secs(600);
+
     fn new(when: When) -> Fault {
         Fault {
             operation: None,
@@ -170,9 +173,9 @@ impl Fault {
     }
 
     /// Hold the answer back this long, besides what else the fault does
-    /// (milliseconds are kept; at most a day).
+    /// (milliseconds are kept; at most ten minutes, [`Fault::MAX_DELAY`]).
     pub fn delay(mut self, delay: Duration) -> Fault {
-        self.delay_ms = delay.min(vipps_order_management::MAX_DURATION).as_millis() as u64;
+        self.delay_ms = delay.min(Fault::MAX_DELAY).as_millis() as u64;
         self
     }
 
@@ -268,6 +271,9 @@ impl Fault {
         }
         if self.seed.is_some() && self.probability.is_none() {
             fail("seed", "seeds the probability: give one");
+        }
+        if self.delay_ms > Fault::MAX_DELAY.as_millis() as u64 {
+            fail("delayMs", "must be at most 600000 (ten minutes): a held request holds a connection");
         }
         if self.status.is_none() && !self.close_connection && self.delay_ms == 0 {
             fail("status", "a fault needs a status, closeConnection, or a delayMs");

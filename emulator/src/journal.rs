@@ -3,8 +3,13 @@
 //! is. Opening it replays the lines; every change is appended (one `write`)
 //! before it is applied or answered, so nothing is acknowledged that a kill
 //! of the emulator could lose (the operating system has it; a power cut is
-//! not guarded against, which would cost an fsync per change). Nothing is
-//! ever rewritten, so no temporary file exists to be left behind.
+//! not guarded against, which would cost an fsync per change).
+//!
+//! A reset compacts the file (what is deleted does not stay on disk): the
+//! store as it is now is written to `FILE.compacting`, synced, and renamed
+//! over the file, so a kill at any moment leaves either the old journal or
+//! the new one whole; a `.compacting` file a kill left behind is removed
+//! at the next start.
 //!
 //! The file itself is locked while an emulator uses it (a lock on the file,
 //! not its name: a link or another path to it is refused too). A file that
@@ -17,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{Change, Store};
+use super::store::{Change, Prepared, Store};
 
 /// The first line of a state file, and the format it names.
 #[derive(Debug, Serialize, Deserialize)]
@@ -34,6 +39,9 @@ const FORMAT: u32 = 2;
 pub(super) struct Journal {
     /// The path given (as shown in messages).
     pub(super) path: PathBuf,
+    /// The file itself (through any link), where a compacted journal is
+    /// renamed to.
+    real: PathBuf,
     file: File,
     /// Its length after the last whole line: a failed append is cut back
     /// to it, so no torn line stays between two good ones.
@@ -93,8 +101,12 @@ impl Journal {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(format!("the state file {shown} cannot be locked: {e}")),
         }
+        let real = std::fs::canonicalize(path).map_err(|e| format!("the state file {shown} cannot be found: {e}"))?;
+        // A compaction a kill interrupted: the journal itself is whole.
+        let _ = std::fs::remove_file(compacting(&real));
         let mut journal = Journal {
             path: path.to_owned(),
+            real,
             file,
             len: 0,
         };
@@ -157,7 +169,7 @@ impl Journal {
                 }
             } else {
                 match serde_json::from_slice::<Change>(text) {
-                    Ok(change) => store.apply(change),
+                    Ok(change) => store.apply(change, read),
                     // The last line, cut short: the append the emulator was
                     // stopped in never answered anyone.
                     Err(_) if !whole => break,
@@ -201,29 +213,85 @@ impl Journal {
     pub(super) fn refusing_writes() -> Journal {
         Journal {
             path: PathBuf::from("/dev/full"),
+            real: PathBuf::from("/dev/full"),
             file: OpenOptions::new().append(true).open("/dev/full").expect("/dev/full"),
             len: 0,
         }
     }
 
-    /// Appends a change, whole, or not at all: on failure the file is cut
-    /// back to its last whole line.
-    pub(super) fn append(&mut self, change: &Change) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(change).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        match self.file.write_all(&line) {
+    /// Appends a change's line, whole, or not at all: on failure the file
+    /// is cut back to its last whole line.
+    pub(super) fn append(&mut self, prepared: &Prepared) -> std::io::Result<()> {
+        let line = &prepared.line;
+        match self.file.write_all(line) {
             Ok(()) => {
                 self.len += line.len() as u64;
                 Ok(())
             }
             Err(e) => {
                 // A part may have been written: cut it away, so the next
-                // line starts where a line belongs.
+                // line starts where a line belongs (a compacted file is
+                // written at its cursor, not in append mode: it goes back).
                 let _ = self.file.set_len(self.len);
+                let _ = self.file.seek(SeekFrom::Start(self.len));
                 Err(e)
             }
         }
     }
+
+    /// Rewrites the file as `store` makes it (after a reset: what was
+    /// deleted leaves the disk). Crash-safe: the new journal is written
+    /// beside the file, synced, and renamed over it. On failure the file
+    /// is left as it was (it is whole) and the error says why.
+    pub(super) fn compact(&mut self, store: &Store) -> std::io::Result<()> {
+        let temporary = compacting(&self.real);
+        let written = (|| {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&temporary)?;
+            let mut out = std::io::BufWriter::new(&file);
+            let mut len = 0u64;
+            let mut header = serde_json::to_vec(&Header {
+                vipps_om_emulator_state: FORMAT,
+            })
+            .map_err(std::io::Error::other)?;
+            header.push(b'\n');
+            out.write_all(&header)?;
+            len += header.len() as u64;
+            for prepared in store.as_changes() {
+                out.write_all(&prepared.line)?;
+                len += prepared.line.len() as u64;
+            }
+            out.flush()?;
+            drop(out);
+            file.sync_all()?;
+            file.try_lock().map_err(|e| std::io::Error::other(e.to_string()))?;
+            std::fs::rename(&temporary, &self.real)?;
+            file.flush()?;
+            Ok((file, len))
+        })();
+        match written {
+            Ok((file, len)) => {
+                self.file = file;
+                self.len = len;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&temporary);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Where a compaction writes the new journal before it replaces the file.
+fn compacting(real: &Path) -> PathBuf {
+    let mut name = real.as_os_str().to_owned();
+    name.push(".compacting");
+    PathBuf::from(name)
 }
 
 #[cfg(test)]
@@ -238,12 +306,52 @@ mod tests {
         dir
     }
 
-    fn receipt(order: &str) -> Change {
+    fn receipt(order: &str) -> Prepared {
         Change::Receipt {
             msn: "123456".into(),
             order: format!("ECOM/{order}"),
             receipt: json!({"orderLines": [{"name": "Socks"}]}),
         }
+        .prepared()
+    }
+
+    #[test]
+    fn a_compaction_leaves_only_what_is_stored_and_keeps_the_file_locked() {
+        let dir = folder("compact");
+        let path = dir.join("state.jsonl");
+        let (mut journal, mut store) = Journal::open(&path).unwrap();
+        for change in [
+            receipt("secret-order-1"),
+            receipt("o-2"),
+            Change::Reset {
+                msn: Some("123456".into()),
+            }
+            .prepared(),
+            Change::Receipt {
+                msn: "654321".into(),
+                order: "ECOM/o-3".into(),
+                receipt: json!({"orderLines": []}),
+            }
+            .prepared(),
+        ] {
+            journal.append(&change).unwrap();
+            store.apply(change.change, change.line.len());
+        }
+        let before = std::fs::metadata(&path).unwrap().len();
+        journal.compact(&store).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("secret-order-1") && text.contains("o-3"), "{text}");
+        assert!(std::fs::metadata(&path).unwrap().len() < before);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
+        assert!(Journal::open(&path).unwrap_err().contains("in use"), "the new file is locked");
+        journal.append(&receipt("o-4")).unwrap();
+        drop(journal);
+        let (_journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 2);
+        let lines = std::fs::read_to_string(&path).unwrap();
+        let kept: usize = lines.lines().skip(1).map(|l| l.len() + 1).sum();
+        assert_eq!(store.bytes(), kept, "stored bytes are the lines' bytes");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -282,7 +390,7 @@ mod tests {
         journal.append(&receipt("blåbærsyltetøy-1")).unwrap();
         drop(journal);
         let whole = std::fs::read(&path).unwrap();
-        let line = serde_json::to_vec(&receipt("blåbærsyltetøy-2 🧾")).unwrap();
+        let line = serde_json::to_vec(&receipt("blåbærsyltetøy-2 🧾").change).unwrap();
         let cut = line.iter().position(|&b| b == 0xF0).expect("the emoji's first byte") + 2;
         let mut torn = whole.clone();
         torn.extend_from_slice(&line[..cut]);
@@ -318,7 +426,7 @@ mod tests {
         // A last change, whole, without its newline: kept, and the next
         // change starts on a line of its own.
         let path = dir.join("changes.jsonl");
-        let change = serde_json::to_string(&receipt("o-2")).unwrap();
+        let change = serde_json::to_string(&receipt("o-2").change).unwrap();
         std::fs::write(&path, format!("{{\"vippsOmEmulatorState\":2}}\n{change}")).unwrap();
         let (mut journal, store) = Journal::open(&path).unwrap();
         assert_eq!(store.receipt_count(), 1);
@@ -346,7 +454,7 @@ mod tests {
             &damaged,
             format!(
                 "{{\"vippsOmEmulatorState\":2}}\n{{\"change\":\"nonsense\"}}\n{}\n",
-                serde_json::to_string(&receipt("o")).unwrap()
+                serde_json::to_string(&receipt("o").change).unwrap()
             ),
         )
         .unwrap();

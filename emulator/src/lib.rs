@@ -230,7 +230,7 @@ impl Emulator {
     /// Every request received (the latest, when the record is limited),
     /// oldest first. The admin API's own requests are not recorded.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().record.requests.iter().cloned().collect()
+        self.state().record.requests.iter().map(|r| RecordedRequest::clone(r)).collect()
     }
 
     /// The requests received for one operation.
@@ -240,7 +240,7 @@ impl Emulator {
             .requests
             .iter()
             .filter(|r| r.operation == Some(op))
-            .cloned()
+            .map(|r| RecordedRequest::clone(r))
             .collect()
     }
 
@@ -269,8 +269,8 @@ impl Emulator {
     /// A stored image's bytes (default merchant).
     pub fn image(&self, id: &str) -> Option<Vec<u8>> {
         let state = self.state();
-        let src = state.store.merchant(&self.config.msn)?.images.get(id)?;
-        base64::engine::general_purpose::STANDARD.decode(src).ok()
+        let src = &state.store.merchant(&self.config.msn)?.images.get(id)?.value;
+        base64::engine::general_purpose::STANDARD.decode(src.as_bytes()).ok()
     }
 
     fn stored(
@@ -278,11 +278,11 @@ impl Emulator {
         msn: &str,
         payment_type: &PaymentType,
         order_id: &str,
-        part: fn(&store::StoredOrder) -> Option<&Value>,
+        part: fn(&store::StoredOrder) -> Option<&store::Kept<Value>>,
     ) -> Option<Value> {
         let state = self.state();
         let order = state.store.merchant(msn)?.orders.get(&order_key(payment_type, order_id))?;
-        part(order).cloned()
+        part(order).map(|kept| Value::clone(&kept.value))
     }
 
     /// The stored v2 category of an order (default merchant).
@@ -325,7 +325,7 @@ impl Emulator {
             .map(|m| {
                 m.categories_v3
                     .iter()
-                    .filter_map(|c| serde_json::from_value(c.clone()).ok())
+                    .filter_map(|c| <CategoryV3 as serde::Deserialize>::deserialize(&*c.value).ok())
                     .collect()
             })
             .unwrap_or_default()
@@ -358,7 +358,7 @@ impl Emulator {
 
     /// Removes every fault waiting to act.
     pub fn clear_faults(&self) {
-        self.state().faults.clear();
+        self.state().delete_faults(|_| true);
     }
 
     /// Answers the next `n` requests of any operation with `status`.
@@ -376,11 +376,9 @@ impl Emulator {
         self.state().latency = latency;
     }
 
-    /// Makes every issued token expired now.
+    /// Makes every issued token expired now (tokens issued after it are
+    /// good).
     pub fn expire_tokens(&self) {
-        let now = std::time::Instant::now();
-        for expiry in self.state().issued_tokens.values_mut() {
-            *expiry = now;
-        }
+        self.state().token_generation += 1;
     }
 }

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use hyper::header::{AsHeaderName, HeaderMap};
 
 /// A request as the emulator sees it.
+#[derive(Clone)]
 pub(super) struct Received {
     pub(super) method: String,
     /// The path as sent (percent-encoded).

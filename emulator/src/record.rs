@@ -1,11 +1,94 @@
 //! The record of requests an emulator received, for tests to inspect (in
-//! Rust, or over HTTP with `GET /_emulator/requests`): every request, or
-//! the latest ones up to a limit, with bodies up to a cap.
+//! Rust, or over HTTP with `GET /_emulator/requests`): the latest requests
+//! up to a count and a number of bytes (the oldest go first), bodies up to
+//! a cap, and no secret in a body (a record is made before the state's
+//! lock is taken, and shared, so a listing is written outside it).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::SystemTime;
 
+use serde_json::Value;
+
+use super::received::Received;
 use vipps_order_management::Operation;
+
+/// What stands where a secret was.
+pub(super) const NOT_SHOWN: &str = "[not shown]";
+
+/// Whether a header, query parameter or body field of this name holds a
+/// secret: any name that, in lower case and without punctuation, has one
+/// of these in it (`Authorization`, `client_secret`, `clientSecret`,
+/// `X-Api-Key`, `Ocp-Apim-Subscription-Key`, `?token=`, `password`,
+/// `Cookie`). A team may point a client with real keys at a shared
+/// emulator by mistake.
+pub(super) fn is_secret(name: &str) -> bool {
+    const SECRET_PARTS: [&str; 7] = [
+        "authorization",
+        "secret",
+        "password",
+        "token",
+        "apikey",
+        "subscriptionkey",
+        "cookie",
+    ];
+    let plain: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SECRET_PARTS.iter().any(|part| plain.contains(part))
+}
+
+/// A query string or form body with the values of secret names hidden;
+/// `None` when it has none.
+pub(super) fn hidden_form(form: &str) -> Option<String> {
+    if !url::form_urlencoded::parse(form.as_bytes()).any(|(k, _)| is_secret(&k)) {
+        return None;
+    }
+    let pairs = url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| if is_secret(&k) { (k, NOT_SHOWN.into()) } else { (k, v) });
+    Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
+}
+
+/// Hides the values of secret names in a JSON value, at any depth; whether
+/// it hid any.
+fn hide_in_json(value: &mut Value) -> bool {
+    let mut hid = false;
+    match value {
+        Value::Object(fields) => {
+            for (name, field) in fields.iter_mut() {
+                if is_secret(name) {
+                    *field = Value::String(NOT_SHOWN.to_owned());
+                    hid = true;
+                } else {
+                    hid |= hide_in_json(field);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                hid |= hide_in_json(item);
+            }
+        }
+        _ => {}
+    }
+    hid
+}
+
+/// A body with its secrets hidden: JSON fields at any depth, or the fields
+/// of a form (whatever its content type says); as sent when it has none.
+fn hidden_body(body: &[u8]) -> Vec<u8> {
+    if let Ok(mut json) = serde_json::from_slice::<Value>(body) {
+        if hide_in_json(&mut json) {
+            return serde_json::to_vec(&json).unwrap_or_default();
+        }
+        return body.to_vec();
+    }
+    match std::str::from_utf8(body).ok().and_then(hidden_form) {
+        Some(hidden) => hidden.into_bytes(),
+        None => body.to_vec(),
+    }
+}
 
 /// One request the emulator received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +102,10 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Every header, names in lower case.
     pub headers: Vec<(String, String)>,
-    /// The body (cut at the record's cap, when it has one: see
-    /// [`RecordedRequest::body_truncated`]).
+    /// The body, with the values of secret fields hidden (a JSON field or
+    /// form field named like a secret: `clientSecret`, `password`,
+    /// `api_key`, ...), cut at the record's cap, when it has one: see
+    /// [`RecordedRequest::body_truncated`].
     pub body: Vec<u8>,
     /// The body was longer than the record keeps.
     pub body_truncated: bool,
@@ -49,44 +134,126 @@ impl RecordedRequest {
     }
 }
 
+/// How the record keeps requests: read under the state's lock, used
+/// outside it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rules {
+    /// Keep requests at all.
+    pub(super) enabled: bool,
+    /// Keep at most this much of each body.
+    body_cap: Option<usize>,
+    /// Keep at most this many bytes of requests in all.
+    max_bytes: usize,
+}
+
+impl Rules {
+    /// The record of a request: its body's secrets hidden, cut to the cap
+    /// (and to the record's bytes, for one alone larger than them).
+    pub(super) fn record(
+        &self,
+        req: &Received,
+        operation: Option<Operation>,
+        order_id: Option<String>,
+        merchant: Option<String>,
+    ) -> RecordedRequest {
+        let headers: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let mut body = hidden_body(&req.body);
+        let around =
+            req.path.len() + req.query.as_ref().map_or(0, String::len) + headers.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        let cap = self.body_cap.unwrap_or(usize::MAX).min(self.max_bytes.saturating_sub(around));
+        let body_truncated = body.len() > cap;
+        body.truncate(cap);
+        RecordedRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers,
+            body,
+            body_truncated,
+            operation,
+            order_id,
+            merchant,
+            received_at: SystemTime::now(),
+        }
+    }
+}
+
+impl RecordedRequest {
+    /// The bytes it takes, as the record counts them.
+    fn size(&self) -> usize {
+        self.path.len()
+            + self.query.as_ref().map_or(0, String::len)
+            + self.headers.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+            + self.body.len()
+    }
+}
+
 /// The requests kept, oldest first.
 #[derive(Debug)]
 pub(super) struct Record {
-    pub(super) requests: VecDeque<RecordedRequest>,
-    /// Keep requests at all.
-    pub(super) enabled: bool,
+    pub(super) requests: VecDeque<Arc<RecordedRequest>>,
     /// Keep at most this many (the oldest go first).
-    pub(super) limit: Option<usize>,
-    /// Keep at most this much of each body.
-    pub(super) body_cap: Option<usize>,
+    limit: Option<usize>,
+    rules: Rules,
+    /// The bytes of the requests kept.
+    bytes: usize,
+    /// How many requests went to make room (for the admin API's health).
+    pub(super) dropped: u64,
 }
 
 impl Record {
-    pub(super) fn new(enabled: bool, limit: Option<usize>, body_cap: Option<usize>) -> Record {
+    pub(super) fn new(enabled: bool, limit: Option<usize>, body_cap: Option<usize>, max_bytes: usize) -> Record {
         Record {
             requests: VecDeque::new(),
-            enabled,
             limit,
-            body_cap,
+            rules: Rules {
+                enabled,
+                body_cap,
+                max_bytes,
+            },
+            bytes: 0,
+            dropped: 0,
         }
     }
 
-    /// Keeps a request, its body cut to the cap, the oldest dropped past
-    /// the limit.
-    pub(super) fn push(&mut self, mut request: RecordedRequest) {
-        if !self.enabled {
+    pub(super) fn rules(&self) -> Rules {
+        self.rules
+    }
+
+    /// The bytes of the requests kept.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Keeps a request, the oldest dropped past the count or the bytes.
+    pub(super) fn push(&mut self, request: RecordedRequest) {
+        if !self.rules.enabled || self.limit == Some(0) {
             return;
         }
-        if let Some(cap) = self.body_cap.filter(|cap| request.body.len() > *cap) {
-            request.body.truncate(cap);
-            request.body_truncated = true;
+        let size = request.size();
+        while !self.requests.is_empty()
+            && (self.limit.is_some_and(|limit| self.requests.len() >= limit) || self.bytes + size > self.rules.max_bytes)
+        {
+            self.pop_oldest();
         }
-        if self.limit == Some(0) {
-            return;
+        self.bytes += size;
+        self.requests.push_back(Arc::new(request));
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some(old) = self.requests.pop_front() {
+            self.bytes -= old.size();
+            self.dropped += 1;
         }
-        if self.limit.is_some_and(|limit| self.requests.len() >= limit) {
-            self.requests.pop_front();
-        }
-        self.requests.push_back(request);
+    }
+
+    /// Forgets the requests `forget` picks.
+    pub(super) fn forget(&mut self, forget: impl Fn(&RecordedRequest) -> bool) {
+        self.requests.retain(|r| !forget(r));
+        self.bytes = self.requests.iter().map(|r| r.size()).sum();
     }
 }

@@ -248,6 +248,28 @@ pub(super) fn id_pattern(r: &mut Violations, at: &str, id: &str) {
     }
 }
 
+/// Drops the fields `ty` does not know, at any depth, as the service does:
+/// it reads a body into its own model, so an unknown field is neither
+/// refused nor kept.
+pub(super) fn known_only(value: &mut Value, ty: &Ty) {
+    match (ty, value) {
+        (Ty::Obj(props), Value::Object(map)) => {
+            map.retain(|name, _| props.iter().any(|p| p.name == name));
+            for p in props.iter() {
+                if let Some(field) = map.get_mut(p.name) {
+                    known_only(field, &p.ty);
+                }
+            }
+        }
+        (Ty::Arr { items, .. }, Value::Array(list)) => {
+            for item in list {
+                known_only(item, items);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Checks `value` against `ty`, naming violations from `at` (`""` for the body).
 pub(super) fn check_against(r: &mut Violations, at: &str, value: &Value, ty: &Ty) {
     let name = || if at.is_empty() { "body".to_owned() } else { at.to_owned() };

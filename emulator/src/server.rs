@@ -13,15 +13,16 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use tokio::net::TcpListener;
-use tokio::sync::{watch, OwnedSemaphorePermit};
+use tokio::sync::watch;
 
 use super::answer::{problem, Answer, Reaction};
-use super::body_budget::BodyBudget;
+use super::body_budget::{BodyBudget, Held, NoRoom};
+use super::dispatch;
 use super::received::Received;
 use super::serving::{self, Peer};
 use super::state::State;
 
-/// The largest request body read: an image of 2 MiB in base64 and more.
+/// The largest request body read: an image of 2 MB in base64 and more.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 /// The largest request head (request line and headers) read: 64 KiB.
 const MAX_HEAD: usize = 64 * 1024;
@@ -30,6 +31,8 @@ const MAX_HEAD: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Bounds {
     pub(super) max_connections: usize,
+    /// At most this many connections from one client.
+    pub(super) max_connections_per_client: usize,
     /// A connection with nothing under way and no byte moving for this
     /// long is closed; a request gets this long to arrive.
     pub(super) idle_timeout: Duration,
@@ -37,15 +40,19 @@ pub(super) struct Bounds {
     pub(super) body_timeout: Duration,
     /// Bytes of request bodies held at once, all connections together.
     pub(super) body_memory: usize,
+    /// Bytes of request bodies one client may hold at once.
+    pub(super) body_memory_per_client: usize,
 }
 
 impl Default for Bounds {
     fn default() -> Self {
         Bounds {
             max_connections: 1024,
+            max_connections_per_client: 256,
             idle_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             body_memory: 64 * 1024 * 1024,
+            body_memory_per_client: 32 * 1024 * 1024,
         }
     }
 }
@@ -55,6 +62,7 @@ impl Bounds {
     fn serving(&self) -> serving::Bounds {
         serving::Bounds::default()
             .max_connections(self.max_connections)
+            .max_connections_per_client(self.max_connections_per_client)
             .idle(self.idle_timeout)
             .request_time(self.idle_timeout)
             .max_head(MAX_HEAD)
@@ -116,8 +124,9 @@ pub(super) async fn serve(
 enum Unread {
     /// Past [`MAX_BODY`].
     TooLarge,
-    /// The budget for bodies under way is spent.
-    Busy,
+    /// The budget for bodies under way, or the client's share of it, is
+    /// spent.
+    Busy(NoRoom),
     /// It did not arrive in time.
     TooSlow,
     /// The client went away.
@@ -126,11 +135,11 @@ enum Unread {
 
 /// Reads a body whole, counting it against the shared budget; the permit
 /// holds its part of the budget until the request is answered.
-async fn read_body(body: Incoming, service: &Service) -> Result<(Bytes, Option<OwnedSemaphorePermit>), Unread> {
+async fn read_body(body: Incoming, service: &Service, peer: SocketAddr) -> Result<(Bytes, Held), Unread> {
     let collect = async {
         let mut body = body;
         let mut bytes = BytesMut::new();
-        let mut held: Option<OwnedSemaphorePermit> = None;
+        let mut held = service.budget.hold(peer.ip());
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| Unread::Gone)?;
             let Ok(data) = frame.into_data() else { continue };
@@ -140,7 +149,7 @@ async fn read_body(body: Incoming, service: &Service) -> Result<(Bytes, Option<O
             service
                 .budget
                 .grow(&mut held, bytes.len(), bytes.len() + data.len())
-                .map_err(|_| Unread::Busy)?;
+                .map_err(Unread::Busy)?;
             bytes.extend_from_slice(&data);
         }
         Ok((bytes.freeze(), held))
@@ -155,7 +164,7 @@ async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) ->
     let method = parts.method.to_string();
     let path = parts.uri.path().to_owned();
     let mut line = LogLine::new(method.clone(), path.clone(), peer);
-    let (body, _budget) = match read_body(body, service).await {
+    let (body, _budget) = match read_body(body, service, peer).await {
         Ok(read) => read,
         Err(Unread::Gone) | Err(Unread::TooSlow) => {
             line.ended(Ending::Closed);
@@ -164,6 +173,12 @@ async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) ->
         Err(unread) => {
             let mut answer = match unread {
                 Unread::TooLarge => problem(413, "Payload Too Large", "The request body is larger than 8 MiB", vec![]),
+                Unread::Busy(NoRoom::ClientShare) => problem(
+                    503,
+                    "Service Unavailable",
+                    "The emulator holds as many request bodies from this client as it may at once (its share of the memory for bodies); try again in a moment",
+                    vec![],
+                ),
                 _ => problem(
                     503,
                     "Service Unavailable",
@@ -186,15 +201,12 @@ async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) ->
         body,
         peer,
     };
-    let disposition = service.state.lock().unwrap_or_else(|e| e.into_inner()).respond(&received);
-    if !disposition.delay.is_zero() {
-        tokio::time::sleep(disposition.delay).await;
-    }
-    line.ended(match &disposition.reaction {
+    let reaction = dispatch::respond(service.state.clone(), Arc::new(received)).await;
+    line.ended(match &reaction {
         Reaction::Send(answer) => Ending::Answered(answer.status),
         Reaction::CloseConnection => Ending::Closed,
     });
-    match disposition.reaction {
+    match reaction {
         Reaction::Send(answer) => Ok(response(answer)),
         Reaction::CloseConnection => Err(CloseConnection),
     }

@@ -1,15 +1,20 @@
-//! Everything the emulator holds: its settings, the tokens it issued, what
-//! merchants stored (`store`, kept in the state file by `journal`), the
-//! record of requests (`record`), and the faults waiting to act (`fault`).
+//! Everything the emulator holds: its settings, the store of what merchants
+//! stored (`store`, kept in the state file by `journal`), the record of
+//! requests (`record`), and the faults waiting to act (`fault`). Requests
+//! take its lock briefly: to decide and keep a change, to take a fault, to
+//! read a count. What takes long (reading a body, checking it against the
+//! spec, writing out an answer) is done outside it (`dispatch`).
 
-use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
 
 use super::body_budget::BodyBudget;
 use super::fault::Fault;
 use super::journal::Journal;
 use super::record::Record;
-use super::store::{Change, Store};
+use super::store::{Prepared, Store};
 
 /// The emulator's settings.
 #[derive(Clone)]
@@ -22,6 +27,9 @@ pub(super) struct Config {
     /// The SHA-512 of the admin API's token, when one is set: then clients
     /// beyond loopback may use the admin API with it.
     pub(super) admin_token: Option<[u8; 64]>,
+    /// The most bytes stored (as the state file's lines), all merchants
+    /// together: a change past it is refused with 507.
+    pub(super) max_stored_bytes: usize,
 }
 
 /// A fault injected and waiting: its id, what is left of it, and the
@@ -33,16 +41,20 @@ pub(super) struct Injected {
     /// How many more requests it acts on; `None`: no limit.
     pub(super) remaining: Option<usize>,
     pub(super) generator: fastrand::Rng,
+    /// Turns true when the fault is deleted: the requests it holds go on
+    /// at once, as if it had never acted.
+    pub(super) deleted: watch::Sender<bool>,
 }
 
 /// Everything the emulator holds.
 pub(super) struct State {
     pub(super) config: Config,
-    /// Issued access tokens and when each expires.
-    pub(super) issued_tokens: HashMap<String, Instant>,
-    /// The same tokens in the order they expire, so that expired ones are
-    /// forgotten as new ones are issued (memory stays bounded).
-    pub(super) expiries: VecDeque<(Instant, String)>,
+    /// The key its access tokens are signed with (so none is kept, and
+    /// they hold across a restart with the same credentials).
+    pub(super) token_key: [u8; 64],
+    /// Tokens of an earlier generation are expired
+    /// ([`Emulator::expire_tokens`](super::Emulator::expire_tokens)).
+    pub(super) token_generation: u64,
     /// How many access tokens were issued in all.
     pub(super) token_count: usize,
     pub(super) store: Store,
@@ -50,24 +62,38 @@ pub(super) struct State {
     pub(super) journal: Option<Journal>,
     pub(super) record: Record,
     pub(super) faults: Vec<Injected>,
+    /// Faults used up that may still hold requests (by their delay): their
+    /// ids, and the sign that lets those requests go when deleted.
+    pub(super) spent: Vec<(u64, watch::Sender<bool>)>,
     pub(super) next_fault_id: u64,
     pub(super) latency: Duration,
     /// The server's budget for request bodies (for the admin API's health).
     pub(super) body_budget: BodyBudget,
 }
 
+/// The state's lock, taken even when a panic poisoned it (every change is
+/// whole before it is applied, so what it guards is never half made).
+pub(super) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl State {
     /// A new state with these settings and this store.
     pub(super) fn new(config: Config, store: Store, journal: Option<Journal>, record: Record, body_budget: BodyBudget) -> State {
+        let token_key = hmac_sha512::HMAC::mac(
+            format!("vipps-om emulator access tokens\n{}\n{}", config.client_id, config.subscription_key),
+            config.client_secret.as_bytes(),
+        );
         State {
             config,
-            issued_tokens: HashMap::new(),
-            expiries: VecDeque::new(),
+            token_key,
+            token_generation: 0,
             token_count: 0,
             store,
             journal,
             record,
             faults: Vec::new(),
+            spent: Vec::new(),
             next_fault_id: 1,
             latency: Duration::ZERO,
             body_budget,
@@ -77,12 +103,24 @@ impl State {
     /// Keeps a change (in the state file first, when there is one) and
     /// applies it. When the file cannot keep it, nothing changes and the
     /// error says why.
-    pub(super) fn keep(&mut self, change: Change) -> std::io::Result<()> {
+    pub(super) fn keep(&mut self, prepared: Prepared) -> std::io::Result<()> {
         if let Some(journal) = &mut self.journal {
-            journal.append(&change)?;
+            journal.append(&prepared)?;
         }
-        self.store.apply(change);
+        self.store.apply(prepared.change, prepared.line.len());
         Ok(())
+    }
+
+    /// Rewrites the state file as the store is now (after a reset), so
+    /// that what was deleted leaves the disk. A failure is logged: the
+    /// file is whole either way, only longer.
+    pub(super) fn compact(&mut self) {
+        if let Some(journal) = &mut self.journal {
+            if let Err(e) = journal.compact(&self.store) {
+                let file = journal.path.display().to_string();
+                tracing::warn!(target: "vipps_order_management_emulator", error = %e, %file, "could not compact the state file after a reset; what was reset is gone from memory but stays in the file until the next reset");
+            }
+        }
     }
 
     /// Injects a fault; its id.
@@ -94,7 +132,29 @@ impl State {
             remaining: fault.limit(),
             generator: fault.generator(),
             fault,
+            deleted: watch::Sender::new(false),
         });
         id
+    }
+
+    /// Deletes the faults whose ids `deleted` picks, waiting or used up
+    /// but still holding requests, and lets those requests go on; how many.
+    pub(super) fn delete_faults(&mut self, deleted: impl Fn(u64) -> bool) -> usize {
+        let before = self.faults.len() + self.spent.len();
+        self.faults.retain(|f| {
+            if deleted(f.id) {
+                f.deleted.send_replace(true);
+                return false;
+            }
+            true
+        });
+        self.spent.retain(|(id, sign)| {
+            if deleted(*id) {
+                sign.send_replace(true);
+                return false;
+            }
+            true
+        });
+        before - self.faults.len() - self.spent.len()
     }
 }

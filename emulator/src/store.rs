@@ -4,8 +4,13 @@
 //! without touching the store; the change is written to the state file
 //! (`journal`) first, and applied only once it is kept, so a change the
 //! file could not keep changes nothing.
+//!
+//! What is stored is counted as it changes (receipts, and bytes as the
+//! state file's lines hold them), so that health is read at once and the
+//! bound on stored data is checked without a walk.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,24 +21,49 @@ use vipps_order_management::PaymentType;
 #[derive(Debug, Default)]
 pub(super) struct Store {
     pub(super) merchants: BTreeMap<String, Merchant>,
+    /// Receipts stored, all merchants together.
+    receipts: usize,
+    /// Bytes stored (as the state file's lines), all merchants together.
+    bytes: usize,
 }
 
 /// What one merchant stored.
 #[derive(Debug, Default)]
 pub(super) struct Merchant {
     /// Images by id: their bytes in base64, as uploaded.
-    pub(super) images: BTreeMap<String, String>,
+    pub(super) images: BTreeMap<String, Kept<String>>,
     /// Orders by `PAYMENTTYPE/orderId`.
     pub(super) orders: BTreeMap<String, StoredOrder>,
     /// The v3 categories, oldest first, each as the spec's `Category`.
-    pub(super) categories_v3: Vec<Value>,
+    pub(super) categories_v3: Vec<Kept<Value>>,
+    /// Receipts stored.
+    receipts: usize,
+    /// Bytes stored (as the state file's lines).
+    bytes: usize,
+}
+
+/// Something stored, shared (an answer is made from it outside the
+/// state's lock), with the bytes its line in the state file took.
+#[derive(Debug)]
+pub(super) struct Kept<T> {
+    pub(super) value: Arc<T>,
+    pub(super) bytes: usize,
+}
+
+impl<T> Clone for Kept<T> {
+    fn clone(&self) -> Self {
+        Kept {
+            value: self.value.clone(),
+            bytes: self.bytes,
+        }
+    }
 }
 
 /// One order's enrichment, as sent.
 #[derive(Debug, Default, Clone)]
 pub(super) struct StoredOrder {
-    pub(super) category: Option<Value>,
-    pub(super) receipt: Option<Value>,
+    pub(super) category: Option<Kept<Value>>,
+    pub(super) receipt: Option<Kept<Value>>,
 }
 
 /// The key of an order: `ECOM/order-1`.
@@ -62,49 +92,155 @@ pub(super) enum Change {
     },
 }
 
+/// A change with its line in the state file, made before the state's lock
+/// is taken (a receipt of megabytes is written out beside the lock, not
+/// under it).
+#[derive(Debug)]
+pub(super) struct Prepared {
+    pub(super) change: Change,
+    /// The line, with its newline.
+    pub(super) line: Vec<u8>,
+}
+
+impl Change {
+    /// The change with its line.
+    pub(super) fn prepared(self) -> Prepared {
+        // A `Change` is strings and JSON values: it always serializes.
+        let mut line = serde_json::to_vec(&self).unwrap_or_default();
+        line.push(b'\n');
+        Prepared { change: self, line }
+    }
+
+    /// Whether it stores more (a reset or a delete never does).
+    pub(super) fn adds(&self) -> bool {
+        !matches!(self, Change::Reset { .. } | Change::DeleteCategoryV3 { .. })
+    }
+}
+
 impl Store {
     pub(super) fn merchant(&self, msn: &str) -> Option<&Merchant> {
         self.merchants.get(msn)
     }
 
-    fn merchant_mut(&mut self, msn: &str) -> &mut Merchant {
-        self.merchants.entry(msn.to_owned()).or_default()
-    }
-
-    /// Applies a change. A change is decided against this very store, so
-    /// it always applies; one that no longer fits (a deleted category that
-    /// is gone) changes nothing.
-    pub(super) fn apply(&mut self, change: Change) {
-        match change {
+    /// Applies a change whose line took `bytes`. A change is decided
+    /// against this very store, so it always applies; one that no longer
+    /// fits (a deleted category that is gone) changes nothing.
+    pub(super) fn apply(&mut self, change: Change, bytes: usize) {
+        let (msn, freed, added) = match change {
+            Change::Reset { msn: Some(msn) } => {
+                if let Some(gone) = self.merchants.remove(&msn) {
+                    self.receipts -= gone.receipts;
+                    self.bytes -= gone.bytes;
+                }
+                return;
+            }
+            Change::Reset { msn: None } => {
+                *self = Store::default();
+                return;
+            }
             Change::Image { msn, image_id, src } => {
-                self.merchant_mut(&msn).images.insert(image_id, src);
+                let m = self.merchants.entry(msn).or_default();
+                let kept = Kept {
+                    value: Arc::new(src),
+                    bytes,
+                };
+                let freed = m.images.insert(image_id, kept).map_or(0, |old| old.bytes);
+                (m, freed, bytes)
             }
             Change::Category { msn, order, category } => {
-                self.merchant_mut(&msn).orders.entry(order).or_default().category = Some(category);
+                let m = self.merchants.entry(msn).or_default();
+                let kept = Kept {
+                    value: Arc::new(category),
+                    bytes,
+                };
+                let freed = m.orders.entry(order).or_default().category.replace(kept).map_or(0, |old| old.bytes);
+                (m, freed, bytes)
             }
             Change::Receipt { msn, order, receipt } => {
-                self.merchant_mut(&msn).orders.entry(order).or_default().receipt = Some(receipt);
-            }
-            Change::CategoryV3 { msn, category } => self.merchant_mut(&msn).categories_v3.push(category),
-            Change::DeleteCategoryV3 { msn, category_id } => {
-                if let Some(m) = self.merchants.get_mut(&msn) {
-                    m.categories_v3.retain(|c| c["categoryId"].as_str() != Some(category_id.as_str()));
+                let m = self.merchants.entry(msn).or_default();
+                let kept = Kept {
+                    value: Arc::new(receipt),
+                    bytes,
+                };
+                let old = m.orders.entry(order).or_default().receipt.replace(kept);
+                if old.is_none() {
+                    m.receipts += 1;
+                    self.receipts += 1;
                 }
+                (m, old.map_or(0, |old| old.bytes), bytes)
             }
-            Change::Reset { msn: Some(msn) } => {
-                self.merchants.remove(&msn);
+            Change::CategoryV3 { msn, category } => {
+                let m = self.merchants.entry(msn).or_default();
+                m.categories_v3.push(Kept {
+                    value: Arc::new(category),
+                    bytes,
+                });
+                (m, 0, bytes)
             }
-            Change::Reset { msn: None } => self.merchants.clear(),
-        }
+            Change::DeleteCategoryV3 { msn, category_id } => {
+                let Some(m) = self.merchants.get_mut(&msn) else { return };
+                let mut freed = 0;
+                m.categories_v3.retain(|c| {
+                    let gone = c.value["categoryId"].as_str() == Some(category_id.as_str());
+                    if gone {
+                        freed += c.bytes;
+                    }
+                    !gone
+                });
+                (m, freed, 0)
+            }
+        };
+        msn.bytes = msn.bytes + added - freed;
+        self.bytes = self.bytes + added - freed;
     }
 
     /// How many receipts are stored, for all merchants.
     pub(super) fn receipt_count(&self) -> usize {
-        self.merchants
-            .values()
-            .flat_map(|m| m.orders.values())
-            .filter(|o| o.receipt.is_some())
-            .count()
+        self.receipts
+    }
+
+    /// How many bytes are stored (as the state file's lines), for all
+    /// merchants.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The store as changes that make it again, each with its line: what a
+    /// compacted state file holds.
+    pub(super) fn as_changes(&self) -> Vec<Prepared> {
+        let mut changes = Vec::new();
+        for (msn, m) in &self.merchants {
+            for (image_id, src) in &m.images {
+                changes.push(Change::Image {
+                    msn: msn.clone(),
+                    image_id: image_id.clone(),
+                    src: (*src.value).clone(),
+                });
+            }
+            for (order, stored) in &m.orders {
+                if let Some(category) = &stored.category {
+                    changes.push(Change::Category {
+                        msn: msn.clone(),
+                        order: order.clone(),
+                        category: (*category.value).clone(),
+                    });
+                }
+                if let Some(receipt) = &stored.receipt {
+                    changes.push(Change::Receipt {
+                        msn: msn.clone(),
+                        order: order.clone(),
+                        receipt: (*receipt.value).clone(),
+                    });
+                }
+            }
+            for category in &m.categories_v3 {
+                changes.push(Change::CategoryV3 {
+                    msn: msn.clone(),
+                    category: (*category.value).clone(),
+                });
+            }
+        }
+        changes.into_iter().map(Change::prepared).collect()
     }
 }
 
@@ -148,18 +284,24 @@ mod tests {
         for change in &changes {
             let line = serde_json::to_string(change).unwrap();
             assert_eq!(&serde_json::from_str::<Change>(&line).unwrap(), change, "{line}");
-            store.apply(change.clone());
+            let prepared = change.clone().prepared();
+            store.apply(prepared.change, prepared.line.len());
         }
-        assert_eq!(store.merchant("1").unwrap().images["logo"], "eA==");
+        assert_eq!(*store.merchant("1").unwrap().images["logo"].value, "eA==");
         assert_eq!(store.receipt_count(), 1);
-        assert_eq!(
-            store.merchant("2").unwrap().categories_v3,
-            vec![json!({"categoryId": "c-2", "orderId": "o-1"})]
-        );
-        store.apply(Change::Reset { msn: Some("1".into()) });
+        let v3: Vec<&Value> = store.merchant("2").unwrap().categories_v3.iter().map(|c| &*c.value).collect();
+        assert_eq!(v3, [&json!({"categoryId": "c-2", "orderId": "o-1"})]);
+        // What is stored is counted as it changes: the lines of what stays.
+        let line = |change: &Change| serde_json::to_vec(change).unwrap().len() + 1;
+        let of_one: usize = changes[..3].iter().map(line).sum();
+        let of_two = line(&changes[4]);
+        assert_eq!(store.bytes(), of_one + of_two);
+        store.apply(Change::Reset { msn: Some("1".into()) }, 0);
         assert!(store.merchant("1").is_none() && store.merchant("2").is_some());
-        store.apply(Change::Reset { msn: None });
+        assert_eq!((store.receipt_count(), store.bytes()), (0, of_two));
+        store.apply(Change::Reset { msn: None }, 0);
         assert!(store.merchants.is_empty());
+        assert_eq!((store.receipt_count(), store.bytes()), (0, 0));
         assert_eq!(
             serde_json::to_string(&Change::Reset { msn: None }).unwrap(),
             r#"{"change":"reset"}"#

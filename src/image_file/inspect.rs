@@ -25,7 +25,7 @@ pub struct ImageInfo {
 }
 
 /// Reads an image's format and height from its bytes, and checks the API's
-/// rules: PNG or JPEG (by content, not name), whole, at most 2 MiB, at least
+/// rules: PNG or JPEG (by content, not name), whole, at most 2 MB, at least
 /// 167 pixels high. The error, an [`Error::InvalidInput`] for the field
 /// `src`, says what is wrong; it never panics.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, Error> {
@@ -35,7 +35,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, Error> {
 fn read_image(bytes: &[u8]) -> Result<ImageInfo, String> {
     if bytes.len() > IMAGE_MAX_BYTES {
         return Err(format!(
-            "is {} bytes; the API accepts at most {IMAGE_MAX_BYTES} bytes (2 MiB)",
+            "is {} bytes; the API accepts at most {IMAGE_MAX_BYTES} bytes (2 MB, as the API guide has it)",
             bytes.len()
         ));
     }

@@ -55,7 +55,7 @@ impl ImageUpload {
         })
     }
 
-    /// Reads and checks an image file. At most 2 MiB and one byte are read,
+    /// Reads and checks an image file. At most 2 MB and one byte are read,
     /// whatever the file claims to be (a pipe or a device says nothing).
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         use tokio::io::AsyncReadExt as _;
@@ -71,7 +71,7 @@ impl ImageUpload {
             return Err(Error::invalid(
                 "src",
                 format!(
-                    "the image {} is larger than {IMAGE_MAX_BYTES} bytes (2 MiB), the most the API accepts",
+                    "the image {} is larger than {IMAGE_MAX_BYTES} bytes (2 MB, as the API guide has it), the most the API accepts",
                     path.display()
                 ),
             ));

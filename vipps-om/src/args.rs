@@ -179,9 +179,26 @@ pub struct EmulatorArgs {
     /// At most this many connections at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
+    /// At most this many connections from one client (an IPv4 address or an
+    /// IPv6 /64); its connections past them are closed as they come. Behind
+    /// a proxy every client is the proxy: raise it to --max-connections.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections_per_client: usize,
+    /// Close a connection with nothing under way for this many seconds; a
+    /// request's head gets as long to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
     /// Keep the latest N requests for the admin API (each body up to 64 KiB).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub record: usize,
+    /// Keep at most this many MiB of recorded requests (the oldest go first).
+    #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(0..=1_048_576))]
+    pub record_mib: u64,
+    /// Store at most this many MiB of images, categories and receipts (as
+    /// the state file holds them; memory takes about two to three times as
+    /// much); past it a write is refused with 507 until a reset.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_stored_mib: u64,
 }
 
 /// The arguments of `vipps-om console`.

@@ -158,7 +158,7 @@ fn read_file(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, Failure> 
 const RECEIPT_FILE_MAX: usize = 16 * 1024 * 1024;
 
 async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<Output, Failure> {
-    let bytes = read_file(file, IMAGE_MAX_BYTES, "the most the API accepts for an image (2 MiB)")?;
+    let bytes = read_file(file, IMAGE_MAX_BYTES, "the most the API accepts for an image (2 MB)")?;
     let mut upload = ImageUpload::from_bytes(bytes)?;
     if let Some(id) = id {
         upload = upload.with_id(id);
@@ -317,6 +317,11 @@ async fn delete_category(client: &Client, id: &str) -> Result<Output, Failure> {
     Ok(Output::new(format!("deleted {id}"), json!({ "deleted": id })))
 }
 
+/// Bytes in `n` MiB (the flags' range keeps it far below overflow).
+fn mib(n: u64) -> usize {
+    usize::try_from(n.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)
+}
+
 /// The most of each request body the emulator server records.
 const RECORD_BODY_CAP: usize = 64 * 1024;
 
@@ -329,7 +334,11 @@ async fn emulator(args: &EmulatorArgs, printer: Printer) -> Result<(), Failure> 
     let mut builder = Emulator::builder()
         .listen(listen)
         .max_connections(args.max_connections)
-        .record_limit(args.record, RECORD_BODY_CAP);
+        .max_connections_per_client(args.max_connections_per_client)
+        .idle_timeout(std::time::Duration::from_secs(args.idle_timeout))
+        .record_limit(args.record, RECORD_BODY_CAP)
+        .record_bytes(mib(args.record_mib))
+        .max_stored_bytes(mib(args.max_stored_mib));
     if let Some(path) = &args.state {
         builder = builder.state_file(path);
     }

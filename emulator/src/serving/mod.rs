@@ -7,6 +7,10 @@
 //!
 //! - at most [`Bounds::max_connections`] connections; past them a client
 //!   waits in the kernel's queue, never taken and starved;
+//! - at most [`Bounds::max_connections_per_client`] of them from one
+//!   client (an IPv4 address, or an IPv6 /64): a client past its share has
+//!   its new connections closed at once, so that one client holding
+//!   thousands of idle or slow connections leaves the rest for others;
 //! - a connection is closed when nothing of it is under way and no byte
 //!   has moved either way for [`Bounds::idle`];
 //! - a request that has begun to arrive (its first byte, while nothing is
@@ -29,8 +33,10 @@
 
 mod connection;
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -55,6 +61,8 @@ const MIN_HEAD: usize = 8 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounds {
     max_connections: usize,
+    /// `None`: a client may hold every connection.
+    per_client: Option<usize>,
     idle: Duration,
     request_time: Duration,
     max_head: usize,
@@ -62,11 +70,12 @@ pub struct Bounds {
 }
 
 impl Default for Bounds {
-    /// 1024 connections, idle after 10 s, 10 s for a request to arrive,
+    /// 1024 connections (any number from one client), idle after 10 s, 10 s for a request to arrive,
     /// heads of at most 64 KiB, 5 s of grace.
     fn default() -> Self {
         Bounds {
             max_connections: 1024,
+            per_client: None,
             idle: Duration::from_secs(10),
             request_time: Duration::from_secs(10),
             max_head: 64 * 1024,
@@ -79,6 +88,14 @@ impl Bounds {
     /// At most `n` connections at once (at least 1, at most 1,000,000).
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.clamp(1, MAX_CONNECTIONS);
+        self
+    }
+
+    /// At most `n` connections at once from one client (an IPv4 address,
+    /// or an IPv6 /64; at least 1); its connections past them are closed as
+    /// they come. A server behind a proxy sees one client: leave it unset.
+    pub fn max_connections_per_client(mut self, n: usize) -> Self {
+        self.per_client = Some(n.clamp(1, MAX_CONNECTIONS));
         self
     }
 
@@ -128,6 +145,7 @@ where
     let builder = Arc::new(builder(&bounds));
     let slots = Arc::new(Semaphore::new(bounds.max_connections.clamp(1, MAX_CONNECTIONS)));
     let mut connections = JoinSet::new();
+    let shares = Shares::default();
     let mut backoff = Duration::ZERO;
     tokio::pin!(stop);
     loop {
@@ -145,6 +163,11 @@ where
             accepted = listener.accept() => match accepted {
                 Ok((stream, addr)) => {
                     backoff = Duration::ZERO;
+                    let Some(share) = shares.enter(client_of(addr.ip()), bounds.per_client) else {
+                        // Past its share: closed at once, its slot free again.
+                        drop((stream, slot));
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
                     let (io, peer) = Connection::new(stream, addr, slot, &bounds);
                     let inner = make(peer);
@@ -154,6 +177,7 @@ where
                     });
                     let (builder, mut stopped) = (builder.clone(), stopped.clone());
                     connections.spawn(async move {
+                        let _share = share;
                         let conn = builder.serve_connection(TokioIo::new(io), service);
                         tokio::pin!(conn);
                         tokio::select! {
@@ -186,6 +210,59 @@ where
     let cut = connections.len();
     connections.shutdown().await;
     cut
+}
+
+/// The client a connection or body is counted for: its IPv4 address
+/// (an IPv4 client of a server on `[::]` too), or the /64 of its IPv6
+/// address (a host is given a /64, and may use any address in it).
+pub(crate) fn client_of(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+        v4 => v4,
+    }
+}
+
+/// How many connections each client holds.
+#[derive(Debug, Default, Clone)]
+struct Shares(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+/// One connection of a client, counted until dropped.
+struct Share {
+    shares: Shares,
+    client: IpAddr,
+}
+
+impl Shares {
+    /// Counts a connection of `client`; `None` when it holds its share
+    /// (`per_client`) already.
+    fn enter(&self, client: IpAddr, per_client: Option<usize>) -> Option<Share> {
+        let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let count = counts.entry(client).or_default();
+        if per_client.is_some_and(|share| *count >= share) {
+            return None;
+        }
+        *count += 1;
+        Some(Share {
+            shares: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut counts = self.shares.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = counts.get_mut(&self.client) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.client);
+            }
+        }
+    }
 }
 
 /// The protocols' own settings: heads bounded in size; no HTTP/2 pings of

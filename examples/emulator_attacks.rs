@@ -133,6 +133,10 @@ async fn client(emulator: &Emulator) -> Client {
 
 #[tokio::main]
 async fn main() {
+    // The attacker's own reqwest clients need the process's TLS provider
+    // (the SDK hands its own client one and installs none).
+    #[cfg(feature = "rustls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let stored = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000usize);
 
     // No attack.

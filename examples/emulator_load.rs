@@ -1,6 +1,6 @@
 //! The emulator as a team's shared service, under load: its state file's
-//! throughput, reads while writers post, how fast a large state loads, and
-//! a normal client's latency while hostile connections are held. Prints one
+//! throughput, reads while writers post, and how fast a large state loads
+//! (a normal client beside hostile ones is `emulator_attacks`). Prints one
 //! JSON line per measurement (BENCHMARKS.md §8 is made from them).
 //!
 //! ```sh
@@ -10,8 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use vipps_order_management::{Amount, Client, Currency, OrderLine, Receipt, RetryPolicy, TaxRate};
 use vipps_order_management_emulator::Emulator;
 
@@ -146,31 +144,5 @@ async fn main() {
     println!(r#"{{"what":"state_load","receipts":{state_size},"bytes":{bytes},"seconds":{load_s:.2}}}"#);
     loaded.stop().await;
 
-    // 4. A normal client while 200 hostile connections of each kind are held.
-    let emulator = Emulator::builder().record_requests(false).start().await.unwrap();
-    let c = client(&emulator);
-    c.ecom("read-me").post_receipt(&receipt()).await.unwrap();
-    print_latency("get_order_no_hostile", "", &get_many(&c, 2000).await);
-    let addr = emulator.local_addr();
-    let mut hostile = Vec::new();
-    for i in 0..200 {
-        hostile.push(TcpStream::connect(addr).await.unwrap());
-        let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"GET /order-management/v2/ECOM/o HTTP/1.1\r\nHost: x\r\n")
-            .await
-            .unwrap();
-        hostile.push(s);
-        let mut s = TcpStream::connect(addr).await.unwrap();
-        let head = format!("POST /order-management/v2/ECOM/receipts/h-{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n");
-        s.write_all(head.as_bytes()).await.unwrap();
-        s.write_all(&vec![b' '; 64 * 1024]).await.unwrap();
-        hostile.push(s);
-        let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
-        hostile.push(s);
-    }
-    print_latency("get_order_800_hostile", r#""hostile":800,"#, &get_many(&c, 2000).await);
-    drop(hostile);
-    drop(emulator);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -63,6 +63,10 @@ echo "== the emulator as a service: its store, reads under writers, a large stat
 cargo build -q --release --example emulator_load
 target/release/examples/emulator_load "${EMULATOR_RECEIPTS:-2000}" "${EMULATOR_STATE:-100000}" > "$out/emulator_load.jsonl"
 
+echo "== the emulator beside each attack: heavy work, listings, health, slow connections, stalled uploads, tokens"
+cargo build -q --release --example emulator_attacks
+target/release/examples/emulator_attacks "${EMULATOR_HEALTH_STORE:-302000}" > "$out/emulator_attacks.jsonl"
+
 echo "== the merchant's build cost, next to a bare project"
 RUNS="$BUILD_RUNS" scripts/build-cost.sh "$out/build-cost.txt"
 

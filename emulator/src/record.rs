@@ -257,3 +257,105 @@ impl Record {
         self.bytes = self.requests.iter().map(|r| r.size()).sum();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use hyper::header::HeaderMap;
+
+    fn received(body: &[u8]) -> Received {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", "k".parse().unwrap());
+        Received {
+            method: "POST".into(),
+            path: "/p".into(),
+            query: Some("a=1".into()),
+            headers,
+            body: Bytes::copy_from_slice(body),
+            peer: ([127, 0, 0, 1], 1).into(),
+        }
+    }
+
+    #[test]
+    fn names_that_read_as_secrets_are_secrets() {
+        for name in [
+            "Authorization",
+            "client_secret",
+            "clientSecret",
+            "X-Api-Key",
+            "api_key",
+            "Ocp-Apim-Subscription-Key",
+            "token",
+            "refresh-token",
+            "PASSWORD",
+            "Cookie",
+        ] {
+            assert!(is_secret(name), "{name}");
+        }
+        for name in ["orderId", "name", "kept", "content-type", "merchant-serial-number", "api", "key"] {
+            assert!(!is_secret(name), "{name}");
+        }
+        assert_eq!(hidden_form("a=1&b=2"), None);
+        assert_eq!(hidden_form("a=1&token=t").as_deref(), Some("a=1&token=%5Bnot+shown%5D"));
+    }
+
+    #[test]
+    fn a_body_keeps_no_secret_at_any_depth_and_is_cut_after() {
+        let body = br#"{"kept":"k","deep":[{"password":"p"}],"n":{"clientSecret":"s","ok":1}}"#;
+        let rules = Record::new(true, None, None, usize::MAX).rules();
+        let record = rules.record(&received(body), None, None, None);
+        let shown: Value = serde_json::from_slice(&record.body).unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!({"kept":"k","deep":[{"password":NOT_SHOWN}],"n":{"clientSecret":NOT_SHOWN,"ok":1}})
+        );
+        assert_eq!(
+            rules.record(&received(b"{\"a\":1}"), None, None, None).body,
+            b"{\"a\":1}",
+            "as sent when it has none"
+        );
+        assert_eq!(
+            rules.record(&received(b"user=u&password=p"), None, None, None).body,
+            b"user=u&password=%5Bnot+shown%5D"
+        );
+        assert_eq!(rules.record(&received(b"plain text"), None, None, None).body, b"plain text");
+        // Cut to the cap after the secret is hidden.
+        let long = format!(r#"{{"password":"p","pad":"{}"}}"#, "x".repeat(100));
+        let capped = Record::new(true, None, Some(20), usize::MAX).rules();
+        let cut = capped.record(&received(long.as_bytes()), None, None, None);
+        assert!(cut.body_truncated && cut.body.len() == 20);
+        assert!(!String::from_utf8_lossy(&cut.body).contains("\"p\""));
+        let whole = capped.record(&received(b"{}"), None, None, None);
+        assert!(!whole.body_truncated && whole.body == b"{}");
+    }
+
+    #[test]
+    fn the_record_keeps_the_latest_within_its_count_and_bytes() {
+        let rules = Record::new(true, None, None, usize::MAX).rules();
+        let one = rules.record(&received(&[b'x'; 100]), None, None, None);
+        let size = one.size();
+        assert_eq!(size, "/p".len() + "a=1".len() + "x-api-key".len() + 1 + 100);
+        let mut by_bytes = Record::new(true, None, None, 3 * size);
+        for _ in 0..5 {
+            by_bytes.push(one.clone());
+        }
+        assert_eq!((by_bytes.requests.len(), by_bytes.bytes(), by_bytes.dropped), (3, 3 * size, 2));
+        let mut by_count = Record::new(true, Some(2), None, usize::MAX);
+        for _ in 0..5 {
+            by_count.push(one.clone());
+        }
+        assert_eq!((by_count.requests.len(), by_count.bytes(), by_count.dropped), (2, 2 * size, 3));
+        by_count.forget(|_| true);
+        assert_eq!((by_count.requests.len(), by_count.bytes()), (0, 0));
+        let mut off = Record::new(false, None, None, usize::MAX);
+        off.push(one.clone());
+        let mut none = Record::new(true, Some(0), None, usize::MAX);
+        none.push(one.clone());
+        assert!(off.requests.is_empty() && none.requests.is_empty());
+        // One alone larger than the bytes is cut to fit them.
+        let small = Record::new(true, None, None, size - 10).rules();
+        let cut = small.record(&received(&[b'x'; 100]), None, None, None);
+        assert!(cut.body_truncated && cut.size() == size - 10);
+    }
+}

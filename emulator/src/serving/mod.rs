@@ -302,8 +302,29 @@ mod tests {
 
     use super::*;
 
-    /// A stop lets the grace time pass for a request under way, then
-    /// closes it, and says how many it closed; with none open, none.
+    #[test]
+    fn each_client_has_its_share_of_connections() {
+        assert_eq!(client_of("10.1.2.3".parse().unwrap()), "10.1.2.3".parse::<IpAddr>().unwrap());
+        assert_eq!(client_of("::ffff:10.1.2.3".parse().unwrap()), "10.1.2.3".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().unwrap()),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
+        let shares = Shares::default();
+        let (a, b): (IpAddr, IpAddr) = ([127, 0, 0, 2].into(), [127, 0, 0, 1].into());
+        let first = shares.enter(a, Some(2)).unwrap();
+        let second = shares.enter(a, Some(2)).unwrap();
+        assert!(shares.enter(a, Some(2)).is_none(), "past its share");
+        assert!(shares.enter(b, Some(2)).is_some(), "another client has its own");
+        drop(first);
+        let third = shares.enter(a, Some(2));
+        assert!(third.is_some(), "a share comes back when a connection ends");
+        drop((second, third));
+        assert!(shares.0.lock().unwrap().is_empty(), "no client is remembered once it holds nothing");
+        let unbounded: Vec<Share> = (0..100).filter_map(|_| shares.enter(a, None)).collect();
+        assert_eq!(unbounded.len(), 100);
+    }
+
     #[test]
     fn the_authority_is_the_host() {
         let mut h2 = Request::builder().uri("http://127.0.0.1:8080/health").body(()).unwrap();
@@ -321,6 +342,8 @@ mod tests {
         assert_eq!(origin_form.headers()["host"], "console.example", "left as sent");
     }
 
+    /// A stop lets the grace time pass for a request under way, then
+    /// closes it, and says how many it closed; with none open, none.
     #[tokio::test]
     async fn a_stop_closes_what_is_still_open_after_the_grace_time_and_counts_it() {
         for half_open in [false, true] {

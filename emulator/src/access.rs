@@ -139,10 +139,12 @@ pub(super) fn bearer(req: &Received) -> Option<&str> {
 mod tests {
     use std::time::Duration;
 
+    use super::URL_SAFE_NO_PAD;
     use crate::body_budget::BodyBudget;
     use crate::record::Record;
     use crate::state::{Config, State};
     use crate::store::Store;
+    use base64::Engine as _;
 
     #[test]
     fn tokens_are_signed_not_kept_and_hold_across_a_restart() {
@@ -166,7 +168,14 @@ mod tests {
         };
         let hour = Duration::from_secs(3600);
         let mut first = state("secret", hour);
-        let token = first.issue_token().0;
+        let (token, exp, issued) = first.issue_token();
+        let now = crate::clock::unix_millis(std::time::SystemTime::now()) / 1000;
+        assert!(issued <= now && issued + 1 >= now, "issued {issued}, now {now}");
+        assert_eq!(exp, issued + 3600, "Unix seconds");
+        let payload = token.split('.').nth(1).unwrap();
+        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        assert_eq!(claims["exp"], exp);
+        assert_eq!(claims["nbf"], issued);
         assert_eq!(first.verify(&token), Ok(()));
         assert_eq!(state("secret", hour).verify(&token), Ok(()), "a restart with the same credentials");
         assert!(state("other", hour).verify(&token).is_err(), "another emulator's key");

@@ -140,6 +140,11 @@ mod tests {
         }
         let mut third = budget.hold(greedy);
         assert_eq!(budget.grow(&mut third, 0, UNIT), Err(NoRoom::ClientShare));
+        assert_eq!(
+            budget.grow(&mut third, 0, UNIT),
+            Err(NoRoom::ClientShare),
+            "a refusal forgets nothing it holds"
+        );
         let mut other = budget.hold([127, 0, 0, 1].into());
         assert_eq!(budget.grow(&mut other, 0, 16 * UNIT), Ok(()), "another client has its share");
         assert_eq!(budget.held_bytes(), 32 * UNIT);
@@ -160,5 +165,27 @@ mod tests {
             budget.held_by.lock().unwrap().is_empty(),
             "no client is remembered once it holds nothing"
         );
+    }
+
+    #[test]
+    fn a_full_budget_refuses_whoever_asks_and_forgets_nothing() {
+        let budget = BodyBudget::new(4 * UNIT, 3 * UNIT);
+        let (a, b): (IpAddr, IpAddr) = ([127, 0, 0, 2].into(), [127, 0, 0, 3].into());
+        let mut first = budget.hold(a);
+        budget.grow(&mut first, 0, 2 * UNIT).unwrap();
+        let mut second = budget.hold(b);
+        budget.grow(&mut second, 0, 2 * UNIT).unwrap();
+        let mut more = budget.hold(a);
+        assert_eq!(budget.grow(&mut more, 0, UNIT), Err(NoRoom::Budget));
+        let mut fresh = budget.hold([127, 0, 0, 4].into());
+        assert_eq!(budget.grow(&mut fresh, 0, UNIT), Err(NoRoom::Budget));
+        assert!(
+            !budget.held_by.lock().unwrap().contains_key(&IpAddr::from([127, 0, 0, 4])),
+            "one that holds nothing is not kept"
+        );
+        drop(second);
+        // `a` still holds 2 of its 3: one more fits, two do not.
+        assert_eq!(budget.grow(&mut more, 0, 2 * UNIT), Err(NoRoom::ClientShare));
+        assert_eq!(budget.grow(&mut more, 0, UNIT), Ok(()));
     }
 }

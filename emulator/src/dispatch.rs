@@ -605,8 +605,47 @@ mod tests {
                 assert_eq!(started.elapsed(), Duration::from_secs(1), "at once, not after ten minutes");
             });
         }
+        // A fault used up still holds its request, and is deleted by its id
+        // even after another fault acted in between.
+        let held_fault = r#"{"operation": "get_order", "status": 503, "delayMs": 600000}"#;
+        let other = r#"{"operation": "post_receipt", "status": 503}"#;
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", held_fault, here)), 201);
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", other, here)), 201);
+        let id = lock(&s).faults[0].id;
+        paused(async {
+            let get = Arc::new(request("GET", "/order-management/v2/ECOM/o-1", "", here));
+            let held = tokio::spawn(respond(s.clone(), get));
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let post = Arc::new(request("POST", "/order-management/v2/ECOM/receipts/o-9", RECEIPT, here));
+            assert_eq!(sent(respond(s.clone(), post).await), 503, "the other fault");
+            let delete = Arc::new(request("DELETE", &format!("/_emulator/faults/{id}"), "", here));
+            assert_eq!(sent(respond(s.clone(), delete).await), 200);
+            assert_eq!(sent(held.await.unwrap()), 404);
+        });
+        assert!(lock(&s).spent.is_empty(), "nothing is kept of a deleted fault");
         let too_long = r#"{"status": 503, "delayMs": 600001}"#;
         assert_eq!(status(&s, &request("POST", "/_emulator/faults", too_long, here)), 400);
+    }
+
+    #[test]
+    fn past_the_stored_bytes_a_write_is_refused_until_a_reset_makes_room() {
+        let s = state();
+        let here = [127, 0, 0, 1];
+        let post = |order: &str| request("POST", &format!("/order-management/v2/ECOM/receipts/{order}"), RECEIPT, here);
+        assert_eq!(status(&s, &post("o-1")), 201);
+        let one = lock(&s).store.bytes();
+        lock(&s).config.max_stored_bytes = 2 * one;
+        assert_eq!(status(&s, &post("o-2")), 201, "exactly at the bound");
+        let Reaction::Send(refused) = reaction(&s, &post("o-3")) else {
+            panic!("closed")
+        };
+        assert_eq!(refused.status, 507, "{}", refused.body);
+        assert!(refused.body.contains("Reset a merchant"), "{}", refused.body);
+        assert_eq!(lock(&s).store.receipt_count(), 2, "nothing stored past the bound");
+        // A read still goes through, and a reset makes room.
+        assert_eq!(status(&s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)), 200);
+        assert_eq!(status(&s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);
+        assert_eq!(status(&s, &post("o-3")), 201, "a reset makes room");
     }
 
     #[test]

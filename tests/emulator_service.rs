@@ -246,6 +246,44 @@ async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
     drop(stalled);
 }
 
+/// Issue 25 (review): a client that asks for large answers and reads none
+/// of them spends its own share of the memory for answers (503 with
+/// `Retry-After` past it), and another client is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_its_answers_spends_its_own_share() {
+    let emu = Emulator::builder().answer_memory(8 << 20, 1 << 20).start().await.unwrap();
+    let (addr, client) = (emu.local_addr(), emu.client());
+    client.ecom("big").post_receipt(&receipt_of(&"x".repeat(700_000))).await.unwrap();
+    let get = format!(
+        "GET /order-management/v2/ECOM/big HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nOcp-Apim-Subscription-Key: {}\r\nMerchant-Serial-Number: {}\r\n\r\n",
+        emu.access_token(),
+        emu.subscription_key(),
+        emu.merchant_serial_number()
+    );
+    let mut unread = connect_from(HOSTILE, addr).await;
+    unread.write_all(get.as_bytes()).await.unwrap();
+    without_hanging("the server holding the unread answer", async {
+        loop {
+            let (_, health) = admin(&emu, "GET", "health", None).await;
+            if health["answerBytesHeld"].as_u64().unwrap_or(0) >= 700_000 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let mut second = connect_from(HOSTILE, addr).await;
+    second.write_all(get.as_bytes()).await.unwrap();
+    let mut head = vec![0u8; 4096];
+    let n = without_hanging("the second answer", second.read(&mut head)).await.unwrap();
+    let head = String::from_utf8_lossy(&head[..n]);
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("retry-after: 1"), "{head}");
+    let order = without_hanging("another client's read", client.ecom("big").get()).await.unwrap();
+    assert!(order.receipt.is_some());
+    drop(unread);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_maximum_connections_wait_for_a_free_slot() {
     let emu = Emulator::builder().max_connections(4).start().await.unwrap();

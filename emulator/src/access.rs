@@ -140,7 +140,7 @@ mod tests {
     use std::time::Duration;
 
     use super::URL_SAFE_NO_PAD;
-    use crate::body_budget::BodyBudget;
+    use crate::memory_budget::Budgets;
     use crate::record::Record;
     use crate::state::{Config, State};
     use crate::store::Store;
@@ -163,7 +163,7 @@ mod tests {
                 Store::default(),
                 None,
                 Record::new(false, None, None, usize::MAX),
-                BodyBudget::new(1024, 1024),
+                Budgets::new(1024, 1024, 1024, 1024),
             )
         };
         let hour = Duration::from_secs(3600);

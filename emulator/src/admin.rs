@@ -30,7 +30,7 @@ use super::answer::{json_body, method_not_allowed, problem, Answer};
 use super::fault::Fault;
 use super::received::Received;
 use super::record::{hidden_form, is_secret, RecordedRequest, NOT_SHOWN};
-use super::state::{lock, State};
+use super::state::{lock, off_the_workers, State};
 use super::store::Change;
 use crate::clock::unix_millis;
 use vipps_order_management::Operation;
@@ -60,7 +60,15 @@ pub(super) async fn respond(shared: &Arc<Mutex<State>>, req: &Received) -> Optio
         return Some(problem(403, "Forbidden", why, vec![]));
     }
     Some(match (segments.as_slice(), method) {
-        (["reset"], "POST") => reset(&mut lock(shared), req),
+        (["reset"], "POST") => {
+            let (answer, compaction) = reset(&mut lock(shared), req);
+            // What was reset leaves the disk before the answer, without
+            // holding the others up.
+            if let Some(compaction) = compaction {
+                crate::state::compact(shared, compaction).await;
+            }
+            answer
+        }
         (["reset"], _) => method_not_allowed("POST"),
         (["requests"], "GET") => requests(shared, req).await,
         (["requests"], "DELETE") => {
@@ -148,33 +156,37 @@ fn health(state: &State) -> Answer {
             "requestsRecorded": state.record.requests.len(),
             "requestsRecordedBytes": state.record.bytes(),
             "requestsDropped": state.record.dropped,
-            "bodyBytesHeld": state.body_budget.held_bytes(),
+            "bodyBytesHeld": state.budgets.bodies.held_bytes(),
+            "answerBytesHeld": state.budgets.answers.held_bytes(),
             "stateFile": state.journal.as_ref().map(|j| j.path.display().to_string()),
         }),
     )
 }
 
-fn reset(state: &mut State, req: &Received) -> Answer {
+/// Resets, and begins the state file's compaction (made outside the lock).
+fn reset(state: &mut State, req: &Received) -> (Answer, Option<crate::journal::Compaction>) {
     let merchant = req.query_value("merchant");
     // The gateway's own rule (`access.rs`): no other merchant is stored.
     if merchant
         .as_deref()
         .is_some_and(|m| !vipps_order_management::validate::merchant_serial_number("merchant", m).is_empty())
     {
-        return problem(
+        let refused = problem(
             400,
             "Bad Request",
             "merchant must be a merchant serial number (digits); leave it out to reset everything",
             vec![],
         );
+        return (refused, None);
     }
     if let Err(e) = state.keep(Change::Reset { msn: merchant.clone() }.prepared()) {
-        return problem(
+        let failed = problem(
             500,
             "Internal Server Error",
             &format!("the emulator could not keep the reset in its state file ({e}); nothing was changed"),
             vec![],
         );
+        return (failed, None);
     }
     match &merchant {
         Some(msn) => state.record.forget(|r| r.merchant.as_deref() == Some(msn.as_str())),
@@ -183,9 +195,8 @@ fn reset(state: &mut State, req: &Received) -> Answer {
             state.delete_faults(|_| true);
         }
     }
-    // What was reset leaves the disk too.
-    state.compact();
-    json_body(200, &json!({ "reset": merchant.as_deref().unwrap_or("everything") }))
+    let answer = json_body(200, &json!({ "reset": merchant.as_deref().unwrap_or("everything") }));
+    (answer, state.begin_compaction())
 }
 
 /// The recorded requests that match the query: picked under the lock
@@ -231,14 +242,7 @@ async fn requests(shared: &Arc<Mutex<State>>, req: &Received) -> Answer {
         json_body(200, &json!({ "total": matching.len(), "requests": shown }))
     };
     if bytes > LARGE_LISTING {
-        tokio::task::spawn_blocking(listing).await.unwrap_or_else(|e| {
-            problem(
-                500,
-                "Internal Server Error",
-                &format!("the emulator failed while listing the requests ({e}); please report it"),
-                vec![],
-            )
-        })
+        off_the_workers(shared, listing).await.unwrap_or_else(|failed| failed)
     } else {
         listing()
     }

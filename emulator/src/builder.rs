@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::body_budget::BodyBudget;
 use super::journal::Journal;
+use super::memory_budget::Budgets;
 use super::record::Record;
 use super::server::{self, Bounds};
 use super::state::{Config, State};
@@ -217,6 +217,17 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many bytes of answers may be held at once while clients read
+    /// them, across all connections (default 256 MiB), and how many one
+    /// client may hold (default 64 MiB): a client that asks for large
+    /// answers and does not read them spends its own share. An answer that
+    /// does not fit is answered 503 with `Retry-After`.
+    pub fn answer_memory(mut self, bytes: usize, per_client: usize) -> Self {
+        self.bounds.answer_memory = bytes;
+        self.bounds.answer_memory_per_client = per_client;
+        self
+    }
+
     /// Starts the emulator. Fails when the settings could not make a
     /// client, the address cannot be listened on, or the state file cannot
     /// be used.
@@ -246,8 +257,9 @@ impl EmulatorBuilder {
             .local_addr()
             .map_err(|e| Error::config(format!("the emulator's address is unknown: {e}")))?;
         let record = Record::new(self.record_requests, self.record_limit, self.record_body_cap, self.record_bytes);
-        let budget = BodyBudget::new(self.bounds.body_memory, self.bounds.body_memory_per_client);
-        let state = Arc::new(Mutex::new(State::new(config.clone(), store, journal, record, budget.clone())));
+        let b = &self.bounds;
+        let budgets = Budgets::new(b.body_memory, b.body_memory_per_client, b.answer_memory, b.answer_memory_per_client);
+        let state = Arc::new(Mutex::new(State::new(config.clone(), store, journal, record, budgets.clone())));
         let (stop, stopped) = watch::channel(false);
         let mut emulator = Emulator {
             addr,
@@ -258,7 +270,7 @@ impl EmulatorBuilder {
         };
         // Its own settings must make a client, or `client()` could not.
         emulator.client_builder().build()?;
-        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, self.bounds, budget)));
+        emulator.server = Some(tokio::spawn(server::serve(listener, state, stopped, self.bounds, budgets)));
         Ok(emulator)
     }
 }

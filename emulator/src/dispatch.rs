@@ -21,7 +21,7 @@ use super::answer::{method_not_allowed, problem, Answer, Reaction};
 use super::fault::{Effect, Fault, Target, When};
 use super::handlers::{self, PathValues, Reply};
 use super::received::Received;
-use super::state::{lock, State};
+use super::state::{lock, off_the_workers, State};
 use super::store::Prepared;
 use vipps_order_management::headers::MERCHANT_SERIAL_NUMBER_HEADER;
 use vipps_order_management::Operation;
@@ -65,15 +65,6 @@ impl Acting {
     }
 }
 
-/// Runs `work` off the async workers (on the blocking pool); a 500 if it
-/// could not finish (it panicked: a bug, said in the log).
-async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Answer> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!(target: "vipps_order_management_emulator", error = %e, "the emulator failed while handling a request; this is a bug in the emulator");
-        problem(500, "Internal Server Error", "the emulator failed while handling this request; please report it", vec![])
-    })
-}
-
 /// Answers a request: the admin API's, or the API's (recorded, faults
 /// applied, handled, changes kept).
 pub(super) async fn respond(shared: Arc<Mutex<State>>, req: Arc<Received>) -> Reaction {
@@ -95,7 +86,7 @@ pub(super) async fn respond(shared: Arc<Mutex<State>>, req: Arc<Received>) -> Re
         }
     };
     let read = if req.body.len() > LARGE_BODY {
-        off_the_workers(read).await
+        off_the_workers(&shared, read).await
     } else {
         Ok(read())
     };
@@ -163,7 +154,7 @@ async fn handle(shared: &Arc<Mutex<State>>, req: &Arc<Received>, route: Route) -
     let query_order_id = req.query_value("orderId");
     let checked = if req.body.len() > LARGE_BODY {
         let (req, msn) = (req.clone(), msn.clone());
-        off_the_workers(move || handlers::check(op, values, query_order_id, &msn, &req.body))
+        off_the_workers(shared, move || handlers::check(op, values, query_order_id, &msn, &req.body))
             .await
             .and_then(|checked| checked)
     } else {
@@ -178,7 +169,9 @@ async fn handle(shared: &Arc<Mutex<State>>, req: &Arc<Received>, route: Route) -
         Reply::Ready(answer) => answer,
         // What is stored is written out off the workers: a receipt may be
         // megabytes.
-        stored => off_the_workers(move || stored.answer()).await.unwrap_or_else(|failed| failed),
+        stored => off_the_workers(shared, move || stored.answer())
+            .await
+            .unwrap_or_else(|failed| failed),
     }
 }
 
@@ -340,7 +333,8 @@ impl State {
     /// none.
     fn refuses(&self, change: &Prepared) -> Option<Answer> {
         let (max, stored) = (self.config.max_stored_bytes, self.store.bytes());
-        if !change.change.adds() || change.line.len() <= max.saturating_sub(stored) {
+        let grows = change.line.len().saturating_sub(self.store.replaced_bytes(&change.change));
+        if !change.change.adds() || grows <= max.saturating_sub(stored) {
             return None;
         }
         tracing::warn!(target: "vipps_order_management_emulator", max_bytes = max, stored_bytes = stored, "refused a change: the emulator holds as much as it may keep");
@@ -348,7 +342,7 @@ impl State {
             507,
             "Insufficient Storage",
             &format!(
-                "the emulator holds as much as it may keep ({stored} of {max} bytes); nothing was stored. Reset a merchant (POST /_emulator/reset?merchant=MSN), or start it with a larger --max-stored-bytes"
+                "the emulator holds as much as it may keep ({stored} of {max} bytes); nothing was stored. Reset a merchant (POST /_emulator/reset?merchant=MSN), or start it with a larger bound (vipps-om emulator --max-stored-mib; EmulatorBuilder::max_stored_bytes in Rust)"
             ),
             vec![],
         ))
@@ -394,7 +388,7 @@ mod tests {
             admin_token: None,
             max_stored_bytes: usize::MAX,
         };
-        let budget = crate::body_budget::BodyBudget::new(1 << 20, 1 << 20);
+        let budget = crate::memory_budget::Budgets::new(1 << 20, 1 << 20, 1 << 20, 1 << 20);
         let mut state = State::new(
             config,
             Store::default(),
@@ -642,6 +636,14 @@ mod tests {
         assert_eq!(refused.status, 507, "{}", refused.body);
         assert!(refused.body.contains("Reset a merchant"), "{}", refused.body);
         assert_eq!(lock(&s).store.receipt_count(), 2, "nothing stored past the bound");
+        // A category put again in place of one as large still fits.
+        let category = r#"{"category": "RECEIPT", "orderDetailsUrl": "https://shop.example/o/1"}"#;
+        let put = request("PUT", "/order-management/v2/ECOM/categories/o-1", category, here);
+        lock(&s).config.max_stored_bytes = usize::MAX;
+        assert_eq!(status(&s, &put), 200);
+        let full = lock(&s).store.bytes();
+        lock(&s).config.max_stored_bytes = full;
+        assert_eq!(status(&s, &put), 200, "it replaces as many bytes as it adds");
         // A read still goes through, and a reset makes room.
         assert_eq!(status(&s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)), 200);
         assert_eq!(status(&s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);

@@ -23,22 +23,40 @@ pub(super) const NOT_SHOWN: &str = "[not shown]";
 /// `Cookie`). A team may point a client with real keys at a shared
 /// emulator by mistake.
 pub(super) fn is_secret(name: &str) -> bool {
-    const SECRET_PARTS: [&str; 7] = [
-        "authorization",
-        "secret",
-        "password",
-        "token",
-        "apikey",
-        "subscriptionkey",
-        "cookie",
-    ];
-    let plain: String = name
+    names_a_secret(name)
+}
+
+/// The parts of a name that make it a secret's (in lower case, without
+/// punctuation).
+const SECRET_PARTS: [&str; 12] = [
+    "authorization",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "token",
+    "apikey",
+    "subscriptionkey",
+    "cookie",
+    "privatekey",
+    "credential",
+    "signature",
+];
+
+/// Whether `text`, in lower case and without punctuation, holds a part of
+/// a secret's name.
+fn names_a_secret(text: &str) -> bool {
+    let plain: String = text
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
     SECRET_PARTS.iter().any(|part| plain.contains(part))
 }
+
+/// What stands for a body that names a secret but could not be read field
+/// by field (not JSON, not a form): all of it.
+const BODY_NOT_SHOWN: &str = "[not shown: the body names a secret, and is neither JSON nor a form whose fields could be hidden one by one]";
 
 /// A query string or form body with the values of secret names hidden;
 /// `None` when it has none.
@@ -50,8 +68,8 @@ pub(super) fn hidden_form(form: &str) -> Option<String> {
     Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
 }
 
-/// Hides the values of secret names in a JSON value, at any depth; whether
-/// it hid any.
+/// Hides the values of secret names in a JSON value, at any depth (JSON
+/// held in a string too); whether it hid any.
 fn hide_in_json(value: &mut Value) -> bool {
     let mut hid = false;
     match value {
@@ -70,13 +88,33 @@ fn hide_in_json(value: &mut Value) -> bool {
                 hid |= hide_in_json(item);
             }
         }
+        // JSON in a string is read as JSON; other text is kept.
+        Value::String(text) if names_a_secret(text) => {
+            if let Ok(mut inner) = serde_json::from_str::<Value>(text) {
+                if (inner.is_object() || inner.is_array()) && hide_in_json(&mut inner) {
+                    *text = inner.to_string();
+                    hid = true;
+                }
+            }
+        }
         _ => {}
     }
     hid
 }
 
+/// A form whose every name reads as a field's (letters, digits, `_-.[]`),
+/// not text that merely holds `=` and `&`.
+fn is_a_form(text: &str) -> bool {
+    !text.is_empty()
+        && url::form_urlencoded::parse(text.as_bytes()).all(|(name, _)| {
+            !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
+        })
+}
+
 /// A body with its secrets hidden: JSON fields at any depth, or the fields
-/// of a form (whatever its content type says); as sent when it has none.
+/// of a form (whatever its content type says); any other body that names a
+/// secret anywhere (text, a multipart form, JSON the emulator cannot read,
+/// another encoding) is hidden whole. As sent when it names none.
 fn hidden_body(body: &[u8]) -> Vec<u8> {
     if let Ok(mut json) = serde_json::from_slice::<Value>(body) {
         if hide_in_json(&mut json) {
@@ -84,9 +122,13 @@ fn hidden_body(body: &[u8]) -> Vec<u8> {
         }
         return body.to_vec();
     }
-    match std::str::from_utf8(body).ok().and_then(hidden_form) {
-        Some(hidden) => hidden.into_bytes(),
-        None => body.to_vec(),
+    let text = String::from_utf8_lossy(body);
+    if !names_a_secret(&text) {
+        return body.to_vec();
+    }
+    match hidden_form(&text) {
+        Some(hidden) if is_a_form(&text) => hidden.into_bytes(),
+        _ => BODY_NOT_SHOWN.as_bytes().to_vec(),
     }
 }
 
@@ -235,6 +277,11 @@ impl Record {
             return;
         }
         let size = request.size();
+        if size > self.rules.max_bytes {
+            // Its head alone is past the record's bytes: not kept.
+            self.dropped += 1;
+            return;
+        }
         while !self.requests.is_empty()
             && (self.limit.is_some_and(|limit| self.requests.len() >= limit) || self.bytes + size > self.rules.max_bytes)
         {
@@ -293,6 +340,9 @@ mod tests {
         ] {
             assert!(is_secret(name), "{name}");
         }
+        for name in ["passwd", "pwd", "private_key", "credentials", "X-Signature"] {
+            assert!(is_secret(name), "{name}");
+        }
         for name in ["orderId", "name", "kept", "content-type", "merchant-serial-number", "api", "key"] {
             assert!(!is_secret(name), "{name}");
         }
@@ -320,6 +370,31 @@ mod tests {
             b"user=u&password=%5Bnot+shown%5D"
         );
         assert_eq!(rules.record(&received(b"plain text"), None, None, None).body, b"plain text");
+        // Bodies that cannot be read field by field, naming a secret: hidden
+        // whole. A JSON string holding JSON is read as JSON.
+        for odd in [
+            &b"\xef\xbb\xbf{\"password\": \"s3cret\"}"[..],
+            b"{\"password\": 1e400, \"x\": \"s3cret\"}",
+            b"{\"a\": 1}\n{\"token\": \"s3cret\"}",
+            b"{\"password\": \"s3cret\",}",
+            b"--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\ns3cret\r\n--b--",
+            b"pass\xe9word: s3cret passwd=s3cret",
+        ] {
+            let kept = rules.record(&received(odd), None, None, None).body;
+            assert!(
+                !String::from_utf8_lossy(&kept).contains("s3cret"),
+                "{}",
+                String::from_utf8_lossy(&kept)
+            );
+        }
+        let deep = format!("{}{{\"password\":\"s3cret\"}}{}", "[".repeat(130), "]".repeat(130));
+        let kept = rules.record(&received(deep.as_bytes()), None, None, None).body;
+        assert!(!String::from_utf8_lossy(&kept).contains("s3cret"));
+        let nested = serde_json::json!({"payload": r#"{"auth": {"password": "s3cret"}}"#, "note": "a token ring"});
+        let kept = rules.record(&received(nested.to_string().as_bytes()), None, None, None).body;
+        let kept: Value = serde_json::from_slice(&kept).unwrap();
+        assert_eq!(kept["payload"], r#"{"auth":{"password":"[not shown]"}}"#);
+        assert_eq!(kept["note"], "a token ring", "text that is not JSON is kept");
         // Cut to the cap after the secret is hidden.
         let long = format!(r#"{{"password":"p","pad":"{}"}}"#, "x".repeat(100));
         let capped = Record::new(true, None, Some(20), usize::MAX).rules();
@@ -352,6 +427,12 @@ mod tests {
         off.push(one.clone());
         let mut none = Record::new(true, Some(0), None, usize::MAX);
         none.push(one.clone());
+        let mut no_bytes = Record::new(true, None, None, 0);
+        no_bytes.push(no_bytes.rules().record(&received(b"x"), None, None, None));
+        assert!(
+            no_bytes.requests.is_empty() && no_bytes.dropped == 1,
+            "a head past the bytes is not kept"
+        );
         assert!(off.requests.is_empty() && none.requests.is_empty());
         // One alone larger than the bytes is cut to fit them.
         let small = Record::new(true, None, None, size - 10).rules();

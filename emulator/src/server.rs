@@ -16,8 +16,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use super::answer::{problem, Answer, Reaction};
-use super::body_budget::{BodyBudget, Held, NoRoom};
 use super::dispatch;
+use super::memory_budget::{Budgeted, Budgets, Held, NoRoom};
 use super::received::Received;
 use super::serving::{self, Peer};
 use super::state::State;
@@ -42,6 +42,10 @@ pub(super) struct Bounds {
     pub(super) body_memory: usize,
     /// Bytes of request bodies one client may hold at once.
     pub(super) body_memory_per_client: usize,
+    /// Bytes of answers being written at once, all connections together.
+    pub(super) answer_memory: usize,
+    /// Bytes of answers one client may hold at once.
+    pub(super) answer_memory_per_client: usize,
 }
 
 impl Default for Bounds {
@@ -53,6 +57,8 @@ impl Default for Bounds {
             body_timeout: Duration::from_secs(30),
             body_memory: 64 * 1024 * 1024,
             body_memory_per_client: 32 * 1024 * 1024,
+            answer_memory: 256 * 1024 * 1024,
+            answer_memory_per_client: 64 * 1024 * 1024,
         }
     }
 }
@@ -85,7 +91,7 @@ impl std::error::Error for CloseConnection {}
 struct Service {
     state: Arc<Mutex<State>>,
     bounds: Bounds,
-    budget: BodyBudget,
+    budgets: Budgets,
 }
 
 /// Serves `listener` until `stop` turns true; then stops accepting, lets
@@ -95,9 +101,9 @@ pub(super) async fn serve(
     state: Arc<Mutex<State>>,
     mut stop: watch::Receiver<bool>,
     bounds: Bounds,
-    budget: BodyBudget,
+    budgets: Budgets,
 ) {
-    let service = Arc::new(Service { state, bounds, budget });
+    let service = Arc::new(Service { state, bounds, budgets });
     let stopped = async move {
         // The guard `wait_for` returns is dropped here, before any later await.
         let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
@@ -139,7 +145,7 @@ async fn read_body(body: Incoming, service: &Service, peer: SocketAddr) -> Resul
     let collect = async {
         let mut body = body;
         let mut bytes = BytesMut::new();
-        let mut held = service.budget.hold(peer.ip());
+        let mut held = service.budgets.bodies.hold(peer.ip());
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| Unread::Gone)?;
             let Ok(data) = frame.into_data() else { continue };
@@ -147,7 +153,8 @@ async fn read_body(body: Incoming, service: &Service, peer: SocketAddr) -> Resul
                 return Err(Unread::TooLarge);
             }
             service
-                .budget
+                .budgets
+                .bodies
                 .grow(&mut held, bytes.len(), bytes.len() + data.len())
                 .map_err(Unread::Busy)?;
             bytes.extend_from_slice(&data);
@@ -159,7 +166,7 @@ async fn read_body(body: Incoming, service: &Service, peer: SocketAddr) -> Resul
         .unwrap_or(Err(Unread::TooSlow))
 }
 
-async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) -> Result<Response<Full<Bytes>>, CloseConnection> {
+async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) -> Result<Response<Budgeted<Full<Bytes>>>, CloseConnection> {
     let (parts, body) = req.into_parts();
     let method = parts.method.to_string();
     let path = parts.uri.path().to_owned();
@@ -190,7 +197,7 @@ async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) ->
                 answer.headers.push(("Retry-After", "1".to_owned()));
             }
             line.ended(Ending::Answered(answer.status));
-            return Ok(response(answer));
+            return Ok(response(answer, service.budgets.answers.hold(peer.ip())));
         }
     };
     let received = Received {
@@ -201,18 +208,40 @@ async fn request(service: &Service, req: Request<Incoming>, peer: SocketAddr) ->
         body,
         peer,
     };
-    let reaction = dispatch::respond(service.state.clone(), Arc::new(received)).await;
+    let mut reaction = dispatch::respond(service.state.clone(), Arc::new(received)).await;
+    // The answer is held until it is sent whole: within the budget for
+    // answers, and the client's share of it.
+    let mut held = service.budgets.answers.hold(peer.ip());
+    if let Reaction::Send(answer) = &mut reaction {
+        if let Err(no_room) = service.budgets.answers.grow(&mut held, 0, answer.body.len()) {
+            let whose = match no_room {
+                NoRoom::ClientShare => "from this client (its share of the memory for answers) ",
+                NoRoom::Budget => "",
+            };
+            *answer = problem(
+                503,
+                "Service Unavailable",
+                &format!(
+                    "The emulator holds as many answers {whose}as it may while they are read; read those first, or try again in a moment"
+                ),
+                vec![],
+            );
+            answer.headers.push(("Retry-After", "1".to_owned()));
+        }
+    }
     line.ended(match &reaction {
         Reaction::Send(answer) => Ending::Answered(answer.status),
         Reaction::CloseConnection => Ending::Closed,
     });
     match reaction {
-        Reaction::Send(answer) => Ok(response(answer)),
+        Reaction::Send(answer) => Ok(response(answer, held)),
         Reaction::CloseConnection => Err(CloseConnection),
     }
 }
 
-fn response(answer: Answer) -> Response<Full<Bytes>> {
+/// The answer's response, its body holding its part of the answers'
+/// budget until it is sent.
+fn response(answer: Answer, held: Held) -> Response<Budgeted<Full<Bytes>>> {
     let mut builder = Response::builder().status(answer.status);
     if !answer.body.is_empty() {
         builder = builder.header(hyper::header::CONTENT_TYPE, answer.content_type.as_str());
@@ -220,13 +249,17 @@ fn response(answer: Answer) -> Response<Full<Bytes>> {
     for (name, value) in &answer.headers {
         builder = builder.header(*name, value.as_str());
     }
-    builder.body(Full::new(Bytes::from(answer.body))).unwrap_or_else(|_| {
-        // Only a status or header HTTP cannot carry gets here: a 500, never
-        // an empty answer that could pass for success.
-        let mut failed = Response::new(Full::new(Bytes::from_static(b"the emulator could not build its answer")));
-        *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        failed
-    })
+    match builder.body(Full::new(Bytes::from(answer.body))) {
+        Ok(response) => response.map(|body| Budgeted::new(body, held)),
+        Err(_) => {
+            // Only a status or header HTTP cannot carry gets here: a 500,
+            // never an empty answer that could pass for success.
+            let failed = Full::new(Bytes::from_static(b"the emulator could not build its answer"));
+            let mut failed = Response::new(Budgeted::new(failed, held));
+            *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            failed
+        }
+    }
 }
 
 /// How a request ended, for its log line.

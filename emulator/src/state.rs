@@ -5,14 +5,15 @@
 //! read a count. What takes long (reading a body, checking it against the
 //! spec, writing out an answer) is done outside it (`dispatch`).
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::body_budget::BodyBudget;
+use super::answer::{problem, Answer};
 use super::fault::Fault;
-use super::journal::Journal;
+use super::journal::{Compaction, Journal};
+use super::memory_budget::Budgets;
 use super::record::Record;
 use super::store::{Prepared, Store};
 
@@ -67,8 +68,59 @@ pub(super) struct State {
     pub(super) spent: Vec<(u64, watch::Sender<bool>)>,
     pub(super) next_fault_id: u64,
     pub(super) latency: Duration,
-    /// The server's budget for request bodies (for the admin API's health).
-    pub(super) body_budget: BodyBudget,
+    /// The server's memory budgets (for the admin API's health).
+    pub(super) budgets: Budgets,
+    /// Work run off the async workers at once, at most (checks of large
+    /// bodies, large answers and listings): what it holds in memory while
+    /// it runs is bounded too.
+    pub(super) heavy: Arc<tokio::sync::Semaphore>,
+}
+
+/// Compacts the state file after a reset, so that what was reset leaves the
+/// disk: the snapshot written outside the lock (off the async workers),
+/// put in place under it, and again if another reset came meanwhile. A
+/// failure is logged: the file is whole either way, only longer.
+pub(super) async fn compact(shared: &Arc<Mutex<State>>, mut compaction: Compaction) {
+    loop {
+        let written = tokio::task::spawn_blocking(move || compaction.write())
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+        let mut state = lock(shared);
+        let Some(journal) = state.journal.as_mut() else { return };
+        match journal.finish_compaction(written) {
+            Ok(false) => return,
+            Ok(true) => {}
+            Err(e) => {
+                let file = journal.path.display().to_string();
+                tracing::warn!(target: "vipps_order_management_emulator", error = %e, %file, "could not compact the state file after a reset; what was reset is gone from memory but stays in the file until the next reset");
+                return;
+            }
+        }
+        match state.begin_compaction() {
+            Some(next) => compaction = next,
+            None => return,
+        }
+    }
+}
+
+/// How much heavy work runs off the async workers at once: as many as two
+/// machines' worth of cores would take, no more.
+const HEAVY_AT_ONCE: usize = 4;
+
+/// Runs `work` off the async workers (on the blocking pool), at most
+/// [`HEAVY_AT_ONCE`] at a time; a 500 if it could not finish (it panicked:
+/// a bug, said in the log).
+pub(super) async fn off_the_workers<T: Send + 'static>(
+    shared: &Arc<Mutex<State>>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Answer> {
+    let heavy = lock(shared).heavy.clone();
+    // The semaphore is never closed.
+    let _turn = heavy.acquire_owned().await;
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(target: "vipps_order_management_emulator", error = %e, "the emulator failed while handling a request; this is a bug in the emulator");
+        problem(500, "Internal Server Error", "the emulator failed while handling this request; please report it", vec![])
+    })
 }
 
 /// The state's lock, taken even when a panic poisoned it (every change is
@@ -79,7 +131,7 @@ pub(super) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 
 impl State {
     /// A new state with these settings and this store.
-    pub(super) fn new(config: Config, store: Store, journal: Option<Journal>, record: Record, body_budget: BodyBudget) -> State {
+    pub(super) fn new(config: Config, store: Store, journal: Option<Journal>, record: Record, budgets: Budgets) -> State {
         let token_key = hmac_sha512::HMAC::mac(
             format!("vipps-om emulator access tokens\n{}\n{}", config.client_id, config.subscription_key),
             config.client_secret.as_bytes(),
@@ -96,7 +148,8 @@ impl State {
             spent: Vec::new(),
             next_fault_id: 1,
             latency: Duration::ZERO,
-            body_budget,
+            budgets,
+            heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_AT_ONCE)),
         }
     }
 
@@ -111,16 +164,11 @@ impl State {
         Ok(())
     }
 
-    /// Rewrites the state file as the store is now (after a reset), so
-    /// that what was deleted leaves the disk. A failure is logged: the
-    /// file is whole either way, only longer.
-    pub(super) fn compact(&mut self) {
-        if let Some(journal) = &mut self.journal {
-            if let Err(e) = journal.compact(&self.store) {
-                let file = journal.path.display().to_string();
-                tracing::warn!(target: "vipps_order_management_emulator", error = %e, %file, "could not compact the state file after a reset; what was reset is gone from memory but stays in the file until the next reset");
-            }
-        }
+    /// Begins compacting the state file as the store is now (after a
+    /// reset), if there is one and no compaction is under way.
+    pub(super) fn begin_compaction(&mut self) -> Option<Compaction> {
+        let State { journal, store, .. } = self;
+        journal.as_mut()?.begin_compaction(store)
     }
 
     /// Injects a fault; its id.

@@ -194,6 +194,18 @@ impl Store {
         self.bytes = self.bytes + added - freed;
     }
 
+    /// The bytes of what a change would replace (a category put again):
+    /// they are freed as it is kept.
+    pub(super) fn replaced_bytes(&self, change: &Change) -> usize {
+        let stored = |msn: &str, order: &str| self.merchants.get(msn).and_then(|m| m.orders.get(order));
+        match change {
+            Change::Category { msn, order, .. } => stored(msn, order).and_then(|o| o.category.as_ref()).map_or(0, |c| c.bytes),
+            Change::Receipt { msn, order, .. } => stored(msn, order).and_then(|o| o.receipt.as_ref()).map_or(0, |r| r.bytes),
+            Change::Image { msn, image_id, .. } => self.merchants.get(msn).and_then(|m| m.images.get(image_id)).map_or(0, |i| i.bytes),
+            Change::CategoryV3 { .. } | Change::DeleteCategoryV3 { .. } | Change::Reset { .. } => 0,
+        }
+    }
+
     /// How many receipts are stored, for all merchants.
     pub(super) fn receipt_count(&self) -> usize {
         self.receipts
@@ -205,42 +217,77 @@ impl Store {
         self.bytes
     }
 
-    /// The store as changes that make it again, each with its line: what a
-    /// compacted state file holds.
-    pub(super) fn as_changes(&self) -> Vec<Prepared> {
-        let mut changes = Vec::new();
+    /// What is stored, shared (no value copied), as the changes that make
+    /// it again: what a compacted state file holds, written out after the
+    /// lock is let go.
+    pub(super) fn snapshot(&self) -> Vec<Snapshot> {
+        let mut all = Vec::new();
         for (msn, m) in &self.merchants {
             for (image_id, src) in &m.images {
-                changes.push(Change::Image {
+                all.push(Snapshot::Image {
                     msn: msn.clone(),
                     image_id: image_id.clone(),
-                    src: (*src.value).clone(),
+                    src: src.value.clone(),
                 });
             }
             for (order, stored) in &m.orders {
                 if let Some(category) = &stored.category {
-                    changes.push(Change::Category {
+                    all.push(Snapshot::Category {
                         msn: msn.clone(),
                         order: order.clone(),
-                        category: (*category.value).clone(),
+                        category: category.value.clone(),
                     });
                 }
                 if let Some(receipt) = &stored.receipt {
-                    changes.push(Change::Receipt {
+                    all.push(Snapshot::Receipt {
                         msn: msn.clone(),
                         order: order.clone(),
-                        receipt: (*receipt.value).clone(),
+                        receipt: receipt.value.clone(),
                     });
                 }
             }
             for category in &m.categories_v3 {
-                changes.push(Change::CategoryV3 {
+                all.push(Snapshot::CategoryV3 {
                     msn: msn.clone(),
-                    category: (*category.value).clone(),
+                    category: category.value.clone(),
                 });
             }
         }
-        changes.into_iter().map(Change::prepared).collect()
+        all
+    }
+}
+
+/// One thing stored, shared, as the change that stores it again.
+#[derive(Debug)]
+pub(super) enum Snapshot {
+    Image { msn: String, image_id: String, src: Arc<String> },
+    Category { msn: String, order: String, category: Arc<Value> },
+    Receipt { msn: String, order: String, receipt: Arc<Value> },
+    CategoryV3 { msn: String, category: Arc<Value> },
+}
+
+/// A [`Change`] that stores, borrowed: serialized exactly as the change.
+#[derive(Serialize)]
+#[serde(tag = "change", rename_all = "camelCase", rename_all_fields = "camelCase")]
+enum Storing<'a> {
+    Image { msn: &'a str, image_id: &'a str, src: &'a str },
+    Category { msn: &'a str, order: &'a str, category: &'a Value },
+    Receipt { msn: &'a str, order: &'a str, receipt: &'a Value },
+    CategoryV3 { msn: &'a str, category: &'a Value },
+}
+
+impl Snapshot {
+    /// Its line in the state file, with its newline.
+    pub(super) fn line(&self) -> Vec<u8> {
+        let storing = match self {
+            Snapshot::Image { msn, image_id, src } => Storing::Image { msn, image_id, src },
+            Snapshot::Category { msn, order, category } => Storing::Category { msn, order, category },
+            Snapshot::Receipt { msn, order, receipt } => Storing::Receipt { msn, order, receipt },
+            Snapshot::CategoryV3 { msn, category } => Storing::CategoryV3 { msn, category },
+        };
+        let mut line = serde_json::to_vec(&storing).unwrap_or_default();
+        line.push(b'\n');
+        line
     }
 }
 
@@ -296,6 +343,13 @@ mod tests {
         let of_one: usize = changes[..3].iter().map(line).sum();
         let of_two = line(&changes[4]);
         assert_eq!(store.bytes(), of_one + of_two);
+        // A snapshot's lines are the changes' own.
+        let lines: Vec<Vec<u8>> = store.snapshot().iter().map(Snapshot::line).collect();
+        let kept: Vec<Vec<u8>> = [&changes[0], &changes[1], &changes[2], &changes[4]]
+            .iter()
+            .map(|c| (*c).clone().prepared().line)
+            .collect();
+        assert_eq!(lines, kept);
         store.apply(Change::Reset { msn: Some("1".into()) }, 0);
         assert!(store.merchant("1").is_none() && store.merchant("2").is_some());
         assert_eq!((store.receipt_count(), store.bytes()), (0, of_two));

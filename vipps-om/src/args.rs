@@ -176,13 +176,13 @@ pub struct EmulatorArgs {
     /// local clients naming it by address or localhost may. Web pages never.
     #[arg(long, value_name = "TOKEN", env = "VIPPS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
-    /// At most this many connections at once.
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    /// At most this many connections at once (1 to 1,000,000).
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = connections)]
     pub max_connections: usize,
     /// At most this many connections from one client (an IPv4 address or an
     /// IPv6 /64); its connections past them are closed as they come. Behind
     /// a proxy every client is the proxy: raise it to --max-connections.
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = connections)]
     pub max_connections_per_client: usize,
     /// Close a connection with nothing under way for this many seconds; a
     /// request's head gets as long to arrive.
@@ -293,13 +293,23 @@ pub struct ConsoleArgs {
     /// Europe/Helsinki); the system's when not given.
     #[arg(long, value_name = "ZONE", env = "VIPPS_CONSOLE_TIME_ZONE")]
     pub time_zone: Option<String>,
-    /// At most this many connections at once (the next waits).
-    #[arg(long, value_name = "N", default_value_t = crate::console::MAX_CONNECTIONS)]
+    /// At most this many connections at once (the next waits; 1 to
+    /// 1,000,000).
+    #[arg(long, value_name = "N", default_value_t = crate::console::MAX_CONNECTIONS, value_parser = connections)]
     pub max_connections: usize,
     /// Close a connection that sends nothing for this many seconds while
     /// none of its requests is being answered.
     #[arg(long, value_name = "SECONDS", default_value_t = crate::console::IDLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idle_timeout: u64,
+}
+
+/// A number of connections: 1 to 1,000,000 (a server with none could
+/// answer nobody; more is past any machine's descriptors).
+fn connections(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("{s} is not a number of connections from 1 to 1000000")),
+    }
 }
 
 fn header_name(s: &str) -> Result<axum::http::HeaderName, String> {

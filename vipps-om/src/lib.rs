@@ -58,7 +58,9 @@ pub fn run() -> ExitCode {
         Some(o) => printer.success(&o).map(|()| o.exit_code),
         None => Ok(0),
     });
-    drop(runtime);
+    // Work left on the blocking pool (a state file's compaction a stop cut
+    // short: the next start compacts again) does not hold the exit up.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     log.finish();
     match outcome {
         Ok(code) => ExitCode::from(code),

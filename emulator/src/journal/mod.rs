@@ -5,11 +5,9 @@
 //! of the emulator could lose (the operating system has it; a power cut is
 //! not guarded against, which would cost an fsync per change).
 //!
-//! A reset compacts the file (what is deleted does not stay on disk): the
-//! store as it is now is written to `FILE.compacting`, synced, and renamed
-//! over the file, so a kill at any moment leaves either the old journal or
-//! the new one whole; a `.compacting` file a kill left behind is removed
-//! at the next start.
+//! A reset compacts the file (`compaction`), so that what was reset does not
+//! stay on disk; a start compacts a file that holds a reset (one a kill
+//! interrupted compacting, or one from before compaction).
 //!
 //! The file itself is locked while an emulator uses it (a lock on the file,
 //! not its name: a link or another path to it is refused too). A file that
@@ -21,6 +19,10 @@ use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+mod compaction;
+
+pub(super) use compaction::Compaction;
 
 use super::store::{Change, Prepared, Store};
 
@@ -46,6 +48,10 @@ pub(super) struct Journal {
     /// Its length after the last whole line: a failed append is cut back
     /// to it, so no torn line stays between two good ones.
     len: u64,
+    /// A compaction is under way (its file being written outside the lock).
+    compacting: bool,
+    /// A reset came while one was under way: compact again after it.
+    compact_again: bool,
 }
 
 impl Journal {
@@ -102,16 +108,29 @@ impl Journal {
             Err(std::fs::TryLockError::Error(e)) => return Err(format!("the state file {shown} cannot be locked: {e}")),
         }
         let real = std::fs::canonicalize(path).map_err(|e| format!("the state file {shown} cannot be found: {e}"))?;
-        // A compaction a kill interrupted: the journal itself is whole.
-        let _ = std::fs::remove_file(compacting(&real));
+        // A compaction a kill interrupted: the journal itself is whole (and
+        // holds the reset, so it is compacted again below).
+        let _ = std::fs::remove_file(compaction::beside(&real));
         let mut journal = Journal {
             path: path.to_owned(),
             real,
             file,
             len: 0,
+            compacting: false,
+            compact_again: false,
         };
         match journal.replay() {
-            Ok(store) => Ok((journal, store)),
+            Ok((store, reset_seen)) => {
+                if reset_seen {
+                    // What was reset leaves the disk before anything else
+                    // comes (a compaction that failed says why; the file is
+                    // whole either way).
+                    if let Err(e) = journal.compact_now(&store) {
+                        tracing::warn!(target: "vipps_order_management_emulator", file = %shown, error = %e, "could not compact the state file, which holds a reset; what was reset stays in the file until the next reset");
+                    }
+                }
+                Ok((journal, store))
+            }
             Err(e) => {
                 // A file this start created (its header could not be
                 // written: a full disk) is not left behind.
@@ -128,12 +147,13 @@ impl Journal {
     /// newline (a file a script wrote) is kept and its newline added; a
     /// damaged line before it is an error, as is a file that is no
     /// emulator's state.
-    fn replay(&mut self) -> Result<Store, String> {
+    fn replay(&mut self) -> Result<(Store, bool), String> {
         let shown = self.path.display().to_string();
         let cannot = |e: std::io::Error| format!("the state file {shown} cannot be read: {e}");
         self.file.seek(SeekFrom::Start(0)).map_err(cannot)?;
         let mut reader = BufReader::new(&self.file);
         let mut store = Store::default();
+        let mut reset_seen = false;
         // Bytes, not text: a line cut short inside a character (a kill in
         // the middle of an append of Norwegian or emoji text) is no valid
         // UTF-8, and is a torn line like any other.
@@ -169,7 +189,10 @@ impl Journal {
                 }
             } else {
                 match serde_json::from_slice::<Change>(text) {
-                    Ok(change) => store.apply(change, read),
+                    Ok(change) => {
+                        reset_seen |= matches!(change, Change::Reset { .. });
+                        store.apply(change, read);
+                    }
                     // The last line, cut short: the append the emulator was
                     // stopped in never answered anyone.
                     Err(_) if !whole => break,
@@ -204,7 +227,7 @@ impl Journal {
                 .map_err(|e| format!("the state file {shown} cannot be written: {e}"))?;
         }
         self.len = good;
-        Ok(store)
+        Ok((store, reset_seen))
     }
 
     /// A journal on a file that refuses every write (`/dev/full`), for tests
@@ -216,6 +239,8 @@ impl Journal {
             real: PathBuf::from("/dev/full"),
             file: OpenOptions::new().append(true).open("/dev/full").expect("/dev/full"),
             len: 0,
+            compacting: false,
+            compact_again: false,
         }
     }
 
@@ -238,60 +263,6 @@ impl Journal {
             }
         }
     }
-
-    /// Rewrites the file as `store` makes it (after a reset: what was
-    /// deleted leaves the disk). Crash-safe: the new journal is written
-    /// beside the file, synced, and renamed over it. On failure the file
-    /// is left as it was (it is whole) and the error says why.
-    pub(super) fn compact(&mut self, store: &Store) -> std::io::Result<()> {
-        let temporary = compacting(&self.real);
-        let written = (|| {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&temporary)?;
-            let mut out = std::io::BufWriter::new(&file);
-            let mut len = 0u64;
-            let mut header = serde_json::to_vec(&Header {
-                vipps_om_emulator_state: FORMAT,
-            })
-            .map_err(std::io::Error::other)?;
-            header.push(b'\n');
-            out.write_all(&header)?;
-            len += header.len() as u64;
-            for prepared in store.as_changes() {
-                out.write_all(&prepared.line)?;
-                len += prepared.line.len() as u64;
-            }
-            out.flush()?;
-            drop(out);
-            file.sync_all()?;
-            file.try_lock().map_err(|e| std::io::Error::other(e.to_string()))?;
-            std::fs::rename(&temporary, &self.real)?;
-            file.flush()?;
-            Ok((file, len))
-        })();
-        match written {
-            Ok((file, len)) => {
-                self.file = file;
-                self.len = len;
-                Ok(())
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&temporary);
-                Err(e)
-            }
-        }
-    }
-}
-
-/// Where a compaction writes the new journal before it replaces the file.
-fn compacting(real: &Path) -> PathBuf {
-    let mut name = real.as_os_str().to_owned();
-    name.push(".compacting");
-    PathBuf::from(name)
 }
 
 #[cfg(test)]
@@ -313,6 +284,62 @@ mod tests {
             receipt: json!({"orderLines": [{"name": "Socks"}]}),
         }
         .prepared()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_compaction_keeps_what_came_meanwhile_and_the_file_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = folder("compact-meanwhile");
+        let path = dir.join("state.jsonl");
+        let (mut journal, mut store) = Journal::open(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let keep = |journal: &mut Journal, store: &mut Store, change: Prepared| {
+            journal.append(&change).unwrap();
+            store.apply(change.change, change.line.len());
+        };
+        keep(&mut journal, &mut store, receipt("gone-1"));
+        keep(&mut journal, &mut store, Change::Reset { msn: None }.prepared());
+        keep(&mut journal, &mut store, receipt("kept-2"));
+        let compaction = journal.begin_compaction(&store).unwrap();
+        // Written outside the lock, while the journal takes more, and
+        // another reset asks for a compaction of its own.
+        keep(&mut journal, &mut store, receipt("meanwhile-3"));
+        assert!(journal.begin_compaction(&store).is_none(), "one at a time");
+        let again = journal.finish_compaction(compaction.write()).unwrap();
+        assert!(again, "the reset that came meanwhile compacts again");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("gone-1") && text.contains("kept-2") && text.contains("meanwhile-3"),
+            "{text}"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "as private as it was");
+        keep(&mut journal, &mut store, receipt("after-4"));
+        drop(journal);
+        let (_journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_start_compacts_a_file_that_holds_a_reset() {
+        let dir = folder("compact-start");
+        let path = dir.join("state.jsonl");
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        for change in [receipt("gone-1"), Change::Reset { msn: None }.prepared(), receipt("kept-2")] {
+            journal.append(&change).unwrap();
+        }
+        drop(journal);
+        // As a kill in the middle of a compaction leaves it.
+        std::fs::write(compaction::beside(&std::fs::canonicalize(&path).unwrap()), b"half").unwrap();
+        let (_journal, store) = Journal::open(&path).unwrap();
+        assert_eq!(store.receipt_count(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("gone-1") && text.contains("kept-2"), "{text}");
+        assert!(!text.contains("reset"), "compacted: {text}");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing left beside it");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -338,7 +365,7 @@ mod tests {
             store.apply(change.change, change.line.len());
         }
         let before = std::fs::metadata(&path).unwrap().len();
-        journal.compact(&store).unwrap();
+        journal.compact_now(&store).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("secret-order-1") && text.contains("o-3"), "{text}");
         assert!(std::fs::metadata(&path).unwrap().len() < before);

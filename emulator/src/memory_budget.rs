@@ -1,7 +1,10 @@
-//! The memory budget for request bodies under way, all connections
-//! together, and each client's fair share of it: a body is read only while
-//! the budget, and its client's share, have room for it. One client
-//! stalling large uploads spends its own share, never everyone's.
+//! Memory budgets, all connections together, and each client's fair share
+//! of them: one for request bodies being read (a body is read only while
+//! the budget, and its client's share, have room for it), one for answers
+//! being written (an answer is sent only while they have room for it, and
+//! holds its part until it is sent whole). One client stalling large
+//! uploads, or not reading large answers, spends its own share, never
+//! everyone's.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -11,14 +14,23 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::serving::client_of;
 
-/// Bodies are counted against the memory budget in units of this many
-/// bytes (the budget is a semaphore of units).
+/// Bytes are counted against a budget in units of this many (the budget
+/// is a semaphore of units).
 const UNIT: usize = 1024;
 
-/// The memory budget for request bodies under way: a semaphore of
-/// [`UNIT`]s for all, and the units each client holds.
+/// The server's two budgets.
 #[derive(Debug, Clone)]
-pub(super) struct BodyBudget {
+pub(super) struct Budgets {
+    /// Request bodies being read.
+    pub(super) bodies: MemoryBudget,
+    /// Answers being written.
+    pub(super) answers: MemoryBudget,
+}
+
+/// A memory budget: a semaphore of [`UNIT`]s for all, and the units each
+/// client holds.
+#[derive(Debug, Clone)]
+pub(super) struct MemoryBudget {
     units: Arc<Semaphore>,
     total: usize,
     /// The most units one client may hold.
@@ -26,7 +38,7 @@ pub(super) struct BodyBudget {
     held_by: Arc<Mutex<HashMap<IpAddr, usize>>>,
 }
 
-/// What one body holds of the budget, given back when dropped.
+/// What one body or answer holds of a budget, given back when dropped.
 #[derive(Debug)]
 pub(super) struct Held {
     permit: Option<OwnedSemaphorePermit>,
@@ -50,11 +62,22 @@ impl Drop for Held {
     }
 }
 
-impl BodyBudget {
+impl Budgets {
+    /// Budgets of `bodies` and `answers` bytes, of which one client may
+    /// hold its `..._per_client`.
+    pub(super) fn new(bodies: usize, bodies_per_client: usize, answers: usize, answers_per_client: usize) -> Budgets {
+        Budgets {
+            bodies: MemoryBudget::new(bodies, bodies_per_client),
+            answers: MemoryBudget::new(answers, answers_per_client),
+        }
+    }
+}
+
+impl MemoryBudget {
     /// A budget of `bytes`, of which one client may hold `per_client`.
-    pub(super) fn new(bytes: usize, per_client: usize) -> BodyBudget {
+    pub(super) fn new(bytes: usize, per_client: usize) -> MemoryBudget {
         let total = (bytes / UNIT).max(1);
-        BodyBudget {
+        MemoryBudget {
             units: Arc::new(Semaphore::new(total.min(Semaphore::MAX_PERMITS))),
             total,
             per_client: (per_client / UNIT).clamp(1, total),
@@ -72,8 +95,9 @@ impl BodyBudget {
         }
     }
 
-    /// Takes what a body needs to grow from `before` to `after` bytes into
-    /// `held`; `Err` when the budget, or its client's share, has no room.
+    /// Takes what a body or answer needs to grow from `before` to `after`
+    /// bytes into `held`; `Err` when the budget, or its client's share, has
+    /// no room.
     pub(super) fn grow(&self, held: &mut Held, before: usize, after: usize) -> Result<(), NoRoom> {
         let units = after.div_ceil(UNIT).saturating_sub(before.div_ceil(UNIT));
         if units == 0 {
@@ -109,9 +133,42 @@ impl BodyBudget {
         Ok(())
     }
 
-    /// The bytes of bodies held now (in whole units).
+    /// The bytes held now (in whole units).
     pub(super) fn held_bytes(&self) -> usize {
         (self.total - self.units.available_permits().min(self.total)) * UNIT
+    }
+}
+
+/// An answer's body that holds its part of the answers' budget until it
+/// has been sent whole (or dropped).
+pub(super) struct Budgeted<B> {
+    body: B,
+    _held: Held,
+}
+
+impl<B> Budgeted<B> {
+    pub(super) fn new(body: B, held: Held) -> Budgeted<B> {
+        Budgeted { body, _held: held }
+    }
+}
+
+impl<B: hyper::body::Body + Unpin> hyper::body::Body for Budgeted<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -130,7 +187,7 @@ mod tests {
 
     #[test]
     fn one_client_spends_its_share_and_others_keep_theirs() {
-        let budget = BodyBudget::new(64 * UNIT, 16 * UNIT);
+        let budget = MemoryBudget::new(64 * UNIT, 16 * UNIT);
         let greedy: IpAddr = [127, 0, 0, 2].into();
         let mut stalled: Vec<Held> = Vec::new();
         for _ in 0..2 {
@@ -169,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_full_budget_refuses_whoever_asks_and_forgets_nothing() {
-        let budget = BodyBudget::new(4 * UNIT, 3 * UNIT);
+        let budget = MemoryBudget::new(4 * UNIT, 3 * UNIT);
         let (a, b): (IpAddr, IpAddr) = ([127, 0, 0, 2].into(), [127, 0, 0, 3].into());
         let mut first = budget.hold(a);
         budget.grow(&mut first, 0, 2 * UNIT).unwrap();

@@ -179,6 +179,8 @@ fn reset(state: &mut State, req: &Received) -> (Answer, Option<crate::journal::C
         );
         return (refused, None);
     }
+    // Nothing of that merchant stored: nothing to take off the disk.
+    let anything_stored = merchant.as_deref().is_none_or(|msn| state.store.merchant(msn).is_some());
     if let Err(e) = state.keep(Change::Reset { msn: merchant.clone() }.prepared()) {
         let failed = problem(
             500,
@@ -196,7 +198,7 @@ fn reset(state: &mut State, req: &Received) -> (Answer, Option<crate::journal::C
         }
     }
     let answer = json_body(200, &json!({ "reset": merchant.as_deref().unwrap_or("everything") }));
-    (answer, state.begin_compaction())
+    (answer, if anything_stored { state.begin_compaction() } else { None })
 }
 
 /// The recorded requests that match the query: picked under the lock

@@ -750,6 +750,43 @@ mod tests {
     }
 
     #[test]
+    fn the_admin_api_forgets_requests_of_one_merchant_or_all_and_names_its_methods() {
+        let s = state();
+        let here = [127, 0, 0, 1];
+        let get = |msn: &str| {
+            let mut r = request("GET", "/order-management/v2/ECOM/o-1", "", here);
+            r.headers.insert("merchant-serial-number", msn.parse().unwrap());
+            r
+        };
+        for msn in ["123456", "654321", "123456"] {
+            status(&s, &get(msn));
+        }
+        let merchants =
+            |s: &Arc<Mutex<State>>| -> Vec<Option<String>> { lock(s).record.requests.iter().map(|r| r.merchant.clone()).collect() };
+        assert_eq!(status(&s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);
+        assert_eq!(merchants(&s), [Some("654321".to_owned())], "only that merchant's requests go");
+        assert_eq!(status(&s, &request("DELETE", "/_emulator/requests", "", here)), 200);
+        assert!(lock(&s).record.requests.is_empty());
+        for (method, path, allowed) in [
+            ("GET", "/_emulator/reset", "POST"),
+            ("PUT", "/_emulator/requests", "GET, DELETE"),
+            ("PUT", "/_emulator/faults", "GET, POST, DELETE"),
+            ("GET", "/_emulator/faults/1", "DELETE"),
+            ("POST", "/_emulator/health", "GET"),
+        ] {
+            let Reaction::Send(answer) = reaction(&s, &request(method, path, "", here)) else {
+                panic!("closed")
+            };
+            assert_eq!(answer.status, 405, "{method} {path}");
+            assert!(
+                answer.headers.contains(&("Allow", allowed.to_owned())),
+                "{method} {path}: {:?}",
+                answer.headers
+            );
+        }
+    }
+
+    #[test]
     fn the_admin_api_refuses_web_pages_and_rebound_host_names() {
         let s = state();
         let here = [127, 0, 0, 1];

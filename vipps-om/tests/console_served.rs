@@ -875,6 +875,20 @@ async fn the_console_stops_on_sigterm_despite_a_client_that_never_finishes() {
     let c = Served::start(&emu.base_url(), &[]);
     let mut half = tokio::net::TcpStream::connect(c.addr()).await.unwrap();
     half.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+    // Connections are taken in the order they came: once a later one is
+    // answered (and closed), the half request's is surely taken, not still
+    // in the kernel's queue when the stop drops the listener.
+    let mut later = tokio::net::TcpStream::connect(c.addr()).await.unwrap();
+    later
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    use tokio::io::AsyncReadExt;
+    without_hanging("a later connection's answer", later.read_to_end(&mut answer))
+        .await
+        .unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
     let _ = Command::new("kill").args(["-TERM", &c.child.id().to_string()]).status();
     let mut c = c;
     let exited = tokio::task::spawn_blocking(move || {

@@ -246,6 +246,36 @@ async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
     drop(stalled);
 }
 
+/// Issue 25, item 7: the bounds a builder sets are the ones kept: the bytes
+/// stored (a write past them is 507, saying what to do) and the record's
+/// bytes (the oldest dropped, counted in health); answers carry their
+/// length.
+#[tokio::test]
+async fn the_stored_and_recorded_bytes_set_are_the_ones_kept() {
+    let emu = Emulator::builder().max_stored_bytes(1000).record_bytes(4096).start().await.unwrap();
+    let client = emu.client();
+    let mut refused = None;
+    for i in 0..20 {
+        if let Err(e) = client.ecom(format!("o-{i}")).post_receipt(&receipt_of("Socks")).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    let refused = refused.expect("past 1,000 bytes a write is refused");
+    assert!(
+        refused.to_string().contains("507") || refused.to_string().contains("Insufficient Storage"),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("Reset a merchant"), "{refused}");
+    assert!(emu.receipt_count() < 20);
+    let (_, health) = admin(&emu, "GET", "health", None).await;
+    assert!(health["storedBytes"].as_u64().unwrap() <= 1000, "{health}");
+    assert!(health["requestsDropped"].as_u64().unwrap() > 0, "{health}");
+    assert!(health["requestsRecordedBytes"].as_u64().unwrap() <= 4096, "{health}");
+    let answer = http().get(format!("{}/_emulator/health", emu.base_url())).send().await.unwrap();
+    assert!(answer.headers().get("content-length").is_some(), "an answer says its length");
+}
+
 /// Issue 25 (review): a client that asks for large answers and reads none
 /// of them spends its own share of the memory for answers (503 with
 /// `Retry-After` past it), and another client is served.

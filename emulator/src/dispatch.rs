@@ -644,6 +644,21 @@ mod tests {
         let full = lock(&s).store.bytes();
         lock(&s).config.max_stored_bytes = full;
         assert_eq!(status(&s, &put), 200, "it replaces as many bytes as it adds");
+        // A delete still goes through at the bound.
+        let v3 = r#"{"orderId": "o-1", "paymentType": "ECOM", "type": "TICKET", "url": "https://shop.example/t/1"}"#;
+        lock(&s).config.max_stored_bytes = usize::MAX;
+        let Reaction::Send(added) = reaction(&s, &request("POST", "/order-management/v3/categories", v3, here)) else {
+            panic!("closed")
+        };
+        let id: Value = serde_json::from_str(&added.body).unwrap();
+        let full = lock(&s).store.bytes();
+        lock(&s).config.max_stored_bytes = full;
+        let delete = format!("/order-management/v3/categories/{}", id["categoryId"].as_str().unwrap());
+        assert_eq!(
+            status(&s, &request("DELETE", &delete, "", here)),
+            200,
+            "a delete frees, never refused"
+        );
         // A read still goes through, and a reset makes room.
         assert_eq!(status(&s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)), 200);
         assert_eq!(status(&s, &request("POST", "/_emulator/reset?merchant=123456", "", here)), 200);
@@ -767,6 +782,13 @@ mod tests {
         assert_eq!(merchants(&s), [Some("654321".to_owned())], "only that merchant's requests go");
         assert_eq!(status(&s, &request("DELETE", "/_emulator/requests", "", here)), 200);
         assert!(lock(&s).record.requests.is_empty());
+        for fault in [r#"{"status": 503}"#, r#"{"status": 502}"#] {
+            assert_eq!(status(&s, &request("POST", "/_emulator/faults", fault, here)), 201);
+        }
+        let Reaction::Send(cleared) = reaction(&s, &request("DELETE", "/_emulator/faults", "", here)) else {
+            panic!("closed")
+        };
+        assert_eq!(cleared.body, r#"{"cleared":2}"#);
         for (method, path, allowed) in [
             ("GET", "/_emulator/reset", "POST"),
             ("PUT", "/_emulator/requests", "GET, DELETE"),

@@ -365,6 +365,11 @@ mod tests {
             b"{\"a\":1}",
             "as sent when it has none"
         );
+        let in_a_list = rules.record(&received(br#"{"list":[{"password":"p"}]}"#), None, None, None);
+        assert_eq!(
+            in_a_list.body, br#"{"list":[{"password":"[not shown]"}]}"#,
+            "a secret only in a list"
+        );
         assert_eq!(
             rules.record(&received(b"user=u&password=p"), None, None, None).body,
             b"user=u&password=%5Bnot+shown%5D"
@@ -403,6 +408,11 @@ mod tests {
         assert!(!String::from_utf8_lossy(&cut.body).contains("\"p\""));
         let whole = capped.record(&received(b"{}"), None, None, None);
         assert!(!whole.body_truncated && whole.body == b"{}");
+        let exactly = capped.record(&received(&[b'x'; 20]), None, None, None);
+        assert!(
+            !exactly.body_truncated && exactly.body.len() == 20,
+            "a body as long as the cap is whole"
+        );
     }
 
     #[test]
@@ -416,6 +426,9 @@ mod tests {
             by_bytes.push(one.clone());
         }
         assert_eq!((by_bytes.requests.len(), by_bytes.bytes(), by_bytes.dropped), (3, 3 * size, 2));
+        let mut just = Record::new(true, None, None, size);
+        just.push(one.clone());
+        assert_eq!((just.requests.len(), just.dropped), (1, 0), "one as large as the bytes is kept");
         let mut by_count = Record::new(true, Some(2), None, usize::MAX);
         for _ in 0..5 {
             by_count.push(one.clone());

@@ -402,4 +402,18 @@ mod tests {
             vec!["quantity: must be at most 10 characters long (is 11)"]
         );
     }
+
+    #[test]
+    fn fields_the_schema_does_not_know_are_dropped_at_any_depth() {
+        let mut receipt = serde_json::json!({
+            "orderLines": [{"name": "Socks", "id": "1", "surprise": 1}],
+            "bottomLine": {"currency": "NOK", "alsoUnknown": true},
+            "unknown": "x"
+        });
+        known_only(&mut receipt, &RECEIPT);
+        assert_eq!(
+            receipt,
+            serde_json::json!({"orderLines": [{"name": "Socks", "id": "1"}], "bottomLine": {"currency": "NOK"}})
+        );
+    }
 }

@@ -308,6 +308,7 @@ mod tests {
         assert!(journal.begin_compaction(&store).is_none(), "one at a time");
         let again = journal.finish_compaction(compaction.write()).unwrap();
         assert!(again, "the reset that came meanwhile compacts again");
+        assert_eq!(journal.len, std::fs::metadata(&path).unwrap().len(), "what came meanwhile counted");
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
             !text.contains("gone-1") && text.contains("kept-2") && text.contains("meanwhile-3"),
@@ -368,6 +369,7 @@ mod tests {
         journal.compact_now(&store).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("secret-order-1") && text.contains("o-3"), "{text}");
+        assert_eq!(journal.len, text.len() as u64, "the journal knows where its last whole line ends");
         assert!(std::fs::metadata(&path).unwrap().len() < before);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
         assert!(Journal::open(&path).unwrap_err().contains("in use"), "the new file is locked");

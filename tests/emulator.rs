@@ -442,6 +442,13 @@ async fn v3_categories_are_added_listed_got_and_deleted() {
     assert!(client.categories().delete(&a).await.unwrap_err().is_not_found());
     assert_eq!(client.categories().list("o-1").await.unwrap().len(), 1);
     assert!(client.categories().list("o-3").await.unwrap().is_empty());
+    // What a test reads from Rust: the same two left, oldest first.
+    let kept: Vec<Option<String>> = emu
+        .categories_v3()
+        .into_iter()
+        .map(|c| c.order_id.map(|id| id.as_str().to_owned()))
+        .collect();
+    assert_eq!(kept, [Some("o-1".to_owned()), Some("o-2".to_owned())]);
 }
 
 #[tokio::test]

@@ -108,6 +108,12 @@ async fn the_rust_api_and_the_admin_api_are_one_mechanism() {
     assert_eq!(fault, Fault::status(500).times(2));
     let (status, problem) = admin(&emu, "POST", "faults", Some(json!({"status": 503, "colour": "red"}))).await;
     assert_eq!(status, 400, "{problem}");
+    emu.clear_faults();
+    assert!(emu.faults().is_empty(), "cleared from Rust");
+    let (_, health) = admin(&emu, "GET", "health", None).await;
+    assert_eq!(health["maxStoredBytes"], 256 * 1024 * 1024, "the default bound on what is stored");
+    let (_, listed) = admin(&emu, "GET", "faults", None).await;
+    assert_eq!(listed["faults"], json!([]), "and so over HTTP");
 }
 
 /// Reads until the server closes the connection (or a minute passes:
@@ -208,6 +214,8 @@ async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
         client.ecom("n-1").post_receipt(&receipt_of("Socks")).await.unwrap();
     })
     .await;
+    // The last is past its share: the server closed it as it came.
+    closed_by_server(idle.pop().unwrap()).await;
     drop(idle);
     // Eight uploads of 8 KiB each that stall, 64 KiB in all: its share
     // holds two.
@@ -243,6 +251,14 @@ async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
     })
     .await;
     assert_eq!(emu.receipt_count(), 1, "no stalled upload was stored");
+    // The last upload is past its share: answered 503 at once.
+    let mut last = stalled.pop().unwrap();
+    let mut head = vec![0u8; 1024];
+    let n = without_hanging("the answer to an upload past its share", last.read(&mut head))
+        .await
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
     drop(stalled);
 }
 

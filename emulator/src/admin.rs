@@ -346,3 +346,37 @@ fn remove_fault(state: &mut State, id: &str) -> Answer {
         problem(404, "Not Found", &format!("No fault with id {id}"), vec![])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded(body: &[u8], truncated: bool) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".into(),
+            path: "/p".into(),
+            query: Some("token=t&a=1".into()),
+            headers: vec![("authorization".into(), "Bearer t".into()), ("x-kept".into(), "k".into())],
+            body: body.to_vec(),
+            body_truncated: truncated,
+            operation: None,
+            order_id: None,
+            merchant: None,
+            received_at: std::time::SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_recorded_request_is_shown_as_json_only_when_whole() {
+        let whole = request_json(&recorded(b"123", false));
+        assert_eq!(whole["body"], json!(123));
+        let cut = request_json(&recorded(b"123", true));
+        assert_eq!(cut["body"], json!("123"), "a cut body is text, even when its start reads as JSON");
+        assert_eq!(request_json(&recorded(b"", false))["body"], Value::Null);
+        assert_eq!(request_json(&recorded(b"", true))["body"], Value::Null);
+        assert_eq!(whole["headers"]["authorization"], NOT_SHOWN);
+        assert_eq!(whole["headers"]["x-kept"], "k");
+        assert_eq!(whole["query"], "token=%5Bnot+shown%5D&a=1");
+        assert_eq!(whole["receivedAtMs"], 0);
+    }
+}

@@ -617,6 +617,16 @@ mod tests {
             assert_eq!(sent(held.await.unwrap()), 404);
         });
         assert!(lock(&s).spent.is_empty(), "nothing is kept of a deleted fault");
+        // A used-up fault whose request has ended is forgotten at the next
+        // fault taken.
+        let short = r#"{"operation": "get_order", "status": 503, "delayMs": 5}"#;
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", short, here)), 201);
+        assert_eq!(status(&s, &request("GET", "/order-management/v2/ECOM/o-1", "", here)), 503);
+        assert_eq!(lock(&s).spent.len(), 1, "kept while it might hold a request");
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", other, here)), 201);
+        let post = request("POST", "/order-management/v2/ECOM/receipts/o-8", RECEIPT, here);
+        assert_eq!(status(&s, &post), 503);
+        assert!(lock(&s).spent.is_empty(), "then forgotten");
         let too_long = r#"{"status": 503, "delayMs": 600001}"#;
         assert_eq!(status(&s, &request("POST", "/_emulator/faults", too_long, here)), 400);
     }
@@ -789,6 +799,21 @@ mod tests {
             panic!("closed")
         };
         assert_eq!(cleared.body, r#"{"cleared":2}"#);
+        assert_eq!(
+            status(&s, &request("DELETE", "/_emulator/faults/999", "", here)),
+            404,
+            "no such fault"
+        );
+        // The record listed by merchant.
+        for msn in ["123456", "654321"] {
+            status(&s, &get(msn));
+        }
+        let Reaction::Send(listed) = reaction(&s, &request("GET", "/_emulator/requests?merchant=654321", "", here)) else {
+            panic!("closed")
+        };
+        let listed: Value = serde_json::from_str(&listed.body).unwrap();
+        assert_eq!(listed["total"], 1, "{listed}");
+        assert_eq!(listed["requests"][0]["merchant"], "654321");
         for (method, path, allowed) in [
             ("GET", "/_emulator/reset", "POST"),
             ("PUT", "/_emulator/requests", "GET, DELETE"),
@@ -892,6 +917,11 @@ mod tests {
 
     #[test]
     fn routes_like_a_gateway() {
+        // `.` and `..` are folders to any client or gateway, not values.
+        for dots in [".", "..", "%2E", "%2e%2E"] {
+            let path = format!("/order-management/v2/ECOM/receipts/{dots}");
+            assert!(matches!(Route::parse("POST", &path), Route::NotFound), "{path}");
+        }
         assert!(matches!(
             Route::parse("POST", "/accessToken/get"),
             Route::Api(Operation::FetchToken, _)

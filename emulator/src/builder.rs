@@ -219,8 +219,9 @@ impl EmulatorBuilder {
 
     /// How many bytes of answers may be held at once while clients read
     /// them, across all connections (default 256 MiB), and how many one
-    /// client may hold (default 64 MiB): a client that asks for large
-    /// answers and does not read them spends its own share. An answer that
+    /// client may hold (default 64 MiB; one answer of any size within the
+    /// total when it holds none): a client that asks for large answers and
+    /// does not read them spends its own share. An answer that
     /// does not fit is answered 503 with `Retry-After`.
     pub fn answer_memory(mut self, bytes: usize, per_client: usize) -> Self {
         self.bounds.answer_memory = bytes;

@@ -105,7 +105,10 @@ impl MemoryBudget {
         }
         let mut held_by = self.held_by.lock().unwrap_or_else(|e| e.into_inner());
         let client = held_by.entry(held.client).or_default();
-        if *client + units > self.per_client {
+        // A client that holds nothing may take one thing larger than its
+        // share (a listing of the whole record), within the budget.
+        let alone = *client == 0;
+        if *client + units > self.per_client && !alone {
             if *client == 0 {
                 held_by.remove(&held.client);
             }
@@ -221,6 +224,22 @@ mod tests {
         assert!(
             budget.held_by.lock().unwrap().is_empty(),
             "no client is remembered once it holds nothing"
+        );
+    }
+
+    #[test]
+    fn a_client_that_holds_nothing_may_take_one_thing_past_its_share() {
+        let budget = MemoryBudget::new(64 * UNIT, 16 * UNIT);
+        let client: IpAddr = [127, 0, 0, 2].into();
+        let mut large = budget.hold(client);
+        assert_eq!(budget.grow(&mut large, 0, 40 * UNIT), Ok(()), "one, past its share");
+        let mut next = budget.hold(client);
+        assert_eq!(budget.grow(&mut next, 0, UNIT), Err(NoRoom::ClientShare), "then nothing more");
+        let mut past_all = budget.hold([127, 0, 0, 3].into());
+        assert_eq!(
+            budget.grow(&mut past_all, 0, 65 * UNIT),
+            Err(NoRoom::Budget),
+            "never past the budget"
         );
     }
 

@@ -259,6 +259,7 @@ async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
         .unwrap_or(0);
     let head = String::from_utf8_lossy(&head[..n]);
     assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert!(head.contains("from this client"), "the refusal says whose share is spent: {head}");
     drop(stalled);
 }
 

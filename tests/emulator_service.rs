@@ -116,6 +116,20 @@ async fn the_rust_api_and_the_admin_api_are_one_mechanism() {
     assert_eq!(listed["faults"], json!([]), "and so over HTTP");
 }
 
+/// Waits until a count in the admin API's health meets `done`.
+async fn until_health(emu: &Emulator, what: &str, field: &str, done: impl Fn(u64) -> bool) {
+    without_hanging(what, async {
+        loop {
+            let (_, health) = admin(emu, "GET", "health", None).await;
+            if done(health[field].as_u64().unwrap_or(0)) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
+
 /// Reads until the server closes the connection (or a minute passes:
 /// then it hangs, and the test fails).
 async fn closed_by_server(mut stream: TcpStream) {
@@ -236,14 +250,8 @@ async fn one_client_cannot_take_the_connections_or_body_memory_of_the_others() {
         let _ = upload.write_all(&[b' '; 8 * 1024]).await;
         stalled.push(upload);
     }
-    without_hanging("the server holding the stalled uploads' share", async {
-        loop {
-            let (_, health) = admin(&emu, "GET", "health", None).await;
-            if health["bodyBytesHeld"].as_u64().unwrap_or(0) >= 16 * 1024 {
-                return;
-            }
-            tokio::task::yield_now().await;
-        }
+    until_health(&emu, "the server holding the stalled uploads' share", "bodyBytesHeld", |held| {
+        held >= 16 * 1024
     })
     .await;
     without_hanging("another client's upload while one stalls its own", async {
@@ -309,14 +317,8 @@ async fn a_client_that_does_not_read_its_answers_spends_its_own_share() {
     );
     let mut unread = connect_from(HOSTILE, addr).await;
     unread.write_all(get.as_bytes()).await.unwrap();
-    without_hanging("the server holding the unread answer", async {
-        loop {
-            let (_, health) = admin(&emu, "GET", "health", None).await;
-            if health["answerBytesHeld"].as_u64().unwrap_or(0) >= 700_000 {
-                return;
-            }
-            tokio::task::yield_now().await;
-        }
+    until_health(&emu, "the server holding the unread answer", "answerBytesHeld", |held| {
+        held >= 700_000
     })
     .await;
     let mut second = connect_from(HOSTILE, addr).await;
@@ -376,16 +378,7 @@ async fn request_bodies_share_one_memory_budget() {
         .unwrap();
     first.write_all(&[b' '; 40 * 1024]).await.unwrap();
     // Once the server holds it, a second body that does not fit is refused.
-    without_hanging("the server holding the first body", async {
-        loop {
-            let (_, health) = admin(&emu, "GET", "health", None).await;
-            if health["bodyBytesHeld"].as_u64().unwrap_or(0) >= 40 * 1024 {
-                return;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
+    until_health(&emu, "the server holding the first body", "bodyBytesHeld", |held| held >= 40 * 1024).await;
     let second = http()
         .post(format!("{}/order-management/v2/ECOM/receipts/other", emu.base_url()))
         .body(vec![b' '; 40 * 1024])
@@ -396,16 +389,7 @@ async fn request_bodies_share_one_memory_budget() {
     assert_eq!(second.headers()["retry-after"], "1");
     // The budget returns when the first is done.
     drop(first);
-    without_hanging("the budget returning", async {
-        loop {
-            let (_, health) = admin(&emu, "GET", "health", None).await;
-            if health["bodyBytesHeld"] == 0 {
-                return;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
+    until_health(&emu, "the budget returning", "bodyBytesHeld", |held| held == 0).await;
     let err = emu.client().ecom("o-1").get().await.unwrap_err();
     assert!(matches!(err, Error::Api { .. }) && err.is_not_found(), "served again: {err:?}");
 }

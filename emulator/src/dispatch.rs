@@ -799,11 +799,13 @@ mod tests {
             panic!("closed")
         };
         assert_eq!(cleared.body, r#"{"cleared":2}"#);
+        assert_eq!(status(&s, &request("POST", "/_emulator/faults", r#"{"status": 503}"#, here)), 201);
         assert_eq!(
             status(&s, &request("DELETE", "/_emulator/faults/999", "", here)),
             404,
             "no such fault"
         );
+        assert_eq!(lock(&s).delete_faults(|_| true), 1, "the one left");
         // The record listed by merchant.
         for msn in ["123456", "654321"] {
             status(&s, &get(msn));

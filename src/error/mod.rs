@@ -443,6 +443,19 @@ impl Error {
         }
     }
 
+    /// The wait the service asked for before another try (its
+    /// `Retry-After`), when the answer carried one; looks through the
+    /// errors this one wraps (withheld retries, an unverified receipt).
+    /// A queue that schedules its own retries waits at least this long.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            Error::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => self.wrapped().and_then(Error::retry_after),
+        }
+    }
+
     /// The error this one wraps, which the predicates look through: the
     /// last attempt's failure behind withheld retries, the get-order
     /// failure behind an unverified receipt.

@@ -7,3 +7,7 @@
 mod support;
 
 pub use support::*;
+
+/// A Postgres for the tests that need one (the `postgres` feature).
+#[cfg(feature = "postgres")]
+pub mod postgres;

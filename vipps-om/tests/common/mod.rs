@@ -38,4 +38,3 @@ pub fn png_file(height: u32) -> std::path::PathBuf {
 
 pub mod console;
 pub mod front_end;
-pub mod postgres;

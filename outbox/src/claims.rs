@@ -1,0 +1,159 @@
+//! What a worker does to the table: claims due deliveries under a lease
+//! (Postgres: `FOR UPDATE SKIP LOCKED`, so that any number of workers never
+//! take the same row; SQLite: one statement, one writer at a time), and
+//! records how each ended. A worker records an end only while it holds the
+//! lease and the row is the one it took (a v2 category replaced meanwhile
+//! is pending again, with its newer body).
+
+use std::time::{Duration, SystemTime};
+
+use crate::database::{Backend, Outbox};
+use crate::deliver::Delivered;
+use crate::error::OutboxError;
+use crate::job::{from_row, millis, span, Job, COLUMNS};
+
+/// A job a worker holds: the row as it took it.
+#[derive(Debug, Clone)]
+pub(crate) struct Claimed {
+    pub job: Job,
+    pub revision: i64,
+    pub tries_since: SystemTime,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone)]
+pub(crate) enum End {
+    Delivered(Delivered),
+    /// Try again at this moment; the failure in staff words.
+    Retry(SystemTime, String),
+    /// Give up, with the failure in staff words.
+    Dead(String),
+}
+
+impl Outbox {
+    /// Claims up to `limit` due deliveries for `owner` until `lease` from
+    /// now, each one's attempts counted; of the merchant serial numbers in
+    /// `served` only, when given. A category waits while the image it names
+    /// is pending.
+    pub(crate) async fn claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+        served: Option<&[&str]>,
+    ) -> Result<Vec<Claimed>, OutboxError> {
+        let now = millis(SystemTime::now());
+        let served_clause = match served {
+            None => String::new(),
+            Some([]) => " AND 1 = 0".to_owned(),
+            Some(msns) => {
+                let marks: Vec<String> = (0..msns.len()).map(|i| format!("${}", i + 5)).collect();
+                format!(" AND d.merchant_serial_number IN ({})", marks.join(", "))
+            }
+        };
+        let skip_locked = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE vipps_om_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT d.id FROM vipps_om_outbox d \
+               WHERE d.state = 'pending' AND d.next_try_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3){served_clause} \
+               AND (d.image_id IS NULL OR NOT EXISTS (SELECT 1 FROM vipps_om_outbox i \
+                 WHERE i.merchant_serial_number = d.merchant_serial_number AND i.payment_type = '' AND i.order_id = '' \
+                 AND i.kind = 'image' AND i.item = d.image_id AND i.state = 'pending')) \
+               ORDER BY d.next_try_at, d.id LIMIT $4{skip_locked}) \
+             RETURNING {COLUMNS}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(now.saturating_add(span(lease)))
+            .bind(now)
+            .bind(i64::from(limit));
+        for msn in served.unwrap_or_default() {
+            query = query.bind(*msn);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(|e| self.failed("claim deliveries", &e))?;
+        rows.iter()
+            .map(|row| {
+                let (job, revision, tries_since) = from_row(row).map_err(|e| self.failed("read a claimed delivery", &e))?;
+                Ok(Claimed {
+                    job,
+                    revision,
+                    tries_since,
+                })
+            })
+            .collect()
+    }
+
+    /// Records how a claimed job ended; `false` when the worker no longer
+    /// held it (its lease ran out and another took it) or the row changed
+    /// meanwhile (then the lease is released and the newer body waits).
+    pub(crate) async fn finish(&self, owner: &str, claimed: &Claimed, end: &End) -> Result<bool, OutboxError> {
+        let now = millis(SystemTime::now());
+        let id = claimed.job.id;
+        let query = match end {
+            End::Delivered(how) => sqlx::query(
+                "UPDATE vipps_om_outbox SET state = 'delivered', outcome = $1, finished_at = $2, last_error = NULL, \
+                 lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4 AND revision = $5",
+            )
+            .bind(how.as_str())
+            .bind(now),
+            End::Retry(at, error) => sqlx::query(
+                "UPDATE vipps_om_outbox SET next_try_at = $1, last_error = $2, last_error_at = $6, \
+                 lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4 AND revision = $5",
+            )
+            .bind(millis(*at))
+            .bind(error.as_str()),
+            End::Dead(error) => sqlx::query(
+                "UPDATE vipps_om_outbox SET state = 'dead', last_error = $1, last_error_at = $2, finished_at = $2, \
+                 lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4 AND revision = $5",
+            )
+            .bind(error.as_str())
+            .bind(now),
+        };
+        let mut query = query.bind(id).bind(owner).bind(claimed.revision);
+        if matches!(end, End::Retry(..)) {
+            query = query.bind(now);
+        }
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.failed("record a delivery's end", &e))?
+            .rows_affected();
+        if done == 0 {
+            self.release(owner, &[id]).await?;
+        }
+        Ok(done > 0)
+    }
+
+    /// Gives back jobs a worker holds and will not finish (a graceful
+    /// stop): due again at once, the try not counted.
+    pub(crate) async fn release(&self, owner: &str, ids: &[i64]) -> Result<(), OutboxError> {
+        for id in ids {
+            sqlx::query(
+                "UPDATE vipps_om_outbox SET lease_owner = NULL, lease_until = NULL, \
+                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = $1 AND lease_owner = $2",
+            )
+            .bind(*id)
+            .bind(owner)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.failed("give back a delivery", &e))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes deliveries that were delivered more than `older_than` ago;
+    /// returns how many. (Enqueueing one of them again delivers it again,
+    /// which the API answers as already stored.)
+    pub async fn prune_delivered(&self, older_than: Duration) -> Result<u64, OutboxError> {
+        let before = millis(SystemTime::now()).saturating_sub(span(older_than));
+        let done = sqlx::query("DELETE FROM vipps_om_outbox WHERE state = 'delivered' AND finished_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.failed("delete old deliveries", &e))?;
+        Ok(done.rows_affected())
+    }
+}

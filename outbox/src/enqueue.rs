@@ -164,6 +164,20 @@ impl crate::database::Outbox {
         let conn: &mut sqlx::AnyConnection = &mut conn;
         enqueue_on!(conn, delivery, SystemTime::now())
     }
+
+    /// Enqueues every delivery, in one transaction: all of them, or none
+    /// (the error names the one refused).
+    pub async fn enqueue_all(&self, deliveries: &[Delivery]) -> Result<Vec<Enqueued>, OutboxError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.failed("enqueue deliveries", &e))?;
+        let mut done = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            let conn: &mut sqlx::AnyConnection = &mut tx;
+            let enqueued: Result<Enqueued, OutboxError> = enqueue_on!(conn, delivery, SystemTime::now());
+            done.push(enqueued?);
+        }
+        tx.commit().await.map_err(|e| self.failed("commit the deliveries", &e))?;
+        Ok(done)
+    }
 }
 
 #[cfg(test)]

@@ -59,3 +59,8 @@ pub use job::{Job, JobState};
 pub use schedule::Schedule;
 pub use staff::{Filter, Summary};
 pub use worker::{Worker, WorkerReport};
+
+/// The README's examples, compiled (with both databases).
+#[cfg(all(doctest, feature = "postgres", feature = "sqlite"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

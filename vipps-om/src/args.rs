@@ -15,12 +15,13 @@ values that reach it.
 Exit codes:
   0  success; for check, every checked item passed
   1  the request was refused: local validation, the receipt file's content, 400, 409, 422;
-     for check, an item failed (the report says what to do)
+     for check, an item failed (the report says what to do); for outbox, a delivery that
+     conflicts with one in the outbox, or a retry or discard its state does not allow
   2  usage: unknown command or argument, a file that cannot be read
   3  configuration or credentials: missing variables, bad settings, 401, 403
-  4  not found: 404 (nothing stored for that order or id)
+  4  not found: 404 (nothing stored for that order or id); no such delivery in the outbox
   5  no usable answer: network, timeout, rate limited, 5xx after retries, an undocumented answer;
-     or the result could not be written to stdout";
+     the outbox's database unreachable; or the result could not be written to stdout";
 
 /// Vipps MobilePay Order Management from the command line: receipts,
 /// categories and images on payments, for support staff and scripts.
@@ -148,12 +149,145 @@ pub enum Command {
     /// Print a new staff token for the console's staff file: 43 random
     /// characters (256 bits).
     StaffToken,
+    /// The durable outbox: receipts, categories and images kept in a
+    /// database (the shop's Postgres, or a SQLite file) until they are
+    /// delivered, whatever fails. Add deliveries, see the pending and the
+    /// dead, retry or discard one, run a worker that delivers them.
+    Outbox(OutboxArgs),
+}
+
+/// The arguments of `vipps-om outbox`.
+#[derive(Args, Debug)]
+pub struct OutboxArgs {
+    /// The outbox's database: postgres://user:password@host/database, or
+    /// sqlite://FILE (made on first use).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub action: OutboxAction,
+}
+
+/// What `vipps-om outbox` does.
+#[derive(Subcommand, Debug)]
+pub enum OutboxAction {
+    /// Add an order's receipt (a file with the Receipt JSON) for delivery,
+    /// for the merchant serial number --msn (or VIPPS_MSN).
+    PostReceipt {
+        /// ecom or recurring.
+        #[arg(value_parser = payment_type)]
+        payment_type: PaymentType,
+        /// The order id (the charge id for recurring).
+        order_id: String,
+        /// A file with the Receipt JSON (`orderLines`, `bottomLine`).
+        receipt: PathBuf,
+    },
+    /// Add an order's (v2) category for delivery; a newer one for the same
+    /// order replaces it.
+    PutCategory(Link),
+    /// Add a (v3) category for delivery, known on its order by its URL.
+    AddCategory(Link),
+    /// Add a PNG or JPEG image for delivery (under the id made from its
+    /// bytes, which it prints); a category naming it is delivered after it.
+    UploadImage {
+        /// The image file.
+        file: PathBuf,
+    },
+    /// Add many deliveries, one JSON object a line, from a file or stdin
+    /// (`-` or nothing): {"kind": "receipt", "merchantSerialNumber": ...,
+    /// "paymentType": ..., "orderId": ..., "body": {the API's JSON body}}.
+    /// All are added, or none (each refused line is named).
+    Add {
+        /// The file of JSON lines (default: stdin).
+        file: Option<PathBuf>,
+    },
+    /// List deliveries, oldest first: by default the undelivered (pending
+    /// and dead).
+    List {
+        /// Only these states; repeatable.
+        #[arg(long = "state", value_enum)]
+        states: Vec<OutboxState>,
+        /// Only this order's.
+        #[arg(long, value_name = "ORDER_ID")]
+        order: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+    },
+    /// Show one delivery: its state, tries, last error and body.
+    Show {
+        /// The delivery's id.
+        id: i64,
+    },
+    /// Try a dead or discarded delivery again now (or a pending one sooner).
+    Retry {
+        /// The delivery's id.
+        id: i64,
+    },
+    /// Set a pending or dead delivery aside for good, with a reason.
+    Discard {
+        /// The delivery's id.
+        id: i64,
+        /// Who, and why: kept with the delivery.
+        #[arg(long)]
+        reason: String,
+    },
+    /// The counts to watch: pending, dead, the oldest pending's age.
+    Status,
+    /// Deliver: claim due deliveries, post them with the VIPPS_* client,
+    /// try failures again over days, mark what cannot succeed dead. Any
+    /// number of workers may share the database. Stops on Ctrl-C or
+    /// SIGTERM, finishing or giving back what it holds.
+    Work(WorkArgs),
+}
+
+/// The arguments of `vipps-om outbox work`.
+#[derive(Args, Debug)]
+pub struct WorkArgs {
+    /// Deliver for any merchant serial number, naming each delivery's in
+    /// its calls (the VIPPS_* keys are a partner's); without it, only the
+    /// deliveries of VIPPS_MSN (--msn) are claimed.
+    #[arg(long)]
+    pub partner: bool,
+    /// Deliveries worked on at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// A claimed delivery is this worker's for this many seconds: a worker
+    /// that dies gives its deliveries back after it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(2..=86_400))]
+    pub lease: u64,
+    /// Look for due deliveries this often when there were none.
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub poll_ms: u64,
+    /// At a stop, wait this long for deliveries under way before giving
+    /// them back.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub grace: u64,
+    /// Try a failing delivery for this many hours before it is dead.
+    #[arg(long, value_name = "HOURS", default_value_t = 96, value_parser = clap::value_parser!(u64).range(1..=8760))]
+    pub give_up_hours: u64,
+    /// Delete delivered rows after this many days (0: keep them).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub keep_delivered_days: u32,
+}
+
+/// A delivery's state, as `--state` names it.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Waiting for its next try.
+    Pending,
+    /// Stored by the API.
+    Delivered,
+    /// Given up on: staff must act.
+    Dead,
+    /// Set aside by staff.
+    Discarded,
 }
 
 impl Command {
     /// A server that runs until stopped and logs its requests.
     pub fn serves(&self) -> bool {
         matches!(self, Command::Emulator { .. } | Command::Console(_))
+            || matches!(self, Command::Outbox(args) if matches!(args.action, OutboxAction::Work(_)))
     }
 }
 

@@ -22,6 +22,10 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
     if let Command::StaffToken = &cli.command {
         return staff_token().map(Some);
     }
+    // Only its worker needs a client.
+    if let Command::Outbox(args) = &cli.command {
+        return crate::outbox::run(cli, args, printer).await;
+    }
     let client = config::client(cli, matches!(cli.command, Command::Check { .. }))?;
     if let Command::Console(args) = &cli.command {
         return crate::console::serve(client, console_settings(args)?, printer).await.map(|()| None);
@@ -62,7 +66,7 @@ pub async fn run(cli: &Cli, printer: Printer) -> Result<Option<Output>, Failure>
         Command::DeleteCategory { category_id } => delete_category(&client, category_id).await?,
         Command::Emulator(_) => return Ok(None),
         Command::Console(_) => return Ok(None),
-        Command::StaffToken => return Ok(None),
+        Command::StaffToken | Command::Outbox(_) => return Ok(None),
     };
     Ok(Some(output))
 }
@@ -138,7 +142,7 @@ async fn check(client: &Client, options: &CheckOptions) -> Result<Output, Failur
 /// Reads at most `limit` bytes of a file named on the command line: which
 /// file and why when it cannot be read, a refusal when it is larger (a pipe
 /// or a device never ends).
-fn read_file(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_file(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, Failure> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(|e| Failure::file(path, e))?;
     let mut bytes = Vec::new();
@@ -167,7 +171,7 @@ async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<
     Ok(Output::new(id.to_string(), json!({ "imageId": id })))
 }
 
-fn category_of(link: &Link) -> Category {
+pub(crate) fn category_of(link: &Link) -> Category {
     let category = Category::new(link.category.clone(), &link.url);
     match &link.image {
         Some(image) => category.with_image(image.as_str()),
@@ -190,7 +194,7 @@ async fn put_category(client: &Client, link: &Link) -> Result<Output, Failure> {
 /// Reads a receipt file: which file and why when it cannot be read, line
 /// and column when its JSON is broken, and a refusal naming each field that
 /// would not be sent (a typo, a deprecated field) rather than dropping it.
-fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
+pub(crate) fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
     let bytes = read_file(path, RECEIPT_FILE_MAX, "far more than any receipt")?;
     // Editors on Windows start UTF-8 files with a byte order mark.
     let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Map, Value};
 use vipps_order_management::{Error, ErrorKind};
+use vipps_order_management_outbox::OutboxError;
 
 /// `{"error": {kind, status, message}}`: the form of every error the tool
 /// answers in JSON (a command's, and the console API's), in its simplest
@@ -37,6 +38,17 @@ pub enum Failure {
     Config(String),
     /// The result could not be written to stdout.
     Output(std::io::Error),
+    /// The outbox refused or its database failed.
+    Outbox(vipps_order_management_outbox::OutboxError),
+}
+
+impl From<vipps_order_management_outbox::OutboxError> for Failure {
+    fn from(e: vipps_order_management_outbox::OutboxError) -> Self {
+        match e {
+            vipps_order_management_outbox::OutboxError::Invalid(e) => Failure::Client(e),
+            other => Failure::Outbox(other),
+        }
+    }
 }
 
 impl From<Error> for Failure {
@@ -75,6 +87,12 @@ impl Failure {
             Failure::File { .. } | Failure::Usage(_) => 2,
             Failure::Config(_) => 3,
             Failure::Output(_) => 5,
+            Failure::Outbox(e) => match e {
+                OutboxError::NotFound(_) => 4,
+                OutboxError::Config(_) => 3,
+                OutboxError::Database { .. } => 5,
+                _ => 1,
+            },
         })
     }
 
@@ -87,6 +105,13 @@ impl Failure {
             Failure::Usage(_) => "usage",
             Failure::Config(_) => "configuration",
             Failure::Output(_) => "output",
+            Failure::Outbox(e) => match e {
+                OutboxError::NotFound(_) => "not_found",
+                OutboxError::Config(_) => "configuration",
+                OutboxError::Database { .. } => "unavailable",
+                OutboxError::Invalid(_) => "invalid",
+                _ => "conflict",
+            },
         }
     }
 
@@ -99,6 +124,7 @@ impl Failure {
             Failure::Content { path, reason } => format!("{} {reason}", path.display()),
             Failure::Usage(m) | Failure::Config(m) => m.clone(),
             Failure::Output(e) => format!("the result could not be written to stdout: {e}"),
+            Failure::Outbox(e) => e.to_string(),
         }
     }
 
@@ -136,6 +162,11 @@ impl Failure {
                 error.insert("file".into(), json!(path.display().to_string()));
             }
             Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => {}
+            Failure::Outbox(e) => {
+                if let OutboxError::Conflict { id, .. } | OutboxError::Refused { id, .. } | OutboxError::NotFound(id) = e {
+                    error.insert("delivery".into(), json!(id));
+                }
+            }
         }
         error.insert("message".into(), json!(self.message()));
         json!({ "error": error })

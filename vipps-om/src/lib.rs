@@ -24,6 +24,7 @@ mod config;
 pub mod console;
 mod failure;
 mod logging;
+mod outbox;
 mod output;
 mod signal;
 

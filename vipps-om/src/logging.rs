@@ -71,7 +71,7 @@ pub fn init(verbose: u8, server: bool) -> Log {
             };
             let mut directives = format!("vipps_order_management={level}");
             if server {
-                directives.push_str(",vipps_order_management_emulator=info,vipps_om::console=info,vipps_om::logging=info");
+                directives.push_str(",vipps_order_management_emulator=info,vipps_order_management_outbox=info,vipps_om::console=info,vipps_om::outbox=info,vipps_om::logging=info");
             }
             EnvFilter::new(directives)
         }

@@ -406,6 +406,12 @@ pub struct ConsoleArgs {
     /// in the working directory.
     #[arg(long, value_name = "URL", env = "VIPPS_CONSOLE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The shop's outbox (`vipps-om outbox`), to show each order's
+    /// deliveries next to its receipt (pending, tries, the last error, the
+    /// next try, dead) with a "try again now", and the undelivered for the
+    /// department: postgres://… or sqlite://FILE.
+    #[arg(long, value_name = "URL", env = "VIPPS_OUTBOX_DATABASE_URL", hide_env_values = true)]
+    pub outbox_database_url: Option<String>,
     /// Copy each audit entry, once kept, to this file as a JSON line
     /// (`-`: to stdout).
     #[arg(long, value_name = "FILE", env = "VIPPS_CONSOLE_AUDIT_LOG")]

@@ -101,6 +101,7 @@ fn console_settings(args: &ConsoleArgs) -> Result<crate::console::Settings, Fail
         auditor_groups: args.auditor_groups.clone(),
         identity_sign_out: args.identity_sign_out.clone(),
         database_url: args.database_url.clone(),
+        outbox_database_url: args.outbox_database_url.clone(),
         audit_log: args.audit_log.clone(),
         audit_syslog: args.audit_syslog.clone(),
         audit_retention: (args.audit_retention_days > 0).then(|| day * args.audit_retention_days),

@@ -50,7 +50,11 @@ pub async fn run(cli: &Cli, args: &OutboxArgs, printer: Printer) -> Result<Optio
             receipt,
         } => {
             let receipt = read_receipt(receipt)?;
-            added(&outbox, Delivery::receipt(msn()?, payment_type.clone(), order_id.as_str(), receipt)?).await?
+            added(
+                &outbox,
+                Delivery::receipt(msn()?, payment_type.clone(), order_id.as_str(), receipt)?,
+            )
+            .await?
         }
         OutboxAction::PutCategory(link) => {
             let delivery = Delivery::category(msn()?, link.payment_type.clone(), link.order_id.as_str(), category_of(link))?;
@@ -113,7 +117,9 @@ pub async fn run(cli: &Cli, args: &OutboxArgs, printer: Printer) -> Result<Optio
                 "{} pending, {} dead{}",
                 summary.pending,
                 summary.dead,
-                oldest.map(|s| format!("; the oldest pending waits {}", waited(s))).unwrap_or_default()
+                oldest
+                    .map(|s| format!("; the oldest pending waits {}", waited(s)))
+                    .unwrap_or_default()
             );
             Output::new(
                 text,
@@ -251,7 +257,10 @@ fn subject(job: &Job) -> String {
     if job.order_id.is_empty() {
         format!("{} {} (msn {})", job.kind, job.item, job.merchant_serial_number)
     } else {
-        format!("{} {} {} (msn {})", job.kind, job.payment_type, job.order_id, job.merchant_serial_number)
+        format!(
+            "{} {} {} (msn {})",
+            job.kind, job.payment_type, job.order_id, job.merchant_serial_number
+        )
     }
 }
 
@@ -287,7 +296,10 @@ fn details(job: &Job) -> String {
     }
     if let Some(error) = &job.last_error {
         let when = job.last_error_at.map(at).unwrap_or_default();
-        out.push_str(&format!("last error ({when}): {}\n", vipps_order_management::text::printable(error)));
+        out.push_str(&format!(
+            "last error ({when}): {}\n",
+            vipps_order_management::text::printable(error)
+        ));
     }
     if let Some(outcome) = &job.outcome {
         out.push_str(&format!("outcome: {}\n", vipps_order_management::text::printable(outcome)));

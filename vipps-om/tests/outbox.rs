@@ -74,7 +74,10 @@ fn receipt_file(name: &str, receipt: &str) -> PathBuf {
 
 /// A JSON line adding the receipt of `order`.
 fn line(order: &str) -> String {
-    format!(r#"{{"kind":"receipt","merchantSerialNumber":"{}","paymentType":"ECOM","orderId":"{order}","body":{RECEIPT}}}"#, emulator::MSN)
+    format!(
+        r#"{{"kind":"receipt","merchantSerialNumber":"{}","paymentType":"ECOM","orderId":"{order}","body":{RECEIPT}}}"#,
+        emulator::MSN
+    )
 }
 
 /// The outbox's counts, by the binary.
@@ -124,10 +127,17 @@ async fn staff_and_scripts_add_see_and_act() {
     // A different receipt for the order: refused, saying which delivery
     // holds it.
     let other = receipt_file("other.json", &RECEIPT.replace("Socks", "Shoes"));
-    let out = run(&base, &db, &["--json", "outbox", "post-receipt", "ecom", "order-1", other.to_str().unwrap()]);
+    let out = run(
+        &base,
+        &db,
+        &["--json", "outbox", "post-receipt", "ecom", "order-1", other.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
     let error = error_of(&out);
-    assert_eq!((error["error"]["kind"].as_str(), error["error"]["delivery"].as_i64()), (Some("conflict"), Some(id)));
+    assert_eq!(
+        (error["error"]["kind"].as_str(), error["error"]["delivery"].as_i64()),
+        (Some("conflict"), Some(id))
+    );
 
     // JSON lines: one refused line and nothing is added.
     let lines = format!("{}\n\n{{\"kind\":\"receipt\"}}\n{}\n", line("order-2"), line("order-3"));
@@ -141,11 +151,19 @@ async fn staff_and_scripts_add_see_and_act() {
     assert_eq!(json_of(&out)["deliveries"].as_array().unwrap().len(), 2);
 
     // A receipt that cannot be stored: the order holds another already.
-    emulator.client().ecom("taken").post_receipt(&serde_json::from_str::<Receipt>(&RECEIPT.replace("Socks", "Hat")).unwrap()).await.unwrap();
+    emulator
+        .client()
+        .ecom("taken")
+        .post_receipt(&serde_json::from_str::<Receipt>(&RECEIPT.replace("Socks", "Hat")).unwrap())
+        .await
+        .unwrap();
     run_with_stdin(&base, &db, &["outbox", "add"], &line("taken"));
     let listed = json_of(&run(&base, &db, &["--json", "outbox", "list"]));
     assert_eq!(listed["deliveries"].as_array().unwrap().len(), 4);
-    assert_eq!(listed["deliveries"][0]["body"]["orderLines"][0]["name"], "Socks", "the body as JSON");
+    assert_eq!(
+        listed["deliveries"][0]["body"]["orderLines"][0]["name"], "Socks",
+        "the body as JSON"
+    );
 
     // The worker delivers, then stops on SIGTERM.
     let mut child = worker(&base, &db, &[]);
@@ -164,12 +182,22 @@ async fn staff_and_scripts_add_see_and_act() {
     assert!(shown.contains("state: dead") && shown.contains("last error"), "{shown}");
     let out = run(&base, &db, &["--json", "outbox", "retry", &dead_id]);
     assert_eq!(json_of(&out)["state"], "pending");
-    let out = run(&base, &db, &["--json", "outbox", "discard", &dead_id, "--reason", "kari: a new order was made"]);
-    assert_eq!((json_of(&out)["state"].as_str(), json_of(&out)["outcome"].as_str()), (Some("discarded"), Some("kari: a new order was made")));
+    let out = run(
+        &base,
+        &db,
+        &["--json", "outbox", "discard", &dead_id, "--reason", "kari: a new order was made"],
+    );
+    assert_eq!(
+        (json_of(&out)["state"].as_str(), json_of(&out)["outcome"].as_str()),
+        (Some("discarded"), Some("kari: a new order was made"))
+    );
     let out = run(&base, &db, &["--json", "outbox", "retry", &id.to_string()]);
     assert_eq!(out.status.code(), Some(1), "a delivered one cannot be retried");
     let out = run(&base, &db, &["--json", "outbox", "show", "99999"]);
-    assert_eq!((out.status.code(), error_of(&out)["error"]["kind"].as_str()), (Some(4), Some("not_found")));
+    assert_eq!(
+        (out.status.code(), error_of(&out)["error"]["kind"].as_str()),
+        (Some(4), Some("not_found"))
+    );
     let out = run(&base, &db, &["outbox", "status"]);
     assert_eq!(text(&out.stdout).trim(), "0 pending, 0 dead");
 }
@@ -208,7 +236,11 @@ async fn settings_that_cannot_work_are_refused() {
     assert!(text(&out.stderr).contains("neither Postgres"), "{}", text(&out.stderr));
     let out = run("http://127.0.0.1:1", "", &["outbox", "status"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let out = run("http://127.0.0.1:1", "postgres://nobody:s3cret@127.0.0.1:1/shop", &["outbox", "status"]);
+    let out = run(
+        "http://127.0.0.1:1",
+        "postgres://nobody:s3cret@127.0.0.1:1/shop",
+        &["outbox", "status"],
+    );
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("s3cret"), "{}", text(&out.stderr));
     let db = sqlite("settings");
@@ -276,7 +308,9 @@ async fn a_shop_in_another_language_inserts_the_documented_row() {
     vipps_om_test_support::until_blocking("the worker delivers the shop's row", || status(&base, &pg.url)["pending"] == 0);
     sigterm(&child);
     assert!(child.wait().unwrap().success());
-    let stored = emulator.receipt_for(emulator::MSN, PaymentType::Ecom, "php-1").expect("the shop's receipt");
+    let stored = emulator
+        .receipt_for(emulator::MSN, PaymentType::Ecom, "php-1")
+        .expect("the shop's receipt");
     assert_eq!(stored.order_lines[0].name, "Socks");
     assert!(emulator.receipt_for(emulator::MSN, PaymentType::Ecom, "php-2").is_none());
 }

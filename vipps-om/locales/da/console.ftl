@@ -290,3 +290,54 @@ trouble-stopping-title = Konsollen genstarter
 trouble-stopping-explanation = Den blev bedt om at stoppe, før Vipps MobilePay svarede. Intet blev vist.
 trouble-stopping-todo = Slå ordren op igen om et øjeblik.
 trouble-audit-address-explanation = Adressen har et felt to gange eller et, formularen ikke kan læse (som en side, der ikke er et tal), så intet blev valgt.
+# Butikkens udbakke: det butikken sender til Vipps MobilePay, og hvor langt det nåede.
+undelivered-link = Ikke leveret
+deliveries-title = Sendt fra butikken
+deliveries-hint = Det butikkens udbakke har for denne ordre: hver kvittering, link og hvert billede butikken sender til Vipps MobilePay, og hvor langt det nåede. En levering, der fejlede, prøves igen af sig selv i fire dage.
+deliveries-none = Butikkens udbakke har intet for denne ordre.
+delivery-enqueued = Sat i kø
+delivery-kind = Hvad
+delivery-state = Status
+delivery-last-error = Seneste problem
+delivery-act = Handling
+delivery-kind-receipt = Kvittering
+delivery-kind-category = Link
+delivery-kind-category-v3 = Ekstra link
+delivery-kind-image = Billede
+delivery-state-pending = Venter på at blive sendt
+delivery-state-retrying = Fejlede, prøves igen
+delivery-state-delivered = Leveret
+delivery-state-dead = Fejlede: nogen skal handle
+delivery-state-discarded = Lagt til side
+delivery-tries = { $count ->
+    [0] ikke prøvet endnu
+    [one] prøvet én gang
+   *[other] prøvet { $count } gange
+}
+delivery-next-try = næste forsøg { $at }
+delivery-ended = afsluttet { $at }
+delivery-discarded-because = Lagt til side fordi:
+delivery-was-stored = Den var der allerede, da butikken sendte den.
+delivery-stored = Gemt hos Vipps MobilePay.
+delivery-retry = Prøv igen nu
+delivery-retry-label = Prøv levering { $id } igen nu
+undelivered-title = Ikke leveret
+undelivered-intro = Det butikken endnu ikke har leveret til Vipps MobilePay, ældste først. De ventende prøves igen af sig selv; de fejlede kræver, at nogen handler: læs problemet, ret årsagen sammen med butikken, og prøv igen nu.
+undelivered-none = Alt hvad butikken har sendt, er leveret.
+undelivered-counts = { $count ->
+    [one] Én levering
+   *[other] { $count } leveringer
+} ikke leveret, { $dead ->
+    [0] ingen af dem er fejlet for godt
+    [one] én af dem er fejlet for godt
+   *[other] { $dead } af dem er fejlet for godt
+}.
+undelivered-more = Kun de { $count } ældste vises.
+trouble-outbox-title = Butikkens udbakke kan ikke læses
+trouble-outbox-explanation = Konsollen nåede ikke den database, der har det butikken sender til Vipps MobilePay.
+trouble-outbox-todo = Prøv igen om lidt. Hvis det fortsætter, så sig det til dem, der driver butikkens systemer.
+audit-event-delivery-retry = Levering prøvet igen
+audit-what-undelivered = det ikke leverede
+audit-outcome-retried = Prøvet igen nu
+audit-outcome-already-delivered = Allerede leveret
+audit-outcome-outbox-failed = Butikkens udbakke kunne ikke læses

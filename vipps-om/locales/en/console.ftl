@@ -290,3 +290,54 @@ trouble-stopping-title = The console is restarting
 trouble-stopping-explanation = It was told to stop before Vipps MobilePay answered. Nothing was shown.
 trouble-stopping-todo = Look the order up again in a moment.
 trouble-audit-address-explanation = The address holds a field twice, or one the form cannot read (such as a page that is not a number), so nothing was selected.
+# The shop's outbox: what the shop sends to Vipps MobilePay, and how far it got.
+undelivered-link = Undelivered
+deliveries-title = Sent from the shop
+deliveries-hint = What the shop's outbox holds for this order: each receipt, link and image the shop sends to Vipps MobilePay, and how far it got. A delivery that failed is tried again by itself for four days.
+deliveries-none = The shop's outbox holds nothing for this order.
+delivery-enqueued = Queued
+delivery-kind = What
+delivery-state = State
+delivery-last-error = Last problem
+delivery-act = Action
+delivery-kind-receipt = Receipt
+delivery-kind-category = Link
+delivery-kind-category-v3 = Extra link
+delivery-kind-image = Image
+delivery-state-pending = Waiting to be sent
+delivery-state-retrying = Failed, will be tried again
+delivery-state-delivered = Delivered
+delivery-state-dead = Failed: needs someone to act
+delivery-state-discarded = Set aside
+delivery-tries = { $count ->
+    [0] not tried yet
+    [one] tried once
+   *[other] tried { $count } times
+}
+delivery-next-try = next try { $at }
+delivery-ended = ended { $at }
+delivery-discarded-because = Set aside because:
+delivery-was-stored = It was already there when the shop sent it.
+delivery-stored = Stored at Vipps MobilePay.
+delivery-retry = Try again now
+delivery-retry-label = Try delivery { $id } again now
+undelivered-title = Undelivered
+undelivered-intro = What the shop has not yet delivered to Vipps MobilePay, oldest first. Waiting ones are tried again by themselves; failed ones need someone to act: read the problem, fix its cause with the shop, then try again now.
+undelivered-none = Everything the shop sent has been delivered.
+undelivered-counts = { $count ->
+    [one] One delivery
+   *[other] { $count } deliveries
+} not delivered, { $dead ->
+    [0] none of them failed for good
+    [one] one of them failed for good
+   *[other] { $dead } of them failed for good
+}.
+undelivered-more = Only the oldest { $count } are shown.
+trouble-outbox-title = The shop's outbox cannot be read
+trouble-outbox-explanation = The console could not reach the database that holds what the shop sends to Vipps MobilePay.
+trouble-outbox-todo = Try again in a moment. If it goes on, tell whoever runs the shop's systems.
+audit-event-delivery-retry = Delivery tried again
+audit-what-undelivered = the undelivered
+audit-outcome-retried = Tried again now
+audit-outcome-already-delivered = Already delivered
+audit-outcome-outbox-failed = The shop's outbox could not be read

@@ -290,3 +290,54 @@ trouble-stopping-title = Konsoli käynnistyy uudelleen
 trouble-stopping-explanation = Se pysäytettiin ennen kuin Vipps MobilePay vastasi. Mitään ei näytetty.
 trouble-stopping-todo = Hae tilaus uudelleen hetken kuluttua.
 trouble-audit-address-explanation = Osoitteessa on kenttä kahdesti tai kenttä, jota lomake ei voi lukea (kuten sivu, joka ei ole luku), joten mitään ei valittu.
+# Kaupan lähtevät: mitä kauppa lähettää Vipps MobilePaylle ja kuinka pitkälle se on edennyt.
+undelivered-link = Toimittamatta
+deliveries-title = Kaupasta lähetetty
+deliveries-hint = Mitä kaupan lähtevät-jono sisältää tälle tilaukselle: jokainen kuitti, linkki ja kuva, jonka kauppa lähettää Vipps MobilePaylle, ja kuinka pitkälle se on edennyt. Epäonnistunutta toimitusta yritetään itsestään uudelleen neljän päivän ajan.
+deliveries-none = Kaupan lähtevät-jonossa ei ole mitään tälle tilaukselle.
+delivery-enqueued = Jonossa alkaen
+delivery-kind = Mitä
+delivery-state = Tila
+delivery-last-error = Viimeisin ongelma
+delivery-act = Toiminto
+delivery-kind-receipt = Kuitti
+delivery-kind-category = Linkki
+delivery-kind-category-v3 = Lisälinkki
+delivery-kind-image = Kuva
+delivery-state-pending = Odottaa lähetystä
+delivery-state-retrying = Epäonnistui, yritetään uudelleen
+delivery-state-delivered = Toimitettu
+delivery-state-dead = Epäonnistui: vaatii toimia
+delivery-state-discarded = Siirretty sivuun
+delivery-tries = { $count ->
+    [0] ei vielä yritetty
+    [one] yritetty kerran
+   *[other] yritetty { $count } kertaa
+}
+delivery-next-try = seuraava yritys { $at }
+delivery-ended = päättyi { $at }
+delivery-discarded-because = Siirretty sivuun, koska:
+delivery-was-stored = Se oli jo tallessa, kun kauppa lähetti sen.
+delivery-stored = Tallennettu Vipps MobilePayhin.
+delivery-retry = Yritä uudelleen nyt
+delivery-retry-label = Yritä toimitusta { $id } uudelleen nyt
+undelivered-title = Toimittamatta
+undelivered-intro = Mitä kauppa ei ole vielä toimittanut Vipps MobilePaylle, vanhimmat ensin. Odottavia yritetään itsestään uudelleen; epäonnistuneet vaativat toimia: lue ongelma, korjaa sen syy kaupan kanssa ja yritä sitten uudelleen nyt.
+undelivered-none = Kaikki kaupan lähettämä on toimitettu.
+undelivered-counts = { $count ->
+    [one] Yksi toimitus
+   *[other] { $count } toimitusta
+} toimittamatta, { $dead ->
+    [0] yksikään ei ole epäonnistunut lopullisesti
+    [one] yksi niistä on epäonnistunut lopullisesti
+   *[other] { $dead } niistä on epäonnistunut lopullisesti
+}.
+undelivered-more = Vain { $count } vanhinta näytetään.
+trouble-outbox-title = Kaupan lähtevät-jonoa ei voi lukea
+trouble-outbox-explanation = Konsoli ei tavoittanut tietokantaa, jossa on se, mitä kauppa lähettää Vipps MobilePaylle.
+trouble-outbox-todo = Yritä hetken päästä uudelleen. Jos ongelma jatkuu, kerro kaupan järjestelmiä ylläpitäville.
+audit-event-delivery-retry = Toimitusta yritetty uudelleen
+audit-what-undelivered = toimittamattomat
+audit-outcome-retried = Yritetty uudelleen nyt
+audit-outcome-already-delivered = Jo toimitettu
+audit-outcome-outbox-failed = Kaupan lähtevät-jonoa ei voitu lukea

@@ -290,3 +290,54 @@ trouble-stopping-title = Konsollen starter på nytt
 trouble-stopping-explanation = Den ble bedt om å stoppe før Vipps MobilePay svarte. Ingenting ble vist.
 trouble-stopping-todo = Slå opp ordren igjen om et øyeblikk.
 trouble-audit-address-explanation = Adressen har et felt to ganger, eller et skjemaet ikke kan lese (som en side som ikke er et tall), så ingenting ble valgt ut.
+# Butikkens utboks: det butikken sender til Vipps MobilePay, og hvor langt det kom.
+undelivered-link = Ikke levert
+deliveries-title = Sendt fra butikken
+deliveries-hint = Det butikkens utboks har for denne ordren: hver kvittering, lenke og hvert bilde butikken sender til Vipps MobilePay, og hvor langt det kom. En levering som feilet, prøves igjen av seg selv i fire dager.
+deliveries-none = Butikkens utboks har ingenting for denne ordren.
+delivery-enqueued = Lagt i kø
+delivery-kind = Hva
+delivery-state = Status
+delivery-last-error = Siste problem
+delivery-act = Handling
+delivery-kind-receipt = Kvittering
+delivery-kind-category = Lenke
+delivery-kind-category-v3 = Ekstra lenke
+delivery-kind-image = Bilde
+delivery-state-pending = Venter på å bli sendt
+delivery-state-retrying = Feilet, prøves igjen
+delivery-state-delivered = Levert
+delivery-state-dead = Feilet: noen må gjøre noe
+delivery-state-discarded = Lagt til side
+delivery-tries = { $count ->
+    [0] ikke prøvd ennå
+    [one] prøvd én gang
+   *[other] prøvd { $count } ganger
+}
+delivery-next-try = neste forsøk { $at }
+delivery-ended = avsluttet { $at }
+delivery-discarded-because = Lagt til side fordi:
+delivery-was-stored = Den var der allerede da butikken sendte den.
+delivery-stored = Lagret hos Vipps MobilePay.
+delivery-retry = Prøv igjen nå
+delivery-retry-label = Prøv levering { $id } igjen nå
+undelivered-title = Ikke levert
+undelivered-intro = Det butikken ennå ikke har levert til Vipps MobilePay, eldste først. De som venter, prøves igjen av seg selv; de som har feilet, trenger at noen gjør noe: les problemet, rett årsaken sammen med butikken, og prøv igjen nå.
+undelivered-none = Alt butikken har sendt, er levert.
+undelivered-counts = { $count ->
+    [one] Én levering
+   *[other] { $count } leveringer
+} ikke levert, { $dead ->
+    [0] ingen av dem har feilet for godt
+    [one] én av dem har feilet for godt
+   *[other] { $dead } av dem har feilet for godt
+}.
+undelivered-more = Bare de { $count } eldste vises.
+trouble-outbox-title = Butikkens utboks kan ikke leses
+trouble-outbox-explanation = Konsollen nådde ikke databasen som har det butikken sender til Vipps MobilePay.
+trouble-outbox-todo = Prøv igjen om litt. Hvis det fortsetter, si fra til dem som drifter butikkens systemer.
+audit-event-delivery-retry = Levering prøvd igjen
+audit-what-undelivered = det som ikke er levert
+audit-outcome-retried = Prøvd igjen nå
+audit-outcome-already-delivered = Allerede levert
+audit-outcome-outbox-failed = Butikkens utboks kunne ikke leses

@@ -66,6 +66,8 @@ pub fn app(console: Console) -> Router {
         .route(paths::ORDER_JSON_ROUTE, get(service::handlers::order_json))
         .route(paths::AUDIT, get(service::trail::trail))
         .route(paths::AUDIT_EXPORT, get(service::trail::export))
+        .route(paths::DELIVERIES, get(service::deliveries::undelivered))
+        .route(paths::DELIVERY_RETRY_ROUTE, post(service::deliveries::retry))
         .route(paths::LOGIN, get(service::sign_in::login_page).post(service::sign_in::login))
         .route(paths::LOGOUT, post(service::sign_in::logout))
         .route(paths::LANGUAGE_ROUTE, get(service::handlers::choose_language))

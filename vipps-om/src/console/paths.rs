@@ -29,6 +29,15 @@ pub(super) const HEALTH: &str = "/health";
 pub(super) const AUDIT: &str = "/audit";
 /// The audit trail as JSON lines.
 pub(super) const AUDIT_EXPORT: &str = "/audit/export.jsonl";
+/// The department's undelivered deliveries (the shop's outbox).
+pub(super) const DELIVERIES: &str = "/deliveries";
+/// The route of "try this delivery again now" (a form post).
+pub(super) const DELIVERY_RETRY_ROUTE: &str = "/deliveries/{id}/retry";
+
+/// "Try this delivery again now".
+pub(super) fn delivery_retry(id: i64) -> String {
+    format!("/deliveries/{id}/retry")
+}
 
 /// An order's page.
 pub(super) fn order_page(payment_type: &PaymentType, order_id: &str) -> String {

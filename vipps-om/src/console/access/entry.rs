@@ -1,8 +1,8 @@
 //! One entry of the audit trail: when, what (a sign-in, a refusal, a
-//! lookup, a sign-out, a view of the trail itself), who, how they were
-//! recognised, from which client, which order, what they typed, and what
-//! came of it. As the store keeps it, the views show it and the export
-//! writes it (one JSON object a line).
+//! lookup, a sign-out, a view of the trail itself, a delivery tried again),
+//! who, how they were recognised, from which client, which order, what
+//! they typed, and what came of it. As the store keeps it, the views show
+//! it and the export writes it (one JSON object a line).
 
 use std::net::IpAddr;
 
@@ -27,19 +27,23 @@ pub enum Event {
     Lookup,
     /// The audit trail itself looked at, or exported.
     AuditView,
+    /// A delivery of the shop's outbox tried again now, by staff.
+    DeliveryRetry,
 }
 
 impl Event {
     /// Every event, in the order the views offer them.
-    pub const ALL: [Event; 4] = [Event::SignIn, Event::SignOut, Event::Lookup, Event::AuditView];
+    pub const ALL: [Event; 5] = [Event::SignIn, Event::SignOut, Event::Lookup, Event::AuditView, Event::DeliveryRetry];
 
-    /// Its name in the trail: `sign-in`, `sign-out`, `lookup`, `audit-view`.
+    /// Its name in the trail: `sign-in`, `sign-out`, `lookup`,
+    /// `audit-view`, `delivery-retry`.
     pub fn as_str(self) -> &'static str {
         match self {
             Event::SignIn => "sign-in",
             Event::SignOut => "sign-out",
             Event::Lookup => "lookup",
             Event::AuditView => "audit-view",
+            Event::DeliveryRetry => "delivery-retry",
         }
     }
 

@@ -2,6 +2,7 @@
 //! and its v3 categories) and, when nothing is stored, the orders staff
 //! may have meant. What staff pasted is cleaned first (`order_id`).
 
+pub(in crate::console) mod deliveries;
 pub(in crate::console) mod order_id;
 
 use std::future::Future;

@@ -21,7 +21,15 @@ pub struct Cx {
     pub visitor: Option<Visitor>,
     /// The page's path and query, for the language switch to return to.
     pub here: String,
+    /// The console reads the shop's outbox: the header links to the
+    /// undelivered.
+    pub outbox: bool,
 }
+
+/// Marks a request to a console that reads the shop's outbox (set by the
+/// guard, read into [`Cx::outbox`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxShown;
 
 impl Cx {
     /// A page for nobody signed in.
@@ -30,6 +38,7 @@ impl Cx {
             words,
             visitor: None,
             here: here.to_owned(),
+            outbox: false,
         }
     }
 
@@ -46,6 +55,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Cx {
             words: Words::new(Lang::of_parts(&parts.extensions, &parts.headers)),
             visitor: parts.extensions.get::<Visitor>().cloned(),
             here: parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            outbox: parts.extensions.get::<OutboxShown>().is_some(),
         })
     }
 }
@@ -117,6 +127,9 @@ pub(super) fn layout(cx: &Cx, title: &str, body: Markup) -> Markup {
                     a.brand href="/" { (name) }
                     (languages(cx))
                     @if let Some(visitor) = &cx.visitor {
+                        @if cx.outbox {
+                            a.undelivered href=(paths::DELIVERIES) { (cx.t("undelivered-link")) }
+                        }
                         @if visitor.auditor {
                             a.audit href=(paths::AUDIT) { (cx.t("audit-link")) }
                         }

@@ -12,6 +12,7 @@
 //! payment and details, `audit` the audit trail's view.
 
 mod audit;
+mod deliveries;
 mod forms;
 pub(in crate::console) mod language;
 mod layout;
@@ -21,8 +22,9 @@ mod receipt;
 pub(in crate::console) mod trouble;
 
 pub use audit::audit;
-pub use forms::{login, lookup, lookup_content, signed_on, store_failed, trouble, trouble_content};
-pub use layout::{arrived, streamed, Cx};
+pub use deliveries::{undelivered, unshown, unshown_content};
+pub use forms::{login, lookup, signed_on, store_failed, trouble, trouble_content};
+pub use layout::{arrived, streamed, Cx, OutboxShown};
 pub use order::{order, order_content};
 
 /// The stylesheet, served at `/assets/console.css`.

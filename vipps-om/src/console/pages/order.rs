@@ -5,8 +5,10 @@
 use maud::{html, Markup};
 use vipps_order_management::{Category, CategoryType, CategoryV3, Order};
 
+use crate::console::lookup::deliveries::Deliveries;
 use crate::console::lookup::Found;
 use crate::console::marks::{hidden, visible};
+use crate::console::pages::deliveries::order_section;
 use crate::console::pages::forms::lookup_form;
 use crate::console::pages::language::Arg;
 use crate::console::pages::layout::{data, layout, link, trouble_box, Cx};
@@ -74,7 +76,7 @@ fn categories_v3(cx: &Cx, list: &[CategoryV3]) -> Markup {
 /// up. What only staff need (the lookup box, the notices, the links, the
 /// line warnings) is marked `staff`: the printed page is the customer's
 /// copy of the receipt.
-pub fn order_content(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
+pub fn order_content(cx: &Cx, found: &Found<Order>, deliveries: &Deliveries, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
     let words = &cx.words;
     let api = paths::order_json(&found.payment_type, &found.order_id);
     let order = found.order.as_ref();
@@ -108,6 +110,7 @@ pub fn order_content(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: 
                 None => p { (cx.t("receipt-none")) },
             }
         }
+        (order_section(cx, deliveries, at.time_zone()))
         section.staff aria-labelledby="link" {
             h2 #link { (cx.t("link-title")) }
             @match order.and_then(|o| o.category.as_ref()) {
@@ -128,7 +131,7 @@ pub fn order_content(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: 
 }
 
 /// The order's page.
-pub fn order(cx: &Cx, found: &Found<Order>, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
+pub fn order(cx: &Cx, found: &Found<Order>, deliveries: &Deliveries, searched: Option<&str>, at: &jiff::Zoned) -> Markup {
     let title = cx.words.with("order-title", [("order", Arg::Data(found.order_id.clone()))]);
-    layout(cx, &title, order_content(cx, found, searched, at))
+    layout(cx, &title, order_content(cx, found, deliveries, searched, at))
 }

@@ -121,6 +121,14 @@ impl Trouble {
         Trouble::new(StatusCode::METHOD_NOT_ALLOWED, "wrong-method", words, "trouble-wrong-method")
     }
 
+    /// The shop's outbox could not be read or changed: `why`, for the
+    /// details.
+    pub fn outbox_failed(words: &Words, why: &str) -> Trouble {
+        let mut t = Trouble::new(StatusCode::SERVICE_UNAVAILABLE, "outbox-failed", words, "trouble-outbox");
+        t.details = Some(why.to_owned());
+        t
+    }
+
     /// No such page.
     pub fn no_such_page(words: &Words) -> Trouble {
         Trouble::new(StatusCode::NOT_FOUND, "no-such-page", words, "trouble-no-page")

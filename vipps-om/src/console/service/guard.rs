@@ -51,6 +51,9 @@ pub async fn guard(State(console): State<Console>, mut request: Request, next: N
     let words = Words::new(Lang::of_parts(request.extensions(), request.headers()));
     let path = request.uri().path().to_owned();
     let api = path.starts_with(paths::API);
+    if console.outbox.is_some() {
+        request.extensions_mut().insert(pages::OutboxShown);
+    }
 
     if access.is_open() {
         if !addressed_to_this_machine(request.headers()) {

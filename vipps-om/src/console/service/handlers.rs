@@ -17,6 +17,7 @@ use vipps_order_management::{Error, Order, OrderHandle, PaymentType};
 
 use crate::console::access::entry::{Entry, Event};
 use crate::console::access::visitor::Visitor;
+use crate::console::lookup::deliveries;
 use crate::console::lookup::order_id::{clean_order_id, order_id_problem, problem_of, IdProblem};
 use crate::console::lookup::{candidates, look_up, payment_type, Found, OrderAsked, Unshown};
 use crate::console::pages::language::{self, Arg, Lang, Words};
@@ -183,14 +184,23 @@ pub async fn order_page(
             return Redirect::to(&order_address(pt, &asked.order_id, Some(searched))).into_response();
         }
     }
+    // The order from the API and its deliveries from the shop's outbox,
+    // at once.
     let lookup = {
         let client = console.client.clone();
+        let outbox = console.outbox.clone();
         let (pt, problem, typed) = (asked.payment_type(), asked.problem.clone(), asked.typed.clone());
         async move {
             match (pt, problem) {
-                (Err(unshown), _) => Err(unshown),
-                (Ok(_), Some(reason)) => Err(Unshown::OrderId(reason)),
-                (Ok(pt), None) => look_up(&client, pt, typed, |order| async move { order.get().await }).await,
+                (Err(unshown), _) => (Err(unshown), None),
+                (Ok(_), Some(reason)) => (Err(Unshown::OrderId(reason)), None),
+                (Ok(pt), None) => {
+                    let msn = client.merchant_serial_number().to_owned();
+                    tokio::join!(
+                        look_up(&client, pt.clone(), typed.clone(), |order| async move { order.get().await }),
+                        deliveries::of_order(outbox.as_ref(), &msn, &pt, &typed),
+                    )
+                }
             }
         }
     };
@@ -204,8 +214,8 @@ pub async fn order_page(
     let pt = pt.ok();
     let form_pt = pt.clone().unwrap_or(PaymentType::Ecom);
     let words = cx.words;
-    let shown = match tokio::time::timeout(console.slow_notice, &mut lookup).await {
-        Ok(shown) => shown,
+    let (shown, deliveries) = match tokio::time::timeout(console.slow_notice, &mut lookup).await {
+        Ok(found) => found,
         Err(_) => {
             // Slow: the frame and the notice now, the rest when it comes.
             let title = words.with("order-title", [("order", Arg::Data(typed.clone()))]);
@@ -213,8 +223,8 @@ pub async fn order_page(
             let rest = async move {
                 // A console told to stop says so rather than leaving the
                 // page cut off; nothing of the order was shown or recorded.
-                let shown = tokio::select! {
-                    shown = lookup => shown,
+                let (shown, deliveries) = tokio::select! {
+                    found = lookup => found,
                     () = console.stopped() => {
                         let trouble = Trouble::stopping(&words);
                         return Ok(pages::arrived(pages::trouble_content(&cx, &trouble), &tail));
@@ -223,8 +233,10 @@ pub async fn order_page(
                 let answer = recorded(&console, &visitor, &words, pt.as_ref(), &typed, searched.as_deref(), shown).await;
                 let at = jiff::Timestamp::now().to_zoned(console.zone.clone());
                 let content = match answer {
-                    Ok(Answer::Order(found)) => pages::order_content(&cx, &found, searched.as_deref(), &at),
-                    Ok(Answer::Unshown(t)) => pages::lookup_content(&cx, Some(&t), &form_pt, searched.as_deref().unwrap_or(&typed), false),
+                    Ok(Answer::Order(found)) => pages::order_content(&cx, &found, &deliveries, searched.as_deref(), &at),
+                    Ok(Answer::Unshown(t)) => {
+                        pages::unshown_content(&cx, &t, &form_pt, searched.as_deref().unwrap_or(&typed), &deliveries, &console.zone)
+                    }
                     Err(t) => pages::trouble_content(&cx, &t),
                 };
                 Ok::<_, std::convert::Infallible>(pages::arrived(content, &tail))
@@ -245,11 +257,11 @@ pub async fn order_page(
     match answer {
         Ok(Answer::Order(found)) => {
             let at = jiff::Timestamp::now().to_zoned(console.zone.clone());
-            (StatusCode::OK, pages::order(&cx, &found, searched.as_deref(), &at)).into_response()
+            (StatusCode::OK, pages::order(&cx, &found, &deliveries, searched.as_deref(), &at)).into_response()
         }
         Ok(Answer::Unshown(t)) => (
             t.status,
-            pages::lookup(&cx, Some(&t), &form_pt, searched.as_deref().unwrap_or(&typed)),
+            pages::unshown(&cx, &t, &form_pt, searched.as_deref().unwrap_or(&typed), &deliveries, &console.zone),
         )
             .into_response(),
         Err(t) => (t.status, pages::trouble(&cx, &t)).into_response(),

@@ -4,6 +4,7 @@
 //! store kept tidy (ended sign-ins, old wrong sign-ins, entries past the
 //! retention) every minute.
 
+pub(in crate::console) mod deliveries;
 pub(in crate::console) mod guard;
 pub(in crate::console) mod handlers;
 pub(in crate::console) mod layers;
@@ -22,6 +23,7 @@ use axum::http::HeaderName;
 use ipnet::IpNet;
 use serde_json::json;
 use vipps_order_management::Client;
+use vipps_order_management_outbox::Outbox;
 
 use crate::console::access::audit::Audit;
 use crate::console::access::audit::{Copies, Target};
@@ -68,6 +70,8 @@ pub struct Settings {
     /// The shared store (`postgres://…`, `sqlite://…`); a SQLite file in
     /// the working directory when `None`.
     pub database_url: Option<String>,
+    /// The shop's outbox, whose deliveries the order pages show.
+    pub outbox_database_url: Option<String>,
     /// A JSON-lines copy of the audit trail (`-`: stdout).
     pub audit_log: Option<PathBuf>,
     /// A copy of the audit trail to the system log at this socket.
@@ -231,6 +235,16 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
             return Ok(());
         }
     };
+    let outbox = match &settings.outbox_database_url {
+        Some(url) => Some(tokio::select! {
+            outbox = Outbox::open(url) => outbox.map_err(|e| Failure::Config(format!("the console cannot open the outbox: {e}")))?,
+            () = &mut stop_signal => {
+                tracing::info!(target: "vipps_om::console", "stopped before it had opened the outbox");
+                return Ok(());
+            }
+        }),
+        None => None,
+    };
     let shared = plan.shared.clone();
     let access = plan.access(&settings, &store)?;
     let audit = Audit::new(store.clone(), copies, settings.audit_retention);
@@ -250,7 +264,10 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     };
     let zone_name = zone.iana_name().unwrap_or("the system's").to_owned();
     let (stopping, stopped) = tokio::sync::watch::channel(false);
-    let console = Console::new(client, access, audit).time_zone(zone).stops_with(stopped);
+    let mut console = Console::new(client, access, audit).time_zone(zone).stops_with(stopped);
+    if let Some(outbox) = &outbox {
+        console = console.with_outbox(outbox.clone());
+    }
     let reload = match &settings.staff {
         Some(path) => Some(staff_file::watch(console.clone(), path.clone(), shared).map_err(Failure::Config)?),
         None => None,
@@ -269,10 +286,14 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
         .audit_retention
         .map_or_else(|| "kept for good".to_owned(), |r| format!("kept {} days", r.as_secs() / 86_400));
     let text = format!(
-        "Support console at {url}\nIt talks to {} and changes nothing; {sign_in}.\nSign-ins and the audit trail are kept in {} ({retention}){}.\nTimes are shown in {zone_name}. Stop it with Ctrl-C; SIGHUP reads the staff file again.",
+        "Support console at {url}\nIt talks to {} and changes nothing there; {sign_in}.\nSign-ins and the audit trail are kept in {} ({retention}){}.{}\nTimes are shown in {zone_name}. Stop it with Ctrl-C; SIGHUP reads the staff file again.",
         console.client.base_url(),
         store.shown(),
         if copied.is_empty() { String::new() } else { format!(", copied to {copied}") },
+        match &outbox {
+            Some(o) => format!("\nDeliveries are read from the outbox in {}; staff may try one again now.", o.shown()),
+            None => String::new(),
+        },
     );
     let access = &console.access;
     let banner = Output::new(
@@ -289,6 +310,7 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
                 "idleMinutes": access.sessions().idle().as_secs_f64() / 60.0,
             },
             "database": store.shown(),
+            "outbox": outbox.as_ref().map(Outbox::shown),
             "auditCopies": console.audit.copies().targets().iter().map(ToString::to_string).collect::<Vec<_>>(),
             "auditRetentionDays": settings.audit_retention.map(|r| r.as_secs() / 86_400),
             "timeZone": zone_name,
@@ -325,6 +347,9 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     // The copies of the trail written whole, then the store let go.
     let _ = tokio::task::spawn_blocking(move || audit.copies().close()).await;
     store.close().await;
+    if let Some(outbox) = outbox {
+        outbox.close().await;
+    }
     tracing::info!(target: "vipps_om::console", "stopped");
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vipps_order_management::Client;
+use vipps_order_management_outbox::Outbox;
 
 use crate::console::access::audit::Audit;
 use crate::console::access::Access;
@@ -23,6 +24,8 @@ pub struct Console {
     pub(in crate::console) slow_notice: Duration,
     /// Becomes `true` when the console is told to stop.
     pub(in crate::console) stopping: tokio::sync::watch::Receiver<bool>,
+    /// The shop's outbox, whose deliveries the pages show.
+    pub(in crate::console) outbox: Option<Outbox>,
 }
 
 impl Console {
@@ -36,7 +39,15 @@ impl Console {
             zone: jiff::tz::TimeZone::system(),
             slow_notice: SLOW_NOTICE,
             stopping: tokio::sync::watch::channel(false).1,
+            outbox: None,
         }
+    }
+
+    /// Shows each order's deliveries from the shop's `outbox` next to its
+    /// receipt, lets staff try one again now, and lists the undelivered.
+    pub fn with_outbox(mut self, outbox: Outbox) -> Console {
+        self.outbox = Some(outbox);
+        self
     }
 
     /// Stops waiting for the API when `stopping` becomes `true`: a page

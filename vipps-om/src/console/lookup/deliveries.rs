@@ -1,0 +1,36 @@
+//! Reading the shop's outbox: an order's deliveries (what the shop has
+//! sent or is still sending to Vipps MobilePay for it), and the
+//! undelivered of the whole department, oldest first. Only the console's
+//! merchant serial number's: the one its lookups use.
+
+use vipps_order_management::PaymentType;
+use vipps_order_management_outbox::{Filter, Job, JobState, Outbox};
+
+/// The most deliveries one page lists.
+pub const LISTED: u32 = 500;
+
+/// An order's deliveries: `None` when the console has no outbox; the
+/// outbox's error, in words, when it could not be read.
+pub type Deliveries = Option<Result<Vec<Job>, String>>;
+
+/// The deliveries of one order of `msn`, every state, oldest first.
+pub async fn of_order(outbox: Option<&Outbox>, msn: &str, payment_type: &PaymentType, order_id: &str) -> Deliveries {
+    let outbox = outbox?;
+    let filter = Filter::order(order_id).merchant_serial_number(msn).limit(LISTED);
+    Some(
+        outbox
+            .list(&filter)
+            .await
+            .map(|jobs| jobs.into_iter().filter(|j| j.payment_type == payment_type.as_str()).collect())
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// The undelivered (pending and dead) of `msn`, oldest first.
+pub async fn undelivered(outbox: &Outbox, msn: &str) -> Result<Vec<Job>, String> {
+    let filter = Filter::undelivered()
+        .states([JobState::Pending, JobState::Dead])
+        .merchant_serial_number(msn)
+        .limit(LISTED);
+    outbox.list(&filter).await.map_err(|e| e.to_string())
+}

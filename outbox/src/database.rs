@@ -2,6 +2,10 @@
 //! one machine, opened once, its table made or updated by the migrations
 //! the crate ships (`migrations/<database>/`), recorded in a table of
 //! their own so they never meet the merchant's own sqlx migrations.
+//!
+//! Its helpers for database addresses are public: a URL shown without its
+//! password, a driver's error in words, a SQLite file made private. The
+//! `vipps-om` console's store opens its database with them too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,16 +115,18 @@ pub fn said(e: &sqlx::Error) -> String {
 }
 
 /// The file a SQLite URL names (`sqlite://FILE?…`, `sqlite:FILE`); `None`
-/// for memory.
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+/// for memory and for other databases.
+#[must_use]
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
 }
 
 /// Makes the SQLite file at `path`, when missing, readable by its owner
-/// only: it holds receipts.
-fn make_private(path: &std::path::Path) -> Result<(), std::io::Error> {
+/// only (an outbox holds receipts; a console's store, who looked at
+/// which order). SQLite gives its journal files the same permissions.
+pub fn make_private(path: &std::path::Path) -> Result<(), std::io::Error> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -141,6 +147,91 @@ pub fn sqlite_file(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// A pool of connections to a database named by its URL.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Opened {
+    /// The connections.
+    pub pool: AnyPool,
+    /// Which database it is.
+    pub backend: Backend,
+    /// Its address, without its password.
+    pub shown: Arc<str>,
+}
+
+/// Why a database could not be opened, in words that name its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The URL names neither Postgres nor SQLite.
+    Unsupported(String),
+    /// The database refused, is not there, or a SQLite file cannot be made.
+    Failed(String),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Unsupported(why) | OpenError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// Opens a pool of at most `connections` on `url` (`postgres://…`,
+/// `sqlite://FILE`, `sqlite::memory:`), for `owner` ("the outbox", "the
+/// console"), as every database of these crates is opened:
+///
+/// - a SQLite file named without a mode is made when missing (as one
+///   named with `mode=rwc` is), readable by its owner only;
+/// - one connection first, alone, so that what is wrong (refused, a wrong
+///   password, no such database) is said at once, not as a pool's timeout;
+/// - on SQLite, a writer waits up to 30 s for another (another process on
+///   the same file) rather than failing, in WAL mode, each commit on disk
+///   before it is acknowledged;
+/// - memory is one connection's: one connection, kept for good.
+pub async fn open_pool(url: &str, owner: &str, connections: u32, acquire: Duration) -> Result<Opened, OpenError> {
+    sqlx::any::install_default_drivers();
+    let shown: Arc<str> = without_password(url).into();
+    let Some(backend) = Backend::of_url(url) else {
+        return Err(OpenError::Unsupported(format!(
+            "{owner}'s database {shown} is neither Postgres (postgres://user@host/database) nor SQLite (sqlite://FILE or sqlite::memory:)"
+        )));
+    };
+    let memory = backend == Backend::Sqlite && url.contains(":memory:");
+    let url = match backend {
+        Backend::Sqlite if !memory && !url.contains("mode=") => {
+            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+        }
+        _ => url.to_owned(),
+    };
+    if let Some(path) = sqlite_path(&url).filter(|_| url.contains("mode=rwc")) {
+        make_private(&path).map_err(|e| OpenError::Failed(format!("{owner} cannot make its database {}: {e}", path.display())))?;
+    }
+    let cannot = |e: &sqlx::Error| OpenError::Failed(format!("{owner} cannot open its database {shown}: {}", said(e)));
+    let first = sqlx::AnyConnection::connect(&url).await.map_err(|e| cannot(&e))?;
+    let _ = first.close().await;
+    let mut options = AnyPoolOptions::new().acquire_timeout(acquire);
+    if backend == Backend::Sqlite {
+        options = options.after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA busy_timeout = 30000").await?;
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                Ok(())
+            })
+        });
+    }
+    options = if memory {
+        options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+    } else {
+        options.max_connections(connections.max(1))
+    };
+    let pool = options.connect(&url).await.map_err(|e| cannot(&e))?;
+    Ok(Opened { pool, backend, shown })
+}
+
 impl Outbox {
     /// Opens the outbox at `url` (`postgres://…`, `sqlite://FILE`,
     /// `sqlite::memory:`) and makes or updates its table. A SQLite file is
@@ -151,53 +242,17 @@ impl Outbox {
 
     /// As [`Outbox::open`], with at most `connections` connections.
     pub async fn open_with(url: &str, connections: u32) -> Result<Outbox, OutboxError> {
-        sqlx::any::install_default_drivers();
-        let shown: Arc<str> = without_password(url).into();
-        let Some(backend) = Backend::of_url(url) else {
-            return Err(OutboxError::config(format!(
-                "the outbox's database {shown} is neither Postgres (postgres://user@host/database) nor SQLite (sqlite://FILE or sqlite::memory:)"
-            )));
-        };
-        let memory = backend == Backend::Sqlite && url.contains(":memory:");
-        let url = match backend {
-            Backend::Sqlite if !memory && !url.contains("mode=") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-            }
-            _ => url.to_owned(),
-        };
-        if let Some(path) = sqlite_path(&url).filter(|_| url.contains("mode=rwc")) {
-            make_private(&path).map_err(|e| OutboxError::config(format!("the outbox cannot make its database {}: {e}", path.display())))?;
-        }
-        // One connection first, alone: what is wrong (refused, a wrong
-        // password, no such database) is said now, not as a pool's timeout.
-        let first = sqlx::AnyConnection::connect(&url)
+        let opened = open_pool(url, "the outbox", connections, Duration::from_secs(10))
             .await
-            .map_err(|e| OutboxError::database(format!("open the outbox's database {shown}"), &e))?;
-        let _ = first.close().await;
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        if backend == Backend::Sqlite {
-            // A writer waits for another (another process on the same file)
-            // rather than failing; each commit reaches the disk before it
-            // is acknowledged.
-            options = options.after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA busy_timeout = 30000").await?;
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    Ok(())
-                })
-            });
-        }
-        if memory {
-            options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
-        } else {
-            options = options.max_connections(connections.max(1));
-        }
-        let pool = options
-            .connect(&url)
-            .await
-            .map_err(|e| OutboxError::database(format!("open the outbox's database {shown}"), &e))?;
-        let outbox = Outbox { pool, backend, shown };
+            .map_err(|e| match e {
+                OpenError::Unsupported(why) => OutboxError::config(why),
+                OpenError::Failed(why) => OutboxError::database_said("open its database", why),
+            })?;
+        let outbox = Outbox {
+            pool: opened.pool,
+            backend: opened.backend,
+            shown: opened.shown,
+        };
         outbox.migrate().await?;
         Ok(outbox)
     }
@@ -267,8 +322,15 @@ mod tests {
         );
         assert_eq!(without_password("sqlite::memory:"), "sqlite::memory:");
         assert!(!without_password("not a url user:s3cret@host").contains("s3cret"));
-        let query = without_password("postgres://shop@db/shop?password=S3cret&sslmode=require");
-        assert!(!query.contains("S3cret") && query.contains("sslmode=require"), "{query}");
+        let query = without_password("postgres://shop@db/shop?password=S3cret&sslmode=require&sslpassword=k3y");
+        assert!(
+            !query.contains("S3cret") && !query.contains("k3y") && query.contains("sslmode=require"),
+            "{query}"
+        );
+        assert_eq!(
+            without_password("postgres://db/shop?sslmode=require"),
+            "postgres://db/shop?sslmode=require"
+        );
     }
 
     #[test]
@@ -281,6 +343,10 @@ mod tests {
             sqlite_path("sqlite://dir/outbox.db?mode=rwc").unwrap(),
             std::path::PathBuf::from("dir/outbox.db")
         );
+        assert_eq!(sqlite_path("sqlite:///var/lib/om/outbox.db"), Some("/var/lib/om/outbox.db".into()));
+        assert_eq!(sqlite_path("sqlite:outbox.db"), Some("outbox.db".into()));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://db/x"), None);
+        assert_eq!(sqlite_file(std::path::Path::new("/tmp/a b.db")), "sqlite:///tmp/a b.db?mode=rwc");
     }
 }

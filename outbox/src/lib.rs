@@ -36,7 +36,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod claims;
-mod database;
+pub mod database;
 mod deliver;
 mod delivery;
 mod enqueue;
@@ -50,7 +50,7 @@ pub mod sqlite;
 mod staff;
 mod worker;
 
-pub use database::{said, sqlite_file, without_password, Backend, Outbox, MIGRATIONS_TABLE, TABLE};
+pub use database::{Backend, Outbox, MIGRATIONS_TABLE, TABLE};
 pub use deliver::{deliver, deliver_with, Clients, Delivered, Failure};
 pub use delivery::{Delivery, Item, Kind};
 pub use enqueue::Enqueued;

@@ -20,9 +20,11 @@ pub use failures::Failures;
 
 use std::time::Duration;
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
-use sqlx::{Connection as _, Executor as _};
+
+use vipps_order_management_outbox::database::{self, said, Backend};
+
+pub use vipps_order_management_outbox::database::sqlite_file;
 
 pub(crate) use sessions::{digest_hex, hex, StoredSession};
 pub use trail::{Filter, Page};
@@ -43,13 +45,6 @@ impl std::fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// Which database the store is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Postgres,
-    Sqlite,
-}
-
 /// The console's shared store: a pool of connections to one database.
 /// Cheap to clone.
 #[derive(Clone)]
@@ -66,138 +61,18 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// `url` as it may be shown: without its password, in the user part or in
-/// the query (`?password=`, `sslpassword=`).
-fn without_password(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("***"));
-            }
-            let secret = |key: &str| key.to_ascii_lowercase().contains("password");
-            if parsed.query_pairs().any(|(k, _)| secret(&k)) {
-                let pairs: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .map(|(k, v)| {
-                        let shown = if secret(&k) { "***".to_owned() } else { v.into_owned() };
-                        (k.into_owned(), shown)
-                    })
-                    .collect();
-                parsed.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-            parsed.to_string()
-        }
-        // Not a URL (it is refused below): shown only up to where a
-        // password could start.
-        Err(_) => url
-            .split(['@', '?'])
-            .nth(1)
-            .map_or_else(String::new, |rest| rest.split('?').next().unwrap_or_default().to_owned()),
-    }
-}
-
-/// The driver's error in words for people: a database's own message
-/// without its server's source position, else the driver's.
-fn said(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(db) => match db.code() {
-            Some(code) => format!("{} (code {code})", db.message()),
-            None => db.message().to_owned(),
-        },
-        None => e.to_string(),
-    }
-}
-
-/// The SQLite URL of a file, made when missing.
-pub fn sqlite_file(path: &std::path::Path) -> String {
-    format!("sqlite://{}?mode=rwc", path.display())
-}
-
-/// The file a SQLite URL names (`sqlite://FILE?…`, `sqlite:FILE`); `None`
-/// for memory.
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
-}
-
-/// Makes the SQLite file at `path`, when missing, readable by its owner
-/// only: it holds who looked at which order. SQLite gives its journal
-/// files the same permissions.
-fn make_private(path: &std::path::Path) -> Result<(), String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("the console cannot make its database {}: {e}", path.display())),
-    }
-}
-
 impl Store {
     /// Opens the store at `url` (`postgres://…`, `sqlite://FILE?mode=rwc`,
     /// `sqlite::memory:`) and makes or updates its tables.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let shown: std::sync::Arc<str> = without_password(url).into();
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else {
-            return Err(StoreError(format!(
-                "the console's database {shown} is neither Postgres (postgres://user@host/database) nor SQLite (sqlite://FILE or sqlite::memory:)"
-            )));
-        };
-        let memory = backend == Backend::Sqlite && url.contains(":memory:");
-        // A SQLite file named without a mode is made when missing, as one
-        // named with `mode=rwc` is.
-        let url = match backend {
-            Backend::Sqlite if !memory && !url.contains("mode=") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-            }
-            _ => url.to_owned(),
-        };
-        let url = url.as_str();
-        if let Some(path) = sqlite_path(url).filter(|_| url.contains("mode=rwc")) {
-            make_private(&path).map_err(StoreError)?;
-        }
-        // One connection first, alone: what is wrong (refused, a wrong
-        // password, no such database) is said now, not as a pool's timeout.
-        let first = sqlx::AnyConnection::connect(url)
+        let opened = database::open_pool(url, "the console", 16, Duration::from_secs(5))
             .await
-            .map_err(|e| StoreError(format!("the console cannot open its database {shown}: {}", said(&e))))?;
-        let _ = first.close().await;
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
-        if backend == Backend::Sqlite {
-            // A writer waits for another (another console on the same
-            // file) rather than failing; each commit reaches the disk
-            // before it is acknowledged.
-            options = options.after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    Ok(())
-                })
-            });
-        }
-        if memory {
-            // Memory is one connection's: one connection, kept for good.
-            options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
-        } else {
-            options = options.max_connections(16);
-        }
-        let pool = options
-            .connect(url)
-            .await
-            .map_err(|e| StoreError(format!("the console cannot open its database {shown}: {e}")))?;
-        let store = Store { pool, backend, shown };
+            .map_err(|e| StoreError(e.to_string()))?;
+        let store = Store {
+            pool: opened.pool,
+            backend: opened.backend,
+            shown: opened.shown,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -219,7 +94,7 @@ impl Store {
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut migrator = match self.backend {
             Backend::Postgres => sqlx::migrate!("migrations/console/postgres"),
-            Backend::Sqlite => sqlx::migrate!("migrations/console/sqlite"),
+            _ => sqlx::migrate!("migrations/console/sqlite"),
         };
         migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
         // Other tools' migrations may share the database, never this table.
@@ -276,39 +151,6 @@ fn span(d: Duration) -> i64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn passwords_are_never_shown() {
-        assert_eq!(
-            without_password("postgres://console:s3cret@db.example:5432/support"),
-            "postgres://console:***@db.example:5432/support"
-        );
-        assert_eq!(without_password("postgres://db.example/support"), "postgres://db.example/support");
-        assert_eq!(without_password("sqlite::memory:"), "sqlite::memory:");
-        assert!(!without_password("not a url user:s3cret@host").contains("s3cret"));
-        let query = without_password("postgres://console@db/support?password=S3cret&sslmode=require&sslpassword=k3y");
-        assert!(
-            !query.contains("S3cret") && !query.contains("k3y") && query.contains("sslmode=require"),
-            "{query}"
-        );
-        assert_eq!(
-            without_password("postgres://db/support?sslmode=require"),
-            "postgres://db/support?sslmode=require"
-        );
-    }
-
-    #[test]
-    fn sqlite_files_by_their_urls() {
-        assert_eq!(sqlite_path("sqlite://console.db?mode=rwc"), Some("console.db".into()));
-        assert_eq!(
-            sqlite_path("sqlite:///var/lib/om/console.db"),
-            Some("/var/lib/om/console.db".into())
-        );
-        assert_eq!(sqlite_path("sqlite:console.db"), Some("console.db".into()));
-        assert_eq!(sqlite_path("sqlite::memory:"), None);
-        assert_eq!(sqlite_path("postgres://db/x"), None);
-        assert_eq!(sqlite_file(std::path::Path::new("/tmp/a b.db")), "sqlite:///tmp/a b.db?mode=rwc");
-    }
-
     #[tokio::test]
     async fn only_postgres_and_sqlite() {
         let error = Store::open("mysql://root:pw@localhost/db").await.unwrap_err().to_string();
@@ -363,7 +205,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let store = Store::open(&sqlite_file(&dir.join("console.sqlite3"))).await.unwrap();
-        for (pragma, value) in [("journal_mode", "wal"), ("synchronous", "2"), ("busy_timeout", "10000")] {
+        for (pragma, value) in [("journal_mode", "wal"), ("synchronous", "2"), ("busy_timeout", "30000")] {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {pragma}")))
                 .fetch_one(&store.pool)
                 .await
@@ -387,8 +229,11 @@ mod tests {
         assert!(ro.to_string().contains("cannot open its database"), "{ro}");
         assert!(!dir.join("none.sqlite3").exists());
         // A file that cannot be made is said as such.
-        let nowhere = make_private(&dir.join("no/such/folder/console.sqlite3")).unwrap_err();
-        assert!(nowhere.contains("cannot make its database"), "{nowhere}");
+        let nowhere = Store::open(&sqlite_file(&dir.join("no/such/folder/console.sqlite3")))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(nowhere.contains("the console cannot make its database"), "{nowhere}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -19,7 +19,13 @@ const ORDERS: usize = 20;
 
 fn receipt(order: usize, item: &str) -> Receipt {
     let price = 1000 + 125 * i64::try_from(order).unwrap_or(0);
-    let line = OrderLine::new("1", item, Amount::from_minor(price), Amount::from_minor(price * 4 / 5), TaxRate::percent(25));
+    let line = OrderLine::new(
+        "1",
+        item,
+        Amount::from_minor(price),
+        Amount::from_minor(price * 4 / 5),
+        TaxRate::percent(25),
+    );
     Receipt::new(Currency::Nok, vec![line])
 }
 
@@ -47,7 +53,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .bind(&order)
             .execute(&mut *tx)
             .await?;
-        sqlite::enqueue(&mut tx, &Delivery::receipt(&msn, PaymentType::Ecom, order.as_str(), receipt(n, "Coffee beans"))?).await?;
+        sqlite::enqueue(
+            &mut tx,
+            &Delivery::receipt(&msn, PaymentType::Ecom, order.as_str(), receipt(n, "Coffee beans"))?,
+        )
+        .await?;
         tx.commit().await?;
     }
     println!("{ORDERS} orders captured, each with its receipt in the outbox, in one transaction each");
@@ -81,7 +91,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let delivered = outbox.list(&Filter::undelivered().states([JobState::Delivered]).limit(1000)).await?;
+    let delivered = outbox
+        .list(&Filter::undelivered().states([JobState::Delivered]).limit(1000))
+        .await?;
     let again = delivered.iter().filter(|j| j.outcome.as_deref() == Some("already stored")).count();
     println!(
         "delivered: {} receipts, {again} of them found already stored (the one the killed worker had sent): none stored twice",

@@ -262,6 +262,13 @@ pub struct WorkArgs {
     /// them back.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub grace: u64,
+    /// After a delivery's first failure, wait this long before the next
+    /// try; each later wait is twice the last (with a fifth either way).
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
+    pub first_wait_ms: u64,
+    /// Never wait longer than this between two tries.
+    #[arg(long, value_name = "MS", default_value_t = 3_600_000, value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
+    pub longest_wait_ms: u64,
     /// Try a failing delivery for this many hours before it is dead.
     #[arg(long, value_name = "HOURS", default_value_t = 96, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub give_up_hours: u64,

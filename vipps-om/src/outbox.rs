@@ -324,7 +324,12 @@ async fn run_worker(client: vipps_order_management::Client, outbox: Outbox, args
         .lease(Duration::from_secs(args.lease))
         .poll_interval(Duration::from_millis(args.poll_ms))
         .grace(Duration::from_secs(args.grace))
-        .schedule(Schedule::default().give_up_after(Duration::from_secs(args.give_up_hours * 3600)))
+        .schedule(
+            Schedule::default()
+                .first_wait(Duration::from_millis(args.first_wait_ms))
+                .longest_wait(Duration::from_millis(args.longest_wait_ms))
+                .give_up_after(Duration::from_secs(args.give_up_hours * 3600)),
+        )
         .keep_delivered((args.keep_delivered_days > 0).then(|| Duration::from_secs(u64::from(args.keep_delivered_days) * 86_400)));
     // Listening for the stop before the banner: a stop sent right after it
     // stops the worker cleanly.

@@ -8,28 +8,15 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
+
+use common::outbox::{sigterm, vipps_om, worker};
 
 use serde_json::Value;
 use vipps_order_management::{Operation, PaymentType, Receipt};
 use vipps_order_management_emulator::{self as emulator, Emulator, Fault};
 
 const RECEIPT: &str = r#"{"orderLines":[{"name":"Socks","id":"1","totalAmount":1250,"totalAmountExcludingTax":1000,"totalTaxAmount":250,"taxRate":2500}],"bottomLine":{"currency":"NOK"}}"#;
-
-/// `vipps-om` with the emulator's credentials at `base` and the outbox at
-/// `database`, nothing else from this process's environment.
-fn vipps_om(base: &str, database: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vipps-om"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("VIPPS_BASE_URL", base)
-        .env("VIPPS_CLIENT_ID", emulator::CLIENT_ID)
-        .env("VIPPS_CLIENT_SECRET", emulator::CLIENT_SECRET)
-        .env("VIPPS_SUBSCRIPTION_KEY", emulator::SUBSCRIPTION_KEY)
-        .env("VIPPS_MSN", emulator::MSN)
-        .env("DATABASE_URL", database);
-    cmd
-}
 
 fn run(base: &str, database: &str, args: &[&str]) -> Output {
     vipps_om(base, database).args(args).output().unwrap()
@@ -83,25 +70,6 @@ fn line(order: &str) -> String {
 /// The outbox's counts, by the binary.
 fn status(base: &str, database: &str) -> Value {
     json_of(&run(base, database, &["--json", "outbox", "status"]))
-}
-
-/// Starts `vipps-om outbox work` and waits for its banner.
-fn worker(base: &str, database: &str, extra: &[&str]) -> Child {
-    let mut child = vipps_om(base, database)
-        .args(["--json", "outbox", "work", "--poll-ms", "20"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let banner = common::read_banner(&mut child);
-    assert!(banner["worker"].as_str().is_some(), "{banner}");
-    child
-}
-
-fn sigterm(child: &Child) {
-    let done = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(done.success());
 }
 
 fn sqlite(name: &str) -> String {

@@ -38,3 +38,4 @@ pub fn png_file(height: u32) -> std::path::PathBuf {
 
 pub mod console;
 pub mod front_end;
+pub mod outbox;

@@ -35,6 +35,10 @@ impl Outbox {
     /// now, each one's attempts counted; of the merchant serial numbers in
     /// `served` only, when given. A category waits while the image it names
     /// is pending.
+    ///
+    /// A claimed delivery's next try is its lease's end: if its worker
+    /// dies, that is when it is tried again. So the held are not due, and
+    /// a claim reads only due rows from the index, however many are held.
     pub(crate) async fn claim(
         &self,
         owner: &str,
@@ -56,7 +60,7 @@ impl Outbox {
             Backend::Sqlite => "",
         };
         let sql = format!(
-            "UPDATE vipps_om_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+            "UPDATE vipps_om_outbox SET lease_owner = $1, lease_until = $2, next_try_at = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT d.id FROM vipps_om_outbox d \
                WHERE d.state = 'pending' AND d.next_try_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3){served_clause} \
                AND (d.image_id IS NULL OR NOT EXISTS (SELECT 1 FROM vipps_om_outbox i \
@@ -127,16 +131,67 @@ impl Outbox {
         Ok(done > 0)
     }
 
+    /// Records many delivered jobs in one statement (one commit for all:
+    /// what lets a worker keep up with the API); returns how many it
+    /// recorded. A job no longer held, or changed meanwhile, is not
+    /// recorded (and, still held, its lease is released).
+    ///
+    /// The jobs go as one JSON parameter (`[[id, revision, already], …]`),
+    /// so that the statement's text is always the same: prepared once per
+    /// connection, never parsed again.
+    pub(crate) async fn finish_delivered(&self, owner: &str, done: &[(&Claimed, Delivered)]) -> Result<u64, OutboxError> {
+        if done.is_empty() {
+            return Ok(0);
+        }
+        let jobs: Vec<(i64, i64, bool)> = done
+            .iter()
+            .map(|(c, how)| (c.job.id, c.revision, *how == Delivered::AlreadyStored))
+            .collect();
+        let jobs = serde_json::to_string(&jobs).unwrap_or_else(|_| "[]".to_owned());
+        let sql = match self.backend {
+            Backend::Postgres => {
+                "UPDATE vipps_om_outbox o SET state = 'delivered', \
+                 outcome = CASE WHEN (j.e ->> 2)::boolean THEN 'already stored' ELSE 'stored' END, \
+                 finished_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL \
+                 FROM jsonb_array_elements($3::jsonb) AS j(e) \
+                 WHERE o.lease_owner = $1 AND o.id = (j.e ->> 0)::bigint AND o.revision = (j.e ->> 1)::bigint"
+            }
+            Backend::Sqlite => {
+                "UPDATE vipps_om_outbox SET state = 'delivered', \
+                 outcome = CASE WHEN (SELECT json_extract(j.value, '$[2]') FROM json_each($3) j \
+                   WHERE json_extract(j.value, '$[0]') = vipps_om_outbox.id) THEN 'already stored' ELSE 'stored' END, \
+                 finished_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL \
+                 WHERE lease_owner = $1 AND (id, revision) IN \
+                   (SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') FROM json_each($3) j)"
+            }
+        };
+        let recorded = sqlx::query(sql)
+            .bind(owner)
+            .bind(millis(SystemTime::now()))
+            .bind(&jobs)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.failed("record delivered deliveries", &e))?
+            .rows_affected();
+        if recorded < done.len() as u64 {
+            let ids: Vec<i64> = done.iter().map(|(c, _)| c.job.id).collect();
+            self.release(owner, &ids).await?;
+        }
+        Ok(recorded)
+    }
+
     /// Gives back jobs a worker holds and will not finish (a graceful
-    /// stop): due again at once, the try not counted.
+    /// stop), or that changed while it delivered them: due again at once,
+    /// the try not counted.
     pub(crate) async fn release(&self, owner: &str, ids: &[i64]) -> Result<(), OutboxError> {
         for id in ids {
             sqlx::query(
-                "UPDATE vipps_om_outbox SET lease_owner = NULL, lease_until = NULL, \
+                "UPDATE vipps_om_outbox SET lease_owner = NULL, lease_until = NULL, next_try_at = $3, \
                  attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = $1 AND lease_owner = $2",
             )
             .bind(*id)
             .bind(owner)
+            .bind(millis(SystemTime::now()))
             .execute(&self.pool)
             .await
             .map_err(|e| self.failed("give back a delivery", &e))?;

@@ -190,7 +190,9 @@ impl std::error::Error for OpenError {}
 /// - on SQLite, a writer waits up to 30 s for another (another process on
 ///   the same file) rather than failing, in WAL mode, each commit on disk
 ///   before it is acknowledged;
-/// - memory is one connection's: one connection, kept for good.
+/// - memory is one connection's: one connection, kept for good;
+/// - a connection is not pinged before each use: one that died fails its
+///   query (said, and tried again by the caller), and is replaced.
 pub async fn open_pool(url: &str, owner: &str, connections: u32, acquire: Duration) -> Result<Opened, OpenError> {
     sqlx::any::install_default_drivers();
     let shown: Arc<str> = without_password(url).into();
@@ -212,7 +214,10 @@ pub async fn open_pool(url: &str, owner: &str, connections: u32, acquire: Durati
     let cannot = |e: &sqlx::Error| OpenError::Failed(format!("{owner} cannot open its database {shown}: {}", said(e)));
     let first = sqlx::AnyConnection::connect(&url).await.map_err(|e| cannot(&e))?;
     let _ = first.close().await;
-    let mut options = AnyPoolOptions::new().acquire_timeout(acquire);
+    // A connection is not pinged before each use (sqlx's default would
+    // double the round trips of a worker): one that died fails its query,
+    // which is said and tried again, and the pool replaces it.
+    let mut options = AnyPoolOptions::new().acquire_timeout(acquire).test_before_acquire(false);
     if backend == Backend::Sqlite {
         options = options.after_connect(|conn, _| {
             Box::pin(async move {

@@ -15,8 +15,8 @@ use tokio::task::JoinSet;
 use vipps_order_management::RetryPolicy;
 
 use crate::claims::{Claimed, End};
-use crate::database::Outbox;
-use crate::deliver::{deliver_with, Clients, Failure};
+use crate::database::{Backend, Outbox};
+use crate::deliver::{deliver_with, Clients, Delivered, Failure};
 use crate::error::OutboxError;
 use crate::schedule::{Next, Schedule};
 
@@ -172,18 +172,42 @@ impl Worker {
 
     async fn work(&self, stop: impl Future<Output = ()>, until_idle: bool) -> Result<WorkerReport, OutboxError> {
         let mut report = WorkerReport::default();
-        let mut tasks: JoinSet<Result<Outcome, OutboxError>> = JoinSet::new();
+        let mut tasks: JoinSet<(Claimed, End)> = JoinSet::new();
+        // What each task holds, to give back what a stop cuts short.
         let mut held: HashMap<tokio::task::Id, i64> = HashMap::new();
+        let mut ended: Vec<(Claimed, End)> = Vec::new();
         let served: Option<Vec<String>> = self.clients.served().map(|v| v.into_iter().map(str::to_owned).collect());
         let mut stop = std::pin::pin!(stop);
         let mut last_prune: Option<tokio::time::Instant> = None;
+        // Ends are recorded and slots refilled once a quarter of the slots
+        // are free (or none is busy): one statement records many ends, one
+        // claims many deliveries.
+        let refill = (self.concurrency / 4).max(1);
         loop {
+            while let Some(done) = tasks.try_join_next_with_id() {
+                Worker::collect(&mut held, &mut ended, done);
+            }
             let free = self.concurrency.saturating_sub(tasks.len());
+            let due = free >= refill || tasks.is_empty();
             let mut idle = false;
-            if free > 0 {
+            if due {
+                // The ends recorded and new deliveries claimed: on Postgres
+                // at once, on two connections; on SQLite, whose writers take
+                // turns, one after the other.
                 let msns: Option<Vec<&str>> = served.as_ref().map(|v| v.iter().map(String::as_str).collect());
                 let limit = u32::try_from(free).unwrap_or(u32::MAX);
-                match self.outbox.claim(&self.owner, self.lease, limit, msns.as_deref()).await {
+                let ends = std::mem::take(&mut ended);
+                let claimed = if self.outbox.backend() == Backend::Postgres {
+                    tokio::join!(
+                        self.record(&mut report, ends),
+                        self.outbox.claim(&self.owner, self.lease, limit, msns.as_deref()),
+                    )
+                    .1
+                } else {
+                    self.record(&mut report, ends).await;
+                    self.outbox.claim(&self.owner, self.lease, limit, msns.as_deref()).await
+                };
+                match claimed {
                     Ok(claimed) => {
                         idle = claimed.len() < free;
                         for job in claimed {
@@ -205,29 +229,27 @@ impl Worker {
             if idle && !until_idle {
                 self.prune(&mut last_prune).await;
             }
-            let full = tasks.len() >= self.concurrency;
             tokio::select! {
                 () = &mut stop => break,
-                Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                    Worker::count(&mut report, &mut held, done)?;
-                }
-                () = tokio::time::sleep(self.poll), if idle && !full => {}
+                Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => Worker::collect(&mut held, &mut ended, done),
+                () = tokio::time::sleep(self.poll), if idle => {}
             }
         }
         // The stop: what is under way may finish within the grace time.
         let deadline = tokio::time::Instant::now() + self.grace;
         while !tasks.is_empty() {
             match tokio::time::timeout_at(deadline, tasks.join_next_with_id()).await {
-                Ok(Some(done)) => Worker::count(&mut report, &mut held, done)?,
+                Ok(Some(done)) => Worker::collect(&mut held, &mut ended, done),
                 Ok(None) => break,
                 Err(_) => {
                     tasks.abort_all();
                     while let Some(done) = tasks.join_next_with_id().await {
-                        let _ = Worker::count(&mut report, &mut held, done);
+                        Worker::collect(&mut held, &mut ended, done);
                     }
                 }
             }
         }
+        self.record(&mut report, ended).await;
         let unfinished: Vec<i64> = held.into_values().collect();
         if !unfinished.is_empty() {
             self.outbox.release(&self.owner, &unfinished).await?;
@@ -236,33 +258,71 @@ impl Worker {
         Ok(report)
     }
 
-    /// Counts a finished task; its job is no longer held.
-    fn count(
-        report: &mut WorkerReport,
+    /// Takes a finished task's end; its job is no longer held by a task
+    /// (a task aborted at the end of the grace time still is: it is given
+    /// back).
+    fn collect(
         held: &mut HashMap<tokio::task::Id, i64>,
-        done: Result<(tokio::task::Id, Result<Outcome, OutboxError>), tokio::task::JoinError>,
-    ) -> Result<(), OutboxError> {
+        ended: &mut Vec<(Claimed, End)>,
+        done: Result<(tokio::task::Id, (Claimed, End)), tokio::task::JoinError>,
+    ) {
         match done {
-            Ok((id, outcome)) => {
+            Ok((id, end)) => {
                 held.remove(&id);
-                match outcome {
-                    Ok(Outcome::Delivered) => report.delivered += 1,
-                    Ok(Outcome::Retried) => report.retried += 1,
-                    Ok(Outcome::Dead) => report.dead += 1,
-                    Ok(Outcome::Lost) => {}
-                    // The end was not recorded: the lease runs out and the
-                    // delivery is tried again (safely: it is idempotent).
-                    Err(e) => tracing::warn!(error = %e, "the outbox worker could not record a delivery's end; it will be tried again"),
-                }
+                ended.push(end);
             }
-            // Aborted at the end of the grace time: still held, given back.
             Err(e) if e.is_cancelled() => {}
+            // A delivery that panicked stays held: its lease runs out and
+            // it is tried again.
             Err(e) => {
                 held.remove(&e.id());
                 tracing::error!(error = %e, "an outbox delivery task failed");
             }
         }
-        Ok(())
+    }
+
+    /// Records how deliveries ended: the delivered in one statement, the
+    /// rest one by one; logged at their level, counted. An end that cannot
+    /// be recorded is logged: its lease runs out and the delivery is tried
+    /// again (safely: it is idempotent).
+    async fn record(&self, report: &mut WorkerReport, ended: Vec<(Claimed, End)>) {
+        if ended.is_empty() {
+            return;
+        }
+        let delivered: Vec<(&Claimed, Delivered)> = ended
+            .iter()
+            .filter_map(|(claimed, end)| match end {
+                End::Delivered(how) => Some((claimed, *how)),
+                _ => None,
+            })
+            .collect();
+        for (claimed, how) in &delivered {
+            let job = &claimed.job;
+            tracing::debug!(id = job.id, kind = %job.kind, order_id = %job.order_id, outcome = how.as_str(), "outbox delivery done");
+        }
+        match self.outbox.finish_delivered(&self.owner, &delivered).await {
+            Ok(n) => report.delivered += n,
+            Err(e) => tracing::warn!(error = %e, "the outbox worker could not record deliveries as delivered; they will be tried again"),
+        }
+        for (claimed, end) in &ended {
+            let job = &claimed.job;
+            match end {
+                End::Delivered(_) => continue,
+                End::Retry(at, error) => {
+                    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+                    tracing::warn!(id = job.id, kind = %job.kind, order_id = %job.order_id, attempts = job.attempts, retry_in_s = wait.as_secs(), error = %error, "outbox delivery failed; it will be tried again");
+                }
+                End::Dead(error) => {
+                    tracing::error!(id = job.id, kind = %job.kind, order_id = %job.order_id, merchant_serial_number = %job.merchant_serial_number, attempts = job.attempts, error = %error, "outbox delivery is dead: staff must act");
+                }
+            }
+            match self.outbox.finish(&self.owner, claimed, end).await {
+                Ok(true) if matches!(end, End::Dead(_)) => report.dead += 1,
+                Ok(true) => report.retried += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "the outbox worker could not record a delivery's end; it will be tried again"),
+            }
+        }
     }
 
     /// Deletes old delivered rows, at most hourly.
@@ -277,10 +337,9 @@ impl Worker {
         }
     }
 
-    /// Delivers one claimed job and records how it ended.
-    async fn one(self, claimed: Claimed) -> Result<Outcome, OutboxError> {
-        let job = &claimed.job;
-        let end = match job.delivery() {
+    /// Delivers one claimed job: how it ended (recorded by the loop).
+    async fn one(self, claimed: Claimed) -> (Claimed, End) {
+        let end = match claimed.job.delivery() {
             Err(why) => End::Dead(format!(
                 "the outbox's row cannot be delivered as written: {why}. Fix the row (or enqueue a corrected one) and retry it"
             )),
@@ -289,23 +348,7 @@ impl Worker {
                 Err(failure) => self.after(&claimed, &failure),
             },
         };
-        let outcome = match &end {
-            End::Delivered(how) => {
-                tracing::debug!(id = job.id, kind = %job.kind, order_id = %job.order_id, outcome = how.as_str(), "outbox delivery done");
-                Outcome::Delivered
-            }
-            End::Retry(at, error) => {
-                let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
-                tracing::warn!(id = job.id, kind = %job.kind, order_id = %job.order_id, attempts = job.attempts, retry_in_s = wait.as_secs(), error = %error, "outbox delivery failed; it will be tried again");
-                Outcome::Retried
-            }
-            End::Dead(error) => {
-                tracing::error!(id = job.id, kind = %job.kind, order_id = %job.order_id, merchant_serial_number = %job.merchant_serial_number, attempts = job.attempts, error = %error, "outbox delivery is dead: staff must act");
-                Outcome::Dead
-            }
-        };
-        let recorded = self.outbox.finish(&self.owner, &claimed, &end).await?;
-        Ok(if recorded { outcome } else { Outcome::Lost })
+        (claimed, end)
     }
 
     /// What follows a failure: dead at once when retrying cannot help (or
@@ -334,14 +377,4 @@ impl Worker {
             )),
         }
     }
-}
-
-/// How one task's delivery ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Delivered,
-    Retried,
-    Dead,
-    /// Its end was not recorded: another worker holds it now.
-    Lost,
 }

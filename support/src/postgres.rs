@@ -64,8 +64,19 @@ fn skip(why: &str) -> Option<TestPostgres> {
 }
 
 /// A fresh database, or `None` (with a SKIP line) where there is no
-/// Postgres.
+/// Postgres. A throwaway cluster runs with fsync off: tests claim no
+/// durability.
 pub async fn database(name: &str) -> Option<TestPostgres> {
+    database_with(name, false).await
+}
+
+/// The same, with fsync on in a throwaway cluster: for benchmarks whose
+/// figures are of commits that reach the disk.
+pub async fn database_durable(name: &str) -> Option<TestPostgres> {
+    database_with(name, true).await
+}
+
+async fn database_with(name: &str, fsync: bool) -> Option<TestPostgres> {
     if let Ok(base) = std::env::var("VIPPS_OM_TEST_POSTGRES") {
         let db = format!("{name}_{}", std::process::id());
         let admin = sqlx::postgres::PgPool::connect(&base).await.expect("VIPPS_OM_TEST_POSTGRES");
@@ -101,7 +112,8 @@ pub async fn database(name: &str) -> Option<TestPostgres> {
     let data = dir.join("data").display().to_string();
     let init = run(&bin.join("initdb"), root, &["-D", &data, "-A", "trust", "-U", "postgres"]).unwrap();
     assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
-    let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", dir.display());
+    let fsync = if fsync { "on" } else { "off" };
+    let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200", dir.display());
     let log = dir.join("log").display().to_string();
     let start = run(&bin.join("pg_ctl"), root, &["-D", &data, "-l", &log, "-o", &options, "-w", "start"]).unwrap();
     let cluster = TestPostgres {

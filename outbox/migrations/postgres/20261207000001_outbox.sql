@@ -46,3 +46,5 @@ CREATE INDEX IF NOT EXISTS vipps_om_outbox_due ON vipps_om_outbox (next_try_at, 
 CREATE INDEX IF NOT EXISTS vipps_om_outbox_order ON vipps_om_outbox (order_id);
 -- What staff list: the undelivered, oldest first.
 CREATE INDEX IF NOT EXISTS vipps_om_outbox_undelivered ON vipps_om_outbox (created_at, id) WHERE state IN ('pending', 'dead');
+-- What a category waits for: the images still pending.
+CREATE INDEX IF NOT EXISTS vipps_om_outbox_pending_images ON vipps_om_outbox (merchant_serial_number, item) WHERE kind = 'image' AND state = 'pending';

@@ -26,7 +26,13 @@ const CONCURRENCY: usize = 16;
 
 fn receipt(n: usize) -> Receipt {
     let price = 100 + i64::try_from(n).unwrap_or(0);
-    let line = OrderLine::new("1", "Coffee", Amount::from_minor(price * 5), Amount::from_minor(price * 4), TaxRate::percent(25));
+    let line = OrderLine::new(
+        "1",
+        "Coffee",
+        Amount::from_minor(price * 5),
+        Amount::from_minor(price * 4),
+        TaxRate::percent(25),
+    );
     Receipt::new(Currency::Nok, vec![line])
 }
 
@@ -69,7 +75,12 @@ async fn enqueue_cost_postgres(url: &str) -> (Duration, Duration, Duration, Dura
     }
     plain.sort();
     with.sort();
-    (quantile(&plain, 0.5), quantile(&plain, 0.99), quantile(&with, 0.5), quantile(&with, 0.99))
+    (
+        quantile(&plain, 0.5),
+        quantile(&plain, 0.99),
+        quantile(&with, 0.5),
+        quantile(&with, 0.99),
+    )
 }
 
 /// The same on SQLite.
@@ -102,7 +113,12 @@ async fn enqueue_cost_sqlite(url: &str) -> (Duration, Duration, Duration, Durati
     }
     plain.sort();
     with.sort();
-    (quantile(&plain, 0.5), quantile(&plain, 0.99), quantile(&with, 0.5), quantile(&with, 0.99))
+    (
+        quantile(&plain, 0.5),
+        quantile(&plain, 0.99),
+        quantile(&with, 0.5),
+        quantile(&with, 0.99),
+    )
 }
 
 /// Receipts per second delivered by `workers` workers from a fresh run of
@@ -167,7 +183,10 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let sqlite_url = database::sqlite_file(&dir.join("bench.db"));
     let pg = vipps_om_test_support::postgres::database_durable("outbox_bench").await;
-    println!("machine: {} cores; {DELIVERIES} receipts a delivery run, {TRANSACTIONS} transactions an enqueue run\n", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "machine: {} cores; {DELIVERIES} receipts a delivery run, {TRANSACTIONS} transactions an enqueue run\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
 
     println!("| Database | Commit p50 (ms) | Commit p99 (ms) | With enqueue p50 (ms) | With enqueue p99 (ms) | Added p50 (ms) |");
     println!("|---|---:|---:|---:|---:|---:|");
@@ -175,22 +194,42 @@ async fn main() {
     if let Some(pg) = &pg {
         Outbox::open(&pg.url).await.unwrap();
         let (p50, p99, e50, e99) = enqueue_cost_postgres(&pg.url).await;
-        println!("| Postgres | {} | {} | {} | {} | {} |", ms(p50), ms(p99), ms(e50), ms(e99), ms(e50.saturating_sub(p50)));
+        println!(
+            "| Postgres | {} | {} | {} | {} | {} |",
+            ms(p50),
+            ms(p99),
+            ms(e50),
+            ms(e99),
+            ms(e50.saturating_sub(p50))
+        );
         backends.push(("Postgres", pg.url.clone()));
     }
     Outbox::open(&sqlite_url).await.unwrap();
     let (p50, p99, e50, e99) = enqueue_cost_sqlite(&sqlite_url).await;
-    println!("| SQLite | {} | {} | {} | {} | {} |", ms(p50), ms(p99), ms(e50), ms(e99), ms(e50.saturating_sub(p50)));
+    println!(
+        "| SQLite | {} | {} | {} | {} | {} |",
+        ms(p50),
+        ms(p99),
+        ms(e50),
+        ms(e99),
+        ms(e50.saturating_sub(p50))
+    );
     backends.push(("SQLite", sqlite_url.clone()));
 
     println!("\n| Path | Workers | Receipts/s |");
     println!("|---|---:|---:|");
     for workers in [1, 4, 16] {
         let direct = direct_rate(workers * CONCURRENCY).await;
-        println!("| directly with the SDK, {} at once | {workers} | {direct:.0} |", workers * CONCURRENCY);
+        println!(
+            "| directly with the SDK, {} at once | {workers} | {direct:.0} |",
+            workers * CONCURRENCY
+        );
         for (name, url) in &backends {
             let rate = delivery_rate(url, workers, &format!("{name}-{workers}")).await;
-            println!("| outbox on {name} | {workers} | {rate:.0} ({:.0} % of direct) |", 100.0 * rate / direct);
+            println!(
+                "| outbox on {name} | {workers} | {rate:.0} ({:.0} % of direct) |",
+                100.0 * rate / direct
+            );
         }
     }
     drop(pg);

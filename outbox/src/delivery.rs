@@ -319,9 +319,7 @@ impl Delivery {
         body: &str,
     ) -> Result<Delivery, String> {
         let kind = Kind::parse(kind).ok_or_else(|| format!("the kind {kind:?} is none of receipt, category, category_v3, image"))?;
-        let body: serde_json::Value =
-            serde_json::from_str(body).map_err(|e| format!("the body is not JSON ({e}); write the API request's JSON body"))?;
-        Delivery::from_json_parts(merchant_serial_number, Some(payment_type), Some(order_id), kind, body)
+        Delivery::from_json_parts(merchant_serial_number, Some(payment_type), Some(order_id), kind, Body::Text(body))
     }
 
     fn from_json_parts(
@@ -329,7 +327,7 @@ impl Delivery {
         payment_type: Option<&str>,
         order_id: Option<&str>,
         kind: Kind,
-        body: serde_json::Value,
+        body: Body<'_>,
     ) -> Result<Delivery, String> {
         let order = || -> Result<(PaymentType, OrderId), String> {
             let payment_type = payment_type
@@ -339,25 +337,24 @@ impl Delivery {
             let order_id = order_id.filter(|o| !o.is_empty()).ok_or("an orderId is missing")?;
             Ok((payment_type, OrderId::from(order_id)))
         };
-        let unreadable = |what: &str, e: serde_json::Error| format!("the body is not a {what} as the API takes it: {e}");
         let checked = |result: Result<Delivery, Error>| result.map_err(|e| e.to_string());
         match kind {
             Kind::Receipt => {
                 let (payment_type, order_id) = order()?;
-                let receipt: Receipt = serde_json::from_value(body).map_err(|e| unreadable("receipt", e))?;
+                let receipt: Receipt = body.read("receipt")?;
                 checked(Delivery::receipt(msn, payment_type, order_id, receipt))
             }
             Kind::Category => {
                 let (payment_type, order_id) = order()?;
-                let category: Category = serde_json::from_value(body).map_err(|e| unreadable("category", e))?;
+                let category: Category = body.read("category")?;
                 checked(Delivery::category(msn, payment_type, order_id, category))
             }
             Kind::CategoryV3 => {
-                let category: NewCategory = serde_json::from_value(body).map_err(|e| unreadable("v3 category", e))?;
+                let category: NewCategory = body.read("v3 category")?;
                 checked(Delivery::category_v3(msn, category))
             }
             Kind::Image => {
-                let body: ImageBody = serde_json::from_value(body).map_err(|e| unreadable("image", e))?;
+                let body: ImageBody = body.read("image")?;
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(body.src.trim())
                     .map_err(|e| format!("the image's src is not base64: {e}"))?;
@@ -386,7 +383,7 @@ impl Delivery {
             form.payment_type.as_deref(),
             form.order_id.as_deref(),
             form.kind,
-            form.body,
+            Body::Json(form.body),
         )
     }
 
@@ -402,6 +399,29 @@ impl Delivery {
             body: serde_json::from_str(&row.body).unwrap_or_default(),
         };
         serde_json::to_string(&form).unwrap_or_default()
+    }
+}
+
+/// A delivery's body: the table's text, or JSON already read (a JSON
+/// line's `body`).
+enum Body<'a> {
+    Text(&'a str),
+    Json(serde_json::Value),
+}
+
+impl Body<'_> {
+    /// The body as the API's `what`, or why it is not one.
+    fn read<T: serde::de::DeserializeOwned>(self, what: &str) -> Result<T, String> {
+        match self {
+            Body::Text(text) => serde_json::from_str(text).map_err(|e| {
+                if e.is_syntax() || e.is_eof() {
+                    format!("the body is not JSON ({e}); write the API request's JSON body")
+                } else {
+                    format!("the body is not a {what} as the API takes it: {e}")
+                }
+            }),
+            Body::Json(value) => serde_json::from_value(value).map_err(|e| format!("the body is not a {what} as the API takes it: {e}")),
+        }
     }
 }
 

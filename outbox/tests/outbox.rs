@@ -136,7 +136,11 @@ async fn every_kind_is_delivered_in_order(url: &str) {
 
     // Delivered again (a crash before its end was kept): the v3 category on
     // the order already is this one, and nothing is added.
-    sql(url, &format!("UPDATE vipps_om_outbox SET state = 'pending', next_try_at = 0 WHERE id = {v3_id}")).await;
+    sql(
+        url,
+        &format!("UPDATE vipps_om_outbox SET state = 'pending', next_try_at = 0 WHERE id = {v3_id}"),
+    )
+    .await;
     let report = worker(&outbox, &emulator).drain().await.unwrap();
     assert_eq!(report.delivered, 1);
     assert_eq!(emulator.categories_v3().len(), 1);

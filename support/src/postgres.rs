@@ -113,7 +113,10 @@ async fn database_with(name: &str, fsync: bool) -> Option<TestPostgres> {
     let init = run(&bin.join("initdb"), root, &["-D", &data, "-A", "trust", "-U", "postgres"]).unwrap();
     assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
     let fsync = if fsync { "on" } else { "off" };
-    let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200", dir.display());
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200",
+        dir.display()
+    );
     let log = dir.join("log").display().to_string();
     let start = run(&bin.join("pg_ctl"), root, &["-D", &data, "-l", &log, "-o", &options, "-w", "start"]).unwrap();
     let cluster = TestPostgres {

@@ -8,7 +8,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::database::{Backend, Outbox};
-use crate::deliver::Delivered;
+use crate::delivering::Delivered;
 use crate::error::OutboxError;
 use crate::job::{from_row, millis, span, Job, COLUMNS};
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection as _, Executor as _};
 
+pub use crate::error::said;
 use crate::error::OutboxError;
 
 /// The table sqlx records the outbox's migrations in.
@@ -98,19 +99,6 @@ pub fn without_password(url: &str) -> String {
             .split(['@', '?'])
             .nth(1)
             .map_or_else(String::new, |rest| rest.split('?').next().unwrap_or_default().to_owned()),
-    }
-}
-
-/// The driver's error in words for people: a database's own message
-/// (with its code), else the driver's.
-#[must_use]
-pub fn said(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(db) => match db.code() {
-            Some(code) => format!("{} (code {code})", db.message()),
-            None => db.message().to_owned(),
-        },
-        None => e.to_string(),
     }
 }
 

@@ -60,7 +60,7 @@ impl OutboxError {
     }
 
     pub(crate) fn database(what: impl Into<String>, e: &sqlx::Error) -> OutboxError {
-        OutboxError::database_said(what, crate::database::said(e))
+        OutboxError::database_said(what, said(e))
     }
 
     pub(crate) fn database_said(what: impl Into<String>, said: impl Into<String>) -> OutboxError {
@@ -70,3 +70,17 @@ impl OutboxError {
         }
     }
 }
+
+/// The driver's error in words for people: a database's own message
+/// (with its code), else the driver's.
+#[must_use]
+pub fn said(e: &sqlx::Error) -> String {
+    match e.as_database_error() {
+        Some(db) => match db.code() {
+            Some(code) => format!("{} (code {code})", db.message()),
+            None => db.message().to_owned(),
+        },
+        None => e.to_string(),
+    }
+}
+

@@ -37,7 +37,7 @@
 
 mod claims;
 pub mod database;
-mod deliver;
+mod delivering;
 mod delivery;
 mod enqueue;
 mod error;
@@ -51,7 +51,7 @@ mod staff;
 mod worker;
 
 pub use database::{Backend, Outbox, MIGRATIONS_TABLE, TABLE};
-pub use deliver::{deliver, deliver_with, Clients, Delivered, Failure};
+pub use delivering::{deliver, deliver_with, Clients, Delivered, Failure};
 pub use delivery::{Delivery, Item, Kind};
 pub use enqueue::Enqueued;
 pub use error::OutboxError;

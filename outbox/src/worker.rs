@@ -16,7 +16,7 @@ use vipps_order_management::RetryPolicy;
 
 use crate::claims::{Claimed, End};
 use crate::database::{Backend, Outbox};
-use crate::deliver::{deliver_with, Clients, Delivered, Failure};
+use crate::delivering::{deliver_with, Clients, Delivered, Failure};
 use crate::error::OutboxError;
 use crate::schedule::{Next, Schedule};
 

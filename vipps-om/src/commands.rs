@@ -2,15 +2,16 @@
 
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use vipps_order_management::check::CheckOptions;
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
-use vipps_order_management::{Category, CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType, Receipt};
+use vipps_order_management::{CategoryId, CategoryV3, Client, ImageUpload, NewCategory, PaymentType};
 use vipps_order_management_emulator::Emulator;
 
 use crate::args::{Cli, Command, ConsoleArgs, EmulatorArgs, Link};
 use crate::config;
 use crate::failure::Failure;
+use crate::files::{category_of, read_file, read_receipt};
 use crate::output::{Output, Printer};
 
 /// Runs the command; `None` when it printed its own output (the emulator).
@@ -140,28 +141,6 @@ async fn check(client: &Client, options: &CheckOptions) -> Result<Output, Failur
     Ok(output)
 }
 
-/// Reads at most `limit` bytes of a file named on the command line: which
-/// file and why when it cannot be read, a refusal when it is larger (a pipe
-/// or a device never ends).
-pub(crate) fn read_file(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, Failure> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| Failure::file(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::file(path, e))?;
-    if bytes.len() > limit {
-        return Err(Failure::Content {
-            path: path.to_owned(),
-            reason: format!("is larger than {limit} bytes, {what}"),
-        });
-    }
-    Ok(bytes)
-}
-
-/// The largest receipt file read: far beyond any receipt.
-const RECEIPT_FILE_MAX: usize = 16 * 1024 * 1024;
-
 async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<Output, Failure> {
     let bytes = read_file(file, IMAGE_MAX_BYTES, "the most the API accepts for an image (2 MB)")?;
     let mut upload = ImageUpload::from_bytes(bytes)?;
@@ -170,14 +149,6 @@ async fn upload_image(client: &Client, file: &Path, id: Option<&str>) -> Result<
     }
     let id = client.images().upload(&upload).await?;
     Ok(Output::new(id.to_string(), json!({ "imageId": id })))
-}
-
-pub(crate) fn category_of(link: &Link) -> Category {
-    let category = Category::new(link.category.clone(), &link.url);
-    match &link.image {
-        Some(image) => category.with_image(image.as_str()),
-        None => category,
-    }
 }
 
 async fn put_category(client: &Client, link: &Link) -> Result<Output, Failure> {
@@ -190,68 +161,6 @@ async fn put_category(client: &Client, link: &Link) -> Result<Output, Failure> {
         format!("category set for {}", link.order_id),
         json!({ "orderId": link.order_id, "paymentType": link.payment_type, "category": category }),
     ))
-}
-
-/// Reads a receipt file: which file and why when it cannot be read, line
-/// and column when its JSON is broken, and a refusal naming each field that
-/// would not be sent (a typo, a deprecated field) rather than dropping it.
-pub(crate) fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
-    let bytes = read_file(path, RECEIPT_FILE_MAX, "far more than any receipt")?;
-    // Editors on Windows start UTF-8 files with a byte order mark.
-    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    let written: Value = serde_json::from_slice(text).map_err(|e| Failure::json(path, e))?;
-    let receipt: Receipt = serde_json::from_value(written.clone()).map_err(|e| Failure::json(path, e))?;
-    let sent = serde_json::to_value(&receipt).unwrap_or(Value::Null);
-    let mut lost = Vec::new();
-    dropped(&written, &sent, "", &mut lost);
-    if !lost.is_empty() {
-        let described: Vec<String> = lost.iter().map(|name| describe_dropped(name)).collect();
-        return Err(Failure::Content {
-            path: path.to_owned(),
-            reason: format!("holds fields that would not be sent: {}", described.join("; ")),
-        });
-    }
-    Ok(receipt)
-}
-
-/// The fields of `written` (the file) that `sent` (what goes on the wire)
-/// lacks, by their API names. A `null` is no loss: null and absent are alike.
-fn dropped(written: &Value, sent: &Value, at: &str, out: &mut Vec<String>) {
-    match (written, sent) {
-        (Value::Object(w), Value::Object(s)) => {
-            for (key, value) in w.iter().filter(|(_, v)| !v.is_null()) {
-                let name = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
-                match s.get(key) {
-                    Some(kept) => dropped(value, kept, &name, out),
-                    None => out.push(name),
-                }
-            }
-        }
-        (Value::Array(w), Value::Array(s)) => {
-            for (i, (value, kept)) in w.iter().zip(s).enumerate() {
-                dropped(value, kept, &format!("{at}[{i}]"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn describe_dropped(name: &str) -> String {
-    const DEPRECATED: [&str; 7] = [
-        "giftCardAmount",
-        "totalAmount",
-        "totalTax",
-        "totalDiscount",
-        "shippingAmount",
-        "shippingInfo",
-        "terminalId",
-    ];
-    match name.strip_prefix("bottomLine.") {
-        Some(field) if DEPRECATED.contains(&field) => {
-            format!("{name} (deprecated by the API; use order lines, paymentSources or posId)")
-        }
-        _ => format!("{name} (not a field of the API's receipt: a typo?)"),
-    }
 }
 
 async fn post_receipt(client: &Client, payment_type: &PaymentType, order_id: &str, file: &Path) -> Result<Output, Failure> {

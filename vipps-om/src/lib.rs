@@ -10,7 +10,8 @@
 //! ```
 //!
 //! The binary's `main.rs` only calls [`run`]. Here `args` holds the command
-//! line, `commands` one function per command, `config` the client,
+//! line, `commands` one function per command, `files` the files commands
+//! read, `outbox` the `vipps-om outbox` commands, `config` the client,
 //! `output` and `failure` what is printed and the exit codes, `logging` the
 //! logs, `signal` what stops a server, and [`console`] the support console.
 //! Everything goes through the public API of `vipps-order-management`:
@@ -23,6 +24,7 @@ mod commands;
 mod config;
 pub mod console;
 mod failure;
+mod files;
 mod logging;
 mod outbox;
 mod output;

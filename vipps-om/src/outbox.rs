@@ -13,7 +13,7 @@ use vipps_order_management::{ImageUpload, NewCategory};
 use vipps_order_management_outbox::{Clients, Delivery, Enqueued, Filter, Job, JobState, Outbox, Schedule, Worker};
 
 use crate::args::{Cli, OutboxAction, OutboxArgs, OutboxState, WorkArgs};
-use crate::commands::{category_of, read_file, read_receipt};
+use crate::files::{category_of, read_file, read_receipt};
 use crate::failure::Failure;
 use crate::output::{Output, Printer};
 

@@ -11,6 +11,7 @@
 //   STAFF_FILE     the staff file consoles A and B read
 //   KARI_TOKEN, OLA_TOKEN, DPO_TOKEN   the staff's tokens (dpo: auditor)
 //   CHROMIUM       the browser
+//   OM, OUTBOX_URL the tool, and the shop's outbox consoles A and B read
 // The consoles' logs are console-{a,b,c}.log here, nginx's access log
 // nginx/access.log. The browser talks to nginx only, but where a check
 // says otherwise: a slow lookup and a forged header at console A itself
@@ -184,8 +185,25 @@ async function who(page) {
   return page.$eval('header.top', (h) => h.innerText).catch(() => '');
 }
 
+// The shop's worker, once, after the orders are stored: order 1042's
+// receipt fails for good (another is stored), order-9's waits for its
+// next try (the emulator answers 503 for it).
+async function deliverOnce() {
+  const admin = await fetch(emulator + '/_emulator/faults', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ operation: 'post_receipt', orderId: 'order-9', status: 503, retryAfter: '3600', times: 10 }),
+  });
+  if (admin.status !== 201) throw new Error(`the fault for order-9 was not added: ${admin.status} ${await admin.text()}`);
+  const { execFileSync } = await import('node:child_process');
+  const done = JSON.parse(execFileSync(process.env.OM, ['--json', 'outbox', 'work', '--once'], {
+    env: { ...process.env, DATABASE_URL: process.env.OUTBOX_URL },
+  }).toString());
+  if (done.dead !== 1 || done.retried !== 1) throw new Error('the worker did not leave one dead and one waiting: ' + JSON.stringify(done));
+}
+
 (async () => {
   await seed();
+  await deliverOnce();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -352,6 +370,8 @@ async function who(page) {
     ['unknown payment type', '/orders/bitcoin/order-1042', 400],
     ['wrong method', '/logout', 405],
     ['the trail, for no auditor', '/audit', 403],
+    ['the undelivered', '/deliveries', 200],
+    ['nothing stored, a receipt waiting in the outbox', '/orders/ecom/order-9', 404],
   ];
   for (const lang of LANGUAGES) {
     await page.goto(front + '/lang/' + lang + '?next=%2F');
@@ -367,6 +387,21 @@ async function who(page) {
     }
   }
   if ((await page.goto(front + '/audit/export.jsonl')).status() !== 403) fail('the export, for no auditor: not 403');
+  // The shop's outbox: the undelivered, oldest first; "try again now" on
+  // order 1042's receipt that failed for good brings staff back to the
+  // same page, the receipt waiting again (and the trail records it:
+  // browser-check.sh reads the copies).
+  await page.goto(front + '/lang/en?next=%2Fdeliveries');
+  const undelivered = plain(await page.innerText('main'));
+  if (!undelivered.includes('2 deliveries not delivered, one of them failed for good')) fail('the undelivered page: ' + undelivered.slice(0, 400));
+  if (!(undelivered.indexOf('order-1042') >= 0 && undelivered.indexOf('order-1042') < undelivered.indexOf('order-9'))) fail('the undelivered are not oldest first');
+  if (!plain(await page.innerText('tr:has-text("order-1042")')).includes('Failed: needs someone to act')) fail('order 1042 is not shown failed for good');
+  await submit(page, 'tr:has-text("order-1042") form.inline button');
+  if (!page.url().endsWith('/deliveries')) fail('"try again now" did not come back to its page: ' + page.url());
+  const after = plain(await page.innerText('tr:has-text("order-1042")'));
+  if (after.includes('needs someone to act') || !after.includes('will be tried again')) fail('order 1042 after "try again now": ' + after);
+  await page.goto(front + '/orders/ecom/order-1042');
+  if (!plain(await page.innerText('main')).includes('Sent from the shop')) fail('the order page shows no deliveries from the outbox');
   // The order page's screenshots, in Norwegian, desktop and phone.
   await page.goto(front + '/lang/nb?next=%2Forders%2Fecom%2Forder-1042');
   await page.setViewportSize(WIDTHS[0]);

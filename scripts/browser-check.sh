@@ -100,7 +100,7 @@ field() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.arg
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 # A fresh start: no sign-ins, limits or trail from an earlier run.
-rm -rf "$work"/*.sqlite3* "$work"/audit-*.jsonl "$work"/*.log "$work"/emulator.json "$work"/console-?.json \
+rm -rf "$work"/*.sqlite3* "$work"/shop-receipt.json "$work"/audit-*.jsonl "$work"/*.log "$work"/emulator.json "$work"/console-?.json \
   "$work/sso-stub.json" "$work/staff" "$work/nginx" "$work"/*.pdf "$work"/*.jsonl
 
 "$om" --json emulator --port 0 > "$work/emulator.json" 2> "$work/emulator.log" &
@@ -115,6 +115,16 @@ export VIPPS_CLIENT_ID=emulator-client-id VIPPS_CLIENT_SECRET=emulator-client-se
 "$om" put-category ecom order-1042 RECEIPT https://butikk.example/ordre/1042 --image butikk-logo >/dev/null
 "$om" add-category ecom order-1042 DELIVERY https://butikk.example/sporing/1042 >/dev/null
 
+# The shop's outbox, as the shop fills it with the tool: a receipt for
+# order 1042 that differs from the one another system stores there (it
+# will fail for good), and one for order-9 (the emulator will answer 503:
+# it will wait for its next try). browser-check.mjs runs the worker once
+# after storing the orders.
+outbox_url="sqlite://$(realpath "$work")/outbox.sqlite3"
+printf '{"orderLines":[{"name":"Ullsokker","id":"sku-1","totalAmount":29800,"totalAmountExcludingTax":23840,"totalTaxAmount":5960,"taxRate":2500}],"bottomLine":{"currency":"NOK"}}' > "$work/shop-receipt.json"
+DATABASE_URL="$outbox_url" "$om" outbox post-receipt ecom order-1042 "$work/shop-receipt.json" >/dev/null
+DATABASE_URL="$outbox_url" "$om" outbox post-receipt ecom order-9 "$work/shop-receipt.json" >/dev/null
+
 # The staff, each with a token of their own made by the tool; the file in
 # a folder of its own (the consoles watch its folder).
 mkdir -p "$work/staff"
@@ -128,6 +138,7 @@ printf '# customer service\nkari@butikk.example %s\nola@butikk.example %s\n# dat
 for name in a b; do
   "$om" --json console --listen 127.0.0.1:0 --staff "$staff" --front-end 127.0.0.1 \
     --database-url "sqlite://$work/shared.sqlite3?mode=rwc" --audit-log "$work/audit-$name.jsonl" \
+    --outbox-database-url "$outbox_url" \
     --time-zone Europe/Oslo > "$work/console-$name.json" 2> "$work/console-$name.log" &
   pids+=($!)
   wait_banner "$work/console-$name.json"
@@ -248,7 +259,7 @@ fi
 status=0
 staff_file=$(realpath "$staff")
 (cd "$work" && EMULATOR_URL="$base" FRONT_URL="$front" SSO_URL="$sso" CONSOLE_A_URL="$console_a" CONSOLE_B_URL="$console_b" \
-  CONSOLE_C_URL="$console_c" STAFF_FILE="$staff_file" CHROMIUM="$chromium" \
+  CONSOLE_C_URL="$console_c" STAFF_FILE="$staff_file" CHROMIUM="$chromium" OM="$om" OUTBOX_URL="$outbox_url" \
   exec node ../../scripts/browser-check.mjs) &
 pids+=($!)
 wait $! || status=$?
@@ -264,6 +275,7 @@ if [ "$status" = 0 ]; then
   copies | grep -q '"event":"sign-out","who":"kari@butikk.example"' || { echo "FAIL: kari's sign-out is not in the copies of the trail"; exit 1; }
   copies | grep -q '"who":"ola@butikk.example".*"outcome":"left-staff"' || { echo "FAIL: ola's removal is not in the copies of the trail"; exit 1; }
   copies | grep -q '"outcome":"throttled"' || { echo "FAIL: the flood past the limit is not in the copies of the trail"; exit 1; }
+  copies | grep -q '"event":"delivery-retry","who":"kari@butikk.example".*"orderId":"order-1042".*"outcome":"retried"' || { echo "FAIL: kari's 'try again now' is not in the copies of the trail"; exit 1; }
   cat "$work"/console-a.log "$work"/console-b.log | grep -q 'wrong access token from client 127.0.0.1' || { echo "FAIL: the logs do not name the flooding client"; exit 1; }
   cat "$work"/console-a.log "$work"/console-b.log | grep -q 'past the limit' || { echo "FAIL: the logs do not say the client went past the limit"; exit 1; }
   if [ -n "$sso" ]; then

@@ -83,4 +83,3 @@ pub fn said(e: &sqlx::Error) -> String {
         None => e.to_string(),
     }
 }
-

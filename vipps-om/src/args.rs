@@ -248,6 +248,10 @@ pub struct WorkArgs {
     /// deliveries of VIPPS_MSN (--msn) are claimed.
     #[arg(long)]
     pub partner: bool,
+    /// Deliver what is due now (and what falls due meanwhile), then exit,
+    /// printing what was done: for cron and scripts.
+    #[arg(long)]
+    pub once: bool,
     /// Deliveries worked on at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,

@@ -103,4 +103,3 @@ pub fn category_of(link: &Link) -> Category {
         None => category,
     }
 }
-

@@ -13,8 +13,8 @@ use vipps_order_management::{ImageUpload, NewCategory};
 use vipps_order_management_outbox::{Clients, Delivery, Enqueued, Filter, Job, JobState, Outbox, Schedule, Worker};
 
 use crate::args::{Cli, OutboxAction, OutboxArgs, OutboxState, WorkArgs};
-use crate::files::{category_of, read_file, read_receipt};
 use crate::failure::Failure;
+use crate::files::{category_of, read_file, read_receipt};
 use crate::output::{Output, Printer};
 
 /// The most JSON lines `outbox add` reads: far beyond any batch.
@@ -331,6 +331,18 @@ async fn run_worker(client: vipps_order_management::Client, outbox: Outbox, args
                 .give_up_after(Duration::from_secs(args.give_up_hours * 3600)),
         )
         .keep_delivered((args.keep_delivered_days > 0).then(|| Duration::from_secs(u64::from(args.keep_delivered_days) * 86_400)));
+    if args.once {
+        let report = worker.drain().await?;
+        outbox.close().await;
+        let output = Output::new(
+            format!(
+                "{} delivered, {} to be tried again, {} dead",
+                report.delivered, report.retried, report.dead
+            ),
+            json!({ "delivered": report.delivered, "retried": report.retried, "dead": report.dead }),
+        );
+        return printer.success(&output);
+    }
     // Listening for the stop before the banner: a stop sent right after it
     // stops the worker cleanly.
     let stop = crate::signal::shutdown();

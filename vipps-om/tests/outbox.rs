@@ -282,3 +282,23 @@ async fn a_shop_in_another_language_inserts_the_documented_row() {
     assert_eq!(stored.order_lines[0].name, "Socks");
     assert!(emulator.receipt_for(emulator::MSN, PaymentType::Ecom, "php-2").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_once_delivers_what_is_due_and_exits() {
+    let emulator = Emulator::start().await.unwrap();
+    let base = emulator.base_url();
+    let db = sqlite("once");
+    run_with_stdin(
+        &base,
+        &db,
+        &["outbox", "add"],
+        &format!("{}\n{}\n", line("order-1"), line("order-2")),
+    );
+    let out = run(&base, &db, &["--json", "outbox", "work", "--once"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let done = json_of(&out);
+    assert_eq!((done["delivered"].as_u64(), done["dead"].as_u64()), (Some(2), Some(0)), "{done}");
+    assert_eq!(emulator.receipt_count(), 2);
+    let out = run(&base, &db, &["outbox", "work", "--once"]);
+    assert_eq!(text(&out.stdout).trim(), "0 delivered, 0 to be tried again, 0 dead");
+}

@@ -76,8 +76,11 @@ fn retry_button(cx: &Cx, job: &Job, back: &str) -> Markup {
         @if job.state != JobState::Delivered {
             form.inline method="post" action=(paths::delivery_retry(job.id)) {
                 input type="hidden" name="next" value=(back);
-                button type="submit" aria-label=(cx.words.with("delivery-retry-label", [("id", Arg::Text(job.id.to_string()))])) {
+                // The visible words first in the button's name (what speech
+                // control users say), then which delivery, for screen readers.
+                button type="submit" {
                     (cx.t("delivery-retry"))
+                    span.visually-hidden { " " (cx.words.with("delivery-retry-which", [("id", Arg::Text(job.id.to_string()))])) }
                 }
             }
         }

@@ -7,7 +7,7 @@
 //! concurrency.
 //!
 //! ```text
-//! cargo run --release -p vipps-order-management-outbox --example outbox_bench
+//! cargo run --release -p vipps-om --example outbox_bench
 //! ```
 
 use std::sync::Arc;

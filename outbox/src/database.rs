@@ -250,6 +250,22 @@ impl Outbox {
         Ok(outbox)
     }
 
+    /// Opens an outbox that exists: as [`Outbox::open`], except that a
+    /// SQLite file that is not there is an error instead of a new, empty
+    /// outbox (for what only reads or acts on deliveries: a mistyped path
+    /// must not look like an outbox with nothing in it).
+    pub async fn open_existing(url: &str) -> Result<Outbox, OutboxError> {
+        if let Some(path) = sqlite_path(url).filter(|_| Backend::of_url(url) == Some(Backend::Sqlite)) {
+            if !path.exists() {
+                return Err(OutboxError::config(format!(
+                    "there is no outbox at {}: check the path (an outbox is made by the first delivery added to it, or by a worker)",
+                    path.display()
+                )));
+            }
+        }
+        Outbox::open(url).await
+    }
+
     /// An outbox in memory (SQLite), for tests: gone when dropped.
     pub async fn memory() -> Result<Outbox, OutboxError> {
         Outbox::open("sqlite::memory:").await

@@ -410,18 +410,77 @@ enum Body<'a> {
 }
 
 impl Body<'_> {
-    /// The body as the API's `what`, or why it is not one.
-    fn read<T: serde::de::DeserializeOwned>(self, what: &str) -> Result<T, String> {
-        match self {
-            Body::Text(text) => serde_json::from_str(text).map_err(|e| {
-                if e.is_syntax() || e.is_eof() {
-                    format!("the body is not JSON ({e}); write the API request's JSON body")
-                } else {
-                    format!("the body is not a {what} as the API takes it: {e}")
-                }
-            }),
-            Body::Json(value) => serde_json::from_value(value).map_err(|e| format!("the body is not a {what} as the API takes it: {e}")),
+    /// The body as the API's `what`, or why it is not one: not JSON, not
+    /// the type, or holding fields that would not be sent (a typo, a
+    /// deprecated field: a receipt sent without them could never be
+    /// corrected).
+    fn read<T: serde::de::DeserializeOwned + Serialize>(self, what: &str) -> Result<T, String> {
+        let written = match self {
+            Body::Text(text) => serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|e| format!("the body is not JSON ({e}); write the API request's JSON body"))?,
+            Body::Json(value) => value,
+        };
+        let read: T = serde_json::from_value(written.clone()).map_err(|e| format!("the body is not a {what} as the API takes it: {e}"))?;
+        let sent = serde_json::to_value(&read).unwrap_or(serde_json::Value::Null);
+        let lost = fields_not_sent(&written, &sent);
+        if !lost.is_empty() {
+            let described: Vec<String> = lost.iter().map(|name| describe_not_sent(name)).collect();
+            return Err(format!("the body holds fields that would not be sent: {}", described.join("; ")));
         }
+        Ok(read)
+    }
+}
+
+/// The fields of `written` (JSON as given) that `sent` (the same read into
+/// the API's type and written again) lacks, by their API names
+/// (`orderLines[0].quantty`). A `null` is no loss: null and absent are
+/// alike to the API.
+#[must_use]
+pub fn fields_not_sent(written: &serde_json::Value, sent: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    not_sent(written, sent, "", &mut out);
+    out
+}
+
+fn not_sent(written: &serde_json::Value, sent: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (written, sent) {
+        (Value::Object(w), Value::Object(s)) => {
+            for (key, value) in w.iter().filter(|(_, v)| !v.is_null()) {
+                let name = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                match s.get(key) {
+                    Some(kept) => not_sent(value, kept, &name, out),
+                    None => out.push(name),
+                }
+            }
+        }
+        (Value::Array(w), Value::Array(s)) => {
+            for (i, (value, kept)) in w.iter().zip(s).enumerate() {
+                not_sent(value, kept, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A field [`fields_not_sent`] found, said with why: a field the API
+/// deprecated, or none of its fields (a typo).
+#[must_use]
+pub fn describe_not_sent(name: &str) -> String {
+    const DEPRECATED: [&str; 7] = [
+        "giftCardAmount",
+        "totalAmount",
+        "totalTax",
+        "totalDiscount",
+        "shippingAmount",
+        "shippingInfo",
+        "terminalId",
+    ];
+    match name.strip_prefix("bottomLine.") {
+        Some(field) if DEPRECATED.contains(&field) => {
+            format!("{name} (deprecated by the API; use order lines, paymentSources or posId)")
+        }
+        _ => format!("{name} (not a field of the API's body: a typo?)"),
     }
 }
 
@@ -443,5 +502,37 @@ mod erased {
         fn json(&self) -> String {
             serde_json::to_string(self).unwrap_or_default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receipt_with_every_field_loses_none_and_a_typo_is_named() {
+        let written = serde_json::json!({
+            "orderLines": [{
+                "name": "Socks", "id": "1", "totalAmount": 1250, "totalAmountExcludingTax": 1000,
+                "totalTaxAmount": 250, "taxRate": 2500, "taxPercentage": 25, "discount": 0,
+                "productUrl": "https://shop.example/p/1", "isShipping": false, "isReturn": false,
+                "unitInfo": { "unitPrice": 625, "quantity": "2", "quantityUnit": "PCS" }
+            }],
+            "bottomLine": {
+                "currency": "NOK", "tipAmount": 0, "posId": "till-1", "receiptNumber": "42",
+                "paymentSources": { "card": 1250, "giftCard": 0, "voucher": 0, "cash": 0 },
+                "barcode": { "format": "EAN-13", "data": "7080001234567" }
+            }
+        });
+        let receipt: Receipt = serde_json::from_value(written.clone()).unwrap();
+        let sent = serde_json::to_value(&receipt).unwrap();
+        assert_eq!(fields_not_sent(&written, &sent), Vec::<String>::new());
+        let mut typo = written.clone();
+        typo["orderLines"][0]["quantty"] = serde_json::json!(2);
+        typo["bottomLine"]["giftCardAmount"] = serde_json::json!(0);
+        let receipt: Receipt = serde_json::from_value(typo.clone()).unwrap();
+        let lost = fields_not_sent(&typo, &serde_json::to_value(&receipt).unwrap());
+        assert_eq!(lost, vec!["bottomLine.giftCardAmount", "orderLines[0].quantty"]);
+        assert!(describe_not_sent(&lost[0]).contains("deprecated"));
     }
 }

@@ -65,9 +65,21 @@ pub(crate) fn decide(row: &Row, id: i64, stored_body: &str, state: &str) -> Resu
     if same {
         return Ok(None);
     }
-    if row.kind == Kind::Category {
+    // A newer v2 category replaces the older; anything set aside by staff
+    // (discarded, never to be delivered) makes way for what is enqueued now.
+    if row.kind == Kind::Category || state == JobState::Discarded.as_str() {
         return Ok(Some(()));
     }
+    Err(OutboxError::Conflict {
+        kind: row.kind,
+        key: key_words(row),
+        id,
+        state: JobState::parse(state).unwrap_or(JobState::Dead),
+    })
+}
+
+/// A delivery's key in words, for errors.
+pub(crate) fn key_words(row: &Row) -> String {
     let key = match row.kind {
         Kind::Image => format!("image {} at merchant {}", row.item, row.merchant_serial_number),
         Kind::CategoryV3 => format!(
@@ -83,12 +95,7 @@ pub(crate) fn decide(row: &Row, id: i64, stored_body: &str, state: &str) -> Resu
         Kind::CategoryV3 => "v3 category",
         other => other.as_str(),
     };
-    Err(OutboxError::Conflict {
-        kind: row.kind,
-        key: format!("{key} ({kind})"),
-        id,
-        state: JobState::parse(state).unwrap_or(JobState::Dead),
-    })
+    format!("{key} ({kind})")
 }
 
 /// Enqueues `delivery` on `$conn` (a `&mut` connection of any sqlx
@@ -166,14 +173,51 @@ impl crate::database::Outbox {
     }
 
     /// Enqueues every delivery, in one transaction: all of them, or none
-    /// (the error names the one refused).
+    /// ([`OutboxError::InBatch`] names the one refused, counting from 0).
     pub async fn enqueue_all(&self, deliveries: &[Delivery]) -> Result<Vec<Enqueued>, OutboxError> {
+        // Two of the batch under one key with different bodies: said as
+        // such (the database would name a row that the rollback undoes).
+        let rows: Vec<Row> = deliveries.iter().map(Delivery::row).collect();
+        let mut seen: std::collections::HashMap<(&str, &str, &str, Kind, &str), usize> = std::collections::HashMap::new();
+        for (index, row) in rows.iter().enumerate() {
+            let key = (
+                row.merchant_serial_number.as_str(),
+                row.payment_type.as_str(),
+                row.order_id.as_str(),
+                row.kind,
+                row.item.as_str(),
+            );
+            if let Some(&first) = seen.get(&key) {
+                let same = serde_json::from_str::<serde_json::Value>(&rows[first].body).ok()
+                    == serde_json::from_str::<serde_json::Value>(&row.body).ok();
+                if !same && row.kind != Kind::Category {
+                    return Err(OutboxError::InBatch {
+                        index,
+                        error: Box::new(OutboxError::config(format!(
+                            "it has the key of delivery {} of the batch, {}, with a different body",
+                            first + 1,
+                            key_words(row)
+                        ))),
+                    });
+                }
+            }
+            seen.insert(key, index);
+        }
         let mut tx = self.pool.begin().await.map_err(|e| self.failed("enqueue deliveries", &e))?;
         let mut done = Vec::with_capacity(deliveries.len());
-        for delivery in deliveries {
+        for (index, delivery) in deliveries.iter().enumerate() {
             let conn: &mut sqlx::AnyConnection = &mut tx;
-            let enqueued: Result<Enqueued, OutboxError> = enqueue_on!(conn, delivery, SystemTime::now());
-            done.push(enqueued?);
+            // In a block of its own: its `?` ends the block, not this call.
+            let enqueued: Result<Enqueued, OutboxError> = async { enqueue_on!(conn, delivery, SystemTime::now()) }.await;
+            match enqueued {
+                Ok(enqueued) => done.push(enqueued),
+                Err(error) => {
+                    return Err(OutboxError::InBatch {
+                        index,
+                        error: Box::new(error),
+                    })
+                }
+            }
         }
         tx.commit().await.map_err(|e| self.failed("commit the deliveries", &e))?;
         Ok(done)

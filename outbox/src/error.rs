@@ -10,7 +10,7 @@ pub enum OutboxError {
 
     /// A different receipt (or image, or v3 category) is already enqueued
     /// under the same key; nothing was enqueued.
-    #[error("a different {kind} is already in the outbox for {key} (delivery {id}, {state}): receipts and images cannot change once sent. If yours is right, it needs a new order id; if the one in the outbox is wrong and not yet delivered, discard it first (vipps-om outbox discard {id})")]
+    #[error("a different {kind} is already in the outbox for {key} (delivery {id}, {state}): receipts and images cannot change once sent. If yours is right, it needs a new order id; if the one in the outbox is wrong and not yet delivered, discard it first (vipps-om outbox discard {id} --reason …) and enqueue yours again")]
     #[non_exhaustive]
     Conflict {
         /// The kind of delivery.
@@ -21,6 +21,17 @@ pub enum OutboxError {
         id: i64,
         /// Its state.
         state: crate::job::JobState,
+    },
+
+    /// A delivery of a batch ([`crate::Outbox::enqueue_all`]) was refused,
+    /// and nothing of the batch was enqueued.
+    #[error("delivery {} of the batch was refused, and nothing of the batch was enqueued: {error}", .index + 1)]
+    #[non_exhaustive]
+    InBatch {
+        /// Which, counting from 0.
+        index: usize,
+        /// Why.
+        error: Box<OutboxError>,
     },
 
     /// No delivery has this id.

@@ -52,7 +52,7 @@ mod worker;
 
 pub use database::{Backend, Outbox, MIGRATIONS_TABLE, TABLE};
 pub use delivering::{deliver, deliver_with, Clients, Delivered, Failure};
-pub use delivery::{Delivery, Item, Kind};
+pub use delivery::{describe_not_sent, fields_not_sent, Delivery, Item, Kind};
 pub use enqueue::Enqueued;
 pub use error::OutboxError;
 pub use job::{Job, JobState};

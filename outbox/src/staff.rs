@@ -26,6 +26,27 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// `select` with this filter's conditions, and what they bind, in order.
+    fn clause(&self, select: &str) -> (String, Vec<String>) {
+        let states: Vec<JobState> = if self.states.is_empty() {
+            vec![JobState::Pending, JobState::Dead]
+        } else {
+            self.states.clone()
+        };
+        let mut binds: Vec<String> = states.iter().map(|s| s.as_str().to_owned()).collect();
+        let marks: Vec<String> = (1..=binds.len()).map(|n| format!("${n}")).collect();
+        let mut sql = format!("{select} WHERE state IN ({})", marks.join(", "));
+        if let Some(order) = &self.order_id {
+            binds.push(order.clone());
+            sql.push_str(&format!(" AND order_id = ${}", binds.len()));
+        }
+        if let Some(msn) = &self.merchant_serial_number {
+            binds.push(msn.clone());
+            sql.push_str(&format!(" AND merchant_serial_number = ${}", binds.len()));
+        }
+        (sql, binds)
+    }
+
     /// The undelivered: pending and dead, oldest first.
     #[must_use]
     pub fn undelivered() -> Filter {
@@ -88,36 +109,11 @@ fn as_millis_opt<S: serde::Serializer>(at: &Option<SystemTime>, s: S) -> Result<
 impl Outbox {
     /// The deliveries `filter` asks for, oldest first.
     pub async fn list(&self, filter: &Filter) -> Result<Vec<Job>, OutboxError> {
-        let states: Vec<JobState> = if filter.states.is_empty() {
-            vec![JobState::Pending, JobState::Dead]
-        } else {
-            filter.states.clone()
-        };
-        let mut sql = format!("SELECT {COLUMNS} FROM vipps_om_outbox WHERE state IN (");
-        let mut n = 0;
-        let mut mark = || {
-            n += 1;
-            format!("${n}")
-        };
-        let marks: Vec<String> = states.iter().map(|_| mark()).collect();
-        sql.push_str(&marks.join(", "));
-        sql.push(')');
-        if filter.order_id.is_some() {
-            sql.push_str(&format!(" AND order_id = {}", mark()));
-        }
-        if filter.merchant_serial_number.is_some() {
-            sql.push_str(&format!(" AND merchant_serial_number = {}", mark()));
-        }
-        sql.push_str(&format!(" ORDER BY created_at, id LIMIT {}", mark()));
+        let (mut sql, binds) = filter.clause(&format!("SELECT {COLUMNS} FROM vipps_om_outbox"));
+        sql.push_str(&format!(" ORDER BY created_at, id LIMIT ${}", binds.len() + 1));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for state in &states {
-            query = query.bind(state.as_str());
-        }
-        if let Some(order) = &filter.order_id {
-            query = query.bind(order.as_str());
-        }
-        if let Some(msn) = &filter.merchant_serial_number {
-            query = query.bind(msn.as_str());
+        for bind in &binds {
+            query = query.bind(bind.as_str());
         }
         let limit = filter.limit.unwrap_or(100).clamp(1, 10_000);
         let rows = query
@@ -142,12 +138,13 @@ impl Outbox {
     }
 
     /// Tries a dead, discarded or pending delivery again now, with a fresh
-    /// run of tries (the schedule starts over). A delivered one is refused:
-    /// there is nothing to retry.
+    /// run of tries (the schedule starts over: its tries count from 0, its
+    /// four days from now). A delivered one is refused: there is nothing to
+    /// retry.
     pub async fn retry(&self, id: i64) -> Result<Job, OutboxError> {
         let now = millis(SystemTime::now());
         let done = sqlx::query(
-            "UPDATE vipps_om_outbox SET state = 'pending', next_try_at = $1, tries_since = $1, outcome = NULL, \
+            "UPDATE vipps_om_outbox SET state = 'pending', next_try_at = $1, tries_since = $1, attempts = 0, outcome = NULL, \
              finished_at = NULL WHERE id = $2 AND state <> 'delivered'",
         )
         .bind(now)
@@ -200,6 +197,36 @@ impl Outbox {
             });
         }
         Ok(job)
+    }
+
+    /// Tries every dead delivery again now (of one merchant serial number,
+    /// when given), each with a fresh run of tries: after what made many
+    /// dead at once (keys refused while they were being changed) is fixed.
+    /// Returns how many.
+    pub async fn retry_dead(&self, merchant_serial_number: Option<&str>) -> Result<u64, OutboxError> {
+        let now = millis(SystemTime::now());
+        let done = sqlx::query(
+            "UPDATE vipps_om_outbox SET state = 'pending', next_try_at = $1, tries_since = $1, attempts = 0, outcome = NULL, \
+             finished_at = NULL WHERE state = 'dead' AND (CAST($2 AS TEXT) IS NULL OR merchant_serial_number = $2)",
+        )
+        .bind(now)
+        .bind(merchant_serial_number)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.failed("retry the dead deliveries", &e))?;
+        Ok(done.rows_affected())
+    }
+
+    /// How many deliveries `filter` matches (its limit aside).
+    pub async fn count(&self, filter: &Filter) -> Result<u64, OutboxError> {
+        let (sql, binds) = filter.clause("SELECT COUNT(*) FROM vipps_om_outbox");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for bind in &binds {
+            query = query.bind(bind.as_str());
+        }
+        let row = query.fetch_one(&self.pool).await.map_err(|e| self.failed("count deliveries", &e))?;
+        let n: i64 = row.try_get(0).map_err(|e| self.failed("count deliveries", &e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The counts an operator watches: pending, dead, the oldest pending.

@@ -190,6 +190,7 @@ impl Worker {
             let free = self.concurrency.saturating_sub(tasks.len());
             let due = free >= refill || tasks.is_empty();
             let mut idle = false;
+            let mut recorded = false;
             if due {
                 // The ends recorded and new deliveries claimed: on Postgres
                 // at once, on two connections; on SQLite, whose writers take
@@ -197,6 +198,7 @@ impl Worker {
                 let msns: Option<Vec<&str>> = served.as_ref().map(|v| v.iter().map(String::as_str).collect());
                 let limit = u32::try_from(free).unwrap_or(u32::MAX);
                 let ends = std::mem::take(&mut ended);
+                recorded = !ends.is_empty();
                 let claimed = if self.outbox.backend() == Backend::Postgres {
                     tokio::join!(
                         self.record(&mut report, ends),
@@ -223,10 +225,13 @@ impl Worker {
                     }
                 }
             }
-            if idle && until_idle && tasks.is_empty() {
+            // Draining ends when a claim found nothing after every end was
+            // recorded: a claim beside a record (Postgres) may not yet see
+            // an image delivered, and the categories waiting for it.
+            if idle && until_idle && tasks.is_empty() && !recorded {
                 break;
             }
-            if idle && !until_idle {
+            if !until_idle {
                 self.prune(&mut last_prune).await;
             }
             tokio::select! {
@@ -341,7 +346,8 @@ impl Worker {
     async fn one(self, claimed: Claimed) -> (Claimed, End) {
         let end = match claimed.job.delivery() {
             Err(why) => End::Dead(format!(
-                "the outbox's row cannot be delivered as written: {why}. Fix the row (or enqueue a corrected one) and retry it"
+                "the outbox's row cannot be delivered as written: {}. Fix the row (or enqueue a corrected one) and retry it",
+                why.trim_end_matches('.')
             )),
             Ok(delivery) => match deliver_with(&self.clients, &delivery, Some(self.policy())).await {
                 Ok(how) => End::Delivered(how),

@@ -98,6 +98,39 @@ async fn enqueue_rules(url: &str) {
     assert!(own_id.to_string().contains("id made from the image's bytes"), "{own_id}");
     let undelivered = outbox.list(&Filter::undelivered()).await.unwrap();
     assert_eq!(undelivered.iter().map(|j| j.id).collect::<Vec<_>>(), vec![id, elsewhere, cid]);
+    assert_eq!(outbox.count(&Filter::undelivered()).await.unwrap(), 3);
+    assert_eq!(outbox.list(&Filter::undelivered().limit(2)).await.unwrap().len(), 2);
+    // A receipt set aside by staff makes way for a corrected one, as the
+    // conflict's words say.
+    outbox.discard(id, "kari: the wrong price").await.unwrap();
+    assert_eq!(
+        outbox.enqueue(&receipt_delivery(MSN, "order-1", 200)).await.unwrap(),
+        Enqueued::Replaced(id)
+    );
+    let job = outbox.job(id).await.unwrap();
+    assert_eq!((job.state, job.outcome.as_deref()), (JobState::Pending, None));
+    assert_eq!(job.delivery().unwrap().to_json(), receipt_delivery(MSN, "order-1", 200).to_json());
+    // A batch is all or nothing, and names the delivery it refused.
+    let batch = [receipt_delivery(MSN, "batch-1", 100), receipt_delivery(MSN, "order-1", 300)];
+    let err = outbox.enqueue_all(&batch).await.unwrap_err();
+    assert!(matches!(&err, OutboxError::InBatch { index: 1, .. }), "{err:?}");
+    let twice = [receipt_delivery(MSN, "batch-2", 100), receipt_delivery(MSN, "batch-2", 300)];
+    let err = outbox.enqueue_all(&twice).await.unwrap_err().to_string();
+    assert!(
+        err.contains("delivery 2 of the batch") && err.contains("key of delivery 1"),
+        "{err}"
+    );
+    assert_eq!(
+        outbox.list(&Filter::order("batch-1")).await.unwrap().len(),
+        0,
+        "nothing of a refused batch"
+    );
+    // A SQLite file that is not there is no empty outbox for staff.
+    if url.starts_with("sqlite") {
+        let missing = format!("{url}-missing");
+        let err = Outbox::open_existing(&missing).await.unwrap_err().to_string();
+        assert!(err.contains("there is no outbox at"), "{err}");
+    }
 }
 
 async fn every_kind_is_delivered_in_order(url: &str) {
@@ -194,9 +227,9 @@ async fn staff_retry_and_discard(url: &str) {
     emulator.clear_faults();
     // Nothing is due: the next try is ten minutes away.
     assert_eq!(worker(&outbox, &emulator).drain().await.unwrap().delivered, 0);
-    // Retry now.
+    // Retry now: the schedule starts over.
     let job = outbox.retry(id).await.unwrap();
-    assert_eq!(job.state, JobState::Pending);
+    assert_eq!((job.state, job.attempts), (JobState::Pending, 0));
     assert!(job.next_try_at <= SystemTime::now());
     assert_eq!(worker(&outbox, &emulator).drain().await.unwrap().delivered, 1);
     assert_eq!(outbox.job(id).await.unwrap().state, JobState::Delivered);
@@ -228,6 +261,13 @@ async fn staff_retry_and_discard(url: &str) {
     assert!(matches!(outbox.job(999_999).await.unwrap_err(), OutboxError::NotFound(999_999)));
     let summary = outbox.summary().await.unwrap();
     assert_eq!((summary.pending, summary.dead, summary.oldest_pending), (0, 0, None));
+    // Every dead one at once (of one merchant, or all).
+    sql(url, "UPDATE vipps_om_outbox SET state = 'dead'").await;
+    assert_eq!(outbox.retry_dead(Some("999999")).await.unwrap(), 0);
+    assert_eq!(outbox.retry_dead(Some(MSN)).await.unwrap(), 2);
+    sql(url, "UPDATE vipps_om_outbox SET state = 'dead'").await;
+    assert_eq!(outbox.retry_dead(None).await.unwrap(), 2);
+    assert_eq!(outbox.summary().await.unwrap().pending, 2);
 }
 
 async fn rows_written_by_plain_sql(url: &str) {
@@ -249,22 +289,43 @@ async fn rows_written_by_plain_sql(url: &str) {
         &format!("INSERT INTO vipps_om_outbox (merchant_serial_number, payment_type, order_id, kind, body) VALUES ('{MSN}', 'ECOM', 'php-2', 'receipt', 'not json')"),
     )
     .await;
+    // A misspelled field: never delivered without it (a receipt cannot be
+    // corrected), dead with what would be lost.
+    let typo = body.replacen("\"bottomLine\":{", "\"bottomLine\":{\"recieptNumber\":\"77\",", 1);
+    assert_ne!(typo, body);
+    sql(
+        url,
+        &format!("INSERT INTO vipps_om_outbox (merchant_serial_number, payment_type, order_id, kind, body) VALUES ('{MSN}', 'ECOM', 'php-3', 'receipt', '{typo}')"),
+    )
+    .await;
     let summary = outbox.summary().await.unwrap();
-    assert_eq!(summary.pending, 2);
+    assert_eq!(summary.pending, 3);
     let age = SystemTime::now()
         .duration_since(summary.oldest_pending.unwrap())
         .unwrap_or_default();
     assert!(age < Duration::from_secs(60), "the database's default time is now: {age:?}");
     let report = worker(&outbox, &emulator).drain().await.unwrap();
-    assert_eq!((report.delivered, report.dead), (1, 1), "{report:?}");
+    assert_eq!((report.delivered, report.dead), (1, 2), "{report:?}");
     assert_eq!(emulator.receipt_for(MSN, PaymentType::Ecom, "php-1"), Some(receipt_at(100)));
+    assert_eq!(emulator.receipt_for(MSN, PaymentType::Ecom, "php-3"), None);
     let dead = outbox.list(&Filter::undelivered()).await.unwrap();
-    assert_eq!(dead.len(), 1);
+    assert_eq!(dead.len(), 2);
     let said = dead[0].last_error.clone().unwrap_or_default();
     assert!(
         said.contains("cannot be delivered as written") && said.contains("not JSON"),
         "{said}"
     );
+    assert!(!said.contains(".."), "{said}");
+    let said = dead[1].last_error.clone().unwrap_or_default();
+    assert!(
+        said.contains("bottomLine.recieptNumber (not a field of the API's body: a typo?)"),
+        "{said}"
+    );
+    // The API's spelling of a payment type only: one key, one spelling.
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.unwrap();
+    let lower = format!("INSERT INTO vipps_om_outbox (merchant_serial_number, payment_type, order_id, kind, body) VALUES ('{MSN}', 'ecom', 'php-4', 'receipt', '{body}')");
+    assert!(sqlx::query(sqlx::AssertSqlSafe(lower)).execute(&mut conn).await.is_err());
 }
 
 async fn leases_hold_and_expire(url: &str) {
@@ -345,71 +406,50 @@ async fn a_graceful_stop_gives_back_what_it_holds(url: &str) {
     assert_eq!((job.state, job.attempts, job.lease_owner), (JobState::Pending, 0, None));
 }
 
-/// A transaction of the merchant's own, on SQLite: the delivery commits
-/// with it or not at all.
+/// A transaction of the merchant's own, on `$pool` (a `sqlx` pool of the
+/// database at `$url`), enqueueing with `$enqueue`: the delivery commits
+/// with the order or not at all.
+macro_rules! rolled_back_delivers_nothing {
+    ($url:expr, $pool:ty, $enqueue:path) => {{
+        let outbox = Outbox::open($url).await.unwrap();
+        let pool = <$pool>::connect($url).await.unwrap();
+        sqlx::query("CREATE TABLE orders (id TEXT PRIMARY KEY, state TEXT)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        for (order, commit) in [("kept", true), ("rolled-back", false)] {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("INSERT INTO orders VALUES ($1, 'captured')")
+                .bind(order)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            $enqueue(&mut tx, &receipt_delivery(MSN, order, 100)).await.unwrap();
+            if commit {
+                tx.commit().await.unwrap();
+            } else {
+                tx.rollback().await.unwrap();
+            }
+        }
+        let emulator = emulator().await;
+        assert_eq!(worker(&outbox, &emulator).drain().await.unwrap().delivered, 1);
+        assert!(emulator.receipt_for(MSN, PaymentType::Ecom, "kept").is_some());
+        assert!(emulator.receipt_for(MSN, PaymentType::Ecom, "rolled-back").is_none());
+        assert_eq!(outbox.list(&Filter::order("rolled-back")).await.unwrap().len(), 0);
+    }};
+}
+
 #[tokio::test]
 async fn sqlite_a_rolled_back_transaction_delivers_nothing() {
     let db = common::SqliteFile::new("rollback");
-    let outbox = Outbox::open(&db.url).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    sqlx::query("CREATE TABLE orders (id TEXT PRIMARY KEY, state TEXT)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    for (order, commit) in [("kept", true), ("rolled-back", false)] {
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("INSERT INTO orders VALUES (?1, 'captured')")
-            .bind(order)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        vipps_order_management_outbox::sqlite::enqueue(&mut tx, &receipt_delivery(MSN, order, 100))
-            .await
-            .unwrap();
-        if commit {
-            tx.commit().await.unwrap();
-        } else {
-            tx.rollback().await.unwrap();
-        }
-    }
-    let emulator = emulator().await;
-    assert_eq!(worker(&outbox, &emulator).drain().await.unwrap().delivered, 1);
-    assert!(emulator.receipt_for(MSN, PaymentType::Ecom, "kept").is_some());
-    assert!(emulator.receipt_for(MSN, PaymentType::Ecom, "rolled-back").is_none());
-    assert_eq!(outbox.list(&Filter::order("rolled-back")).await.unwrap().len(), 0);
+    rolled_back_delivers_nothing!(&db.url, sqlx::SqlitePool, vipps_order_management_outbox::sqlite::enqueue);
 }
 
-/// A transaction of the merchant's own, on Postgres.
 #[cfg(feature = "postgres")]
 #[tokio::test]
 async fn postgres_a_rolled_back_transaction_delivers_nothing() {
     let Some(pg) = vipps_om_test_support::postgres::database("rollback").await else {
         return;
     };
-    let outbox = Outbox::open(&pg.url).await.unwrap();
-    let pool = sqlx::PgPool::connect(&pg.url).await.unwrap();
-    sqlx::query("CREATE TABLE orders (id TEXT PRIMARY KEY, state TEXT)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    for (order, commit) in [("kept", true), ("rolled-back", false)] {
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("INSERT INTO orders VALUES ($1, 'captured')")
-            .bind(order)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        vipps_order_management_outbox::postgres::enqueue(&mut tx, &receipt_delivery(MSN, order, 100))
-            .await
-            .unwrap();
-        if commit {
-            tx.commit().await.unwrap();
-        } else {
-            tx.rollback().await.unwrap();
-        }
-    }
-    let emulator = emulator().await;
-    assert_eq!(worker(&outbox, &emulator).drain().await.unwrap().delivered, 1);
-    assert!(emulator.receipt_for(MSN, PaymentType::Ecom, "kept").is_some());
-    assert!(emulator.receipt_for(MSN, PaymentType::Ecom, "rolled-back").is_none());
+    rolled_back_delivers_nothing!(&pg.url, sqlx::PgPool, vipps_order_management_outbox::postgres::enqueue);
 }

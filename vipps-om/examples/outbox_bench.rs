@@ -45,80 +45,44 @@ fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
-/// p50 and p99 of the merchant's transactions without and with the
-/// enqueue, on Postgres.
-async fn enqueue_cost_postgres(url: &str) -> (Duration, Duration, Duration, Duration) {
-    let pool = sqlx::PgPool::connect(url).await.unwrap();
-    sqlx::query("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let mut plain = Vec::with_capacity(TRANSACTIONS);
-    let mut with = Vec::with_capacity(TRANSACTIONS);
-    for n in 0..TRANSACTIONS {
-        for enqueue in [false, true] {
-            let order = format!("pg-{enqueue}-{n}");
-            let delivery = Delivery::receipt("123456", PaymentType::Ecom, order.as_str(), receipt(n)).unwrap();
-            let at = Instant::now();
-            let mut tx = pool.begin().await.unwrap();
-            sqlx::query("INSERT INTO orders (id, state) VALUES ($1, 'captured')")
-                .bind(&order)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            if enqueue {
-                postgres::enqueue(&mut tx, &delivery).await.unwrap();
+/// p50 and p99 of the merchant's transactions on `$pool` (a `sqlx` pool of
+/// the database at `$url`) without and with the enqueue (`$enqueue`).
+macro_rules! enqueue_cost {
+    ($url:expr, $pool:ty, $enqueue:path, $name:literal) => {{
+        let pool = <$pool>::connect($url).await.unwrap();
+        sqlx::query("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let mut plain = Vec::with_capacity(TRANSACTIONS);
+        let mut with = Vec::with_capacity(TRANSACTIONS);
+        for n in 0..TRANSACTIONS {
+            for enqueue in [false, true] {
+                let order = format!("{}-{enqueue}-{n}", $name);
+                let delivery = Delivery::receipt("123456", PaymentType::Ecom, order.as_str(), receipt(n)).unwrap();
+                let at = Instant::now();
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query("INSERT INTO orders (id, state) VALUES ($1, 'captured')")
+                    .bind(&order)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                if enqueue {
+                    $enqueue(&mut tx, &delivery).await.unwrap();
+                }
+                tx.commit().await.unwrap();
+                if enqueue { &mut with } else { &mut plain }.push(at.elapsed());
             }
-            tx.commit().await.unwrap();
-            if enqueue { &mut with } else { &mut plain }.push(at.elapsed());
         }
-    }
-    plain.sort();
-    with.sort();
-    (
-        quantile(&plain, 0.5),
-        quantile(&plain, 0.99),
-        quantile(&with, 0.5),
-        quantile(&with, 0.99),
-    )
-}
-
-/// The same on SQLite.
-async fn enqueue_cost_sqlite(url: &str) -> (Duration, Duration, Duration, Duration) {
-    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-    sqlx::query("PRAGMA synchronous = FULL").execute(&pool).await.unwrap();
-    sqlx::query("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let mut plain = Vec::with_capacity(TRANSACTIONS);
-    let mut with = Vec::with_capacity(TRANSACTIONS);
-    for n in 0..TRANSACTIONS {
-        for enqueue in [false, true] {
-            let order = format!("sq-{enqueue}-{n}");
-            let delivery = Delivery::receipt("123456", PaymentType::Ecom, order.as_str(), receipt(n)).unwrap();
-            let at = Instant::now();
-            let mut tx = pool.begin().await.unwrap();
-            sqlx::query("INSERT INTO orders (id, state) VALUES (?1, 'captured')")
-                .bind(&order)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            if enqueue {
-                sqlite::enqueue(&mut tx, &delivery).await.unwrap();
-            }
-            tx.commit().await.unwrap();
-            if enqueue { &mut with } else { &mut plain }.push(at.elapsed());
-        }
-    }
-    plain.sort();
-    with.sort();
-    (
-        quantile(&plain, 0.5),
-        quantile(&plain, 0.99),
-        quantile(&with, 0.5),
-        quantile(&with, 0.99),
-    )
+        plain.sort();
+        with.sort();
+        (
+            quantile(&plain, 0.5),
+            quantile(&plain, 0.99),
+            quantile(&with, 0.5),
+            quantile(&with, 0.99),
+        )
+    }};
 }
 
 /// Receipts per second delivered by `workers` workers from a fresh run of
@@ -193,7 +157,7 @@ async fn main() {
     let mut backends: Vec<(&str, String)> = Vec::new();
     if let Some(pg) = &pg {
         Outbox::open(&pg.url).await.unwrap();
-        let (p50, p99, e50, e99) = enqueue_cost_postgres(&pg.url).await;
+        let (p50, p99, e50, e99) = enqueue_cost!(&pg.url, sqlx::PgPool, postgres::enqueue, "pg");
         println!(
             "| Postgres | {} | {} | {} | {} | {} |",
             ms(p50),
@@ -205,7 +169,7 @@ async fn main() {
         backends.push(("Postgres", pg.url.clone()));
     }
     Outbox::open(&sqlite_url).await.unwrap();
-    let (p50, p99, e50, e99) = enqueue_cost_sqlite(&sqlite_url).await;
+    let (p50, p99, e50, e99) = enqueue_cost!(&sqlite_url, sqlx::SqlitePool, sqlite::enqueue, "sq");
     println!(
         "| SQLite | {} | {} | {} | {} | {} |",
         ms(p50),

@@ -218,17 +218,23 @@ pub enum OutboxAction {
         /// The delivery's id.
         id: i64,
     },
-    /// Try a dead or discarded delivery again now (or a pending one sooner).
+    /// Try a dead or discarded delivery again now (or a pending one
+    /// sooner), its schedule started over; or every dead one (of --msn,
+    /// when given) with --all-dead, once what made them dead is fixed.
     Retry {
         /// The delivery's id.
-        id: i64,
+        #[arg(required_unless_present = "all_dead", conflicts_with = "all_dead")]
+        id: Option<i64>,
+        /// Every dead delivery.
+        #[arg(long)]
+        all_dead: bool,
     },
     /// Set a pending or dead delivery aside for good, with a reason.
     Discard {
         /// The delivery's id.
         id: i64,
         /// Who, and why: kept with the delivery.
-        #[arg(long)]
+        #[arg(long, value_parser = reason)]
         reason: String,
     },
     /// The counts to watch: pending, dead, the oldest pending's age.
@@ -461,6 +467,14 @@ fn connections(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
         _ => Err(format!("{s} is not a number of connections from 1 to 1000000")),
     }
+}
+
+/// A discard's reason: some words.
+fn reason(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("a discard needs a reason (who, and why): it is kept for whoever looks at the delivery later".to_owned());
+    }
+    Ok(s.to_owned())
 }
 
 fn header_name(s: &str) -> Result<axum::http::HeaderName, String> {

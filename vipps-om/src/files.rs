@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use vipps_order_management::{Category, Receipt};
+use vipps_order_management_outbox::{describe_not_sent, fields_not_sent};
 
 use crate::args::Link;
 use crate::failure::Failure;
@@ -43,56 +44,15 @@ pub fn read_receipt(path: &Path) -> Result<Receipt, Failure> {
     let written: Value = serde_json::from_slice(text).map_err(|e| Failure::json(path, e))?;
     let receipt: Receipt = serde_json::from_value(written.clone()).map_err(|e| Failure::json(path, e))?;
     let sent = serde_json::to_value(&receipt).unwrap_or(Value::Null);
-    let mut lost = Vec::new();
-    dropped(&written, &sent, "", &mut lost);
+    let lost = fields_not_sent(&written, &sent);
     if !lost.is_empty() {
-        let described: Vec<String> = lost.iter().map(|name| describe_dropped(name)).collect();
+        let described: Vec<String> = lost.iter().map(|name| describe_not_sent(name)).collect();
         return Err(Failure::Content {
             path: path.to_owned(),
             reason: format!("holds fields that would not be sent: {}", described.join("; ")),
         });
     }
     Ok(receipt)
-}
-
-/// The fields of `written` (the file) that `sent` (what goes on the wire)
-/// lacks, by their API names. A `null` is no loss: null and absent are alike.
-fn dropped(written: &Value, sent: &Value, at: &str, out: &mut Vec<String>) {
-    match (written, sent) {
-        (Value::Object(w), Value::Object(s)) => {
-            for (key, value) in w.iter().filter(|(_, v)| !v.is_null()) {
-                let name = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
-                match s.get(key) {
-                    Some(kept) => dropped(value, kept, &name, out),
-                    None => out.push(name),
-                }
-            }
-        }
-        (Value::Array(w), Value::Array(s)) => {
-            for (i, (value, kept)) in w.iter().zip(s).enumerate() {
-                dropped(value, kept, &format!("{at}[{i}]"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn describe_dropped(name: &str) -> String {
-    const DEPRECATED: [&str; 7] = [
-        "giftCardAmount",
-        "totalAmount",
-        "totalTax",
-        "totalDiscount",
-        "shippingAmount",
-        "shippingInfo",
-        "terminalId",
-    ];
-    match name.strip_prefix("bottomLine.") {
-        Some(field) if DEPRECATED.contains(&field) => {
-            format!("{name} (deprecated by the API; use order lines, paymentSources or posId)")
-        }
-        _ => format!("{name} (not a field of the API's receipt: a typo?)"),
-    }
 }
 
 /// The v2 category a link's arguments describe.

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{json, Value};
 use vipps_order_management::validate::IMAGE_MAX_BYTES;
 use vipps_order_management::{ImageUpload, NewCategory};
-use vipps_order_management_outbox::{Clients, Delivery, Enqueued, Filter, Job, JobState, Outbox, Schedule, Worker};
+use vipps_order_management_outbox::{Clients, Delivery, Enqueued, Filter, Job, JobState, Outbox, OutboxError, Schedule, Worker};
 
 use crate::args::{Cli, OutboxAction, OutboxArgs, OutboxState, WorkArgs};
 use crate::failure::Failure;
@@ -35,7 +35,21 @@ pub async fn run(cli: &Cli, args: &OutboxArgs, printer: Printer) -> Result<Optio
         let outbox = Outbox::open(&args.database_url).await?;
         return run_worker(client, outbox, work, printer).await.map(|()| None);
     }
-    let outbox = Outbox::open(&args.database_url).await?;
+    // What adds deliveries makes the outbox; what reads or acts on them
+    // needs one that is there (a mistyped SQLite path is no empty outbox).
+    let adds = matches!(
+        args.action,
+        OutboxAction::PostReceipt { .. }
+            | OutboxAction::PutCategory(_)
+            | OutboxAction::AddCategory(_)
+            | OutboxAction::UploadImage { .. }
+            | OutboxAction::Add { .. }
+    );
+    let outbox = if adds {
+        Outbox::open(&args.database_url).await?
+    } else {
+        Outbox::open_existing(&args.database_url).await?
+    };
     let msn = || -> Result<String, Failure> {
         cli.msn
             .clone()
@@ -89,24 +103,41 @@ pub async fn run(cli: &Cli, args: &OutboxArgs, printer: Printer) -> Result<Optio
                 filter = filter.merchant_serial_number(msn.as_str());
             }
             let jobs = outbox.list(&filter).await?;
-            let text = if jobs.is_empty() {
+            let total = outbox.count(&filter).await?;
+            let mut text = if jobs.is_empty() {
                 "no deliveries".to_owned()
             } else {
                 jobs.iter().map(line).collect::<Vec<_>>().join("\n")
             };
-            Output::new(text, json!({ "deliveries": jobs.iter().map(job_json).collect::<Vec<_>>() }))
+            if total > jobs.len() as u64 {
+                text.push_str(&format!(
+                    "\n{} of {total} shown, the oldest first: --limit shows more, --state and --order fewer",
+                    jobs.len()
+                ));
+            }
+            Output::new(
+                text,
+                json!({ "deliveries": jobs.iter().map(job_json).collect::<Vec<_>>(), "total": total }),
+            )
         }
         OutboxAction::Show { id } => {
             let job = outbox.job(*id).await?;
             Output::new(details(&job), job_json(&job))
         }
-        OutboxAction::Retry { id } => {
+        OutboxAction::Retry { id: Some(id), .. } => {
             let job = outbox.retry(*id).await?;
             Output::new(format!("delivery {id} will be tried now"), job_json(&job))
         }
+        OutboxAction::Retry { id: None, .. } => {
+            let n = outbox.retry_dead(cli.msn.as_deref()).await?;
+            Output::new(format!("{n} dead deliveries will be tried now"), json!({ "retried": n }))
+        }
         OutboxAction::Discard { id, reason } => {
             let job = outbox.discard(*id, reason).await?;
-            Output::new(format!("delivery {id} discarded: {reason}"), job_json(&job))
+            Output::new(
+                format!("delivery {id} discarded: {}", vipps_order_management::text::printable(reason)),
+                job_json(&job),
+            )
         }
         OutboxAction::Status => {
             let summary = outbox.summary().await?;
@@ -187,26 +218,52 @@ async fn add_lines(outbox: &Outbox, file: Option<&Path>) -> Result<Output, Failu
             (bytes, "stdin".into())
         }
     };
-    let text = String::from_utf8_lossy(&bytes);
     let mut deliveries = Vec::new();
+    // The line each delivery came from, for what the batch refuses.
+    let mut lines = Vec::new();
     let mut refused = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim().trim_start_matches('\u{feff}');
+    for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = match std::str::from_utf8(line) {
+            Ok(text) => text.trim().trim_start_matches('\u{feff}'),
+            Err(e) => {
+                refused.push(format!("line {}: not UTF-8 text ({e})", n + 1));
+                continue;
+            }
+        };
         if line.is_empty() {
             continue;
         }
         match Delivery::from_json(line) {
-            Ok(d) => deliveries.push(d),
+            Ok(d) => {
+                deliveries.push(d);
+                lines.push(n + 1);
+            }
             Err(why) => refused.push(format!("line {}: {why}", n + 1)),
         }
     }
     if !refused.is_empty() {
+        const SAID: usize = 20;
+        let more = refused.len().saturating_sub(SAID);
+        refused.truncate(SAID);
+        if more > 0 {
+            refused.push(format!("and {more} more lines"));
+        }
         return Err(Failure::Content {
             path: shown,
             reason: format!("was not added (nothing was): {}", refused.join("; ")),
         });
     }
-    let done = outbox.enqueue_all(&deliveries).await?;
+    let done = match outbox.enqueue_all(&deliveries).await {
+        Ok(done) => done,
+        Err(OutboxError::InBatch { index, error, .. }) => {
+            let line = lines.get(index).copied().unwrap_or(index + 1);
+            return Err(Failure::Content {
+                path: shown,
+                reason: format!("was not added (nothing was): line {line}: {error}"),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let added = done.iter().filter(|e| matches!(e, Enqueued::Added(_))).count();
     let text = format!(
         "{} deliveries: {added} added, {} already in the outbox or replacing an older category",
@@ -269,7 +326,10 @@ fn line(job: &Job) -> String {
     let mut line = format!("{:>6}  {:<9}  {}  tries {}", job.id, job.state, subject(job), job.attempts);
     match job.state {
         JobState::Pending => line.push_str(&format!("  next {}", at(job.next_try_at))),
-        JobState::Discarded => line.push_str(&format!("  ({})", job.outcome.as_deref().unwrap_or_default())),
+        JobState::Discarded => line.push_str(&format!(
+            "  ({})",
+            vipps_order_management::text::printable(job.outcome.as_deref().unwrap_or_default())
+        )),
         _ => {}
     }
     if let (Some(error), JobState::Pending | JobState::Dead) = (&job.last_error, job.state) {

@@ -117,6 +117,33 @@ async fn staff_and_scripts_add_see_and_act() {
     let out = run_with_stdin(&base, &db, &["--json", "outbox", "add", "-"], &lines);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(json_of(&out)["deliveries"].as_array().unwrap().len(), 2);
+    // A conflict inside a batch names its line; a misspelled field and
+    // bytes that are not UTF-8 are refused, not dropped or replaced.
+    let conflict = line("order-2").replace("Socks", "Shoes");
+    let out = run_with_stdin(&base, &db, &["outbox", "add"], &format!("{}\n{conflict}\n", line("order-9")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("line 2: a different receipt is already in the outbox"),
+        "{}",
+        text(&out.stderr)
+    );
+    let typo = line("order-10").replace("\"taxRate\"", "\"quantty\":2,\"taxRate\"");
+    let out = run_with_stdin(&base, &db, &["outbox", "add"], &typo);
+    assert!(
+        text(&out.stderr).contains("orderLines[0].quantty (not a field of the API's body: a typo?)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let latin1 = temp("latin1.jsonl");
+    let (before, after) = line("order-11")
+        .split_once("Socks")
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
+    std::fs::write(&latin1, [before.as_bytes(), b"Bl\xe5b\xe6r", after.as_bytes()].concat()).unwrap();
+    let out = run(&base, &db, &["outbox", "add", latin1.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("line 1: not UTF-8 text"), "{}", text(&out.stderr));
+    assert_eq!(status(&base, &db)["pending"], 3, "nothing of a refused batch");
 
     // A receipt that cannot be stored: the order holds another already.
     emulator
@@ -168,6 +195,45 @@ async fn staff_and_scripts_add_see_and_act() {
     );
     let out = run(&base, &db, &["outbox", "status"]);
     assert_eq!(text(&out.stdout).trim(), "0 pending, 0 dead");
+    // A list that does not show all says so.
+    let listed = json_of(&run(
+        &base,
+        &db,
+        &["--json", "outbox", "list", "--state", "delivered", "--limit", "2"],
+    ));
+    assert_eq!(
+        (listed["deliveries"].as_array().unwrap().len(), listed["total"].as_u64()),
+        (2, Some(3))
+    );
+    let out = run(&base, &db, &["outbox", "list", "--state", "delivered", "--limit", "2"]);
+    assert!(
+        text(&out.stdout).contains("2 of 3 shown, the oldest first"),
+        "{}",
+        text(&out.stdout)
+    );
+    // An empty reason is a usage error; a reason's control characters are
+    // shown escaped.
+    let out = run(&base, &db, &["outbox", "discard", &dead_id, "--reason", " "]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&base, &db, &["outbox", "retry", &dead_id]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(
+        &base,
+        &db,
+        &["outbox", "discard", &dead_id, "--reason", "kari\u{1b}[31m red\r\nforged"],
+    );
+    assert!(
+        !text(&out.stdout).contains('\u{1b}') && !text(&out.stdout).contains("\r\nforged"),
+        "{:?}",
+        text(&out.stdout)
+    );
+    // Every dead one at once.
+    let out = run(&base, &db, &["--json", "outbox", "retry", "--all-dead"]);
+    assert_eq!(json_of(&out)["retried"], 0);
+    // A mistyped path is no empty outbox.
+    let out = run(&base, &db.replace("staff.db", "stafff.db"), &["outbox", "list"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("there is no outbox at"), "{}", text(&out.stderr));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

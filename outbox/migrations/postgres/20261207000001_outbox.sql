@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS vipps_om_outbox (
     finished_at             BIGINT,
     CONSTRAINT vipps_om_outbox_kind CHECK (kind IN ('receipt', 'category', 'category_v3', 'image')),
     CONSTRAINT vipps_om_outbox_state CHECK (state IN ('pending', 'delivered', 'dead', 'discarded')),
+    -- The API's spelling only: a key is the same key in one spelling.
+    CONSTRAINT vipps_om_outbox_payment_type CHECK (payment_type IN ('', 'ECOM', 'RECURRING')),
     CONSTRAINT vipps_om_outbox_key UNIQUE (merchant_serial_number, payment_type, order_id, kind, item)
 );
 

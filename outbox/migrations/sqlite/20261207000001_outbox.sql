@@ -22,10 +22,10 @@ CREATE TABLE IF NOT EXISTS vipps_om_outbox (
     -- Raised when a category's body is replaced.
     revision                INTEGER NOT NULL DEFAULT 0,
     attempts                INTEGER NOT NULL DEFAULT 0,
-    created_at              INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER)),
+    created_at              INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)),
     -- When the current run of tries began: retries stop this long after it.
-    tries_since             INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER)),
-    next_try_at             INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER)),
+    tries_since             INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)),
+    next_try_at             INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)),
     -- The worker that holds it, until when.
     lease_owner             TEXT,
     lease_until             INTEGER,
@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS vipps_om_outbox (
     finished_at             INTEGER,
     CONSTRAINT vipps_om_outbox_kind CHECK (kind IN ('receipt', 'category', 'category_v3', 'image')),
     CONSTRAINT vipps_om_outbox_state CHECK (state IN ('pending', 'delivered', 'dead', 'discarded')),
+    -- The API's spelling only: a key is the same key in one spelling.
+    CONSTRAINT vipps_om_outbox_payment_type CHECK (payment_type IN ('', 'ECOM', 'RECURRING')),
     CONSTRAINT vipps_om_outbox_key UNIQUE (merchant_serial_number, payment_type, order_id, kind, item)
 );
 

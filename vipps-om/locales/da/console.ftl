@@ -7,7 +7,7 @@ skip-to-content = Spring til indholdet
 nav-languages = Sprog
 signed-in-as = Logget ind som
 sign-out = Log ud
-footer-read-only = Kun læsning: alt, der vises, kommer fra Vipps MobilePays Order Management API, og intet her ændrer det.
+footer-read-only = Alt, der vises, kommer fra Vipps MobilePays Order Management API (og butikkens udbakke, når konsollen læser den). Intet her ændrer det, Vipps MobilePay har gemt.
 none = ingen
 
 ## Beløb, mængder, satser, tidspunkter
@@ -293,7 +293,7 @@ trouble-audit-address-explanation = Adressen har et felt to gange eller et, form
 # Butikkens udbakke: det butikken sender til Vipps MobilePay, og hvor langt det nåede.
 undelivered-link = Ikke leveret
 deliveries-title = Sendt fra butikken
-deliveries-hint = Det butikkens udbakke har for denne ordre: hver kvittering, link og hvert billede butikken sender til Vipps MobilePay, og hvor langt det nåede. En levering, der fejlede, prøves igen af sig selv i fire dage.
+deliveries-hint = Det butikkens udbakke har for denne ordre: hver kvittering, link og hvert billede butikken sender til Vipps MobilePay, og hvor langt det nåede. En levering, der fejlede, prøves igen af sig selv i dagevis, til den er leveret eller fejler for godt.
 deliveries-none = Butikkens udbakke har intet for denne ordre.
 delivery-enqueued = Sat i kø
 delivery-kind = Hvad
@@ -332,7 +332,7 @@ undelivered-counts = { $count ->
     [one] én af dem er fejlet for godt
    *[other] { $dead } af dem er fejlet for godt
 }.
-undelivered-more = Kun de { $count } ældste vises.
+undelivered-more = Kun de { $count } ældste af { $total } vises.
 trouble-outbox-title = Butikkens udbakke kan ikke læses
 trouble-outbox-explanation = Konsollen nåede ikke den database, der har det butikken sender til Vipps MobilePay.
 trouble-outbox-todo = Prøv igen om lidt. Hvis det fortsætter, så sig det til dem, der driver butikkens systemer.
@@ -341,3 +341,5 @@ audit-what-undelivered = det ikke leverede
 audit-outcome-retried = Prøvet igen nu
 audit-outcome-already-delivered = Allerede leveret
 audit-outcome-outbox-failed = Butikkens udbakke kunne ikke læses
+undelivered-dead = Fejlet for godt: nogen skal handle
+undelivered-pending = Venter, prøves igen af sig selv

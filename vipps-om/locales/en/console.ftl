@@ -7,7 +7,7 @@ skip-to-content = Skip to content
 nav-languages = Language
 signed-in-as = Signed in as
 sign-out = Sign out
-footer-read-only = Read only: everything shown comes from the Vipps MobilePay Order Management API, and nothing here changes it.
+footer-read-only = Everything shown comes from the Vipps MobilePay Order Management API (and the shop's outbox, when the console reads it). Nothing here changes what Vipps MobilePay holds.
 none = none
 
 ## Amounts, quantities, rates, times
@@ -293,7 +293,7 @@ trouble-audit-address-explanation = The address holds a field twice, or one the 
 # The shop's outbox: what the shop sends to Vipps MobilePay, and how far it got.
 undelivered-link = Undelivered
 deliveries-title = Sent from the shop
-deliveries-hint = What the shop's outbox holds for this order: each receipt, link and image the shop sends to Vipps MobilePay, and how far it got. A delivery that failed is tried again by itself for four days.
+deliveries-hint = What the shop's outbox holds for this order: each receipt, link and image the shop sends to Vipps MobilePay, and how far it got. A delivery that failed is tried again by itself, for days, until it is delivered or fails for good.
 deliveries-none = The shop's outbox holds nothing for this order.
 delivery-enqueued = Queued
 delivery-kind = What
@@ -332,7 +332,7 @@ undelivered-counts = { $count ->
     [one] one of them failed for good
    *[other] { $dead } of them failed for good
 }.
-undelivered-more = Only the oldest { $count } are shown.
+undelivered-more = Only the oldest { $count } of { $total } are shown.
 trouble-outbox-title = The shop's outbox cannot be read
 trouble-outbox-explanation = The console could not reach the database that holds what the shop sends to Vipps MobilePay.
 trouble-outbox-todo = Try again in a moment. If it goes on, tell whoever runs the shop's systems.
@@ -341,3 +341,5 @@ audit-what-undelivered = the undelivered
 audit-outcome-retried = Tried again now
 audit-outcome-already-delivered = Already delivered
 audit-outcome-outbox-failed = The shop's outbox could not be read
+undelivered-dead = Failed for good: someone must act
+undelivered-pending = Waiting, tried again by themselves

@@ -7,7 +7,7 @@ skip-to-content = Siirry sisältöön
 nav-languages = Kieli
 signed-in-as = Kirjautuneena
 sign-out = Kirjaudu ulos
-footer-read-only = Vain luku: kaikki näytetty tulee Vipps MobilePayn Order Management API:sta, eikä mikään täällä muuta sitä.
+footer-read-only = Kaikki näytetty tulee Vipps MobilePayn Order Management API:sta (ja kaupan lähtevät-jonosta, kun konsoli lukee sitä). Mikään täällä ei muuta sitä, mitä Vipps MobilePay on tallentanut.
 none = ei mitään
 
 ## Summat, määrät, verokannat, ajat
@@ -293,7 +293,7 @@ trouble-audit-address-explanation = Osoitteessa on kenttä kahdesti tai kenttä,
 # Kaupan lähtevät: mitä kauppa lähettää Vipps MobilePaylle ja kuinka pitkälle se on edennyt.
 undelivered-link = Toimittamatta
 deliveries-title = Kaupasta lähetetty
-deliveries-hint = Mitä kaupan lähtevät-jono sisältää tälle tilaukselle: jokainen kuitti, linkki ja kuva, jonka kauppa lähettää Vipps MobilePaylle, ja kuinka pitkälle se on edennyt. Epäonnistunutta toimitusta yritetään itsestään uudelleen neljän päivän ajan.
+deliveries-hint = Mitä kaupan lähtevät-jono sisältää tälle tilaukselle: jokainen kuitti, linkki ja kuva, jonka kauppa lähettää Vipps MobilePaylle, ja kuinka pitkälle se on edennyt. Epäonnistunutta toimitusta yritetään itsestään uudelleen päivien ajan, kunnes se on toimitettu tai epäonnistuu lopullisesti.
 deliveries-none = Kaupan lähtevät-jonossa ei ole mitään tälle tilaukselle.
 delivery-enqueued = Jonossa alkaen
 delivery-kind = Mitä
@@ -332,7 +332,7 @@ undelivered-counts = { $count ->
     [one] yksi niistä on epäonnistunut lopullisesti
    *[other] { $dead } niistä on epäonnistunut lopullisesti
 }.
-undelivered-more = Vain { $count } vanhinta näytetään.
+undelivered-more = Vain { $count } vanhinta { $total }:stä näytetään.
 trouble-outbox-title = Kaupan lähtevät-jonoa ei voi lukea
 trouble-outbox-explanation = Konsoli ei tavoittanut tietokantaa, jossa on se, mitä kauppa lähettää Vipps MobilePaylle.
 trouble-outbox-todo = Yritä hetken päästä uudelleen. Jos ongelma jatkuu, kerro kaupan järjestelmiä ylläpitäville.
@@ -341,3 +341,5 @@ audit-what-undelivered = toimittamattomat
 audit-outcome-retried = Yritetty uudelleen nyt
 audit-outcome-already-delivered = Jo toimitettu
 audit-outcome-outbox-failed = Kaupan lähtevät-jonoa ei voitu lukea
+undelivered-dead = Epäonnistunut lopullisesti: vaatii toimia
+undelivered-pending = Odottaa, yritetään itsestään uudelleen

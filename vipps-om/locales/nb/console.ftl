@@ -7,7 +7,7 @@ skip-to-content = Hopp til innholdet
 nav-languages = Språk
 signed-in-as = Logget inn som
 sign-out = Logg ut
-footer-read-only = Kun lesing: alt som vises, kommer fra Vipps MobilePays Order Management API, og ingenting her endrer det.
+footer-read-only = Alt som vises, kommer fra Vipps MobilePays Order Management API (og butikkens utboks, når konsollen leser den). Ingenting her endrer det Vipps MobilePay har lagret.
 none = ingen
 
 ## Beløp, mengder, satser, tidspunkter
@@ -293,7 +293,7 @@ trouble-audit-address-explanation = Adressen har et felt to ganger, eller et skj
 # Butikkens utboks: det butikken sender til Vipps MobilePay, og hvor langt det kom.
 undelivered-link = Ikke levert
 deliveries-title = Sendt fra butikken
-deliveries-hint = Det butikkens utboks har for denne ordren: hver kvittering, lenke og hvert bilde butikken sender til Vipps MobilePay, og hvor langt det kom. En levering som feilet, prøves igjen av seg selv i fire dager.
+deliveries-hint = Det butikkens utboks har for denne ordren: hver kvittering, lenke og hvert bilde butikken sender til Vipps MobilePay, og hvor langt det kom. En levering som feilet, prøves igjen av seg selv i dager, til den er levert eller feiler for godt.
 deliveries-none = Butikkens utboks har ingenting for denne ordren.
 delivery-enqueued = Lagt i kø
 delivery-kind = Hva
@@ -332,7 +332,7 @@ undelivered-counts = { $count ->
     [one] én av dem har feilet for godt
    *[other] { $dead } av dem har feilet for godt
 }.
-undelivered-more = Bare de { $count } eldste vises.
+undelivered-more = Bare de { $count } eldste av { $total } vises.
 trouble-outbox-title = Butikkens utboks kan ikke leses
 trouble-outbox-explanation = Konsollen nådde ikke databasen som har det butikken sender til Vipps MobilePay.
 trouble-outbox-todo = Prøv igjen om litt. Hvis det fortsetter, si fra til dem som drifter butikkens systemer.
@@ -341,3 +341,5 @@ audit-what-undelivered = det som ikke er levert
 audit-outcome-retried = Prøvd igjen nå
 audit-outcome-already-delivered = Allerede levert
 audit-outcome-outbox-failed = Butikkens utboks kunne ikke leses
+undelivered-dead = Feilet for godt: noen må gjøre noe
+undelivered-pending = Venter, prøves igjen av seg selv

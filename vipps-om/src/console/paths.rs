@@ -39,14 +39,24 @@ pub(super) fn delivery_retry(id: i64) -> String {
     format!("/deliveries/{id}/retry")
 }
 
+/// What an order id may hold in an address as it is; the rest is
+/// percent-encoded (an id from the shop's outbox is whatever its row says:
+/// `../audit` must stay one segment).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+
+/// An order id as one path segment.
+fn segment(order_id: &str) -> percent_encoding::PercentEncode<'_> {
+    percent_encoding::utf8_percent_encode(order_id, SEGMENT)
+}
+
 /// An order's page.
 pub(super) fn order_page(payment_type: &PaymentType, order_id: &str) -> String {
-    format!("/orders/{}/{order_id}", payment_type.as_str().to_ascii_lowercase())
+    format!("/orders/{}/{}", payment_type.as_str().to_ascii_lowercase(), segment(order_id))
 }
 
 /// An order as JSON.
 pub(super) fn order_json(payment_type: &PaymentType, order_id: &str) -> String {
-    format!("/api/orders/{}/{order_id}", payment_type.as_str().to_ascii_lowercase())
+    format!("/api/orders/{}/{}", payment_type.as_str().to_ascii_lowercase(), segment(order_id))
 }
 
 /// `base` with a query of `pairs` (each value encoded), the empty ones
@@ -77,4 +87,20 @@ pub(super) fn audit_of_person(who: &str) -> String {
 /// The language switch to `code`, coming back to `back` (encoded already).
 pub(super) fn language(code: &str, back: &str) -> String {
     format!("{LANGUAGES}{code}?next={back}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_id_is_one_segment_whatever_it_holds() {
+        assert_eq!(order_page(&PaymentType::Ecom, "order-1042"), "/orders/ecom/order-1042");
+        assert_eq!(
+            order_page(&PaymentType::Recurring, "../../audit"),
+            "/orders/recurring/%2E%2E%2F%2E%2E%2Faudit"
+        );
+        assert_eq!(order_json(&PaymentType::Ecom, "a b?c#d"), "/api/orders/ecom/a%20b%3Fc%23d");
+        assert_eq!(order_page(&PaymentType::Ecom, ".."), "/orders/ecom/%2E%2E");
+    }
 }

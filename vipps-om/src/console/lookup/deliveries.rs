@@ -21,16 +21,40 @@ pub async fn of_order(outbox: Option<&Outbox>, msn: &str, payment_type: &Payment
         outbox
             .list(&filter)
             .await
-            .map(|jobs| jobs.into_iter().filter(|j| j.payment_type == payment_type.as_str()).collect())
+            .map(|jobs| {
+                jobs.into_iter()
+                    .filter(|j| j.payment_type.eq_ignore_ascii_case(payment_type.as_str()))
+                    .collect()
+            })
             .map_err(|e| e.to_string()),
     )
 }
 
-/// The undelivered (pending and dead) of `msn`, oldest first.
-pub async fn undelivered(outbox: &Outbox, msn: &str) -> Result<Vec<Job>, String> {
-    let filter = Filter::undelivered()
-        .states([JobState::Pending, JobState::Dead])
-        .merchant_serial_number(msn)
-        .limit(LISTED);
-    outbox.list(&filter).await.map_err(|e| e.to_string())
+/// The undelivered of `msn`: the dead (those staff must act on) and the
+/// pending, each the oldest first, at most [`LISTED`] of each, and how
+/// many of each there are in all.
+pub struct Undelivered {
+    /// The dead, oldest first.
+    pub dead: Vec<Job>,
+    /// How many are dead.
+    pub dead_count: u64,
+    /// The pending, oldest first.
+    pub pending: Vec<Job>,
+    /// How many are pending.
+    pub pending_count: u64,
+}
+
+/// The undelivered of `msn`.
+pub async fn undelivered(outbox: &Outbox, msn: &str) -> Result<Undelivered, String> {
+    let of = |state| Filter::undelivered().states([state]).merchant_serial_number(msn).limit(LISTED);
+    let (dead, pending) = (of(JobState::Dead), of(JobState::Pending));
+    let read = async {
+        Ok::<_, vipps_order_management_outbox::OutboxError>(Undelivered {
+            dead: outbox.list(&dead).await?,
+            dead_count: outbox.count(&dead).await?,
+            pending: outbox.list(&pending).await?,
+            pending_count: outbox.count(&pending).await?,
+        })
+    };
+    read.await.map_err(|e| e.to_string())
 }

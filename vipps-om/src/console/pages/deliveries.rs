@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use vipps_order_management::PaymentType;
 use vipps_order_management_outbox::{Job, JobState, Kind};
 
-use crate::console::lookup::deliveries::{Deliveries, LISTED};
+use crate::console::lookup::deliveries::{Deliveries, Undelivered};
 use crate::console::pages::forms::lookup_content;
 use crate::console::pages::language::Arg;
 use crate::console::pages::layout::{data, layout, trouble_box, Cx};
@@ -178,24 +178,39 @@ pub fn unshown(
     )
 }
 
-/// The department's undelivered deliveries, oldest first.
-pub fn undelivered(cx: &Cx, jobs: &[Job], zone: &jiff::tz::TimeZone) -> Markup {
+/// The department's undelivered deliveries: those failed for good first
+/// (staff must act on them), then those waiting; each the oldest first.
+pub fn undelivered(cx: &Cx, list: &Undelivered, zone: &jiff::tz::TimeZone) -> Markup {
     let title = cx.t("undelivered-title");
-    let dead = jobs.iter().filter(|j| j.state == JobState::Dead).count();
+    let total = usize::try_from(list.dead_count + list.pending_count).unwrap_or(usize::MAX);
+    let dead = usize::try_from(list.dead_count).unwrap_or(usize::MAX);
+    let more = |shown: usize, of: u64| {
+        html! {
+            @if (shown as u64) < of {
+                p.hint { (cx.words.with("undelivered-more", [("count", Arg::Count(shown)), ("total", Arg::Count(usize::try_from(of).unwrap_or(usize::MAX)))])) }
+            }
+        }
+    };
     layout(
         cx,
         &title,
         html! {
             h1 { (title) }
             p { (cx.t("undelivered-intro")) }
-            @if jobs.is_empty() {
+            @if total == 0 {
                 p.note { (cx.t("undelivered-none")) }
             } @else {
-                p.note { (cx.words.with("undelivered-counts", [("count", Arg::Count(jobs.len())), ("dead", Arg::Count(dead))])) }
-                @if jobs.len() >= LISTED as usize {
-                    p.hint { (cx.words.with("undelivered-more", [("count", Arg::Count(LISTED as usize))])) }
+                p.note { (cx.words.with("undelivered-counts", [("count", Arg::Count(total)), ("dead", Arg::Count(dead))])) }
+                @if !list.dead.is_empty() {
+                    h2 { (cx.t("undelivered-dead")) }
+                    (more(list.dead.len(), list.dead_count))
+                    (table(cx, &list.dead, zone, true))
                 }
-                (table(cx, jobs, zone, true))
+                @if !list.pending.is_empty() {
+                    h2 { (cx.t("undelivered-pending")) }
+                    (more(list.pending.len(), list.pending_count))
+                    (table(cx, &list.pending, zone, true))
+                }
             }
             p.links { a href="/" { (cx.t("lookup-another")) } }
         },

@@ -237,7 +237,7 @@ pub(crate) async fn serve(client: Client, settings: Settings, printer: Printer) 
     };
     let outbox = match &settings.outbox_database_url {
         Some(url) => Some(tokio::select! {
-            outbox = Outbox::open(url) => outbox.map_err(|e| Failure::Config(format!("the console cannot open the outbox: {e}")))?,
+            outbox = Outbox::open_existing(url) => outbox.map_err(|e| Failure::Config(format!("the console cannot open the outbox: {e}")))?,
             () = &mut stop_signal => {
                 tracing::info!(target: "vipps_om::console", "stopped before it had opened the outbox");
                 return Ok(());

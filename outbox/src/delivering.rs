@@ -111,10 +111,9 @@ enum Class {
 
 impl Failure {
     fn of(error: Error) -> Failure {
-        let class = match (&error, error.kind()) {
-            (Error::ReceiptUnverified { .. }, ErrorKind::Unavailable) => Class::Retryable,
-            (_, ErrorKind::Unavailable | ErrorKind::Unexpected) => Class::Retryable,
-            (_, ErrorKind::NotFound) => Class::NotFound,
+        let class = match error.kind() {
+            ErrorKind::Unavailable | ErrorKind::Unexpected => Class::Retryable,
+            ErrorKind::NotFound => Class::NotFound,
             _ => Class::Permanent,
         };
         Failure {
@@ -257,6 +256,28 @@ mod tests {
 
     fn api(status: u16) -> Error {
         Error::api(Operation::PostReceipt, StatusCode::from_u16(status).unwrap(), ErrorBody::parse(b""))
+    }
+
+    #[test]
+    fn a_failure_says_what_the_service_asked_and_what_it_was() {
+        let limited = Failure::of(Error::rate_limited(
+            Operation::PostReceipt,
+            StatusCode::TOO_MANY_REQUESTS,
+            Duration::from_secs(7),
+            ErrorBody::parse(b""),
+        ));
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
+        assert!(!limited.is_permanent() && !limited.is_not_found());
+        assert_eq!(limited.error().map(Error::status), Some(Some(StatusCode::TOO_MANY_REQUESTS)));
+        assert_eq!(limited.to_string(), limited.error().unwrap().to_string());
+        let refused = Failure::permanent("no client");
+        assert!(refused.is_permanent() && refused.error().is_none() && refused.retry_after().is_none());
+        assert_eq!(refused.to_string(), "no client");
+        assert_eq!(
+            (Delivered::Stored.as_str(), Delivered::AlreadyStored.as_str()),
+            ("stored", "already stored")
+        );
+        assert!(Failure::of(Error::receipt_unverified(ErrorBody::parse(b""), Some(api(503)))).class == Class::Retryable);
     }
 
     #[test]

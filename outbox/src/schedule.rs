@@ -123,6 +123,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_setting_is_kept() {
+        let s = Schedule::default()
+            .first_wait(Duration::from_secs(1))
+            .longest_wait(Duration::from_secs(5))
+            .give_up_after(Duration::from_secs(3600))
+            .read_lag(Duration::from_secs(60))
+            .jitter(0.5);
+        assert_eq!(
+            (s.wait_after(1), s.wait_after(3), s.wait_after(4)),
+            (Duration::from_secs(1), Duration::from_secs(4), Duration::from_secs(5))
+        );
+        assert_eq!(
+            (s.gives_up_after(), s.read_lag_window()),
+            (Duration::from_secs(3600), Duration::from_secs(60))
+        );
+        assert_eq!(s.next(1, Duration::ZERO, None, 0.0), Next::After(Duration::from_millis(500)));
+        assert_eq!(
+            Schedule::default().jitter(2.0).next(1, Duration::ZERO, None, 0.0),
+            Next::After(Duration::ZERO)
+        );
+        assert_eq!(
+            Schedule::default().jitter(f64::NAN).next(1, Duration::ZERO, None, 0.0),
+            Next::After(Duration::from_secs(10))
+        );
+        assert_eq!(Schedule::default().gives_up_after(), Duration::from_secs(96 * 3600));
+        assert_eq!(Schedule::default().read_lag_window(), Duration::from_secs(15 * 60));
+    }
+
+    #[test]
     fn waits_double_up_to_the_longest() {
         let s = Schedule::default();
         assert_eq!(s.wait_after(1), Duration::from_secs(10));

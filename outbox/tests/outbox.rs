@@ -144,6 +144,9 @@ async fn every_kind_is_delivered_in_order(url: &str) {
         .enqueue(&Delivery::category(MSN, PaymentType::Ecom, "order-1", v2.clone()).unwrap())
         .await
         .unwrap();
+    // Another link of the same kind on the order already: not this one.
+    let other = NewCategory::new(PaymentType::Ecom, "order-1", CategoryType::Ticket, "https://shop.example/t/other");
+    emulator.client().categories().add(&other).await.unwrap();
     let v3 = NewCategory::new(PaymentType::Ecom, "order-1", CategoryType::Ticket, "https://shop.example/t/1").with_image(image_id.clone());
     let v3_id = outbox.enqueue(&Delivery::category_v3(MSN, v3).unwrap()).await.unwrap().id();
     outbox.enqueue(&Delivery::image(MSN, image).unwrap()).await.unwrap();
@@ -154,11 +157,11 @@ async fn every_kind_is_delivered_in_order(url: &str) {
     assert_eq!(emulator.receipt_for(MSN, PaymentType::Ecom, "order-1"), Some(receipt_at(100)));
     assert_eq!(emulator.category_for(MSN, PaymentType::Ecom, "order-1"), Some(v2));
     assert_eq!(emulator.image_ids(), vec![image_id.to_string()]);
-    assert_eq!(emulator.categories_v3().len(), 1);
+    assert_eq!(emulator.categories_v3().len(), 2);
     let ops: Vec<Operation> = emulator.requests().iter().filter_map(|r| r.operation).collect();
     let at = |op| {
         ops.iter()
-            .position(|o| *o == op)
+            .rposition(|o| *o == op)
             .unwrap_or_else(|| panic!("{op:?} not sent: {ops:?}"))
     };
     assert!(at(Operation::UploadImage) < at(Operation::PutCategory), "{ops:?}");
@@ -176,7 +179,7 @@ async fn every_kind_is_delivered_in_order(url: &str) {
     .await;
     let report = worker(&outbox, &emulator).drain().await.unwrap();
     assert_eq!(report.delivered, 1);
-    assert_eq!(emulator.categories_v3().len(), 1);
+    assert_eq!(emulator.categories_v3().len(), 2);
     assert_eq!(outbox.job(v3_id).await.unwrap().outcome.as_deref(), Some("already stored"));
 }
 
